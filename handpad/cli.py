@@ -1,0 +1,83 @@
+"""The ``handpad`` command: one subcommand per step of the pipeline.
+
+Each subcommand lives next to the code it drives, in a module that exposes
+``configure(parser)`` and ``run(args) -> int``. Those modules import TensorFlow only inside
+``run``, so ``handpad --help`` and the converters start fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name -> (module, one-line help). Order = the pipeline's order.
+COMMANDS = {
+    "convert": ("handpad.convert_cli", "convert a dataset (mnist, phd08, hgu1, images) into a dataset store"),
+    "synth": ("handpad.synth.cli", "synthesize training data from fonts (hangul)"),
+    "train": ("handpad.training", "train a model on a dataset store"),
+    "evaluate": ("handpad.evaluation", "measure models on a store or a folder of labeled images"),
+    "predict": ("handpad.predict_cli", "recognize image files (top-k labels, optional JSON lines)"),
+    "draw": ("handpad.pad.cli", "open the drawing pad (digits or hangul)"),
+    "finetune": ("handpad.finetune", "continue training a model on samples saved from the pad"),
+    "info": ("handpad.info_cli", "show a dataset store or a model file"),
+}
+
+DESCRIPTION = """\
+handpad: draw a digit or a Hangul syllable, get the three most likely characters.
+
+The pipeline, one subcommand per step:
+  convert   real datasets (MNIST, PHD08, PE92/SERI95 HGU1, image folders) -> dataset store
+  synth     fonts -> PHD08-style and pen-drawn Hangul samples -> dataset store
+  train     dataset store -> model file (.keras, with its labels and preprocessing)
+  evaluate  model(s) on a store or labeled image folder -> top-1/top-3, confusions, plots
+  predict   images -> top-k labels (JSON lines with --json)
+  draw      the drawing pad; finetune: learn your own hand from samples saved in the pad
+
+Run `handpad COMMAND --help` for the options of each step.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="handpad", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"handpad {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as e:
+            if e.name != module_name:
+                raise
+            continue  # a subcommand not built yet
+        p = sub.add_parser(
+            name, help=help_text, description=getattr(module, "DESCRIPTION", help_text),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.configure(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv=None) -> int:
+    from .errors import HandpadError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except HandpadError as e:
+        print(f"handpad {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"handpad {args.command}: interrupted; finished work is kept, re-run to continue", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The drawing pad (see handpad.pad.cli)."""

@@ -1,0 +1,174 @@
+"""The one preprocessing path: any picture of a character -> the model's 60x60 input.
+
+Converters, synthesis, training-time validation, ``handpad predict`` and the drawing pad
+all call :func:`preprocess`, so the model always sees the same kind of picture. The
+original project failed here: it resized the whole canvas (drawings became tiny), fed
+dark-on-white drawings to a model trained on bright-on-dark data, and never cropped the ink.
+
+Steps, in order:
+1. grayscale (color and alpha are flattened; alpha over white),
+2. polarity: the background is the dominant border color; the output has ink = 1,
+3. ink is separated from the background (contrast-normalized, faint noise dropped),
+4. crop to the ink's bounding box,
+5. keep the aspect ratio, scale the longer side to ``size * (1 - 2 * margin)``
+   (area interpolation when shrinking), center on a ``size x size`` square,
+6. optionally (digits, like MNIST) shift so the center of mass is in the middle.
+An image without ink raises :class:`~handpad.errors.NothingDrawnError`: never a guess.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import cv2
+import numpy as np
+
+from .errors import NothingDrawnError
+
+INPUT_SIZE = 60
+
+
+@dataclass(frozen=True)
+class PreprocessConfig:
+    """Settings saved inside every model file, so prediction repeats what training saw."""
+
+    size: int = INPUT_SIZE
+    margin: float = 0.1
+    center_mass: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "PreprocessConfig":
+        d = dict(d or {})
+        return cls(**{k: d[k] for k in ("size", "margin", "center_mass") if k in d})
+
+
+DIGITS_CONFIG = PreprocessConfig(center_mass=True)
+HANGUL_CONFIG = PreprocessConfig(center_mass=False)
+
+# Ink must differ from the background by this much (fraction of full range) to count.
+MIN_CONTRAST = 0.12
+# After contrast normalization, values below this are background noise.
+NOISE_FLOOR = 0.15
+# Pixels above this belong to the ink's bounding box.
+BOX_THRESHOLD = 0.35
+
+
+def to_gray01(image) -> np.ndarray:
+    """Any image array (HxW, HxWx1/3/4; bool, int or float) -> float32 HxW in [0, 1]."""
+    img = np.asarray(image)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
+        raise ValueError(f"expected a HxW or HxWxC (C=1,3,4) image, got shape {img.shape}")
+    if img.shape[0] == 0 or img.shape[1] == 0:
+        raise NothingDrawnError("nothing drawn: the image is empty (0 pixels)")
+    if img.dtype == np.bool_:
+        img = img.astype(np.float32)
+    elif np.issubdtype(img.dtype, np.integer):
+        scale = 255.0 if img.dtype == np.uint8 or img.max(initial=0) <= 255 else float(np.iinfo(img.dtype).max)
+        img = img.astype(np.float32) / scale
+    else:
+        img = img.astype(np.float32)
+        if img.max(initial=0) > 1.0:
+            img = img / 255.0
+    if img.ndim == 3:
+        alpha = img[:, :, 3] if img.shape[2] == 4 else None
+        gray = img[:, :, :3].mean(axis=2) if not np.allclose(img[:, :, 0], img[:, :, 2]) else img[:, :, 0]
+        if alpha is not None and alpha.min() < 1.0:
+            # Transparent background: composite over white, as a viewer would show it.
+            gray = gray * alpha + (1.0 - alpha)
+        img = gray
+    return np.ascontiguousarray(img, dtype=np.float32)
+
+
+def ink_map(image, ink: str = "auto") -> np.ndarray:
+    """Grayscale image -> float32 map with ink = 1 and background = 0.
+
+    ``ink``: ``"auto"`` (the dominant border color is background), ``"bright"`` (ink is
+    brighter than the background, as in MNIST/PHD08) or ``"dark"`` (ink on paper).
+    """
+    img = to_gray01(image)
+    if ink == "auto":
+        border = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
+        background = float(np.median(border))
+        bright_ink = background < 0.5
+    elif ink in ("bright", "dark"):
+        bright_ink = ink == "bright"
+        background = float(img.min() if bright_ink else img.max())
+        if ink == "bright":
+            background = min(background, float(np.median(img)))
+        else:
+            background = max(background, float(np.median(img)))
+    else:
+        raise ValueError(f"ink must be 'auto', 'bright' or 'dark', not {ink!r}")
+    signal = img - background if bright_ink else background - img
+    peak = float(signal.max(initial=0.0))
+    if peak < MIN_CONTRAST:
+        raise NothingDrawnError()
+    signal = signal * (1.0 / peak)
+    signal[signal < NOISE_FLOOR] = 0.0
+    np.clip(signal, 0.0, 1.0, out=signal)
+    return signal
+
+
+def preprocess(
+    image,
+    size: int = INPUT_SIZE,
+    margin: float = 0.1,
+    center_mass: bool = False,
+    ink: str = "auto",
+    config: PreprocessConfig | None = None,
+) -> np.ndarray:
+    """Turn any grayscale or color image of any size into a ``size x size`` float32 input, ink = 1.
+
+    Raises NothingDrawnError if there is no ink.
+    """
+    if config is not None:
+        size, margin, center_mass = config.size, config.margin, config.center_mass
+    if not 0 <= margin < 0.5:
+        raise ValueError(f"margin must be in [0, 0.5), got {margin}")
+    signal = ink_map(image, ink)
+    mask = (signal > BOX_THRESHOLD).astype(np.uint8)
+    x, y, w, h = cv2.boundingRect(mask)
+    if w == 0 or h == 0:
+        raise NothingDrawnError()
+    crop = signal[y : y + h, x : x + w]
+    inner = size * (1.0 - 2.0 * margin)
+    scale = inner / max(w, h)
+    new_w = max(1, int(round(w * scale)))
+    new_h = max(1, int(round(h * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+    resized = cv2.resize(crop, (new_w, new_h), interpolation=interpolation)
+    out = np.zeros((size, size), np.float32)
+    top, left = (size - new_h) // 2, (size - new_w) // 2
+    out[top : top + new_h, left : left + new_w] = resized
+    if center_mass:
+        out = _center_by_mass(out)
+    np.clip(out, 0.0, 1.0, out=out)
+    return out
+
+
+def _center_by_mass(img: np.ndarray) -> np.ndarray:
+    m = cv2.moments(img)
+    if m["m00"] <= 0:
+        return img
+    size = img.shape[0]
+    dx = (size - 1) / 2.0 - m["m10"] / m["m00"]
+    dy = (size - 1) / 2.0 - m["m01"] / m["m00"]
+    shift = np.float32([[1, 0, dx], [0, 1, dy]])
+    return cv2.warpAffine(img, shift, (size, size), flags=cv2.INTER_LINEAR, borderValue=0)
+
+
+def preprocess_batch(images, config: PreprocessConfig | None = None, ink: str = "auto") -> np.ndarray:
+    """Preprocess a sequence of images into an (N, size, size) float32 array."""
+    config = config or PreprocessConfig()
+    return np.stack([preprocess(im, config=config, ink=ink) for im in images]) if len(images) else np.zeros(
+        (0, config.size, config.size), np.float32
+    )
+
+
+def to_uint8(x: np.ndarray) -> np.ndarray:
+    """Model input in [0, 1] -> uint8 as stored in dataset stores (ink bright on dark)."""
+    return np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)

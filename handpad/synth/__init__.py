@@ -1,0 +1,1 @@
+"""Synthesis of training data from fonts (see handpad.synth.cli)."""
