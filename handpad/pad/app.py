@@ -1,0 +1,331 @@
+"""The drawing pad's window: OpenCV highgui for the canvas and keys, Pillow for the panel.
+
+    mouse/keys --(on_mouse, handle_key)--> Canvas, Prediction --(frame)--> cv2.imshow
+
+The window opens before TensorFlow is imported: the model loads in a background thread
+(:class:`ModelLoader`) while the panel says "loading model...". ``PadApp`` works without
+a window too (``handle_key`` + ``frame``), which is how bench/pad_latency.py times it.
+"""
+from __future__ import annotations
+
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from ..errors import HandpadError, NothingDrawnError
+from ..preprocess import to_uint8
+from .canvas import Canvas, Prediction, SampleSaver
+from .controls import HELP, action_for
+from .text import NO_FONT_HELP, Fonts
+
+PANEL_WIDTH = 320
+HELP_HEIGHT = 60
+SEEN_SCALE = 2  # the 60x60 model input is shown at 120x120
+TOP_K = 3
+
+# Colors (RGB, for Pillow).
+PANEL_BG = (242, 242, 238)
+TEXT = (30, 30, 30)
+MUTED = (120, 120, 120)
+BAR = (66, 133, 244)
+BAR_BG = (220, 220, 215)
+CHOSEN_BG = (255, 236, 179)
+OK = (30, 130, 60)
+BUSY = (200, 120, 0)
+BAD = (190, 30, 30)
+
+
+def say(line: str) -> None:
+    """One line on stdout, flushed at once (the GUI test and scripts read it live)."""
+    print(line, flush=True)
+
+
+class ModelLoader:
+    """Imports TensorFlow and loads the recognizer in a background thread."""
+
+    def __init__(self, model):
+        self.model = model
+        self.recognizer = None
+        self.error: str | None = None
+        self.seconds: float | None = None
+        self._thread = threading.Thread(target=self._load, name="handpad-model-loader", daemon=True)
+
+    def start(self) -> "ModelLoader":
+        self._thread.start()
+        return self
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return self.ready
+
+    @property
+    def ready(self) -> bool:
+        return self.recognizer is not None
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "model failed to load"
+        return "ready" if self.ready else "loading model..."
+
+    def _load(self) -> None:
+        start = time.perf_counter()
+        try:
+            from ..recognizer import Recognizer
+
+            recognizer = Recognizer.load(self.model)
+        except HandpadError as e:
+            self.error = str(e)
+        except Exception as e:  # TensorFlow/Keras failures of all kinds: show them, don't die silently
+            self.error = f"{type(e).__name__}: {e}"
+        else:
+            self.seconds = time.perf_counter() - start
+            self.recognizer = recognizer  # set last: ``ready`` means fully loaded
+
+
+class PadApp:
+    """The pad: canvas + model + panel. Event handlers change state; ``frame()`` draws it."""
+
+    def __init__(self, kind: str, model, save_to, live: bool = False, pen_width: int | None = None,
+                 screenshot=None, loader: ModelLoader | None = None, fonts: Fonts | None = None):
+        self.kind = kind
+        self.title = f"handpad - {kind}"
+        self.canvas = Canvas() if pen_width is None else Canvas(pen_width=pen_width)
+        self.loader = loader or ModelLoader(model)
+        self.save_to = Path(save_to).expanduser()
+        self.screenshot_path = Path(screenshot or f"handpad-{kind}.png")
+        self.live = live
+        self.fonts = fonts or Fonts.korean()
+        self.prediction: Prediction | None = None
+        self.message = "" if self.fonts.has_hangul or kind != "hangul" else NO_FONT_HELP
+        self.running = True
+        self._pending_predict = False  # space pressed while the model was still loading
+        self._announced = False
+        self._saver: SampleSaver | None = None
+        self._panel_key = None
+        self._panel = None
+        self._help_bar = self._render_help_bar()
+        self._last_frame: np.ndarray | None = None
+
+    # -- the window loop -----------------------------------------------------------------------
+    def run(self) -> int:
+        if self.message:
+            print(f"handpad draw: warning: {self.message}", file=sys.stderr, flush=True)
+        cv2.namedWindow(self.title, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+        cv2.setMouseCallback(self.title, self.on_mouse)
+        self.loader.start()
+        say(f"loading the {self.kind} model in the background...")
+        cv2.imshow(self.title, self.frame())
+        cv2.waitKey(1)
+        say(f"window open: {self.title}")
+        try:
+            while self.running:
+                self.poll_loader()
+                cv2.imshow(self.title, self.frame())
+                code = cv2.waitKey(15)
+                if code != -1:
+                    self.handle_key(code)
+                if cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
+                    break  # closed with the window's X button
+        finally:
+            cv2.destroyAllWindows()
+            self.close()
+        return 1 if self.loader.error else 0
+
+    def poll_loader(self) -> None:
+        """Announce the model once it is loaded (or failed), and run a predict that was waiting."""
+        if self._announced or not (self.loader.ready or self.loader.error):
+            return
+        self._announced = True
+        if self.loader.error:
+            self.message = self.loader.error
+            print(f"handpad draw: error: {self.loader.error}", file=sys.stderr, flush=True)
+            return
+        rec = self.loader.recognizer
+        say(f"ready: {rec.name} model, {len(rec.labels)} classes (loaded in {self.loader.seconds:.1f} s)")
+        if self._pending_predict:
+            self._pending_predict = False
+            self.predict()
+
+    def close(self) -> None:
+        if self._saver is not None:
+            self._saver.close()
+
+    # -- events ------------------------------------------------------------------------------
+    def on_mouse(self, event, x, y, flags, param=None) -> None:
+        if event == cv2.EVENT_LBUTTONDOWN and x < self.canvas.size and y < self.canvas.size:
+            self.canvas.begin_stroke(x, y)
+        elif event == cv2.EVENT_MOUSEMOVE and self.canvas.drawing:
+            self.canvas.extend_stroke(x, y)
+        elif event == cv2.EVENT_LBUTTONUP and self.canvas.end_stroke() and self.live:
+            self.predict(quiet_if_empty=True)
+
+    def handle_key(self, code: int) -> None:
+        action = action_for(code)
+        if action is not None:
+            method, *args = action
+            getattr(self, method)(*args)
+
+    # -- actions (one per key) ---------------------------------------------------------------
+    def predict(self, quiet_if_empty: bool = False) -> Prediction | None:
+        """Recognize the drawing: panel + one stdout line. Empty canvas -> "draw something first"."""
+        rec = self.loader.recognizer
+        if rec is None:
+            if self.loader.error:
+                self.message = "no model: " + self.loader.error
+            else:
+                self._pending_predict = True
+                self.message = "the model is still loading; will predict when ready"
+            return None
+        try:
+            seen = rec.prepare(self.canvas.image())
+        except NothingDrawnError:
+            self.prediction = None
+            if not quiet_if_empty:
+                self.message = "draw something first"
+                say("draw something first")
+            return None
+        top = rec.top_k_prepared(seen, TOP_K)[0]
+        self.prediction = Prediction(top, seen, self.canvas.version)
+        self.message = ""
+        say(self.prediction.line())
+        return self.prediction
+
+    def undo(self) -> None:
+        if self.canvas.undo():
+            self._after_edit()
+
+    def clear(self) -> None:
+        if self.canvas.clear():
+            self.prediction = None
+            self.message = ""
+
+    def thinner(self) -> None:
+        self.canvas.thinner()
+
+    def thicker(self) -> None:
+        self.canvas.thicker()
+
+    def toggle_live(self) -> None:
+        self.live = not self.live
+        self.message = f"live mode {'on: predicts after every stroke' if self.live else 'off'}"
+        if self.live and not self.canvas.is_empty:
+            self.predict(quiet_if_empty=True)
+
+    def choose(self, rank: int) -> None:
+        if not self._prediction_is_current():
+            self.message = "press space first, then 1/2/3 to pick the right answer"
+            return
+        label = self.prediction.choose(rank)
+        if label is not None:
+            self.message = f"picked {label}: press s to save it"
+
+    def save(self) -> None:
+        """Save the drawing with the picked label into the user's store, then start a new drawing."""
+        if not self._prediction_is_current() or self.prediction.chosen_label is None:
+            self.message = "press space, then 1/2/3 to pick the right answer, then s"
+            return
+        label = self.prediction.chosen_label
+        if self._saver is None:
+            self._saver = SampleSaver(self.save_to, self.loader.recognizer.labels)
+        try:
+            count = self._saver.save(self.prediction.seen, label)
+        except HandpadError as e:  # e.g. the folder holds a store for another model's labels
+            self.message = f"not saved: {e}"
+            print(f"handpad draw: {self.message}", file=sys.stderr, flush=True)
+            return
+        say(f"saved {label} to {self.save_to} ({count} samples)")
+        self.canvas.clear()
+        self.prediction = None
+        self.message = f"saved {label} ({count} samples)"
+
+    def screenshot(self) -> Path:
+        """Write the window's current image to the screenshot path."""
+        self.screenshot_path.parent.mkdir(parents=True, exist_ok=True)
+        if not cv2.imwrite(str(self.screenshot_path), self.frame()):
+            self.message = f"could not write {self.screenshot_path}"
+        else:
+            say(f"screenshot: {self.screenshot_path}")
+            self.message = f"screenshot saved: {self.screenshot_path.name}"
+        return self.screenshot_path
+
+    def quit(self) -> None:
+        self.running = False
+
+    def _after_edit(self) -> None:
+        if self.live:
+            self.predict(quiet_if_empty=True)
+
+    def _prediction_is_current(self) -> bool:
+        return self.prediction is not None and self.prediction.version == self.canvas.version
+
+    # -- drawing the window ------------------------------------------------------------------
+    def frame(self) -> np.ndarray:
+        """The window's image (BGR): canvas | panel, with the controls below."""
+        canvas = cv2.cvtColor(self.canvas.image(), cv2.COLOR_GRAY2BGR)
+        top = np.hstack([canvas, self._current_panel()])
+        return np.vstack([top, self._help_bar])
+
+    def _current_panel(self) -> np.ndarray:
+        # The panel is re-rendered only when something it shows changes (not on every mouse move).
+        p = self.prediction
+        key = (self.loader.status, id(p), p and p.chosen, self._prediction_is_current(), self.message,
+               self.live, self.canvas.pen_width)
+        if key != self._panel_key:
+            self._panel_key, self._panel = key, self._render_panel()
+        return self._panel
+
+    def _render_panel(self) -> np.ndarray:
+        size = self.canvas.size
+        img = Image.new("RGB", (PANEL_WIDTH, size), PANEL_BG)
+        draw = ImageDraw.Draw(img)
+        f = self.fonts
+        status_color = BAD if self.loader.error else OK if self.loader.ready else BUSY
+        draw.text((12, 8), f"{self.kind} · {self.loader.status}", font=f(18), fill=status_color)
+
+        p = self.prediction
+        current = self._prediction_is_current()
+        for rank in range(TOP_K):
+            y = 38 + rank * 72
+            if p is None or rank >= len(p.top):
+                draw.text((14, y + 22), f"{rank + 1}", font=f(16), fill=BAR_BG)
+                continue
+            label, prob = p.top[rank]
+            if p.chosen == rank:
+                draw.rounded_rectangle((4, y, PANEL_WIDTH - 4, y + 68), radius=8, fill=CHOSEN_BG)
+            ink = TEXT if current else MUTED  # grayed once the drawing changed after predicting
+            draw.text((14, y + 22), f"{rank + 1}", font=f(16), fill=MUTED)
+            draw.text((36, y + 6), label, font=f(48), fill=ink)
+            draw.text((116, y + 10), f"{prob * 100:.1f}%", font=f(18), fill=ink)
+            draw.rectangle((116, y + 36, 300, y + 50), fill=BAR_BG)
+            draw.rectangle((116, y + 36, 116 + round(184 * prob), y + 50), fill=BAR if current else MUTED)
+
+        seen_top = 276
+        draw.text((12, seen_top - 22), "what the model saw", font=f(15), fill=MUTED)
+        side = 60 * SEEN_SCALE
+        if p is not None:
+            seen = Image.fromarray(to_uint8(p.seen)).resize((side, side), Image.NEAREST)
+            img.paste(seen.convert("RGB"), (12, seen_top))
+        else:
+            draw.rectangle((12, seen_top, 12 + side - 1, seen_top + side - 1), outline=BAR_BG)
+        x = 12 + side + 14
+        draw.multiline_text((x, seen_top), textwrap.fill(self.message, 17), font=f(15), fill=TEXT, spacing=3)
+        draw.text((x, size - 24), f"live {'on' if self.live else 'off'} · pen {self.canvas.pen_width}",
+                  font=f(14), fill=MUTED)
+        return np.ascontiguousarray(np.asarray(img)[:, :, ::-1])  # RGB -> BGR
+
+    def _render_help_bar(self) -> np.ndarray:
+        width = self.canvas.size + PANEL_WIDTH
+        img = Image.new("RGB", (width, HELP_HEIGHT), (50, 50, 50))
+        draw = ImageDraw.Draw(img)
+        half = (len(HELP) + 1) // 2
+        for row, items in enumerate((HELP[:half], HELP[half:])):
+            text = "    ".join(f"{keys}: {what}" for keys, what in items)
+            draw.text((10, 8 + row * 24), text, font=self.fonts(15), fill=(235, 235, 235))
+        return np.ascontiguousarray(np.asarray(img)[:, :, ::-1])

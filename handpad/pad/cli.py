@@ -1,0 +1,43 @@
+"""``handpad draw digits|hangul``: the drawing pad."""
+from __future__ import annotations
+
+from .controls import help_text
+
+DESCRIPTION = f"""\
+Open the drawing pad: draw a digit or a Hangul syllable with the mouse, press space, and
+see the three most likely characters (also printed, one line per prediction:
+`top3: 가 0.912 | 각 0.041 | 간 0.012`).
+
+Controls:
+{help_text()}
+
+Pick the right answer with 1/2/3 and press s to keep the drawing in your own dataset
+store (--save-to); `handpad finetune --data THAT_FOLDER` then learns your hand.
+"""
+
+
+def configure(parser) -> None:
+    from .canvas import PEN_WIDTH
+
+    parser.add_argument("kind", choices=("digits", "hangul"), help="what to draw")
+    parser.add_argument("--model", metavar="PATH",
+                        help="a .keras model file (default: the shipped model for KIND)")
+    parser.add_argument("--save-to", metavar="DIR",
+                        help="where s saves your drawings (default: <user data dir>/handpad/KIND-samples)")
+    parser.add_argument("--live", action="store_true", help="start in live mode (predict after every stroke)")
+    parser.add_argument("--pen", type=int, default=PEN_WIDTH, metavar="PX",
+                        help=f"pen width in pixels (default: {PEN_WIDTH}; [ and ] change it)")
+    parser.add_argument("--screenshot", metavar="PATH",
+                        help="where p saves the window image (default: handpad-KIND.png)")
+
+
+def run(args) -> int:
+    from ..modelio import resolve_model_path
+    from .app import PadApp
+    from .canvas import default_store_dir
+
+    # Fail before opening a window if the model file is missing (cheap: no TensorFlow yet).
+    model = resolve_model_path(args.model or args.kind)
+    save_to = args.save_to or default_store_dir(args.kind)
+    app = PadApp(args.kind, model, save_to, live=args.live, pen_width=args.pen, screenshot=args.screenshot)
+    return app.run()

@@ -1,0 +1,175 @@
+"""The pad's logic without a display: strokes, undo, clear, pen width, keys, saving samples."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from handpad.errors import StoreError
+from handpad.pad.canvas import INK, PAPER, Canvas, Prediction, SampleSaver, default_store_dir
+from handpad.pad.controls import ESC, action_for, help_text
+from handpad.store import load_store
+
+
+def draw(canvas: Canvas, *points):
+    canvas.begin_stroke(*points[0])
+    for p in points[1:]:
+        canvas.extend_stroke(*p)
+    canvas.end_stroke()
+
+
+def ink(canvas: Canvas) -> np.ndarray:
+    return canvas.image() < 128
+
+
+def test_new_canvas_is_white_and_empty():
+    c = Canvas(size=100)
+    assert c.is_empty
+    assert c.image().shape == (100, 100) and c.image().dtype == np.uint8
+    assert (c.image() == PAPER).all()
+
+
+def test_stroke_fills_the_gap_between_mouse_events():
+    # Two far-apart events (a fast mouse) must give one continuous line, not two dots.
+    c = Canvas(size=200, pen_width=8)
+    draw(c, (20, 100), (180, 100))
+    row = ink(c)[100]
+    assert row[20:181].all()
+    assert not ink(c)[:80].any() and not ink(c)[120:].any()
+    assert c.image()[100, 100] == INK
+
+
+def test_stroke_has_round_caps_and_a_click_leaves_a_dot():
+    c = Canvas(size=100, pen_width=20)
+    draw(c, (50, 50))
+    dot = ink(c)
+    assert dot[50, 50] and dot[50, 58] and dot[42, 50]
+    assert not dot[41, 41]  # round, not a square
+    assert len(c.strokes) == 1
+
+
+def test_strokes_record_points_and_skip_repeats():
+    c = Canvas()
+    draw(c, (10, 10), (10, 10), (20, 30), (40, 30))
+    assert c.strokes[0].points == [(10, 10), (20, 30), (40, 30)]
+    assert not c.drawing
+    c.extend_stroke(90, 90)  # mouse moves without a pressed button draw nothing
+    assert c.strokes[0].points[-1] == (40, 30)
+
+
+def test_undo_removes_only_the_last_stroke():
+    c = Canvas(size=120, pen_width=6)
+    draw(c, (10, 20), (110, 20))
+    first = c.image().copy()
+    draw(c, (60, 40), (60, 110))
+    assert ink(c)[80, 60]
+    assert c.undo()
+    np.testing.assert_array_equal(c.image(), first)
+    assert c.undo() and c.is_empty and (c.image() == PAPER).all()
+    assert not c.undo()  # nothing left: no error
+
+
+def test_clear():
+    c = Canvas(size=80)
+    draw(c, (10, 10), (70, 70))
+    assert c.clear()
+    assert c.is_empty and (c.image() == PAPER).all()
+    assert not c.clear()
+
+
+def test_pen_width_applies_to_new_strokes_and_is_bounded():
+    c = Canvas(size=200, pen_width=8)
+    draw(c, (20, 50), (180, 50))
+    c.thicker()
+    c.thicker()
+    assert c.pen_width == 16
+    draw(c, (20, 150), (180, 150))
+    thin, thick = ink(c)[:, 100][:100].sum(), ink(c)[:, 100][100:].sum()
+    assert thick > thin + 6
+    for _ in range(50):
+        c.thinner()
+    assert c.pen_width == 4
+    for _ in range(50):
+        c.thicker()
+    assert c.pen_width == 64
+    c.undo()  # repainting keeps each stroke's own width
+    assert ink(c)[:, 100][:100].sum() == thin
+
+
+def test_version_changes_with_every_edit():
+    c = Canvas()
+    versions = [c.version]
+    c.begin_stroke(5, 5)
+    versions.append(c.version)
+    c.extend_stroke(50, 50)
+    versions.append(c.version)
+    c.end_stroke()
+    c.undo()
+    versions.append(c.version)
+    assert versions == sorted(set(versions))
+
+
+def test_image_is_read_only():
+    c = Canvas()
+    with pytest.raises(ValueError):
+        c.image()[0, 0] = 0
+
+
+def test_prediction_line_and_choice():
+    p = Prediction([("가", 0.9123), ("각", 0.0414), ("간", 0.012)], np.zeros((60, 60), np.float32), version=3)
+    assert p.line() == "top3: 가 0.912 | 각 0.041 | 간 0.012"
+    assert p.chosen_label is None
+    assert p.choose(1) == "각" and p.chosen_label == "각"
+    assert p.choose(5) is None and p.chosen_label == "각"
+
+
+def test_keys_are_single_presses_and_case_insensitive():
+    assert action_for(ord(" ")) == ("predict",)
+    assert action_for(ord("q")) == action_for(ESC) == ("quit",)
+    assert action_for(ord("R")) == ("clear",)
+    assert action_for(ord("2")) == ("choose", 1)
+    assert action_for(-1) is None and action_for(0x10FF51) is None and action_for(ord("x")) is None
+    for word in ("space", "undo", "clear", "pen width", "live", "1 2 3", "save", "Esc"):
+        assert word in help_text()
+
+
+def seen_image(row: int) -> np.ndarray:
+    x = np.zeros((60, 60), np.float32)
+    x[row, 10:50] = 1.0
+    return x
+
+
+def test_saver_writes_a_store_with_the_models_labels(tmp_path):
+    labels = ["가", "나", "다"]
+    saver = SampleSaver(tmp_path / "mine", labels)
+    assert not (tmp_path / "mine").exists()  # nothing created until the first save
+    assert saver.save(seen_image(10), "나") == 1
+    assert saver.save(seen_image(30), "가") == 2
+    # Each save is committed: readable before close (the pad may be killed).
+    store = load_store(tmp_path / "mine")
+    assert store.classes == labels
+    assert store.label_names() == ["나", "가"]
+    images, _ = store.arrays()
+    assert images.dtype == np.uint8 and images.shape == (2, 60, 60)
+    assert images[0][10, 20] == 255 and images[0][30, 20] == 0  # ink bright, like every store
+    saver.close()
+    # A new session appends to the same store.
+    again = SampleSaver(tmp_path / "mine", labels)
+    assert again.save(seen_image(50), "다") == 3
+    again.close()
+    assert load_store(tmp_path / "mine").label_names() == ["나", "가", "다"]
+
+
+def test_saver_rejects_unknown_labels_and_other_models_stores(tmp_path):
+    saver = SampleSaver(tmp_path / "s", ["0", "1"])
+    with pytest.raises(ValueError):
+        saver.save(seen_image(5), "가")
+    saver.save(seen_image(5), "1")
+    saver.close()
+    with pytest.raises(StoreError):
+        SampleSaver(tmp_path / "s", ["가", "나"]).save(seen_image(5), "가")
+
+
+def test_default_store_dir_is_per_kind_under_the_user_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.setattr("sys.platform", "linux")
+    assert default_store_dir("hangul") == tmp_path / "handpad" / "hangul-samples"
