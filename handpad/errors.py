@@ -28,6 +28,15 @@ class DataFormatError(HandpadError, ValueError):
             where += f" (byte {offset})"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # Exceptions pickle as cls(*args), which this __init__ cannot take; process pools send
+        # these back from workers, so rebuild from the parts.
+        return _rebuild_data_format_error, (type(self), self.path, self.reason, self.line, self.offset)
+
+
+def _rebuild_data_format_error(cls, path, reason, line, offset):
+    return cls(path, reason, line=line, offset=offset)
+
 
 class NothingDrawnError(HandpadError, ValueError):
     """The image has no ink: there is nothing to recognize."""

@@ -129,12 +129,19 @@ def preprocess(
         size, margin, center_mass = config.size, config.margin, config.center_mass
     if not 0 <= margin < 0.5:
         raise ValueError(f"margin must be in [0, 0.5), got {margin}")
-    signal = ink_map(image, ink)
-    mask = (signal > BOX_THRESHOLD).astype(np.uint8)
-    x, y, w, h = cv2.boundingRect(mask)
-    if w == 0 or h == 0:
-        raise NothingDrawnError()
-    crop = signal[y : y + h, x : x + w]
+    arr = np.asarray(image)
+    if arr.dtype == np.bool_ and arr.ndim == 2 and arr.size:
+        # Binary scans (PHD08): same result as the general path, without float copies of the page.
+        ink_mask = _binary_ink(arr, ink)
+        x, y, w, h = cv2.boundingRect(ink_mask.view(np.uint8))
+        crop = ink_mask[y : y + h, x : x + w].astype(np.float32)
+    else:
+        signal = ink_map(arr, ink)
+        mask = (signal > BOX_THRESHOLD).astype(np.uint8)
+        x, y, w, h = cv2.boundingRect(mask)
+        if w == 0 or h == 0:
+            raise NothingDrawnError()
+        crop = signal[y : y + h, x : x + w]
     inner = size * (1.0 - 2.0 * margin)
     scale = inner / max(w, h)
     new_w = max(1, int(round(w * scale)))
@@ -148,6 +155,21 @@ def preprocess(
         out = _center_by_mass(out)
     np.clip(out, 0.0, 1.0, out=out)
     return out
+
+
+def _binary_ink(img: np.ndarray, ink: str) -> np.ndarray:
+    """Bool image -> bool ink mask, exactly what ink_map gives for it (0/1 values, no noise)."""
+    count = np.count_nonzero(img)
+    if count == 0 or count == img.size:
+        raise NothingDrawnError()  # one color only: ink_map's contrast is 0 in every mode
+    if ink == "auto":
+        border = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
+        bright_ink = 2 * np.count_nonzero(border) < len(border)  # median(border) < 0.5
+    elif ink in ("bright", "dark"):
+        bright_ink = ink == "bright"
+    else:
+        raise ValueError(f"ink must be 'auto', 'bright' or 'dark', not {ink!r}")
+    return img if bright_ink else ~img
 
 
 def _center_by_mass(img: np.ndarray) -> np.ndarray:

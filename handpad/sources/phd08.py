@@ -7,12 +7,15 @@ One sample::
     0000000111000...     ``rows`` lines of ``columns`` characters, 1 = ink
                          a blank line ends the sample (it may be missing; CRLF is fine too)
 
-The parser works on the bytes of one file at a time with numpy (the corpus never sits in
-memory) and parses pixels only for the samples that the selection keeps.
+The parser reads one file at a time (the corpus never sits in memory). It indexes the file's
+lines once with numpy -- where each line starts, how long it is, whether it holds only 0/1 --
+so checking a sample costs a few integer look-ups, and pixels are decoded only for the
+samples that the selection keeps.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -26,8 +29,10 @@ FONTS = ("S", "G", "M", "N", "B", "D", "Y", "H1", "H2")
 VARIANT_FIELDS = ("size", "noise", "resolution", "threshold", "rotation")
 # What the original project kept: every font, size and rotation; noise 0, resolution 2, binarization 1.
 PRESETS = {"original": r"[A-Z0-9]+_[0-2]_0_2_1_[0-2]", "all": r"[A-Z0-9]+_[0-2]_[0-2]_[0-2]_[0-2]_[0-2]"}
+SAMPLES_PER_FILE = 2187  # 9 fonts x 3^5 variants
 _NAME_RE = re.compile(rb"^([A-Za-z0-9]+)_(\d+)_(\d+)_(\d+)_(\d+)_(\d+)$")
 _DIMS_RE = re.compile(rb"^(\d+)[ \t]+(\d+)$")
+_ZERO, _ONE, _NL, _CR = 48, 49, 10, 13
 
 
 @dataclass
@@ -49,6 +54,10 @@ class Phd08Selection:
         if name not in PRESETS:
             raise ValueError(f"unknown PHD08 preset {name!r}; use one of {', '.join(PRESETS)}")
         return cls(regex=PRESETS[name])
+
+    @property
+    def keeps_all(self) -> bool:
+        return self._re is None and self.fonts is None and not self.variants
 
     def keeps(self, name: str) -> bool:
         if self._re is not None and not self._re.fullmatch(name):
@@ -77,7 +86,9 @@ def label_from_filename(path) -> str:
 def read_phd08(path, data: bytes | None = None, keep: Callable[[str], bool] | None = None) -> Iterator:
     """Yield ``(name, image)`` (image: bool rows x cols, True = ink) or DataFormatError per bad sample.
 
-    Raises DataFormatError if the file as a whole is unusable (empty, no samples).
+    Bad samples are reported with the line where reading went wrong and skipped; reading
+    continues at the next line that looks like a sample name. Raises DataFormatError if the
+    file as a whole is unusable (unreadable, empty, no samples).
     """
     path = Path(path)
     if data is None:
@@ -87,32 +98,49 @@ def read_phd08(path, data: bytes | None = None, keep: Callable[[str], bool] | No
             raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None
     if not data.strip():
         raise DataFormatError(path, "empty file: no PHD08 samples in it", line=1)
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")  # CRLF files are valid; line numbers are unchanged
     buf = np.frombuffer(data, np.uint8)
-    ends = np.flatnonzero(buf == 10)
-    if len(buf) and buf[-1] != 10:
+
+    # -- index the lines once (vectorized) ---------------------------------------------------
+    ends = np.flatnonzero(buf == _NL)
+    if buf[-1] != _NL:
         ends = np.append(ends, len(buf))
     starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts
+    # CRLF files are valid: a CR before the newline is not part of the line (no copy of the file).
+    crlf = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == _CR) & (ends < len(buf))
+    lengths = ends - starts - crlf
     n_lines = len(ends)
+    # A pixel row is a non-empty line of only '0'/'1'. Other bytes are rare (headers), so
+    # count them per line through their positions instead of a full-size cumulative sum.
+    other = np.flatnonzero((buf != _ZERO) & (buf != _ONE) & (buf != _NL))
+    other = other[(buf[other] != _CR) | (buf[np.minimum(other + 1, len(buf) - 1)] != _NL) | (other + 1 >= len(buf))]
+    n_other = np.searchsorted(other, ends - crlf) - np.searchsorted(other, starts)
+    not_pixel = np.flatnonzero((lengths == 0) | (n_other > 0)).tolist()  # lines that end a run of rows
+    length_changes = (np.flatnonzero(np.diff(lengths) != 0) + 1).tolist()  # k: len(k) != len(k-1)
+    starts_l, lengths_l = starts.tolist(), lengths.tolist()
 
     def line(k: int) -> bytes:
-        return data[starts[k] : ends[k]].strip()
+        return data[starts_l[k] : starts_l[k] + lengths_l[k]].strip()
+
+    def rows_from(k: int) -> int:
+        """Number of consecutive pixel rows starting at line k."""
+        j = bisect_left(not_pixel, k)
+        return (not_pixel[j] if j < len(not_pixel) else n_lines) - k
 
     def resync(k: int) -> int:
         # After a bad sample, continue at the next line that looks like a sample name.
-        while k < n_lines and not _NAME_RE.match(line(k)):
-            k += 1
-        return k
+        j = bisect_left(not_pixel, k)
+        while j < len(not_pixel) and not _NAME_RE.match(line(not_pixel[j])):
+            j += 1
+        return not_pixel[j] if j < len(not_pixel) else n_lines
 
+    # -- walk the samples ---------------------------------------------------------------------
     k = 0
     found = 0
     while k < n_lines:
-        if lengths[k] == 0 or not line(k):
+        head = line(k)
+        if not head:
             k += 1
             continue
-        head = line(k)
         m = _NAME_RE.match(head)
         if not m:
             yield DataFormatError(path, f"expected a sample name like S_0_0_0_0_1, got {_show(head)}", line=k + 1)
@@ -134,47 +162,48 @@ def read_phd08(path, data: bytes | None = None, keep: Callable[[str], bool] | No
             yield DataFormatError(path, f"sample {name}: empty image ({rows} x {cols})", line=k + 2)
             k = resync(first)
             continue
-        last = first + rows  # exclusive
-        # Rows actually present: consecutive non-blank lines after the header.
-        avail = min(last, n_lines)
-        row_lens = lengths[first:avail]
-        blank = np.flatnonzero(row_lens == 0)
-        present = int(blank[0]) if len(blank) else len(row_lens)
-        if present < rows:
-            if first + present >= n_lines:
-                msg = f"sample {name}: truncated, file ends after {present} of {rows} rows"
-            else:
-                msg = f"sample {name}: has {present} rows, header says {rows}"
-            yield DataFormatError(path, msg, line=first + present + 1)
-            k = resync(first + present)
-            continue
-        wrong = np.flatnonzero(row_lens != cols)
-        if len(wrong):
-            r = int(wrong[0])
+        present = rows_from(first)
+        # The first row whose length differs from the header's column count, if any.
+        j = bisect_right(length_changes, first)
+        change = length_changes[j] if j < len(length_changes) else n_lines
+        wrong = first if (present and lengths_l[first] != cols) else change
+        if wrong < first + min(present, rows):
+            r = wrong - first
             yield DataFormatError(
-                path, f"sample {name}: row {r + 1} has {int(row_lens[r])} characters, header says {cols}", line=first + r + 1
+                path, f"sample {name}: row {r + 1} has {lengths_l[wrong]} characters, header says {cols}", line=wrong + 1
             )
-            k = resync(first + r + 1)
+            k = resync(wrong + 1)
             continue
-        if last < n_lines and lengths[last] and not _NAME_RE.match(line(last)):
+        if present < rows:
+            stop = first + present  # the line that ended the rows early
+            if stop >= n_lines:
+                msg = f"sample {name}: truncated, file ends after {present} of {rows} rows"
+            elif not line(stop) or _NAME_RE.match(line(stop)):
+                msg = f"sample {name}: has {present} rows, header says {rows}"
+            else:
+                raw = data[starts_l[stop] : starts_l[stop] + lengths_l[stop]]
+                c = next(i for i, b in enumerate(raw) if b not in (_ZERO, _ONE))
+                msg = f"sample {name}: character {_show(raw[c : c + 1])} at column {c + 1}; only 0 and 1 are allowed"
+            yield DataFormatError(path, msg, line=min(stop + 1, n_lines))
+            k = resync(stop)
+            continue
+        last = first + rows  # exclusive
+        if present > rows:
             yield DataFormatError(path, f"sample {name}: more rows than the {rows} its header says", line=last + 1)
             k = resync(last)
             continue
         if keep is None or keep(name):
-            block = buf[starts[first] : starts[first] + rows * (cols + 1) - 1]
-            if len(block) < rows * (cols + 1) - 1:  # only the last row may lack its newline
-                block = np.concatenate((block, np.full(rows * (cols + 1) - 1 - len(block), 10, np.uint8)))
-            block = np.concatenate((block, [10])).reshape(rows, cols + 1)[:, :cols]
-            bad = (block != 48) & (block != 49)
-            if bad.any():
-                r, c = np.argwhere(bad)[0]
-                yield DataFormatError(
-                    path,
-                    f"sample {name}: character {_show(bytes([block[r, c]]))} at column {c + 1}; only 0 and 1 are allowed",
-                    line=first + int(r) + 1,
-                )
-            else:
-                yield name, block == 49
+            # Rows are consecutive lines of `cols` bytes + LF or CRLF: one reshape decodes them.
+            stride = (starts_l[first + 1] - starts_l[first]) if rows > 1 else cols + 1
+            begin = starts_l[first]
+            if starts_l[last - 1] - begin == (rows - 1) * stride and stride >= cols:
+                block = buf[begin : begin + rows * stride]
+                if len(block) < rows * stride:  # the file's last row may lack its line end
+                    block = np.concatenate((block, np.zeros(rows * stride - len(block), np.uint8)))
+                image = block.reshape(rows, stride)[:, :cols] == _ONE
+            else:  # mixed line ends inside one sample
+                image = np.stack([buf[starts_l[r] : starts_l[r] + cols] for r in range(first, last)]) == _ONE
+            yield name, image
         k = last
     if found == 0:
         raise DataFormatError(path, "no PHD08 samples found (is this a PHD08 .txt file?)", line=1)

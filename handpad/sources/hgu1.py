@@ -1,0 +1,71 @@
+"""HGU1 reader: the files of PE92 and SERI95, the public handwritten Hangul sets.
+
+A file is the 8-byte header ``HGU1    `` followed by images, each::
+
+    2 bytes   character code: the KS X 1001 / EUC-KR byte pair (B0 A1 = 가)
+    1 byte    width
+    1 byte    height
+    1 byte    type (0 = 8-bit gray; no other type is documented)
+    1 byte    reserved
+    width x height bytes of gray, row-major; either polarity occurs
+
+A sample with an undecodable code is skipped (its length is known). A truncated image or an
+unknown type ends the file (nothing after it can be located); both are reported with the
+byte offset.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from ..errors import DataFormatError
+from ..labels import euckr_pair_to_char
+
+MAGIC = b"HGU1    "
+IMAGE_HEADER = 6
+GRAY8 = 0
+
+
+def read_hgu1(path, data: bytes | None = None) -> Iterator:
+    """Yield ``(char, image)`` (uint8 height x width gray) or a DataFormatError per bad sample.
+
+    Raises DataFormatError if the file cannot be read or does not start with the HGU1 header.
+    """
+    path = Path(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None
+    if data[: len(MAGIC)] != MAGIC:
+        raise DataFormatError(path, f"bad header {data[:len(MAGIC)]!r}, expected {MAGIC!r} (not an HGU1 file)", offset=0)
+    size = len(data)
+    pos = len(MAGIC)
+    if pos == size:
+        raise DataFormatError(path, "no images after the header", offset=pos)
+    while pos < size:
+        if size - pos < IMAGE_HEADER:
+            yield DataFormatError(path, f"truncated image header: {size - pos} of {IMAGE_HEADER} bytes", offset=pos)
+            return
+        lead, trail, width, height, kind = data[pos : pos + 5]
+        if kind != GRAY8:
+            yield DataFormatError(
+                path, f"image type {kind} is not supported (only 0 = 8-bit gray); the rest of the file is skipped", offset=pos + 4
+            )
+            return
+        body, n = pos + IMAGE_HEADER, width * height
+        if size - body < n:
+            yield DataFormatError(
+                path, f"truncated image: {width} x {height} needs {n} bytes, the file ends after {size - body}", offset=pos
+            )
+            return
+        char = euckr_pair_to_char(lead, trail)
+        if char is None:
+            yield DataFormatError(path, f"character code {lead:02X} {trail:02X} is not an EUC-KR character; image skipped", offset=pos)
+        elif n == 0:
+            yield DataFormatError(path, f"empty image ({width} x {height}) for {char!r}; skipped", offset=pos)
+        else:
+            yield char, np.frombuffer(data, np.uint8, n, body).reshape(height, width)
+        pos = body + n
