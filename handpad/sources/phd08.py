@@ -169,9 +169,11 @@ def read_phd08(path, data: bytes | None = None, keep: Callable[[str], bool] | No
         wrong = first if (present and lengths_l[first] != cols) else change
         if wrong < first + min(present, rows):
             r = wrong - first
-            yield DataFormatError(
-                path, f"sample {name}: row {r + 1} has {lengths_l[wrong]} characters, header says {cols}", line=wrong + 1
-            )
+            if wrong == n_lines - 1 and buf[-1] != _NL and lengths_l[wrong] < cols:
+                msg = f"sample {name}: truncated, file ends inside row {r + 1} ({lengths_l[wrong]} of {cols} characters)"
+            else:
+                msg = f"sample {name}: row {r + 1} has {lengths_l[wrong]} characters, header says {cols}"
+            yield DataFormatError(path, msg, line=wrong + 1)
             k = resync(wrong + 1)
             continue
         if present < rows:

@@ -1,0 +1,223 @@
+"""``handpad convert``: real datasets -> a dataset store (see handpad.convert and handpad.store)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+DESCRIPTION = """\
+Convert a dataset into a dataset store: 60x60 uint8 images (ink bright on dark), integer
+labels, classes.txt and manifest.json, written in shards, atomically. Every image goes
+through the one shared preprocessing (crop to the ink, keep the aspect ratio, pad, resize).
+
+Sources:
+  mnist   MNIST digits: a folder of IDX files, keras' mnist.npz, or --download
+  phd08   PHD08 printed Hangul: one text file per syllable (가.txt), 2187 scans each
+  hgu1    PE92 / SERI95 handwritten Hangul: .hgu1 files (EUC-KR labels, gray images)
+  images  a folder of labeled images: DIR/<label>/*.png|jpg|bmp...
+
+Bad samples are skipped and counted (--strict stops at the first); a file that cannot be
+read is reported and the others are still converted; the exit status is 1 if anything was
+skipped or failed (the good output is kept). Re-running into the same --out skips the
+inputs already converted, so an interrupted run just continues.
+
+Examples:
+  handpad convert mnist ../shared/data/mnist-10k --out data/mnist
+  handpad convert mnist --download --split test --out data/mnist-test
+  handpad convert phd08 ../shared/data/phd08 --out data/phd08
+  handpad convert phd08 phd08/ --preset original --out data/phd08-81   # the original 81 per file
+  handpad convert phd08 phd08/ --fonts S,G --rotations 1 --binarize 0.5 --out data/phd08-sg
+  handpad convert hgu1 PE92/ --out data/pe92
+  handpad convert images my_samples/ --out data/mine
+"""
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a comma list of 0, 1, 2 (e.g. 0,2), got {text!r}") from None
+    if not values or any(v not in (0, 1, 2) for v in values):
+        raise argparse.ArgumentTypeError(f"expected a comma list of 0, 1, 2 (e.g. 0,2), got {text!r}")
+    return values
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, metavar="DIR", help="the dataset store folder to write (created if needed)")
+    p.add_argument("--strict", action="store_true", help="stop at the first bad sample or file (default: skip and count)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing store in --out instead of continuing it")
+    p.add_argument("--size", type=int, default=60, help="side of the square images in the store (default 60)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    p = sub.add_parser("mnist", help="MNIST digits (IDX folder, mnist.npz or --download)", formatter_class=fmt, description="""\
+MNIST -> store. PATH is a folder with train-images-idx3-ubyte[.gz] + train-labels-idx1-ubyte[.gz]
+(or t10k-* for --split test), or keras' mnist.npz. With --download, keras fetches MNIST (online).
+Digits are centered by mass, as MNIST itself is.
+
+Examples:
+  handpad convert mnist ../shared/data/mnist-10k --out data/mnist
+  handpad convert mnist ~/.keras/datasets/mnist.npz --split test --out data/mnist-test""")
+    p.add_argument("path", nargs="?", metavar="PATH", help="folder of IDX files or an mnist.npz file")
+    p.add_argument("--download", action="store_true", help="download through keras.datasets.mnist instead of PATH")
+    p.add_argument("--split", choices=("train", "test"), default="train", help="which part of MNIST (default train)")
+    _common(p)
+    p.set_defaults(_convert=_run_mnist)
+
+    p = sub.add_parser("phd08", help="PHD08 printed Hangul (가.txt ... files)", formatter_class=fmt, description="""\
+PHD08 -> store. INPUT: PHD08 .txt files named by their syllable (가.txt) or folders of them.
+The store's classes are the syllables of the input files, in KS X 1001 order. Each sample is
+named FONT_SIZE_NOISE_RESOLUTION_THRESHOLD_ROTATION (e.g. S_0_0_2_1_0); select samples with a
+preset, a regex on that name, and/or per-field lists (all given filters must match).
+
+Examples:
+  handpad convert phd08 ../shared/data/phd08 --out data/phd08            # all 2187 per file
+  handpad convert phd08 phd08/ --preset original --out data/phd08-81      # [A-Z0-9]+_[0-2]_0_2_1_[0-2]
+  handpad convert phd08 phd08/ --fonts S,G,M --noises 0 --rotations 1 --out data/sel
+  handpad convert phd08 phd08/ --gaussian-sigma 0.8 --binarize 0.5 --out data/blur""")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="PHD08 .txt files or folders")
+    p.add_argument("--preset", choices=("original", "all"), help="original = what the original project kept (81 per file)")
+    p.add_argument("--regex", help="keep samples whose name fully matches this regex, e.g. '[A-Z0-9]+_[0-2]_0_2_1_[0-2]'")
+    p.add_argument("--fonts", help="comma list of fonts to keep: S,G,M,N,B,D,Y,H1,H2")
+    for fld, plural in (("size", "sizes"), ("noise", "noises"), ("resolution", "resolutions"), ("threshold", "thresholds"), ("rotation", "rotations")):
+        p.add_argument(f"--{plural}", type=_int_list, metavar="0,1,2", help=f"keep these {fld} variants (comma list of 0-2)")
+    p.add_argument("--gaussian-sigma", type=float, default=0.0, metavar="SIGMA", help="Gaussian blur after resizing (default 0 = none)")
+    p.add_argument("--binarize", type=float, metavar="THRESH", help="binarize after resizing: ink where the value > THRESH (0-1)")
+    p.add_argument("--width", type=int, help="image width (must equal --height: the store is square)")
+    p.add_argument("--height", type=int, help="image height (must equal --width)")
+    p.add_argument("--workers", type=int, help="processes to use (default: one per CPU)")
+    p.add_argument("--files-per-shard", type=int, default=10, metavar="N", help="files per store shard (and per commit); default 10")
+    _common(p)
+    p.set_defaults(_convert=_run_phd08)
+
+    p = sub.add_parser("hgu1", help="PE92 / SERI95 handwritten Hangul (.hgu1 files)", formatter_class=fmt, description="""\
+HGU1 (PE92, SERI95) -> store. INPUT: .hgu1 files or folders (searched recursively for *.hgu1).
+Labels come from each image's EUC-KR code; classes are the characters present, in code order.
+Gray images of either polarity are fine.
+
+Example:
+  handpad convert hgu1 PE92/ --out data/pe92""")
+    p.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help=".hgu1 files or folders")
+    _common(p)
+    p.set_defaults(_convert=_run_hgu1)
+
+    p = sub.add_parser("images", help="a folder of labeled images: DIR/<label>/*.png", formatter_class=fmt, description="""\
+Labeled images -> store. DIR holds one subfolder per label (DIR/가/001.png, DIR/7/a.jpg); any
+format OpenCV or Pillow reads, any polarity, any size. Digit-only sets are centered by mass.
+
+Example:
+  handpad convert images my_samples/ --out data/mine""")
+    p.add_argument("root", metavar="DIR", help="folder with one subfolder per label")
+    _common(p)
+    p.set_defaults(_convert=_run_images)
+
+
+def run(args) -> int:
+    report = args._convert(args)
+    print(report.summary())
+    print(f"store: {args.out}")
+    return 0 if report.ok else 1
+
+
+def _check_size(size: int) -> int:
+    from .errors import HandpadError
+
+    if not 8 <= size <= 1024:
+        raise HandpadError(f"--size must be between 8 and 1024, not {size}")
+    return size
+
+
+def _run_mnist(args):
+    from .convert import convert_mnist
+    from .errors import HandpadError
+
+    if args.download == (args.path is not None):
+        raise HandpadError("give either PATH (IDX folder or mnist.npz) or --download, not both or neither")
+    return convert_mnist(
+        args.path, args.out, split=args.split, download=args.download, size=_check_size(args.size),
+        strict=args.strict, overwrite=args.overwrite, progress=not args.no_progress,
+    )
+
+
+def phd08_options_from_args(args):
+    """The PHD08 options the flags ask for (shared with phd08_to_npy.py)."""
+    import re
+
+    from .convert import Phd08Options
+    from .errors import HandpadError
+    from .preprocess import HANGUL_CONFIG, PreprocessConfig
+    from .sources.phd08 import FONTS, PRESETS, Phd08Selection
+
+    width, height = getattr(args, "width", None), getattr(args, "height", None)
+    size = args.size if getattr(args, "size", None) else 60
+    if width is not None or height is not None:
+        if width is None or height is None or width != height:
+            raise HandpadError(f"--width and --height must be given together and be equal (the store is square), got {width} x {height}")
+        size = width
+    size = _check_size(size)
+    regex = getattr(args, "regex", None)
+    preset = getattr(args, "preset", None)
+    if preset and regex:
+        raise HandpadError("give --preset or --regex, not both")
+    if preset:
+        regex = PRESETS[preset]
+    if regex:
+        try:
+            re.compile(regex)
+        except re.error as e:
+            raise HandpadError(f"--regex {regex!r} is not a valid regular expression ({e})") from None
+    fonts = None
+    if getattr(args, "fonts", None):
+        fonts = tuple(f.strip() for f in args.fonts.split(",") if f.strip())
+        unknown = [f for f in fonts if f not in FONTS]
+        if unknown:
+            raise HandpadError(f"unknown PHD08 font(s) {', '.join(unknown)}; fonts are {','.join(FONTS)}")
+    variants = {}
+    for fld, plural in (("size", "sizes"), ("noise", "noises"), ("resolution", "resolutions"), ("threshold", "thresholds"), ("rotation", "rotations")):
+        if getattr(args, plural, None):
+            variants[fld] = getattr(args, plural)
+    binarize = getattr(args, "binarize", None)
+    if binarize is not None and not 0 <= binarize < 1:
+        raise HandpadError(f"--binarize must be in [0, 1), not {binarize}")
+    sigma = getattr(args, "gaussian_sigma", 0.0) or 0.0
+    if sigma < 0:
+        raise HandpadError(f"--gaussian-sigma must be >= 0, not {sigma}")
+    return Phd08Options(
+        selection=Phd08Selection(fonts=fonts, variants=variants, regex=regex),
+        config=PreprocessConfig(size=size, margin=HANGUL_CONFIG.margin, center_mass=HANGUL_CONFIG.center_mass),
+        gaussian_sigma=sigma,
+        binarize=binarize,
+    )
+
+
+def _run_phd08(args):
+    from .convert import convert_phd08
+    from .errors import HandpadError
+
+    if args.files_per_shard < 1 or (args.workers is not None and args.workers < 1):
+        raise HandpadError("--files-per-shard and --workers must be at least 1")
+    return convert_phd08(
+        args.inputs, args.out, phd08_options_from_args(args), strict=args.strict, files_per_shard=args.files_per_shard,
+        workers=args.workers, overwrite=args.overwrite, progress=not args.no_progress,
+    )
+
+
+def _run_hgu1(args):
+    from .convert import convert_hgu1
+
+    return convert_hgu1(args.inputs, args.out, size=_check_size(args.size), strict=args.strict, overwrite=args.overwrite, progress=not args.no_progress)
+
+
+def _run_images(args):
+    from .convert import convert_images
+
+    return convert_images(args.root, args.out, size=_check_size(args.size), strict=args.strict, overwrite=args.overwrite, progress=not args.no_progress)
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["convert", *sys.argv[1:]]))
