@@ -1,0 +1,133 @@
+"""``handpad synth``: synthesize Hangul training data from fonts."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+DESCRIPTION = """\
+Synthesize Hangul training data from fonts, as PHD08 did with scans and IBM's
+tensorflow-hangul-recognition did with fonts, plus what a mouse drawing looks like.
+
+  handpad synth fonts     list the font faces found, whether they cover all 2350
+                          syllables, and which are handwriting-style
+  handpad synth hangul    render every syllable from every face into a dataset store
+
+Two kinds of samples (--mix):
+  designed  the font's glyph with PHD08's variation grid (3 sizes x 3 noise levels x 3 scan
+            resolutions x 3 binarization thresholds x 3 rotations -3/0/+3 degrees), plus
+            elastic distortion and thinner/bolder strokes
+  pen       the glyph thinned to its skeleton and redrawn with a round pen of constant random
+            width, at a random size and place on the pad's 400x400 canvas
+Every sample then goes through the same preprocessing as a drawing (60x60, ink bright).
+
+Default fonts: the Korean fonts of the Debian packages fonts-nanum, fonts-nanum-extra,
+fonts-nanum-eco, fonts-unfonts-core, fonts-unfonts-extra, fonts-baekmuk, fonts-noto-cjk,
+fonts-alee, fonts-lexi-gulim, fonts-lexi-saebom and fonts-woowa-bm (under /usr/share/fonts).
+
+Examples:
+  handpad synth fonts
+  handpad synth hangul --out data/hangul-train --per-font 2 --mix designed=1,pen=1 \\
+      --exclude 'NanumPenScript-*' 'NanumBrushScript-*' 'UnPen-*'
+  handpad synth hangul --out data/heldout-pen --only 'NanumPenScript-*' --per-font 1 --mix pen=1
+  handpad synth hangul --out /tmp/small --syllables 가나다라 --fonts my_font.ttf fonts_dir/
+  handpad synth hangul --out /tmp/s300 --num-syllables 300 --seed 1 --format phd08
+"""
+
+HANGUL_DESCRIPTION = """\
+Render the 2350 KS X 1001 syllables (or --syllables / --num-syllables of them) from every
+font face that covers them all, --per-font samples per face and syllable, into a dataset
+store (classes: always the full 2350 list, so every Hangul store shares label indices).
+
+Deterministic: the same --seed and options give the same store, whatever --workers is.
+Resumable: work is committed per unit (face, chunk of syllables); after Ctrl-C or a full
+disk the store is valid, and re-running the same command continues it.
+
+Examples:
+  handpad synth hangul --out data/hangul-train --exclude 'NanumPenScript-*' 'UnPilgi-*'
+  handpad synth hangul --out data/heldout --only 'NanumPenScript-*' --per-font 1 --mix pen=1
+  handpad synth hangul --out /tmp/abc --syllables 가나다 --format phd08   # + PHD08 text files
+"""
+
+
+def _add_font_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fonts", nargs="+", metavar="FILE_OR_DIR",
+                   help="font files (.ttf .otf .ttc) or folders (searched recursively); default: the Debian Korean font folders")
+    p.add_argument("--only", nargs="+", metavar="PATTERN", help="keep only faces whose id matches a glob (e.g. 'Nanum*' '*-Bold')")
+    p.add_argument("--exclude", nargs="+", metavar="PATTERN", help="drop faces whose id matches a glob (held-out fonts)")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="synth_command", metavar="WHAT")
+    fonts = sub.add_parser("fonts", help="list font faces, coverage and handwriting flag",
+                           description="List the font faces found, which cover all 2350 syllables, which are "
+                           "handwriting-style, and every file skipped with the reason.\n\nExample:\n  handpad synth fonts --only 'Un*'",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_font_args(fonts)
+    fonts.add_argument("--ids", action="store_true", help="print only the face ids, one per line")
+    fonts.set_defaults(_synth=_run_fonts)
+
+    h = sub.add_parser("hangul", help="synthesize a Hangul dataset store from fonts", description=HANGUL_DESCRIPTION,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    h.add_argument("--out", required=True, metavar="STORE", help="dataset store folder to create or continue")
+    _add_font_args(h)
+    h.add_argument("--per-font", type=int, default=2, metavar="N", help="samples per face and syllable (default 2)")
+    h.add_argument("--mix", default="designed=1,pen=1", metavar="KIND=W,...",
+                   help="share of each kind: designed (PHD08-style font rendering) and pen (skeleton redrawn with a "
+                   "round pen); default designed=1,pen=1")
+    h.add_argument("--syllables", metavar="TEXT", help="only these syllables, e.g. 가나다 (default: all 2350)")
+    h.add_argument("--num-syllables", type=int, metavar="K", help="a random K of the syllables (chosen with --seed)")
+    h.add_argument("--seed", type=int, default=0, help="random seed (default 0); same seed, same store")
+    h.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    h.add_argument("--format", choices=("store", "phd08"), default="store",
+                   help="phd08: also write PHD08-format text files (<syllable>.txt) for tools made for PHD08")
+    h.add_argument("--phd08-out", metavar="DIR", help="folder for --format phd08 (default: STORE/phd08)")
+    h.add_argument("--overwrite", action="store_true", help="start the store afresh instead of continuing it")
+    h.add_argument("--quiet", action="store_true", help="no progress bar")
+    h.set_defaults(_synth=_run_hangul)
+    parser.set_defaults(_synth_parser=parser)
+
+
+def run(args) -> int:
+    if not getattr(args, "_synth", None):
+        args._synth_parser.print_help()
+        return 2
+    return args._synth(args)
+
+
+def _run_fonts(args) -> int:
+    from .fonts import describe, resolve_fonts
+
+    faces, problems = resolve_fonts(args.fonts, args.only, args.exclude)
+    if args.ids:
+        print("\n".join(f.id for f in faces))
+    else:
+        print(describe(faces, problems))
+    return 0
+
+
+def _run_hangul(args) -> int:
+    from pathlib import Path
+
+    from ..errors import HandpadError
+    from .fonts import describe, resolve_fonts
+    from .generate import SynthOptions, choose_syllables, count_samples, synthesize
+
+    if args.workers < 1:
+        raise HandpadError("--workers must be >= 1")
+    syllables = None
+    if args.syllables or args.num_syllables:
+        syllables = choose_syllables(args.syllables, args.num_syllables, args.seed)
+    options = SynthOptions(per_font=args.per_font, mix=args.mix, seed=args.seed, syllables=syllables)
+    faces, problems = resolve_fonts(args.fonts, args.only, args.exclude, options.syllable_list)
+    print(describe(faces, problems), file=sys.stderr)
+    print(f"synthesizing {count_samples(faces, options)} samples: {len(faces)} face(s) x {len(options.syllable_list)} "
+          f"syllable(s) x {options.per_font}, mix {options.mix}, seed {options.seed}, {args.workers} worker(s) -> {args.out}",
+          file=sys.stderr)
+    phd08_dir = None
+    if args.format == "phd08":
+        phd08_dir = Path(args.phd08_out) if args.phd08_out else Path(args.out) / "phd08"
+        phd08_dir.mkdir(parents=True, exist_ok=True)
+    report = synthesize(faces, args.out, options, workers=args.workers, phd08_dir=phd08_dir,
+                        overwrite=args.overwrite, progress=not args.quiet)
+    print(report.summary(), file=sys.stderr)
+    return 1 if report.errors else 0

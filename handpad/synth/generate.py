@@ -1,0 +1,438 @@
+"""Fonts -> a Hangul dataset store (and optionally PHD08-format text files).
+
+The work is cut into units of (face, chunk of syllables), keyed ``<face id>:<chunk>``.
+Workers render their unit's samples; the main process writes them to the store in unit
+order and commits a batch of finished units at a time, so
+
+* the same ``seed`` gives the same store byte for byte, whatever the worker count (every
+  (face, syllable) has its own random stream; units arrive in order),
+* an interrupted run (Ctrl-C, full disk) leaves a valid store with whole units in it, and a
+  re-run with the same options continues where it stopped.
+
+Every sample goes through :func:`handpad.preprocess.preprocess` (default config, 60x60)
+and :func:`handpad.preprocess.to_uint8`, exactly as a drawing does. Classes are always
+the full 2350-syllable list, so every Hangul store shares label indices.
+"""
+from __future__ import annotations
+
+import errno
+import multiprocessing
+import os
+import re
+import shutil
+import time
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from math import gcd
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..errors import HandpadError, NothingDrawnError
+from ..labels import hangul_syllables
+from ..preprocess import PreprocessConfig, preprocess, to_uint8
+from ..store import MANIFEST, StoreWriter, atomic_write_bytes, read_manifest
+from . import render
+from .fonts import FontFace
+
+KINDS = ("designed", "pen")
+DEFAULT_MIX = {"designed": 1, "pen": 1}
+CHUNK = 400  # syllables per work unit (~1-2 s of work for one worker at --per-font 2)
+COMMIT_EVERY = 20000  # samples; also the shard size
+GENERATOR_VERSION = 1  # bump when the samples a seed produces change
+SAMPLE_BYTES = 60 * 60 + 4  # one stored sample (image + label), for the disk-space check
+PHD08_MAX_SIDE = 80  # pen drawings are shrunk to this longer side in PHD08 text files
+
+
+def parse_mix(text: str | dict | None) -> dict[str, int]:
+    """``"designed=1,pen=2"`` -> {"designed": 1, "pen": 2} (weights: non-negative integers)."""
+    if text is None:
+        return dict(DEFAULT_MIX)
+    if isinstance(text, dict):
+        items = list(text.items())
+    else:
+        items = []
+        for part in filter(None, (p.strip() for p in str(text).split(","))):
+            name, sep, weight = part.partition("=")
+            if not sep:
+                raise HandpadError(f"--mix: expected KIND=WEIGHT, got {part!r} (e.g. designed=1,pen=2)")
+            try:
+                items.append((name.strip(), int(weight)))
+            except ValueError:
+                raise HandpadError(f"--mix: weight of {name.strip()!r} must be an integer, got {weight!r}") from None
+    mix = {}
+    for name, weight in items:
+        if name not in KINDS:
+            raise HandpadError(f"--mix: unknown kind {name!r}; kinds are {', '.join(KINDS)}")
+        if weight < 0:
+            raise HandpadError(f"--mix: weight of {name} must be >= 0")
+        if weight:
+            mix[name] = int(weight)
+    if not mix:
+        raise HandpadError("--mix: at least one kind needs a positive weight")
+    g = 0
+    for w in mix.values():
+        g = gcd(g, w)
+    return {k: mix[k] // g for k in KINDS if k in mix}
+
+
+def kind_cycle(mix: dict[str, int]) -> list[str]:
+    """The mix as a cycle of kinds; sample k of syllable i gets cycle[(i * per_font + k) % len]."""
+    return [k for k in KINDS for _ in range(mix.get(k, 0))]
+
+
+def choose_syllables(syllables: str | Sequence[str] | None = None, num: int | None = None, seed: int = 0) -> tuple[str, ...]:
+    """The syllables to synthesize, in code order: given ones, a seeded random ``num``, or all."""
+    everything = hangul_syllables()
+    index = {c: i for i, c in enumerate(everything)}
+    if syllables:
+        chosen = []
+        for c in "".join(syllables) if not isinstance(syllables, str) else syllables:
+            if c.isspace() or c == ",":
+                continue
+            if c not in index:
+                raise HandpadError(f"--syllables: {c!r} is not one of the 2350 KS X 1001 Hangul syllables")
+            chosen.append(c)
+        out = sorted(set(chosen), key=index.__getitem__)
+    else:
+        out = list(everything)
+    if num is not None:
+        if not 0 < num <= len(out):
+            raise HandpadError(f"--num-syllables must be in 1..{len(out)}, got {num}")
+        pick = np.random.default_rng(np.random.SeedSequence([seed, 7])).choice(len(out), num, replace=False)
+        out = [out[i] for i in sorted(pick)]
+    return tuple(out)
+
+
+@dataclass
+class SynthOptions:
+    """What a synthesized store is made of; recorded in its manifest (re-runs must match)."""
+
+    per_font: int = 2
+    mix: dict = field(default_factory=lambda: dict(DEFAULT_MIX))
+    seed: int = 0
+    syllables: tuple[str, ...] | None = None  # None: all 2350
+    chunk: int = CHUNK
+
+    def __post_init__(self):
+        if self.per_font < 1:
+            raise HandpadError(f"--per-font must be >= 1, got {self.per_font}")
+        self.mix = parse_mix(self.mix)
+
+    def to_dict(self) -> dict:
+        return {
+            "generator": "handpad.synth", "generator_version": GENERATOR_VERSION,
+            "per_font": self.per_font, "mix": self.mix, "seed": self.seed, "chunk": self.chunk,
+            "syllables": "".join(self.syllables) if self.syllables is not None else "all",
+            "preprocess": PreprocessConfig().to_dict(),
+        }
+
+    @property
+    def syllable_list(self) -> tuple[str, ...]:
+        return self.syllables if self.syllables is not None else hangul_syllables()
+
+
+# -- one sample ----------------------------------------------------------------------------
+_CONFIG = PreprocessConfig()
+_RENDERERS: dict[tuple[str, int], render.GlyphRenderer] = {}
+
+
+def renderer_for(face: FontFace) -> render.GlyphRenderer:
+    """One renderer (FreeType objects + glyph cache) per face per process."""
+    key = (face.path, face.index)
+    if key not in _RENDERERS:
+        _RENDERERS.clear()  # units come one face at a time
+        _RENDERERS[key] = render.GlyphRenderer(face.path, face.index, textured=face.textured)
+    return _RENDERERS[key]
+
+
+def sample_rng(seed: int, face_id: str, label: int) -> np.random.Generator:
+    """The random stream of one (face, syllable): independent of chunking and workers."""
+    return np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, zlib.crc32(face_id.encode()), int(label)]))
+
+
+def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, want_phd08: bool = False):
+    """The ``per_font`` samples of one (face, syllable).
+
+    Returns a list of (kind, uint8 60x60 image, phd08 (name, binary image) or None).
+    Raises ValueError/NothingDrawnError if the glyph cannot be made into samples.
+    """
+    rng = sample_rng(options.seed, face.id, label)
+    cycle = kind_cycle(options.mix)
+    kinds = [cycle[(label * options.per_font + k) % len(cycle)] for k in range(options.per_font)]
+    n_designed = kinds.count("designed")
+    cells = iter(rng.choice(render.GRID_CELLS, n_designed, replace=n_designed > render.GRID_CELLS)) if n_designed else iter(())
+    renderer = renderer_for(face)
+    font = re.sub(r"[^A-Za-z0-9]", "", face.id)  # PHD08 names allow letters and digits only
+    out = []
+    for k, kind in enumerate(kinds):
+        if kind == "designed":
+            d = render.designed_sample(renderer, char, render.grid_cell(next(cells)), rng)
+            image = to_uint8(preprocess(d.image.astype(np.float32), config=_CONFIG, ink="bright"))
+            phd = (f"{font}_" + "_".join(map(str, d.cell)), d.image) if want_phd08 else None
+        else:
+            canvas = render.pen_sample(renderer, char, rng)
+            image = to_uint8(preprocess(canvas, config=_CONFIG))  # as the pad does: ink found by itself
+            phd = (f"{font}Pen_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
+        out.append((kind, image, phd))
+    return out
+
+
+def _pen_binary(canvas: np.ndarray) -> np.ndarray:
+    """A pen canvas as a tight binary "scan" (ink = 1), longer side at most PHD08_MAX_SIDE."""
+    import cv2
+
+    ink = (255 - canvas.astype(np.float32)) / 255.0
+    ys, xs = np.nonzero(ink > 0.5)
+    crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] if len(ys) else ink
+    scale = PHD08_MAX_SIDE / max(crop.shape)
+    if scale < 1:
+        crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+    return np.pad((crop > 0.5).astype(np.uint8), 1)
+
+
+def phd08_text(name: str, binary: np.ndarray) -> bytes:
+    """One sample in PHD08's text format: name, "rows cols", rows of 0/1, a blank line."""
+    rows, cols = binary.shape
+    body = np.concatenate([binary.astype(np.uint8) + 48, np.full((rows, 1), 10, np.uint8)], axis=1)
+    return f"{name}\n{rows} {cols}\n".encode() + body.tobytes() + b"\n"
+
+
+# -- one work unit (runs in a worker) ------------------------------------------------------
+@dataclass
+class Unit:
+    face: FontFace
+    chunk: int
+    syllables: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.face.id}:{self.chunk}"
+
+
+def plan_units(faces: Sequence[FontFace], options: SynthOptions) -> list[Unit]:
+    syl = options.syllable_list
+    return [Unit(f, c, tuple(syl[i : i + options.chunk])) for f in faces for c, i in enumerate(range(0, len(syl), options.chunk))]
+
+
+def run_unit(job):
+    """(unit, options, want_phd08) -> (key, images, labels, kind counts, phd08 bytes or None, errors)."""
+    unit, options, want_phd08 = job
+    index = {c: i for i, c in enumerate(hangul_syllables())}
+    images, labels, kinds, errors = [], [], Counter(), []
+    parts: list[bytes] = []
+    for char in unit.syllables:
+        label = index[char]
+        try:
+            samples = make_samples(unit.face, char, label, options, want_phd08)
+        except (ValueError, NothingDrawnError) as e:
+            errors.append(f"{unit.face.id} {char}: {e}")
+            continue
+        if want_phd08:
+            parts.append(f"@{char}\n".encode())
+        for kind, image, phd in samples:
+            images.append(image)
+            labels.append(label)
+            kinds[kind] += 1
+            if phd is not None:
+                parts.append(phd08_text(*phd))
+    arr = np.stack(images) if images else np.zeros((0, _CONFIG.size, _CONFIG.size), np.uint8)
+    return unit.key, arr, np.asarray(labels, np.int32), dict(kinds), (b"".join(parts) if want_phd08 else None), errors
+
+
+# -- the whole run -------------------------------------------------------------------------
+@dataclass
+class SynthReport:
+    written: int = 0
+    units_done: int = 0
+    units_skipped: int = 0
+    kinds: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    phd08_files: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.written / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items())) or "none"
+        lines = [
+            f"wrote {self.written} samples ({kinds}) from {self.units_done} work unit(s) in {self.seconds:.1f} s"
+            f" ({self.rate:.0f} samples/s)" + (f"; {self.units_skipped} unit(s) already done, skipped" if self.units_skipped else "")
+        ]
+        if self.phd08_files:
+            lines.append(f"wrote {self.phd08_files} PHD08-format text file(s)")
+        if self.errors:
+            lines.append(f"{len(self.errors)} (face, syllable) pair(s) could not be rendered and were left out:")
+            lines += [f"  {e}" for e in self.errors[:20]] + ([f"  ... and {len(self.errors) - 20} more"] if len(self.errors) > 20 else [])
+        return "\n".join(lines)
+
+
+def synthesize(
+    faces: Sequence[FontFace],
+    out,
+    options: SynthOptions | None = None,
+    workers: int = 2,
+    phd08_dir=None,
+    overwrite: bool = False,
+    progress: bool = True,
+    commit_every: int = COMMIT_EVERY,
+) -> SynthReport:
+    """Render every (face, syllable) ``per_font`` times into the store at ``out``."""
+    options = options or SynthOptions()
+    out = Path(out)
+    classes = hangul_syllables()
+    _check_same_options(out, options, overwrite)
+    store_options = options.to_dict() | {"faces": [f.id for f in faces]}
+    phd08_dir = Path(phd08_dir) if phd08_dir else None
+    parts_dir = phd08_dir / ".parts" if phd08_dir else None
+
+    units = plan_units(faces, options)
+    # Fail before writing anything if the disk cannot hold what is left to do.
+    done = set() if overwrite or not (out / MANIFEST).exists() else set(read_manifest(out).get("inputs_done", []))
+    left = sum(len(u.syllables) * options.per_font for u in units if u.key not in done)
+    _check_disk_space(out, left, phd08_dir is not None)
+    writer = StoreWriter(out, classes, source="synth-hangul", options=store_options, shard_size=commit_every, overwrite=overwrite)
+    if overwrite and parts_dir and parts_dir.exists():
+        shutil.rmtree(parts_dir)
+    report = SynthReport()
+    todo = []
+    for u in units:
+        need_store = not writer.is_done(u.key)
+        need_part = parts_dir is not None and not _part_path(parts_dir, u).exists()
+        if need_store or need_part:
+            todo.append((u, need_store))
+        else:
+            report.units_skipped += 1
+    jobs = [(u, options, parts_dir is not None) for u, _ in todo]
+    need_store = {u.key: n for u, n in todo}
+    total = sum(len(u.syllables) * options.per_font for u, _ in todo)
+
+    start = time.perf_counter()
+    bar = tqdm(total=total, unit="sample", desc="synth hangul", disable=not progress, smoothing=0.05)
+    pool = None
+    pending: list[str] = []
+    buffered = 0
+    try:
+        if workers > 1 and len(jobs) > 1:
+            pool = _context().Pool(workers)
+            results = pool.imap(run_unit, jobs, chunksize=1)  # in order: the store does not depend on timing
+        else:
+            results = map(run_unit, jobs)
+        for (unit, _, _), (key, images, labels, kinds, part, errors) in zip(jobs, results):
+            bar.update(len(unit.syllables) * options.per_font)
+            report.errors += errors
+            if parts_dir is not None:
+                path = _part_path(parts_dir, unit)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(path, part)
+            if need_store[key]:
+                writer.add(images, labels)
+                report.written += len(labels)
+                report.kinds.update(kinds)
+                report.units_done += 1
+                pending.append(key)
+                buffered += len(labels)
+                if buffered >= commit_every:
+                    writer.commit(pending)
+                    pending, buffered = [], 0
+        writer.commit(pending)
+        pending = []
+        writer.close(complete=True)
+        if phd08_dir is not None:
+            report.phd08_files = assemble_phd08(parts_dir, phd08_dir, faces, options)
+    except OSError as e:
+        _discard(writer)
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise HandpadError(
+                f"{out}: no space left on the device; the store is valid with the {writer.manifest['count']} samples "
+                "committed so far. Free some space and re-run the same command to continue."
+            ) from None
+        raise HandpadError(f"{out}: cannot write ({e.strerror or e}); finished units are kept, re-run to continue") from None
+    except BaseException:
+        _discard(writer)  # Ctrl-C or a bug: only whole, committed units stay in the store
+        raise
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        report.seconds = time.perf_counter() - start
+    return report
+
+
+def _discard(writer: StoreWriter) -> None:
+    try:
+        writer.discard_pending()
+    except OSError:
+        pass  # the next open removes stray shards anyway
+
+
+def _context():
+    # fork starts workers instantly; elsewhere (macOS, Windows) spawn is the safe default.
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def _check_same_options(out: Path, options: SynthOptions, overwrite: bool) -> None:
+    """A re-run continues a store only if it would produce the same samples."""
+    if overwrite or not (out / MANIFEST).exists():
+        return
+    old = read_manifest(out).get("options", {})
+    new = options.to_dict()
+    diff = [k for k in new if old.get(k) != new[k]]
+    if diff:
+        what = ", ".join(f"{k}: {old.get(k)!r} -> {new[k]!r}" for k in diff if k != "syllables")
+        if "syllables" in diff:
+            what = (what + ", " if what else "") + "another syllable set"
+        raise HandpadError(
+            f"{out} was synthesized with other options ({what}); re-run with the same options to continue it, "
+            "or use another --out folder or --overwrite"
+        )
+
+
+def _check_disk_space(out: Path, samples: int, phd08: bool) -> None:
+    probe = out
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    need = samples * SAMPLE_BYTES * (3 if phd08 else 1) + (64 << 20)
+    free = shutil.disk_usage(probe).free
+    if free < need:
+        raise HandpadError(
+            f"{out}: not enough disk space: about {need / 2**20:.0f} MB needed, {free / 2**20:.0f} MB free on the device; "
+            "free some space, or synthesize fewer samples (--per-font, --num-syllables, fewer fonts)"
+        )
+
+
+# -- PHD08-format text files -----------------------------------------------------------------
+def _part_path(parts_dir: Path, unit: Unit) -> Path:
+    return parts_dir / f"{unit.chunk:04d}" / f"{unit.face.id}.txt"
+
+
+def assemble_phd08(parts_dir: Path, phd08_dir: Path, faces: Sequence[FontFace], options: SynthOptions) -> int:
+    """Per-unit parts -> one ``<syllable>.txt`` per syllable (faces in id order), written atomically.
+
+    The parts stay in ``.parts`` so a later run with more faces can re-assemble the files.
+    """
+    written = 0
+    for chunk_dir in sorted(p for p in parts_dir.iterdir() if p.is_dir()):
+        per_syllable: dict[str, list[bytes]] = {}
+        for part in sorted(chunk_dir.glob("*.txt")):
+            for block in part.read_bytes().split(b"@")[1:]:
+                head, _, body = block.partition(b"\n")
+                per_syllable.setdefault(head.decode("utf-8"), []).append(body)
+        for char, bodies in per_syllable.items():
+            atomic_write_bytes(phd08_dir / f"{char}.txt", b"".join(bodies))
+            written += 1
+    return written
+
+
+def count_samples(faces: Sequence[FontFace], options: SynthOptions) -> int:
+    return len(faces) * len(options.syllable_list) * options.per_font
+
+
+def units_of(faces: Iterable[FontFace], options: SynthOptions) -> list[str]:
+    return [u.key for u in plan_units(list(faces), options)]
