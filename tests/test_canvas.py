@@ -173,3 +173,112 @@ def test_default_store_dir_is_per_kind_under_the_user_data_dir(monkeypatch, tmp_
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setattr("sys.platform", "linux")
     assert default_store_dir("hangul") == tmp_path / "handpad" / "hangul-samples"
+
+
+# -- the pad's key handling, without a window (PadApp.frame() is plain numpy) -----------------
+class FakeRecognizer:
+    """Stands in for Recognizer: same verbs, answers '1' for anything drawn."""
+
+    name = "fake"
+    labels = ("0", "1", "2", "3")
+
+    def prepare(self, image):
+        from handpad.preprocess import preprocess
+
+        return preprocess(image)  # raises NothingDrawnError on an empty canvas, like the real one
+
+    def top_k_prepared(self, x, k=3):
+        return [[("1", 0.7), ("7", 0.2), ("4", 0.1)][:k]]
+
+
+@pytest.fixture
+def app(tmp_path):
+    from handpad.pad.app import ModelLoader, PadApp
+
+    loader = ModelLoader(model=None)
+    loader.recognizer = FakeRecognizer()  # "loaded": no thread, no TensorFlow
+    return PadApp("digits", None, tmp_path / "mine", loader=loader, screenshot=tmp_path / "shot.png")
+
+
+def stroke(app, *points):
+    import cv2
+
+    app.on_mouse(cv2.EVENT_LBUTTONDOWN, *points[0], 1)
+    for p in points[1:]:
+        app.on_mouse(cv2.EVENT_MOUSEMOVE, *p, 1)
+    app.on_mouse(cv2.EVENT_LBUTTONUP, *points[-1], 0)
+
+
+def test_app_space_on_empty_canvas_says_draw_something_first(app, capsys):
+    app.handle_key(ord(" "))
+    assert app.prediction is None
+    assert capsys.readouterr().out == "draw something first\n"
+    assert app.message == "draw something first"
+
+
+def test_app_predicts_prints_and_draws_the_panel(app, capsys):
+    stroke(app, (200, 50), (200, 350))
+    app.handle_key(ord(" "))
+    assert capsys.readouterr().out == "top3: 1 0.700 | 7 0.200 | 4 0.100\n"
+    frame = app.frame()
+    assert frame.shape == (460, 720, 3) and frame.dtype == np.uint8
+    assert frame[:400, 400:].std() > 20  # the panel shows the candidates
+    app.handle_key(ord("p"))
+    assert (app.screenshot_path).exists()
+
+
+def test_app_pick_and_save_then_canvas_is_cleared(app, tmp_path, capsys):
+    stroke(app, (200, 50), (200, 350))
+    app.handle_key(ord("s"))  # nothing picked yet: not saved
+    assert not (tmp_path / "mine").exists()
+    app.handle_key(ord(" "))
+    app.handle_key(ord("2"))
+    assert app.prediction.chosen_label == "7"
+    stroke(app, (10, 10), (30, 30))  # the drawing changed: the pick no longer applies
+    app.handle_key(ord("s"))
+    assert not (tmp_path / "mine").exists()
+    app.handle_key(ord(" "))
+    app.handle_key(ord("1"))
+    app.handle_key(ord("s"))
+    assert "saved 1 to" in capsys.readouterr().out
+    assert app.canvas.is_empty
+    assert load_store(tmp_path / "mine").label_names() == ["1"]
+    app.close()
+
+
+def test_app_live_mode_predicts_after_each_stroke_and_undo(app, capsys):
+    app.handle_key(ord("l"))
+    assert app.live
+    stroke(app, (200, 50), (200, 350))
+    stroke(app, (100, 60), (300, 60))
+    assert capsys.readouterr().out.count("top3:") == 2
+    app.handle_key(ord("z"))
+    app.handle_key(ord("z"))  # back to empty: no guess, and no nagging in live mode
+    assert app.prediction is None
+    assert "draw something first" not in capsys.readouterr().out
+
+
+def test_app_keys_edit_the_canvas_and_quit(app):
+    stroke(app, (200, 50), (200, 350))
+    width = app.canvas.pen_width
+    app.handle_key(ord("]"))
+    assert app.canvas.pen_width > width
+    app.handle_key(ord("["))
+    assert app.canvas.pen_width == width
+    app.handle_key(ord("r"))
+    assert app.canvas.is_empty
+    app.handle_key(27)
+    assert not app.running
+
+
+def test_app_space_while_loading_predicts_once_ready(tmp_path, capsys):
+    from handpad.pad.app import ModelLoader, PadApp
+
+    loader = ModelLoader(model=None)  # not started: still "loading"
+    app = PadApp("digits", None, tmp_path / "mine", loader=loader)
+    stroke(app, (200, 50), (200, 350))
+    app.handle_key(ord(" "))
+    assert "loading" in app.message and capsys.readouterr().out == ""
+    loader.recognizer, loader.seconds = FakeRecognizer(), 0.1
+    app.poll_loader()
+    assert capsys.readouterr().out.splitlines()[-1].startswith("top3: 1")

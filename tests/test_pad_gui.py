@@ -1,0 +1,236 @@
+"""The drawing pad in a real window: Xvfb for the display, xdotool for the mouse and keys.
+
+Each test starts ``python -m handpad draw KIND`` on its own Xvfb display, drags the mouse along
+a character's strokes, presses keys and reads the pad's stdout (one line per prediction).
+Screenshots (written by the pad itself on ``p``) go to test-artifacts/.
+Skipped only when the Xvfb or xdotool programs are missing (CI installs both) or a shipped
+model file does not exist yet.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from handpad.errors import ModelError
+from handpad.modelio import resolve_model_path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CANVAS = 400  # the pad's canvas is the window's left CANVAS x CANVAS pixels
+LOAD_TIMEOUT = 180  # importing TensorFlow on a busy 2-core CI machine can be slow
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.slow,
+    pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xdotool")),
+                       reason="needs the Xvfb and xdotool programs (apt install xvfb xdotool)"),
+]
+
+# Strokes in canvas pixels, drawn as a person would: one list of points per stroke.
+SEVEN = [[(110, 90), (300, 90), (230, 200), (180, 330)]]
+GA = [  # 가: ㄱ on the left, then ㅏ (long vertical, short bar to the right)
+    [(60, 110), (200, 110), (190, 190), (120, 320)],
+    [(270, 50), (270, 350)],
+    [(270, 190), (345, 190)],
+]
+SCRIBBLE = [[(30, 370), (380, 360)]]
+
+
+def shipped_model(name: str) -> Path:
+    try:
+        return resolve_model_path(name)
+    except ModelError:
+        pytest.skip(f"the shipped {name} model is not there yet (models/{name}.keras)")
+
+
+@pytest.fixture(scope="module")
+def display():
+    """A fresh Xvfb server; -displayfd makes it pick a free display number itself."""
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        number = f.readline().strip()  # written once the server accepts clients
+    if not number:
+        server.kill()
+        pytest.fail("Xvfb did not start")
+    yield f":{number}"
+    server.terminate()
+    server.wait(10)
+
+
+class Pad:
+    """A running pad process: its stdout lines, its window, and xdotool to drive it."""
+
+    def __init__(self, display: str, argv: list[str], title: str, cwd=None):
+        self.env = {**os.environ, "DISPLAY": display, "PYTHONUNBUFFERED": "1",
+                    "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        self.proc = subprocess.Popen(argv, cwd=cwd or ROOT, env=self.env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self.stderr: list[str] = []
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr.append), daemon=True).start()
+        self.wait_for("window open", timeout=60)
+        self.window = self.xdo("search", "--sync", "--onlyvisible", "--name", title).split()[0]
+
+    @staticmethod
+    def _pump(stream, put):
+        for line in stream:
+            put(line.rstrip("\n"))
+
+    def xdo(self, *args) -> str:
+        return subprocess.run(["xdotool", *args], env=self.env, check=True, capture_output=True, text=True,
+                              timeout=30).stdout
+
+    def wait_for(self, start: str, timeout: float = 30) -> str:
+        """The next stdout line starting with ``start`` (earlier lines are kept in ``seen``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.proc.poll() is not None and self.lines.empty():
+                    break
+                continue
+            self.seen.append(line)
+            if line.startswith(start):
+                return line
+        raise AssertionError(f"no line starting with {start!r} within {timeout}s; stdout: {self.seen}; "
+                             f"stderr tail: {self.stderr[-15:]}")
+
+    def draw(self, strokes) -> None:
+        """Drag the mouse along each stroke with the left button down, in small steps like a hand."""
+        for stroke in strokes:
+            self.xdo("mousemove", "--window", self.window, *map(str, stroke[0]), "mousedown", "1")
+            for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
+                steps = max(1, int(np.hypot(x1 - x0, y1 - y0) // 25))
+                moves = []
+                for i in range(1, steps + 1):
+                    x, y = round(x0 + (x1 - x0) * i / steps), round(y0 + (y1 - y0) * i / steps)
+                    moves += ["mousemove", "--window", self.window, str(x), str(y), "sleep", "0.01"]
+                self.xdo(*moves)
+            self.xdo("mouseup", "1")
+
+    def key(self, name: str) -> None:
+        self.xdo("key", "--window", self.window, name)
+
+    def predict(self) -> str:
+        self.key("space")
+        return self.wait_for("top3:")
+
+    def screenshot(self, path: Path) -> np.ndarray:
+        self.key("p")
+        self.wait_for("screenshot:")
+        return np.asarray(Image.open(path).convert("RGB"))
+
+    def quit(self, key: str = "q") -> int:
+        self.key(key)
+        return self.proc.wait(30)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def open_pad(display):
+    pads = []
+
+    def start(argv, title, cwd=None):
+        pads.append(Pad(display, argv, title, cwd))
+        return pads[-1]
+
+    yield start
+    for pad in pads:
+        pad.kill()
+
+
+def labels_of(line: str) -> list[str]:
+    """``top3: 7 0.912 | 1 0.041 | 9 0.012`` -> ['7', '1', '9']."""
+    return [item.split()[0] for item in line.removeprefix("top3:").split("|")]
+
+
+def assert_shows_panel(shot: np.ndarray, path: Path) -> None:
+    """The screenshot is the pad, not a blank window: ink on the canvas and a panel with content."""
+    assert shot.shape[0] >= CANVAS and shot.shape[1] > CANVAS + 200, f"{path}: unexpected size {shot.shape}"
+    canvas, panel = shot[:CANVAS, :CANVAS], shot[:CANVAS, CANVAS:]
+    assert (canvas < 100).any(), f"{path}: no ink on the canvas"
+    assert panel.std() > 20, f"{path}: the panel is (nearly) uniform"
+    assert len(np.unique(panel.reshape(-1, 3), axis=0)) > 20, f"{path}: the panel shows no text or bars"
+
+
+def pad_argv(kind: str, tmp_path: Path) -> list[str]:
+    return [sys.executable, "-m", "handpad", "draw", kind, "--save-to", str(tmp_path / "samples"),
+            "--screenshot", str(ARTIFACTS / f"pad-{kind}.png")]
+
+
+def test_digits_pad_recognizes_a_seven_and_undo_clear_quit_work(open_pad, tmp_path):
+    shipped_model("digits")
+    pad = open_pad(pad_argv("digits", tmp_path), "handpad - digits")
+    pad.wait_for("ready:", timeout=LOAD_TIMEOUT)
+
+    pad.draw(SEVEN)
+    first = pad.predict()
+    assert "7" in labels_of(first), first
+
+    shot = pad.screenshot(ARTIFACTS / "pad-digits.png")
+    assert_shows_panel(shot, ARTIFACTS / "pad-digits.png")
+
+    pad.draw(SCRIBBLE)  # z removes exactly this stroke: the same drawing, the same answer
+    pad.key("z")
+    assert pad.predict() == first
+
+    pad.key("r")
+    pad.key("space")
+    pad.wait_for("draw something first")
+
+    assert pad.quit("q") == 0
+
+
+def test_hangul_pad_recognizes_ga_and_saves_it(open_pad, tmp_path):
+    shipped_model("hangul")
+    pad = open_pad(pad_argv("hangul", tmp_path), "handpad - hangul")
+    pad.wait_for("ready:", timeout=LOAD_TIMEOUT)
+
+    pad.draw(GA)
+    line = pad.predict()
+    assert "가" in labels_of(line), line
+
+    pad.key(str(labels_of(line).index("가") + 1))  # 1/2/3: confirm 가 ...
+    shot = pad.screenshot(ARTIFACTS / "pad-hangul.png")
+    assert_shows_panel(shot, ARTIFACTS / "pad-hangul.png")
+    pad.key("s")  # ... and keep it in the user's store
+    assert pad.wait_for("saved").startswith("saved 가")
+
+    from handpad.store import load_store
+
+    assert load_store(tmp_path / "samples").label_names() == ["가"]
+    assert pad.quit("Escape") == 0
+
+
+@pytest.mark.parametrize("script, kind", [("main1/main1.py", "digits"), ("main2/main2.py", "hangul")])
+def test_original_entry_points_open_the_pad_from_any_folder(open_pad, tmp_path, script, kind):
+    shipped_model(kind)
+    started = time.monotonic()
+    pad = open_pad([sys.executable, str(ROOT / script)], f"handpad - {kind}", cwd=tmp_path)
+    assert pad.window
+    pad.key("space")  # before the model is loaded: remembered, answered once it is ready
+    pad.wait_for("draw something first", timeout=LOAD_TIMEOUT)
+    assert pad.quit("q") == 0
+    assert time.monotonic() - started < LOAD_TIMEOUT
