@@ -1,0 +1,60 @@
+"""Labeled image folders and read_image: unicode paths, formats, unreadable files."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from handpad.cli import main as handpad_main
+from handpad.errors import DataFormatError
+from handpad.sources.images import read_image
+from handpad.store import load_store
+
+
+def drawing(text: str, dark_on_light: bool) -> np.ndarray:
+    img = np.zeros((120, 100), np.uint8)
+    cv2.putText(img, text, (15, 95), cv2.FONT_HERSHEY_SIMPLEX, 3, 255, 8)
+    return 255 - img if dark_on_light else img
+
+
+def test_read_image_unicode_path_and_formats(tmp_path):
+    folder = tmp_path / "샘플"
+    folder.mkdir()
+    gray = drawing("7", True)
+    ok, png = cv2.imencode(".png", gray)
+    (folder / "가.png").write_bytes(png.tobytes())
+    assert np.array_equal(read_image(folder / "가.png"), gray)
+    binary = np.where(gray > 127, 255, 0).astype(np.uint8)  # GIF has a palette: exact only for few colors
+    rgba = np.dstack([binary, binary, binary, np.full_like(gray, 255)])
+    Image.fromarray(rgba, "RGBA").save(folder / "나.gif")  # GIF: Pillow fallback if OpenCV lacks it
+    got = read_image(folder / "나.gif")
+    assert got.shape[:2] == gray.shape and np.array_equal(got[..., 0], binary)
+
+
+def test_unreadable_image_names_the_file(tmp_path):
+    bad = tmp_path / "깨진.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    with pytest.raises(DataFormatError) as e:
+        read_image(bad)
+    assert str(e.value) == f"{bad}: not a readable image (unknown format or corrupt data)"
+    with pytest.raises(DataFormatError, match="cannot read file"):
+        read_image(tmp_path / "missing.png")
+
+
+def test_convert_labeled_folder(tmp_path, capsys):
+    root = tmp_path / "samples"
+    for label, dark in (("3", True), ("7", False)):
+        (root / label).mkdir(parents=True)
+        for i in range(3):
+            cv2.imencode(".bmp" if i else ".png", drawing(label, dark))[1].tofile(str(root / label / f"{i}.{'bmp' if i else 'png'}"))
+    (root / "7" / "broken.jpg").write_bytes(b"not a jpeg")
+    (root / "7" / "notes.txt").write_text("ignored")
+    out = tmp_path / "s"
+    assert handpad_main(["convert", "images", str(root), "--out", str(out), "--no-progress"]) == 1
+    text = capsys.readouterr().out
+    assert f"{root / '7' / 'broken.jpg'}: not a readable image" in text and "wrote 6 samples from 2 input(s)" in text
+    store = load_store(out)
+    assert store.classes == ["3", "7"] and np.bincount(store.labels).tolist() == [3, 3]
+    imgs = store.images[:]
+    assert np.array_equal(imgs[0], imgs[1]) and imgs[:, 0].max() == 0  # png and bmp give the same input
