@@ -1,6 +1,8 @@
 """The pad's logic without a display: strokes, undo, clear, pen width, keys, saving samples."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -282,3 +284,35 @@ def test_app_space_while_loading_predicts_once_ready(tmp_path, capsys):
     loader.recognizer, loader.seconds = FakeRecognizer(), 0.1
     app.poll_loader()
     assert capsys.readouterr().out.splitlines()[-1].startswith("top3: 1")
+
+
+# -- fonts: Hangul needs a font that has it ----------------------------------------------------
+def test_font_override_and_hangul_coverage(monkeypatch, tmp_path):
+    from handpad.pad import text
+
+    nanum = next((p for p in text.NANUM_GOTHIC if os.path.exists(p)), None)
+    if nanum is None:
+        pytest.skip("fonts-nanum is not installed")
+    assert text.covers_hangul(nanum)
+    not_a_font = tmp_path / "x.ttf"
+    not_a_font.write_bytes(b"nope")
+    assert not text.covers_hangul(not_a_font)
+    monkeypatch.setenv("HANDPAD_FONT", nanum)
+    text.find_korean_font.cache_clear()
+    try:
+        assert str(text.find_korean_font()) == nanum
+    finally:
+        text.find_korean_font.cache_clear()
+
+
+def test_without_a_korean_font_the_pad_says_how_to_get_one(monkeypatch, tmp_path):
+    from handpad.pad import text
+    from handpad.pad.app import ModelLoader, PadApp
+
+    fonts = text.Fonts(None)  # what Fonts.korean() gives when no font covers Hangul
+    assert not fonts.has_hangul and fonts(20) is not None
+    app = PadApp("hangul", None, tmp_path, loader=ModelLoader(None), fonts=fonts)
+    assert "fonts-nanum" in app.message
+    assert app.frame().shape[2] == 3  # still draws (with Pillow's built-in font)
+    digits = PadApp("digits", None, tmp_path, loader=ModelLoader(None), fonts=fonts)
+    assert digits.message == ""  # digits need no Hangul glyphs

@@ -8,6 +8,8 @@ model file does not exist yet.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import queue
 import shutil
@@ -142,10 +144,45 @@ class Pad:
         self.key(key)
         return self.proc.wait(30)
 
+    def close_window(self) -> None:
+        """What a window manager does for the title bar's X button: send WM_DELETE_WINDOW."""
+        send_wm_delete(self.env["DISPLAY"], int(self.window))
+
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+
+
+class _ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
+
+
+class _XEvent(ctypes.Union):
+    _fields_ = [("xclient", _ClientMessage), ("pad", ctypes.c_long * 24)]
+
+
+def send_wm_delete(display: str, window: int) -> None:
+    """Xvfb has no window manager (xdotool cannot press a title bar's X): send its message with Xlib."""
+    x11 = ctypes.cdll.LoadLibrary(ctypes.util.find_library("X11") or "libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.POINTER(_XEvent)]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    conn = x11.XOpenDisplay(display.encode())
+    assert conn, f"cannot open display {display}"
+    event = _XEvent()
+    event.xclient.type = 33  # ClientMessage
+    event.xclient.window = window
+    event.xclient.message_type = x11.XInternAtom(conn, b"WM_PROTOCOLS", 0)
+    event.xclient.format = 32
+    event.xclient.data[0] = x11.XInternAtom(conn, b"WM_DELETE_WINDOW", 0)
+    x11.XSendEvent(conn, window, 0, 0, ctypes.byref(event))
+    x11.XCloseDisplay(conn)  # flushes the event
 
 
 @pytest.fixture
@@ -234,3 +271,10 @@ def test_original_entry_points_open_the_pad_from_any_folder(open_pad, tmp_path, 
     pad.wait_for("draw something first", timeout=LOAD_TIMEOUT)
     assert pad.quit("q") == 0
     assert time.monotonic() - started < LOAD_TIMEOUT
+
+
+def test_closing_the_window_ends_the_pad(open_pad, tmp_path):
+    shipped_model("digits")
+    pad = open_pad(pad_argv("digits", tmp_path), "handpad - digits")
+    pad.close_window()
+    assert pad.proc.wait(30) == 0

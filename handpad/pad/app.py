@@ -131,12 +131,19 @@ class PadApp:
                 code = cv2.waitKey(15)
                 if code != -1:
                     self.handle_key(code)
-                if cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
-                    break  # closed with the window's X button
+                if self._window_closed():
+                    break
         finally:
             cv2.destroyAllWindows()
             self.close()
         return 1 if self.loader.error else 0
+
+    def _window_closed(self) -> bool:
+        """True once the window manager closed the window (its X button)."""
+        try:
+            return cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1
+        except cv2.error:  # the Qt backend raises instead of answering once the window is gone
+            return True
 
     def poll_loader(self) -> None:
         """Announce the model once it is loaded (or failed), and run a predict that was waiting."""

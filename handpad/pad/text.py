@@ -107,5 +107,8 @@ class Fonts:
     @lru_cache(maxsize=32)
     def __call__(self, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         if self.path is None:
-            return ImageFont.load_default(size)
+            try:
+                return ImageFont.load_default(size)
+            except TypeError:  # Pillow < 10.1: one fixed size
+                return ImageFont.load_default()
         return ImageFont.truetype(str(self.path), size)
