@@ -1,0 +1,74 @@
+"""The one preprocessing path: position, scale, polarity and canvas size do not change the input."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from handpad.errors import NothingDrawnError
+from handpad.preprocess import DIGITS_CONFIG, preprocess
+from handpad.sources.phd08 import read_phd08
+
+
+@pytest.fixture(scope="module")
+def glyph(phd08_head):
+    name, img = next(x for x in read_phd08("가.txt", data=phd08_head))
+    return img.astype(np.uint8) * 255  # a real PHD08 가, bright ink
+
+
+def place(glyph, canvas: int, scale: float, top: int, left: int, dark_ink: bool) -> np.ndarray:
+    g = cv2.resize(glyph, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    img = np.zeros((canvas, canvas), np.uint8)
+    img[top : top + g.shape[0], left : left + g.shape[1]] = g
+    return 255 - img if dark_ink else img
+
+
+def test_same_glyph_anywhere_gives_nearly_the_same_input(glyph):
+    ref = preprocess(place(glyph, 100, 2, 20, 20, False))
+    assert ref.shape == (60, 60) and ref.dtype == np.float32 and ref.max() == 1.0
+    for variant in (
+        place(glyph, 1000, 2, 0, 0, False),       # small, in a corner of a 1000 x 1000 canvas
+        place(glyph, 1000, 30, 150, 60, False),    # large, in the middle
+        place(glyph, 1000, 10, 500, 600, True),    # inverted: dark ink on white
+    ):
+        assert np.abs(preprocess(variant) - ref).mean() < 0.03
+    assert np.abs(preprocess(place(glyph, 100, 2, 20, 20, True)) - ref).max() < 1e-6  # exact inverse
+
+
+def test_binary_fast_path_equals_general_path(glyph):
+    b = glyph > 0
+    for ink in ("auto", "bright", "dark"):
+        for img in (b, ~b):
+            try:
+                ref = preprocess(img.astype(np.uint8) * 255, ink=ink)
+            except NothingDrawnError:
+                with pytest.raises(NothingDrawnError):
+                    preprocess(img, ink=ink)
+                continue
+            assert np.array_equal(preprocess(img, ink=ink), ref)
+
+
+def test_nothing_drawn():
+    for blank in (np.zeros((50, 50), np.uint8), np.full((50, 50), 255, np.uint8), np.zeros((10, 10), bool)):
+        with pytest.raises(NothingDrawnError, match="nothing drawn"):
+            preprocess(blank)
+
+
+def test_color_and_rgba(glyph):
+    ref = preprocess(glyph)
+    bgr = cv2.cvtColor(255 - glyph, cv2.COLOR_GRAY2BGR)  # black ink on white, 3 channels
+    assert np.abs(preprocess(bgr) - ref).max() < 1e-6
+    rgba = np.zeros(glyph.shape + (4,), np.uint8)
+    rgba[..., 3] = glyph  # black strokes on a transparent background
+    assert np.abs(preprocess(rgba) - ref).max() < 1e-6
+
+
+def test_center_mass_moves_the_mass_to_the_middle():
+    img = np.zeros((80, 80), np.uint8)
+    cv2.rectangle(img, (10, 10), (30, 60), 255, -1)
+    cv2.rectangle(img, (10, 10), (60, 18), 255, -1)  # a heavy left side: the box center is not the mass center
+    x = preprocess(img, config=DIGITS_CONFIG)
+    m = cv2.moments(x)
+    assert abs(m["m10"] / m["m00"] - 29.5) < 1 and abs(m["m01"] / m["m00"] - 29.5) < 1  # (ink pushed to the edge is lost)
+    m0 = cv2.moments(preprocess(img))
+    assert abs(m0["m10"] / m0["m00"] - 29.5) > 2  # without it, the mass is off-center
