@@ -297,6 +297,7 @@ def synthesize(
     left = sum(len(u.syllables) * options.per_font for u in units if u.key not in done)
     _check_disk_space(out, left, phd08_dir is not None)
     writer = StoreWriter(out, classes, source="synth-hangul", options=store_options, shard_size=commit_every, overwrite=overwrite)
+    writer.commit()  # the manifest exists from the start: an empty store is still a valid store
     if overwrite and parts_dir and parts_dir.exists():
         shutil.rmtree(parts_dir)
     report = SynthReport()

@@ -144,8 +144,9 @@ def _densify(poly: np.ndarray, step: float) -> np.ndarray:
         return poly
     seg = np.diff(poly, axis=0)
     n = np.maximum(1, np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / step)).astype(np.int64)
-    t = np.concatenate([np.arange(k) / k for k in n]).astype(np.float32)
     idx = np.repeat(np.arange(len(seg)), n)
+    first = np.repeat(np.cumsum(n) - n, n)  # index where each segment's new vertices start
+    t = ((np.arange(len(idx)) - first) / n[idx]).astype(np.float32)
     return np.concatenate([poly[idx] + seg[idx] * t[:, None], poly[-1:]])
 
 
@@ -192,13 +193,19 @@ class PenStyle:
 DEFAULT_PEN = PenStyle()
 
 
-def draw_skeleton(skeleton: Skeleton, rng: np.random.Generator, style: PenStyle = DEFAULT_PEN) -> np.ndarray:
-    """Draw a skeleton with a round pen of constant random width; uint8 canvas, dark ink on white."""
+def draw_skeleton(skeleton: Skeleton, rng: np.random.Generator, style: PenStyle = DEFAULT_PEN, crop: bool = False) -> np.ndarray:
+    """Draw a skeleton with a round pen of constant random width; uint8 canvas, dark ink on white.
+
+    ``crop=True`` returns only the part of the canvas around the drawing (a white margin of
+    a few pixels all round): :func:`handpad.preprocess.preprocess` gives exactly the same
+    result for it as for the whole canvas (it crops to the ink anyway), at a fraction of
+    the cost. The random draws are the same either way.
+    """
     pts = skeleton.points.copy()
     if not len(pts):
         raise ValueError("empty skeleton: nothing to draw")
     h, w = skeleton.shape
-    # Elastic displacement: a smooth field over the working grid, read at the segment ends.
+    # Elastic displacement: a smooth field over the working grid, read at the vertices.
     amp = rng.uniform(*style.elastic)
     if amp > 0:
         sigma = rng.uniform(*style.elastic_sigma)
@@ -228,11 +235,20 @@ def draw_skeleton(skeleton: Skeleton, rng: np.random.Generator, style: PenStyle 
     room_hi = style.canvas - pen / 2 - 1 - hi
     offset = np.array([rng.uniform(room_lo[i], max(room_lo[i], room_hi[i])) for i in range(2)])
     pts = pts + offset
-    canvas = np.full((style.canvas, style.canvas), style.paper, np.uint8)
-    shift = 4  # sub-pixel coordinates: 1/16 pixel
-    fixed = np.rint(pts * (1 << shift)).astype(np.int32)
     color = int(rng.integers(style.ink[0], style.ink[1] + 1))
-    cv2.polylines(canvas, skeleton.polylines(fixed), False, color, max(1, int(round(pen))), cv2.LINE_AA, shift)
+    thickness = max(1, int(round(pen)))
+    x0 = y0 = 0
+    width = height = style.canvas
+    if crop:
+        # The pen reaches thickness/2 (+1 px of anti-aliasing) beyond the points.
+        reach = thickness / 2 + 3
+        x0, y0 = (max(0, int(np.floor(v - reach))) for v in pts.min(axis=0))
+        x1, y1 = (min(style.canvas, int(np.ceil(v + reach)) + 1) for v in pts.max(axis=0))
+        width, height = x1 - x0, y1 - y0
+    canvas = np.full((height, width), style.paper, np.uint8)
+    shift = 4  # sub-pixel coordinates: 1/16 pixel
+    fixed = np.rint((pts - (x0, y0)) * (1 << shift)).astype(np.int32)
+    cv2.polylines(canvas, skeleton.polylines(fixed), False, color, thickness, cv2.LINE_AA, shift)
     return canvas
 
 

@@ -151,9 +151,14 @@ def designed_sample(renderer: GlyphRenderer, char: str, cell, rng: np.random.Gen
     return Designed(crop_to_ink(binary), (s, n, r, t, rot))
 
 
-def pen_sample(renderer: GlyphRenderer, char: str, rng: np.random.Generator, style: penlib.PenStyle = penlib.DEFAULT_PEN) -> np.ndarray:
-    """The glyph's skeleton drawn with a round pen: uint8 canvas, dark ink on white."""
-    return penlib.draw_skeleton(renderer.skeleton(char), rng, style)
+def pen_sample(
+    renderer: GlyphRenderer, char: str, rng: np.random.Generator, style: penlib.PenStyle = penlib.DEFAULT_PEN, crop: bool = True
+) -> np.ndarray:
+    """The glyph's skeleton drawn with a round pen: uint8 canvas, dark ink on white.
+
+    ``crop``: only the canvas around the drawing (same preprocessing result, faster).
+    """
+    return penlib.draw_skeleton(renderer.skeleton(char), rng, style, crop=crop)
 
 
 def crop_to_ink(binary: np.ndarray, margin: int = 1) -> np.ndarray:

@@ -1,0 +1,109 @@
+"""Pen redrawing, stroke width and elastic distortion (handpad.synth.pen): generic ink maps."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from handpad.preprocess import DIGITS_CONFIG, preprocess
+from handpad.synth import pen
+
+
+def mnist_like_seven() -> np.ndarray:
+    """A 28x28 uint8 '7', ink bright, like an MNIST digit."""
+    img = np.zeros((28, 28), np.uint8)
+    cv2.line(img, (6, 6), (21, 6), 255, 3)
+    cv2.line(img, (21, 6), (11, 23), 255, 3)
+    return cv2.GaussianBlur(img, (3, 3), 0)
+
+
+def glyph_ring(size: int = 100) -> np.ndarray:
+    """A 100x100 float glyph: a thick ring with a bar (ink = 1)."""
+    img = np.zeros((size, size), np.float32)
+    cv2.circle(img, (size // 2, size // 2 + 10), size // 4, 1.0, size // 12)
+    cv2.line(img, (size // 5, size // 6), (4 * size // 5, size // 6), 1.0, size // 12)
+    return img
+
+
+@pytest.mark.parametrize("ink", [mnist_like_seven(), glyph_ring()], ids=["mnist-28x28-uint8", "glyph-100x100-float"])
+def test_pen_redraw_gives_a_pad_like_canvas(ink):
+    canvas = pen.pen_redraw(ink, np.random.default_rng(0))
+    assert canvas.shape == (400, 400) and canvas.dtype == np.uint8
+    dark = canvas < 128
+    assert 0.005 < dark.mean() < 0.3  # some strokes, mostly paper
+    assert canvas[0].min() == 255 and canvas[-1].min() == 255  # the pen stays inside the canvas
+    x = preprocess(canvas)
+    assert x.shape == (60, 60) and x.max() > 0.9
+
+
+def test_pen_redraw_is_deterministic_and_varies_with_the_seed():
+    ink = glyph_ring()
+    a = pen.pen_redraw(ink, np.random.default_rng(3))
+    b = pen.pen_redraw(ink, np.random.default_rng(3))
+    c = pen.pen_redraw(ink, np.random.default_rng(4))
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_pen_width_is_constant_and_in_range():
+    # A straight bar thinned and redrawn: the stroke's thickness is the pen width everywhere.
+    bar = np.zeros((60, 100), np.float32)
+    bar[25:35, 10:90] = 1.0
+    style = pen.PenStyle(rotation=0, shear=0, aspect=0, elastic=(0, 0), size=(0.5, 0.5), width=(0.05, 0.05))
+    canvas = pen.pen_redraw(bar, np.random.default_rng(0), style)
+    cols = (canvas < 128).sum(axis=0)
+    widths = cols[cols > 0]
+    middle = widths[len(widths) // 4 : 3 * len(widths) // 4]
+    assert abs(np.median(middle) - 0.05 * 200) <= 2  # width = 5% of the 200 px drawing
+    assert middle.max() - middle.min() <= 2
+
+
+def test_cropped_drawing_preprocesses_exactly_like_the_whole_canvas():
+    ink = glyph_ring()
+    sk = pen.skeletonize_ink(ink)
+    for seed in range(5):
+        full = pen.draw_skeleton(sk, np.random.default_rng(seed))
+        crop = pen.draw_skeleton(sk, np.random.default_rng(seed), crop=True)
+        assert crop.size < full.size
+        assert np.array_equal(preprocess(full), preprocess(crop))
+
+
+def test_skeleton_of_a_bar_is_a_line():
+    bar = np.zeros((40, 100), np.float32)
+    bar[15:25, 10:90] = 1.0
+    sk = pen.skeletonize_ink(bar)
+    ys = sk.points[:, 1]
+    assert np.ptp(ys) <= 3  # a thin line along the bar's middle
+    assert len(sk) >= 1
+
+
+def test_mnist_digit_redrawn_is_still_the_digit_shape():
+    seven = mnist_like_seven()
+    style = pen.PenStyle(elastic=(0, 0), rotation=0, shear=0, aspect=0)
+    drawn = preprocess(pen.pen_redraw(seven, np.random.default_rng(1), style), config=DIGITS_CONFIG)
+    original = preprocess(seven, config=DIGITS_CONFIG)
+    blur = lambda x: cv2.GaussianBlur(x, (0, 0), 2.5).ravel()  # noqa: E731
+    assert np.corrcoef(blur(drawn), blur(original))[0, 1] > 0.7
+
+
+def test_stroke_width_changes_direction():
+    ink = glyph_ring()
+    assert pen.vary_stroke_width(ink, 2).sum() > ink.sum() > pen.vary_stroke_width(ink, -2).sum()
+    assert pen.vary_stroke_width(ink, 0) is ink
+    hair = np.zeros((50, 50), np.float32)
+    hair[25, 5:45] = 1.0  # erosion would erase a hairline: left as is
+    assert np.array_equal(pen.vary_stroke_width(hair, -1), hair)
+
+
+def test_elastic_distortion_keeps_size_and_most_ink():
+    ink = glyph_ring()
+    out = pen.elastic_distort(ink, np.random.default_rng(0))
+    assert out.shape == ink.shape and out.dtype == np.float32
+    assert 0.6 < out.sum() / ink.sum() < 1.4
+    assert not np.allclose(out, ink)
+    assert np.array_equal(out, pen.elastic_distort(ink, np.random.default_rng(0)))
+
+
+def test_empty_ink_is_an_error():
+    with pytest.raises(ValueError, match="no ink"):
+        pen.pen_redraw(np.zeros((28, 28), np.uint8), np.random.default_rng(0))
