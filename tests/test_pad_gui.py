@@ -78,8 +78,8 @@ class Pad:
     """A running pad process: its stdout lines, its window, and xdotool to drive it."""
 
     def __init__(self, display: str, argv: list[str], title: str, cwd=None):
-        self.env = {**os.environ, "DISPLAY": display, "PYTHONUNBUFFERED": "1",
-                    "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        # No PYTHONPATH: `-m handpad` runs from the checkout (cwd), main1/main2 find it themselves.
+        self.env = {**os.environ, "DISPLAY": display, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(argv, cwd=cwd or ROOT, env=self.env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, encoding="utf-8")
         self.lines: queue.Queue[str] = queue.Queue()
