@@ -1,0 +1,348 @@
+"""``handpad train``: dataset store -> trained model file, resumable, with a learning curve.
+
+Pipeline: open the store (memory-mapped) -> stratified train/validation/test split (or
+explicit stores) -> ``tf.data`` batches -> a registered architecture -> fit with callbacks
+(CSV log, best checkpoint, BackupAndRestore for ``--resume``, early stopping, LR on plateau)
+-> the best model saved with its labels and preprocessing -> test metrics and a plot.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import HandpadError, ModelError, StoreError
+from .preprocess import DIGITS_CONFIG, HANGUL_CONFIG, PreprocessConfig
+from .store import Store, load_store
+
+DESCRIPTION = """\
+Train a model on a dataset store (made by `handpad convert` or `handpad synth`).
+
+The store is split into train/validation/test (stratified, --seed), or you pass explicit
+--val-store/--test-store. Every epoch is checkpointed in the run folder (--out): an
+interrupted run continues with --resume, in the same or a later session. At the end the
+run folder holds model.keras (best epoch, with its labels), history.csv, learning_curve.png
+and test_metrics.json.
+
+examples:
+  handpad convert mnist ../shared/data/mnist-10k --out data/mnist
+  handpad train data/mnist --arch cnn --epochs 15 --out runs/digits-cnn
+  handpad train data/mnist --arch inception --arch-option dense=512 --out runs/digits-inc \\
+      --save-to models/digits.keras
+  handpad train data/hangul-train --arch inception --out runs/hangul --resume
+"""
+
+OPTIMIZERS = ("adam", "nadam", "sgd", "rmsprop", "adamw")
+PRESETS = {"digits": DIGITS_CONFIG, "hangul": HANGUL_CONFIG}
+
+
+@dataclass
+class TrainConfig:
+    store: str
+    out: str
+    arch: str = "cnn"
+    arch_options: dict = field(default_factory=dict)
+    epochs: int = 20
+    batch_size: int = 128
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    val_fraction: float = 0.1
+    test_fraction: float = 0.1
+    val_store: str | None = None
+    test_store: str | None = None
+    seed: int = 0
+    patience: int = 6
+    steps_per_epoch: int | None = None
+    preprocess: str | None = None  # digits | hangul | None (from the store's manifest)
+    resume: bool = False
+    save_to: str | None = None
+    force: bool = False
+    verbose: int | None = None
+
+
+def configure(p) -> None:
+    p.add_argument("store", help="dataset store folder to train on")
+    p.add_argument("--out", required=True, help="run folder: checkpoints, logs, plots, model.keras")
+    p.add_argument("--arch", default="cnn", help="architecture from model_builders (cnn, inception); default cnn")
+    p.add_argument("--arch-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="architecture option, e.g. width=0.75, dense=512, elastic=false (repeatable)")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    p.add_argument("--lr", type=float, default=1e-3, dest="learning_rate", help="initial learning rate")
+    p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--test-fraction", type=float, default=0.1)
+    p.add_argument("--val-store", help="explicit validation store (instead of a split)")
+    p.add_argument("--test-store", help="explicit test store (instead of a split)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--patience", type=int, default=6, help="early-stopping patience in epochs")
+    p.add_argument("--steps-per-epoch", type=int, help="batches per epoch (checkpoint more often on big stores)")
+    p.add_argument("--preprocess", choices=sorted(PRESETS), help="preprocessing saved in the model (default: from the store)")
+    p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
+    p.add_argument("--save-to", help="also copy the final model here (e.g. models/digits.keras)")
+    p.add_argument("--force", action="store_true", help="with --save-to: replace even a better existing model")
+
+
+def run(args) -> int:
+    cfg = TrainConfig(
+        store=args.store, out=args.out, arch=args.arch, arch_options=parse_options(args.arch_option),
+        epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
+        learning_rate=args.learning_rate, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
+        val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
+        steps_per_epoch=args.steps_per_epoch, preprocess=args.preprocess, resume=args.resume,
+        save_to=args.save_to, force=args.force,
+    )
+    result = train(cfg)
+    print(json.dumps(result["test_metrics"], indent=1))
+    print(f"model: {result['model_path']}")
+    if result.get("shipped"):
+        print(result["shipped"])
+    return 0
+
+
+def parse_options(pairs) -> dict:
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise HandpadError(f"--arch-option {pair!r}: expected KEY=VALUE")
+        k, v = pair.split("=", 1)
+        low = v.lower()
+        if low in ("true", "false"):
+            out[k] = low == "true"
+        else:
+            try:
+                out[k] = int(v)
+            except ValueError:
+                try:
+                    out[k] = float(v)
+                except ValueError:
+                    out[k] = v
+    return out
+
+
+def preprocess_config_for(store: Store, name: str | None) -> PreprocessConfig:
+    if name:
+        return PRESETS[name]
+    saved = (store.manifest.get("options") or {}).get("preprocess")
+    return PreprocessConfig.from_dict(saved) if saved else HANGUL_CONFIG
+
+
+def label_map(source: Store, classes: list[str]) -> np.ndarray:
+    """Map ``source`` label indices onto ``classes`` (by label string); unknown labels are an error."""
+    index = {c: i for i, c in enumerate(classes)}
+    missing = [c for c in source.classes if c not in index]
+    present = set(np.unique(source.labels).tolist())
+    missing = [c for i, c in enumerate(source.classes) if i in present and c not in index]
+    if missing:
+        raise StoreError(f"{source.path}: has classes the training store lacks: {''.join(missing[:20])}")
+    return np.array([index.get(c, -1) for c in source.classes], np.int64)
+
+
+def make_optimizer(name: str, lr: float):
+    import keras
+
+    if name == "sgd":
+        return keras.optimizers.SGD(lr, momentum=0.9, nesterov=True)
+    return {"adam": keras.optimizers.Adam, "nadam": keras.optimizers.Nadam,
+            "rmsprop": keras.optimizers.RMSprop, "adamw": keras.optimizers.AdamW}[name](lr)
+
+
+def train(cfg: TrainConfig) -> dict:
+    import keras
+    import tensorflow as tf
+
+    import model_builders
+
+    from .data import make_dataset, stratified_split, steps_for
+    from .modelio import read_metadata, save_model
+
+    out = Path(cfg.out)
+    backup_dir = out / "backup"
+    if cfg.resume and not backup_dir.exists():
+        raise HandpadError(f"{out}: no checkpoint to resume from (no {backup_dir.name}/ folder); start without --resume")
+    if not cfg.resume and out.exists() and any(out.iterdir()):
+        raise HandpadError(f"{out}: a run already exists there; continue it with --resume or choose another --out")
+    if cfg.arch not in model_builders.list_models():
+        raise HandpadError(f"unknown architecture {cfg.arch!r}; choose one of: {', '.join(model_builders.list_models())}")
+    if cfg.optimizer not in OPTIMIZERS:
+        raise HandpadError(f"unknown optimizer {cfg.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    out.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(cfg.seed)
+
+    # 1. Data: the store, memory-mapped; a stratified split unless explicit stores are given.
+    store = load_store(cfg.store)
+    classes = list(store.classes)
+    pconfig = preprocess_config_for(store, cfg.preprocess)
+    val_fraction = 0.0 if cfg.val_store else cfg.val_fraction
+    test_fraction = 0.0 if cfg.test_store else cfg.test_fraction
+    split_file = out / "split.npz"
+    if cfg.resume and split_file.exists():
+        saved = np.load(split_file)
+        train_idx, val_idx, test_idx = saved["train"], saved["val"], saved["test"]
+    else:
+        train_idx, val_idx, test_idx = stratified_split(store.labels, val_fraction, test_fraction, cfg.seed)
+        np.savez(split_file, train=train_idx, val=val_idx, test=test_idx)
+    val_store, val_map = (load_store(cfg.val_store), None) if cfg.val_store else (store, None)
+    if cfg.val_store:
+        val_map = label_map(val_store, classes)
+        val_idx = np.arange(len(val_store))
+    if len(val_idx) == 0:
+        raise HandpadError("no validation data: use --val-fraction > 0 or --val-store")
+    (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=1))
+
+    train_ds = make_dataset(store, train_idx, cfg.batch_size, shuffle=True, seed=cfg.seed,
+                            repeat=cfg.steps_per_epoch is not None)
+    val_ds = make_dataset(val_store, val_idx, 512, shuffle=False, label_map=val_map)
+    steps = cfg.steps_per_epoch or steps_for(len(train_idx), cfg.batch_size)
+
+    # 2. Model: built by name from the registry.
+    model = model_builders.build(cfg.arch, len(classes), (store.image_size, store.image_size, 1), **cfg.arch_options)
+    model.compile(
+        optimizer=make_optimizer(cfg.optimizer, cfg.learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=3, name="top3")],
+    )
+
+    # 3. Fit: every epoch logged and backed up; the best epoch kept.
+    history_csv = out / "history.csv"
+    best_path = out / "best.keras"
+    best_so_far = best_val_accuracy(history_csv) if cfg.resume else None
+    callbacks = [
+        LearningRateLogger(),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5),
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=cfg.patience),
+        keras.callbacks.ModelCheckpoint(best_path, monitor="val_accuracy", save_best_only=True,
+                                        initial_value_threshold=best_so_far),
+        keras.callbacks.CSVLogger(history_csv, append=cfg.resume),
+        keras.callbacks.BackupAndRestore(str(backup_dir)),
+    ]
+    verbose = cfg.verbose if cfg.verbose is not None else (1 if sys.stdout.isatty() else 2)
+    started = time.time()
+    # steps_per_epoch only with a repeating pipeline: Keras then keeps one iterator across epochs.
+    model.fit(train_ds, epochs=cfg.epochs, steps_per_epoch=cfg.steps_per_epoch, validation_data=val_ds,
+              callbacks=callbacks, verbose=verbose)
+    seconds = time.time() - started
+    timing = _update_timing(out, seconds, steps * cfg.batch_size)
+
+    # 4. The best epoch becomes model.keras, carrying labels and preprocessing.
+    if best_path.exists():
+        model.load_weights(best_path)
+    plot_learning_curve(history_csv, out / "learning_curve.png")
+    from .evaluation import evaluate_arrays
+
+    test_metrics = {}
+    if cfg.test_store:
+        tstore = load_store(cfg.test_store)
+        test_metrics = evaluate_store_with_model(model, classes, tstore)
+    elif len(test_idx):
+        test_metrics = evaluate_arrays(lambda x: model.predict(x, batch_size=512, verbose=0),
+                                       store, test_idx, classes)
+    meta = {
+        "architecture": cfg.arch, "arch_options": cfg.arch_options, "params": int(model.count_params()),
+        "trained_on": str(cfg.store), "train_samples": int(len(train_idx)),
+        "metrics": {k: v for k, v in test_metrics.items() if not isinstance(v, (list, dict))},
+        "training_seconds": round(timing["seconds"], 1),
+    }
+    model_path = save_model(model, out / "model.keras", classes, pconfig, **meta)
+    result = {"model_path": str(model_path), "test_metrics": test_metrics, "timing": timing, "meta": meta}
+    (out / "test_metrics.json").write_text(json.dumps({**test_metrics, **timing}, indent=1, ensure_ascii=False))
+    if cfg.save_to:
+        result["shipped"] = ship(model_path, Path(cfg.save_to), cfg.force)
+    if best_path.exists():
+        best_path.unlink()  # model.keras has the same weights; the backup keeps the run resumable
+    return result
+
+
+class LearningRateLogger:
+    """Puts the optimizer's learning rate into the epoch logs, so CSVLogger records it."""
+
+    def __new__(cls):
+        import keras
+
+        class _LR(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                if logs is not None:
+                    logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+
+        return _LR()
+
+
+def best_val_accuracy(history_csv: Path):
+    if not history_csv.exists():
+        return None
+    with open(history_csv, newline="") as f:
+        vals = [float(r["val_accuracy"]) for r in csv.DictReader(f) if r.get("val_accuracy")]
+    return max(vals) if vals else None
+
+
+def _update_timing(out: Path, seconds: float, samples_per_epoch: int) -> dict:
+    """Training time summed over resumed sessions, and samples/s."""
+    path = out / "timing.json"
+    t = json.loads(path.read_text()) if path.exists() else {"seconds": 0.0, "sessions": 0}
+    t["seconds"] += seconds
+    t["sessions"] += 1
+    epochs = 0
+    if (out / "history.csv").exists():
+        with open(out / "history.csv", newline="") as f:
+            epochs = sum(1 for _ in csv.DictReader(f))
+    t["epochs"] = epochs
+    t["samples_per_epoch"] = samples_per_epoch
+    t["samples_per_second"] = round(epochs * samples_per_epoch / t["seconds"], 1) if t["seconds"] else None
+    path.write_text(json.dumps(t, indent=1))
+    return t
+
+
+def evaluate_store_with_model(model, classes, store: Store) -> dict:
+    from .evaluation import evaluate_arrays
+
+    return evaluate_arrays(lambda x: model.predict(x, batch_size=512, verbose=0), store, np.arange(len(store)), classes)
+
+
+def plot_learning_curve(history_csv: Path, png: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with open(history_csv, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return
+    epochs = [int(r["epoch"]) + 1 for r in rows]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, metric in zip(axes, ("loss", "accuracy")):
+        ax.plot(epochs, [float(r[metric]) for r in rows], "o-", label="train")
+        ax.plot(epochs, [float(r[f"val_{metric}"]) for r in rows], "o-", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+
+
+def ship(model_path: Path, dest: Path, force: bool) -> str:
+    """Copy the model to ``dest`` unless an existing model there scored better (then only with force)."""
+    from .modelio import read_metadata
+
+    new = read_metadata(model_path).get("metrics", {}).get("top1")
+    if dest.exists() and not force:
+        try:
+            old = read_metadata(dest).get("metrics", {}).get("top1")
+        except ModelError:
+            old = None
+        if old is not None and (new is None or new < old):
+            return (f"kept {dest}: it scored top-1 {old:.4f}, this run {new if new is None else round(new, 4)}; "
+                    "use --force to replace it")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    shutil.copyfile(model_path, tmp)
+    tmp.replace(dest)
+    return f"saved {dest}"

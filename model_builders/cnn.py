@@ -1,0 +1,25 @@
+"""``cnn``: a small, fast plain CNN, the baseline every comparison includes."""
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from .layers import front_end
+from .registry import register
+
+
+@register("cnn")
+def build_cnn(num_classes, input_shape=(60, 60, 1), width: int = 32, dense: int = 256, dropout: float = 0.3,
+              augment: bool = True, binarize_threshold: float | None = 0.4, elastic: bool = False):
+    inputs = keras.Input(input_shape, name="image")
+    x = front_end(inputs, augment, binarize_threshold, elastic)
+    for i, filters in enumerate((width, width * 2, width * 4)):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i + 1}")(x)
+        x = layers.BatchNormalization(momentum=0.9, name=f"bn{i + 1}")(x)
+        x = layers.ReLU(name=f"relu{i + 1}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{i + 1}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(dense, activation="relu", name="dense")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="probs")(x)
+    return keras.Model(inputs, outputs, name="cnn")

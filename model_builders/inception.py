@@ -1,0 +1,59 @@
+"""``inception``: the simplified GoogLeNet the original project followed, sized for a 2-core CPU.
+
+Stem (convolution + ReLU, max-pooling, batch normalization), a reduced stack of Inception
+modules whose 5x5 branch is two 3x3 convolutions, then average pooling, a 1x1 convolution
+(128), a dense layer (1024), dropout and softmax — the shape of the Korean GoogLeNet
+handwriting papers, with fewer modules and narrower branches so it trains here in hours.
+"""
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from .layers import front_end
+from .registry import register
+
+
+def conv(x, filters, kernel, name, strides=1):
+    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, name=name)(x)
+    x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
+    return layers.ReLU(name=f"{name}_relu")(x)
+
+
+def inception_module(x, f1, f3r, f3, f5r, f5, fp, name):
+    """Four branches: 1x1 | 1x1->3x3 | 1x1->3x3->3x3 (the 5x5) | maxpool->1x1, concatenated."""
+    b1 = conv(x, f1, 1, f"{name}_1x1")
+    b3 = conv(conv(x, f3r, 1, f"{name}_3x3r"), f3, 3, f"{name}_3x3")
+    b5 = conv(conv(conv(x, f5r, 1, f"{name}_5x5r"), f5, 3, f"{name}_5x5a"), f5, 3, f"{name}_5x5b")
+    bp = layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
+    bp = conv(bp, fp, 1, f"{name}_poolproj")
+    return layers.Concatenate(name=f"{name}_concat")([b1, b3, b5, bp])
+
+
+@register("inception")
+def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, dense: int = 1024,
+                    dropout: float = 0.4, augment: bool = True, binarize_threshold: float | None = 0.4,
+                    elastic: bool = False):
+    w = lambda n: max(8, int(round(n * width)))  # noqa: E731  (width multiplier for every layer)
+    inputs = keras.Input(input_shape, name="image")
+    x = front_end(inputs, augment, binarize_threshold, elastic)
+    # Stem: 60 -> 30 -> 15
+    x = layers.Conv2D(w(32), 3, padding="same", activation="relu", name="stem_conv1")(x)
+    x = layers.MaxPooling2D(2, name="stem_pool1")(x)
+    x = layers.BatchNormalization(momentum=0.9, name="stem_bn1")(x)
+    x = layers.Conv2D(w(64), 3, padding="same", activation="relu", name="stem_conv2")(x)
+    x = layers.MaxPooling2D(2, name="stem_pool2")(x)
+    x = layers.BatchNormalization(momentum=0.9, name="stem_bn2")(x)
+    # Inception stack: two modules at 15x15, one at 7x7
+    x = inception_module(x, w(32), w(32), w(48), w(16), w(24), w(16), "inc3a")
+    x = inception_module(x, w(48), w(48), w(64), w(16), w(32), w(24), "inc3b")
+    x = layers.MaxPooling2D(2, name="pool3")(x)
+    x = inception_module(x, w(64), w(64), w(96), w(24), w(48), w(32), "inc4a")
+    # Head: average pooling, 1x1 conv (128), dense (1024), dropout, softmax
+    x = layers.AveragePooling2D(3, strides=2, name="head_avgpool")(x)  # 7 -> 3
+    x = conv(x, 128, 1, "head_1x1")
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(dense, activation="relu", name="dense")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="probs")(x)
+    return keras.Model(inputs, outputs, name="inception")

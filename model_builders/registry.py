@@ -1,0 +1,31 @@
+"""Name -> builder function, as in timm: architectures are built by name with one call."""
+from __future__ import annotations
+
+from typing import Callable
+
+_REGISTRY: dict[str, Callable] = {}
+
+
+def register(name: str):
+    """Decorator: ``@register("cnn")`` on ``def build_cnn(num_classes, input_shape, **options)``."""
+
+    def wrap(fn):
+        if name in _REGISTRY:
+            raise ValueError(f"architecture {name!r} registered twice")
+        _REGISTRY[name] = fn
+        return fn
+
+    return wrap
+
+
+def list_models() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def build(name: str, num_classes: int, input_shape=(60, 60, 1), **options):
+    """Build the architecture ``name`` for ``num_classes`` outputs; options go to its builder."""
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown architecture {name!r}; choose one of: {', '.join(list_models())}")
+    if int(num_classes) < 2:
+        raise ValueError(f"num_classes must be at least 2, got {num_classes}")
+    return _REGISTRY[name](int(num_classes), tuple(input_shape), **options)
