@@ -42,7 +42,7 @@ KINDS = ("designed", "pen")
 DEFAULT_MIX = {"designed": 1, "pen": 1}
 CHUNK = 400  # syllables per work unit (~1-2 s of work for one worker at --per-font 2)
 COMMIT_EVERY = 20000  # samples; also the shard size
-GENERATOR_VERSION = 1  # bump when the samples a seed produces change
+GENERATOR_VERSION = 2  # bump when the samples a seed produces change
 SAMPLE_BYTES = 60 * 60 + 4  # one stored sample (image + label), for the disk-space check
 PHD08_MAX_SIDE = 80  # pen drawings are shrunk to this longer side in PHD08 text files
 
@@ -320,7 +320,7 @@ def synthesize(
     buffered = 0
     try:
         if workers > 1 and len(jobs) > 1:
-            pool = _context().Pool(workers)
+            pool = _context().Pool(workers, initializer=_ignore_sigint)
             results = pool.imap(run_unit, jobs, chunksize=1)  # in order: the store does not depend on timing
         else:
             results = map(run_unit, jobs)
@@ -364,6 +364,13 @@ def synthesize(
             pool.join()
         report.seconds = time.perf_counter() - start
     return report
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C is the main process's business: it keeps whole units and stops the workers.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _discard(writer: StoreWriter) -> None:

@@ -47,7 +47,7 @@ def as_ink(image) -> np.ndarray:
 def vary_stroke_width(ink: np.ndarray, delta: int) -> np.ndarray:
     """Thinner (``delta < 0``, erode) or bolder (``delta > 0``, dilate) by ``|delta|`` pixels.
 
-    Erosion that would wipe out more than 70% of the ink (hairline fonts) is not applied.
+    Erosion that would wipe out more than half of the ink (hairline fonts) is not applied.
     """
     if delta == 0:
         return ink
@@ -55,7 +55,7 @@ def vary_stroke_width(ink: np.ndarray, delta: int) -> np.ndarray:
     if delta > 0:
         return cv2.dilate(ink, kernel)
     thinner = cv2.erode(ink, kernel)
-    return thinner if thinner.sum() > 0.3 * ink.sum() else ink
+    return thinner if thinner.sum() > 0.5 * ink.sum() else ink
 
 
 def displacement_field(shape, rng: np.random.Generator, alpha: float, sigma: float):

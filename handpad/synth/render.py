@@ -37,6 +37,7 @@ PEN_RENDER_SIZE = 64  # the pen kind thins the glyph at this size
 # Extra variation of the designed kind.
 STROKE_DELTAS = (-1, 0, 0, 1)  # thinner / as designed (twice as likely) / bolder, in pixels
 ELASTIC_PROBABILITY = 0.8
+MIN_KEPT = 0.6  # binarization keeps at least this share of the ink's mass
 
 
 class GlyphRenderer:
@@ -145,10 +146,15 @@ def designed_sample(renderer: GlyphRenderer, char: str, cell, rng: np.random.Gen
         near = cv2.dilate((ink > 0.05).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
         noise = rng.normal(0.0, NOISE[n], ink.shape).astype(np.float32)
         ink = np.where(near, ink + noise, ink)
-    binary = (ink > THRESHOLDS[t]).astype(np.uint8)
-    if binary.sum() < 8:  # a hairline font at a high threshold: fall back to the lowest one
-        binary = (ink > THRESHOLDS[0] * 0.5).astype(np.uint8)
-    return Designed(crop_to_ink(binary), (s, n, r, t, rot))
+    # Binarize; a hairline face at a low resolution and a high threshold would lose whole
+    # strokes (an unreadable sample with a label), so keep at least MIN_KEPT of the ink mass.
+    mass = float(np.clip(ink, 0, 1).sum())
+    binary = ink > THRESHOLDS[t]
+    for fallback in (THRESHOLDS[0], 0.2):
+        if binary.sum() >= MIN_KEPT * mass:
+            break
+        binary = ink > fallback
+    return Designed(crop_to_ink(binary.astype(np.uint8)), (s, n, r, t, rot))
 
 
 def pen_sample(
