@@ -2,7 +2,7 @@
 
 The work is cut into units of (face, chunk of syllables), keyed ``<face id>:<chunk>``.
 Workers render their unit's samples; the main process writes them to the store in unit
-order and commits a batch of finished units at a time, so
+order and commits each finished unit (shard + manifest entry), so
 
 * the same ``seed`` gives the same store byte for byte, whatever the worker count (every
   (face, syllable) has its own random stream; units arrive in order),
@@ -40,8 +40,9 @@ from .fonts import FontFace
 
 KINDS = ("designed", "pen")
 DEFAULT_MIX = {"designed": 1, "pen": 1}
-CHUNK = 400  # syllables per work unit (~1-2 s of work for one worker at --per-font 2)
-COMMIT_EVERY = 20000  # samples; also the shard size
+CHUNK = 1175  # syllables per work unit: 2 units per face (a few seconds of work at --per-font 2)
+COMMIT_EVERY = 1  # commit once this many samples are buffered: 1 = after every unit
+SHARD_SIZE = 20000  # at most this many samples per shard file
 GENERATOR_VERSION = 2  # bump when the samples a seed produces change
 SAMPLE_BYTES = 60 * 60 + 4  # one stored sample (image + label), for the disk-space check
 PHD08_MAX_SIDE = 80  # pen drawings are shrunk to this longer side in PHD08 text files
@@ -282,7 +283,11 @@ def synthesize(
     progress: bool = True,
     commit_every: int = COMMIT_EVERY,
 ) -> SynthReport:
-    """Render every (face, syllable) ``per_font`` times into the store at ``out``."""
+    """Render every (face, syllable) ``per_font`` times into the store at ``out``.
+
+    Finished units are committed (written and recorded in the manifest) once
+    ``commit_every`` samples are buffered; the default commits after every unit.
+    """
     options = options or SynthOptions()
     out = Path(out)
     classes = hangul_syllables()
@@ -296,7 +301,7 @@ def synthesize(
     done = set() if overwrite or not (out / MANIFEST).exists() else set(read_manifest(out).get("inputs_done", []))
     left = sum(len(u.syllables) * options.per_font for u in units if u.key not in done)
     _check_disk_space(out, left, phd08_dir is not None)
-    writer = StoreWriter(out, classes, source="synth-hangul", options=store_options, shard_size=commit_every, overwrite=overwrite)
+    writer = StoreWriter(out, classes, source="synth-hangul", options=store_options, shard_size=SHARD_SIZE, overwrite=overwrite)
     writer.commit()  # the manifest exists from the start: an empty store is still a valid store
     if overwrite and parts_dir and parts_dir.exists():
         shutil.rmtree(parts_dir)
