@@ -10,6 +10,11 @@ The package follows the data's path:
 Everything that turns a picture into model input goes through :func:`preprocess`.
 TensorFlow is imported only where a model is needed, so converting data stays light.
 """
+import os as _os
+
+# TensorFlow's C++ start-up chatter (oneDNN, CPU features) is noise for users; real errors still show.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 from .errors import DataFormatError, HandpadError, ModelError, NothingDrawnError, StoreError
 from .labels import DIGITS, hangul_syllables
 from .preprocess import PreprocessConfig, preprocess

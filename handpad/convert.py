@@ -470,3 +470,84 @@ def convert_images(
             report.inputs_converted += 1
     writer.close()
     return report
+
+
+# -- pen redrawing: a store -> the same samples as a mouse would draw them -------------------
+def _pen_worker(args):
+    from .synth.pen import pen_redraw
+
+    images, seeds, config = args
+    out = []
+    for im, seed in zip(images, seeds):
+        canvas = pen_redraw(im, np.random.default_rng(seed))
+        out.append(to_uint8(preprocess(canvas, config=config)))
+    return np.stack(out)
+
+
+def convert_pen(
+    source,
+    out,
+    copies: int = 1,
+    subset: str | None = None,
+    val_fraction: float = 0.1,
+    test_fraction: float = 0.1,
+    split_seed: int = 0,
+    seed: int = 0,
+    workers: int | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+    chunk: int = 2000,
+) -> ConversionReport:
+    """Redraw every sample of a store (or one subset of its split) with a round pen on a big canvas.
+
+    Each sample is thinned to its skeleton and redrawn with a constant-width pen at a random
+    size and place (handpad.synth.pen), then preprocessed exactly as a drawing from the pad.
+    ``subset`` (train/val/test) picks the same stratified split that ``handpad train`` makes
+    with the same fractions and ``split_seed``, so a pen-drawn test set holds only held-out samples.
+    """
+    from .data import stratified_split
+    from .store import load_store
+
+    src = load_store(source)
+    indices = np.arange(len(src))
+    if subset is not None:
+        parts = dict(zip(("train", "val", "test"), stratified_split(src.labels, val_fraction, test_fraction, split_seed)))
+        if subset not in parts:
+            raise HandpadError(f"subset must be train, val or test, not {subset!r}")
+        indices = parts[subset]
+    saved = (src.manifest.get("options") or {}).get("preprocess")
+    config = PreprocessConfig.from_dict(saved) if saved else HANGUL_CONFIG
+    options = {"source_store": str(source), "copies": copies, "subset": subset, "val_fraction": val_fraction,
+               "test_fraction": test_fraction, "split_seed": split_seed, "seed": seed, "preprocess": config.to_dict()}
+    writer = StoreWriter(out, src.classes, source="pen", options=options, shard_size=20000,
+                         image_size=src.image_size, overwrite=overwrite)
+    report = ConversionReport()
+    jobs = []
+    for copy in range(copies):
+        for start in range(0, len(indices), chunk):
+            key = f"copy{copy}:{start}"
+            if writer.is_done(key):
+                report.inputs_skipped += 1
+                continue
+            idx = indices[start : start + chunk]
+            # One seed per (sample, copy): the result does not depend on chunking or workers.
+            seeds = [hash((seed, copy, int(i))) & 0x7FFFFFFF for i in idx]
+            jobs.append((key, idx, seeds))
+    workers = workers or min(2, os.cpu_count() or 1)
+    pool = ProcessPoolExecutor(workers) if workers > 1 and len(jobs) > 1 else None
+    bar = tqdm(total=sum(len(j[1]) for j in jobs), unit="img", desc="pen", disable=not progress)
+    try:
+        args = ((src.images[idx], seeds, config) for _, idx, seeds in jobs)
+        results = pool.map(_pen_worker, args) if pool else map(_pen_worker, args)
+        for (key, idx, _), images in zip(jobs, results):
+            writer.add(images, src.labels[idx])
+            writer.commit(key)
+            report.written += len(images)
+            report.inputs_converted += 1
+            bar.update(len(idx))
+        writer.close(complete=True)
+    finally:
+        bar.close()
+        if pool:
+            pool.shutdown(cancel_futures=True)
+    return report

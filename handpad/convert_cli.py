@@ -14,6 +14,7 @@ Sources:
   phd08   PHD08 printed Hangul: one text file per syllable (가.txt), 2187 scans each
   hgu1    PE92 / SERI95 handwritten Hangul: .hgu1 files (EUC-KR labels, gray images)
   images  a folder of labeled images: DIR/<label>/*.png|jpg|bmp...
+  pen     a store -> the same samples redrawn with a round pen on a large canvas (as the pad sees them)
 
 Bad samples are skipped and counted (--strict stops at the first); a file that cannot be
 read is reported and the others are still converted; the exit status is 1 if anything was
@@ -113,6 +114,40 @@ Example:
     p.add_argument("root", metavar="DIR", help="folder with one subfolder per label")
     _common(p)
     p.set_defaults(_convert=_run_images)
+
+    _add_pen(sub, fmt)
+
+
+def _add_pen(sub, fmt) -> None:
+    p = sub.add_parser("pen", help="a store -> its samples redrawn with a round pen (mouse-like)", formatter_class=fmt, description="""\
+Each sample is thinned to its skeleton and redrawn with a round pen of constant, random width
+at a random size and place on a 400x400 canvas, then preprocessed like a drawing from the pad.
+--subset picks the train/val/test part of the same stratified split `handpad train` makes with
+the same --val-fraction/--test-fraction/--split-seed, so a pen test set holds only held-out samples.
+
+Examples:
+  handpad convert pen data/mnist --subset test --out data/mnist-test-pen
+  handpad convert pen data/mnist --subset train --copies 2 --out data/mnist-train-pen""")
+    p.add_argument("source", metavar="STORE", help="the store to redraw")
+    p.add_argument("--subset", choices=("train", "val", "test"), help="only this part of the split (default: all)")
+    p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--test-fraction", type=float, default=0.1)
+    p.add_argument("--split-seed", type=int, default=0, help="the --seed of the training run whose split to follow")
+    p.add_argument("--copies", type=int, default=1, help="pen drawings per sample (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random pen (deterministic)")
+    p.add_argument("--workers", type=int, help="processes (default 2)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the dataset store folder to write")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing store in --out")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(_convert=_run_pen)
+
+
+def _run_pen(args):
+    from .convert import convert_pen
+
+    return convert_pen(args.source, args.out, copies=args.copies, subset=args.subset, val_fraction=args.val_fraction,
+                       test_fraction=args.test_fraction, split_seed=args.split_seed, seed=args.seed,
+                       workers=args.workers, overwrite=args.overwrite, progress=not args.no_progress)
 
 
 def run(args) -> int:

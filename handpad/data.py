@@ -40,9 +40,27 @@ def gather(store: Store, indices: np.ndarray) -> np.ndarray:
     return (store.images[indices].astype(np.float32) * (1.0 / 255.0))[..., None]
 
 
-def make_dataset(store: Store, indices: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0,
-                 label_map: np.ndarray | None = None, repeat: bool = False):
+def combine(store: Store, extras: list[Store], classes: list[str]):
+    """One (images, labels) view over a store and extra stores, labels mapped onto ``classes``."""
+    from .store import ShardedImages
+    from .training import label_map
+
+    arrays = list(store.images._arrays)
+    labels = [store.labels]
+    for extra in extras:
+        if extra.image_size != store.image_size:
+            raise StoreError(f"{extra.path}: {extra.image_size}px images, the training store has {store.image_size}px")
+        arrays += extra.images._arrays
+        labels.append(label_map(extra, classes)[extra.labels].astype(np.int32))
+    return ShardedImages(arrays), np.concatenate(labels)
+
+
+def make_dataset(store, indices: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0,
+                 label_map: np.ndarray | None = None, repeat: bool = False, labels: np.ndarray | None = None):
     """A ``tf.data.Dataset`` of (image batch, label batch) over ``indices`` of the store.
+
+    ``store`` is a Store, or any object with ``images`` (indexable) and ``image_size`` when
+    ``labels`` are given (see :func:`combine`).
 
     ``label_map`` maps store label indices to model output indices (when they differ).
     With ``repeat`` the pipeline runs forever (reshuffled each pass): use with steps_per_epoch.
@@ -50,8 +68,10 @@ def make_dataset(store: Store, indices: np.ndarray, batch_size: int, shuffle: bo
     import tensorflow as tf
 
     indices = np.asarray(indices, np.int64)
-    labels = store.labels if label_map is None else label_map[store.labels]
-    size = store.image_size
+    if labels is None:
+        labels = store.labels if label_map is None else label_map[store.labels]
+    images = store.images if hasattr(store, "images") else store
+    size = int(images.shape[1])
     rng = np.random.default_rng(seed)
 
     def batches():
@@ -59,7 +79,7 @@ def make_dataset(store: Store, indices: np.ndarray, batch_size: int, shuffle: bo
             order = rng.permutation(indices) if shuffle else indices
             for start in range(0, len(order), batch_size):
                 b = order[start : start + batch_size]
-                yield store.images[b][..., None], labels[b].astype(np.int32)
+                yield images[b][..., None], labels[b].astype(np.int32)
             if not repeat:
                 return
 

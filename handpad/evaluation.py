@@ -81,13 +81,12 @@ def load_eval_data(data: Path):
         cfg = (store.manifest.get("options") or {}).get("preprocess")
         return images, store.label_names(), True, PreprocessConfig.from_dict(cfg) if cfg else None
     if data.is_dir():
-        from .sources.images import read_image
+        from .sources.images import labeled_image_files, read_image
 
         images, labels = [], []
-        for sub in sorted(p for p in data.iterdir() if p.is_dir()):
-            for f in sorted(p for p in sub.iterdir() if p.is_file()):
-                images.append(read_image(f))
-                labels.append(sub.name)
+        for label, f in labeled_image_files(data):
+            images.append(read_image(f))
+            labels.append(label)
         if not images:
             raise HandpadError(f"{data}: no labeled images found (expected {data}/<label>/<image files>)")
         return images, labels, False, None

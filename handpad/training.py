@@ -54,6 +54,7 @@ class TrainConfig:
     learning_rate: float = 1e-3
     val_fraction: float = 0.1
     test_fraction: float = 0.1
+    extra_train: list = field(default_factory=list)
     val_store: str | None = None
     test_store: str | None = None
     seed: int = 0
@@ -78,6 +79,8 @@ def configure(p) -> None:
     p.add_argument("--lr", type=float, default=1e-3, dest="learning_rate", help="initial learning rate")
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--test-fraction", type=float, default=0.1)
+    p.add_argument("--extra-train", action="append", default=[], metavar="STORE",
+                   help="another store added to the training part only, e.g. pen-drawn copies (repeatable)")
     p.add_argument("--val-store", help="explicit validation store (instead of a split)")
     p.add_argument("--test-store", help="explicit test store (instead of a split)")
     p.add_argument("--seed", type=int, default=0)
@@ -94,7 +97,7 @@ def run(args) -> int:
         store=args.store, out=args.out, arch=args.arch, arch_options=parse_options(args.arch_option),
         epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
         learning_rate=args.learning_rate, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-        val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
+        extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
         steps_per_epoch=args.steps_per_epoch, preprocess=args.preprocess, resume=args.resume,
         save_to=args.save_to, force=args.force,
     )
@@ -159,7 +162,7 @@ def train(cfg: TrainConfig) -> dict:
 
     import model_builders
 
-    from .data import make_dataset, stratified_split, steps_for
+    from .data import combine, make_dataset, stratified_split, steps_for
     from .modelio import read_metadata, save_model
 
     out = Path(cfg.out)
@@ -196,8 +199,13 @@ def train(cfg: TrainConfig) -> dict:
         raise HandpadError("no validation data: use --val-fraction > 0 or --val-store")
     (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=1))
 
-    train_ds = make_dataset(store, train_idx, cfg.batch_size, shuffle=True, seed=cfg.seed,
-                            repeat=cfg.steps_per_epoch is not None)
+    train_images, train_labels = store.images, store.labels
+    if cfg.extra_train:
+        extras = [load_store(p) for p in cfg.extra_train]
+        train_images, train_labels = combine(store, extras, classes)
+        train_idx = np.concatenate([train_idx, np.arange(len(store), len(train_labels))])
+    train_ds = make_dataset(train_images, train_idx, cfg.batch_size, shuffle=True, seed=cfg.seed,
+                            repeat=cfg.steps_per_epoch is not None, labels=train_labels)
     val_ds = make_dataset(val_store, val_idx, 512, shuffle=False, label_map=val_map)
     steps = cfg.steps_per_epoch or steps_for(len(train_idx), cfg.batch_size)
 
@@ -220,7 +228,8 @@ def train(cfg: TrainConfig) -> dict:
         keras.callbacks.ModelCheckpoint(best_path, monitor="val_accuracy", save_best_only=True,
                                         initial_value_threshold=best_so_far),
         keras.callbacks.CSVLogger(history_csv, append=cfg.resume),
-        keras.callbacks.BackupAndRestore(str(backup_dir)),
+        # Kept after the run ends too, so --resume can also extend a finished run with more epochs.
+        keras.callbacks.BackupAndRestore(str(backup_dir), delete_checkpoint=False),
     ]
     verbose = cfg.verbose if cfg.verbose is not None else (1 if sys.stdout.isatty() else 2)
     started = time.time()

@@ -1,0 +1,100 @@
+"""``handpad predict``: image files -> top-k labels, as a table or as JSON lines.
+
+The JSON contract (stable; other tools depend on it), one object per image and line:
+    {"file": "<path as given>", "top": [{"label": "7", "prob": 0.9812}, ...]}
+    {"file": "<path as given>", "error": "<what went wrong>"}
+The exit status is 1 if any image failed; the others are still predicted.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+DESCRIPTION = """\
+Recognize image files with a model: `digits`, `hangul` (the shipped models) or a .keras path.
+Images of any size, polarity and format (PNG, JPEG, BMP, ...) go through the same
+preprocessing as the pad. Folders are expanded to the image files in them (sorted).
+
+With --json, one JSON object per image and line:
+  {"file": "a.png", "top": [{"label": "7", "prob": 0.9812}, {"label": "1", "prob": 0.0101}, ...]}
+  {"file": "b.png", "error": "b.png: nothing drawn: the image has no ink (draw something first)"}
+The exit status is 1 if any image failed (the others are still predicted).
+
+examples:
+  handpad predict --model digits seven.png
+  handpad predict --model hangul --top 5 --json drawings/ > results.jsonl
+"""
+
+
+def configure(p) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE_OR_DIR", help="image files or folders of images")
+    p.add_argument("--model", default="hangul", help="digits, hangul, or a path to a .keras model (default hangul)")
+    p.add_argument("--top", type=int, default=3, metavar="K", help="how many labels per image (default 3)")
+    p.add_argument("--json", action="store_true", help="print JSON lines (the stable contract) instead of a table")
+    p.add_argument("--batch-size", type=int, default=64, help="images per model call")
+
+
+def expand(inputs) -> list[str]:
+    """Files as given; folders -> their image files (sorted, recursive), as path strings."""
+    from .sources.images import IMAGE_EXTENSIONS
+
+    out = []
+    for given in inputs:
+        p = Path(given)
+        if p.is_dir():
+            out += [str(f) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in IMAGE_EXTENSIONS]
+        else:
+            out.append(given)
+    return out
+
+
+def predict_files(rec, files, k: int, batch_size: int = 64):
+    """Yield (file, [(label, prob), ...] or None, error message or None), in input order."""
+    import numpy as np
+
+    from .errors import HandpadError
+    from .sources.images import read_image
+
+    for start in range(0, len(files), batch_size):
+        chunk = files[start : start + batch_size]
+        prepared, errors = [], {}
+        for f in chunk:
+            try:
+                prepared.append(rec.prepare(read_image(f)))
+            except HandpadError as e:
+                msg = str(e)
+                errors[f] = msg if f in msg else f"{f}: {msg}"
+                prepared.append(None)
+        ok = [x for x in prepared if x is not None]
+        tops = iter(rec.top_k_prepared(np.stack(ok), k) if ok else [])
+        for f, x in zip(chunk, prepared):
+            yield (f, None, errors[f]) if x is None else (f, next(tops), None)
+
+
+def run(args) -> int:
+    from .errors import HandpadError
+    from .recognizer import Recognizer
+
+    if args.top < 1:
+        raise HandpadError(f"--top must be at least 1, got {args.top}")
+    files = expand(args.files)
+    if not files:
+        raise HandpadError("no image files found in: " + " ".join(args.files))
+    rec = Recognizer.load(args.model)
+    failed = 0
+    if not args.json:
+        print(f"{'file':<40} top-{args.top} ({rec.name})")
+    for f, top, error in predict_files(rec, files, args.top, args.batch_size):
+        failed += error is not None
+        if args.json:
+            obj = {"file": f, "error": error} if error else {
+                "file": f, "top": [{"label": label, "prob": round(p, 4)} for label, p in top]}
+            print(json.dumps(obj, ensure_ascii=False), flush=True)
+        elif error:
+            print(f"{f:<40} ERROR {error}")
+        else:
+            print(f"{f:<40} " + "  ".join(f"{label} {p:.3f}" for label, p in top))
+    if failed:
+        print(f"{failed} of {len(files)} image(s) failed", file=sys.stderr)
+    return 1 if failed else 0

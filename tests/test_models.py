@@ -1,0 +1,184 @@
+"""Model registry, training, saved model files, the recognizer and evaluation — on real MNIST digits."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_registry_builds_by_name_with_binarize_front_end():
+    import model_builders
+
+    assert {"cnn", "inception"} <= set(model_builders.list_models())
+    model = model_builders.build("inception", 12, width=0.5, dense=64)
+    assert model.output_shape == (None, 12)
+    assert model.get_layer("binarize").threshold == pytest.approx(0.4)
+    # Augmentation is active in training only: inference is deterministic and binarized.
+    x = np.random.default_rng(0).random((2, 60, 60, 1)).astype("float32")
+    front = __import__("keras").Model(model.input, model.get_layer("binarize").output)
+    out = np.asarray(front(x, training=False))
+    np.testing.assert_array_equal(out, (x > 0.4).astype("float32"))
+    with pytest.raises(ValueError, match="unknown architecture 'resnet'"):
+        model_builders.build("resnet", 10)
+
+
+def test_tiny_model_learns_far_above_chance(tiny_run):
+    result, out = tiny_run
+    metrics = result["test_metrics"]
+    assert metrics["n"] == 90  # 15% of 600, stratified
+    assert metrics["top1"] > 0.75, metrics  # chance is 0.25
+    assert metrics["top3"] >= metrics["top1"]
+    for name in ("model.keras", "history.csv", "learning_curve.png", "test_metrics.json", "split.npz"):
+        assert (out / name).exists(), name
+    header = (out / "history.csv").read_text().splitlines()[0].split(",")
+    for col in ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"):
+        assert col in header
+
+
+def test_model_file_carries_labels_and_preprocessing(tiny_run):
+    from handpad.modelio import load_model
+
+    _, out = tiny_run
+    model, meta = load_model(out / "model.keras")
+    assert meta["labels"] == ["0", "1", "4", "7"]
+    assert meta["preprocess"]["center_mass"] is True  # digits: from the store's options
+    assert meta["architecture"] == "cnn" and meta["params"] == model.count_params()
+    with zipfile.ZipFile(out / "model.keras") as z:
+        assert not any("optimizer" in n for n in z.namelist())
+
+
+def test_recognizer_reads_an_inverted_large_drawing(tiny_run, mnist_store):
+    import cv2
+
+    from handpad.recognizer import Recognizer
+    from handpad.store import load_store
+
+    _, out = tiny_run
+    rec = Recognizer.load(out / "model.keras")
+    store = load_store(mnist_store)
+    hits = 0
+    sevens = np.flatnonzero(store.labels == 7)[-20:]  # not among the 150 trained on
+    for i in sevens:
+        big = cv2.resize(store.images[int(i)], (500, 500), interpolation=cv2.INTER_LINEAR)
+        canvas = 255 - big  # dark ink on white, like the pad
+        top = rec.top_k(canvas, k=3)
+        assert len(top) == 3 and top[0][1] >= top[1][1] >= top[2][1]
+        assert abs(sum(p for _, p in rec.top_k(canvas, k=4)) - 1.0) < 1e-4
+        hits += top[0][0] == "7"
+    assert hits >= 15
+
+
+def test_resume_without_checkpoint_and_existing_run_are_clear_errors(small_digits_store, tmp_path, tiny_run):
+    from handpad.errors import HandpadError
+    from handpad.training import TrainConfig, train
+
+    with pytest.raises(HandpadError, match="no checkpoint to resume from"):
+        train(TrainConfig(store=str(small_digits_store), out=str(tmp_path / "new"), resume=True))
+    _, out = tiny_run
+    with pytest.raises(HandpadError, match="a run already exists there; continue it with --resume"):
+        train(TrainConfig(store=str(small_digits_store), out=str(out)))
+
+
+def test_resume_continues_an_interrupted_run(small_digits_store, tmp_path):
+    from handpad.training import TrainConfig, train
+
+    out = tmp_path / "run"
+    base = dict(store=str(small_digits_store), out=str(out), arch="cnn", arch_options={"width": 8, "dense": 16},
+                batch_size=64, verbose=0, patience=10)
+    train(TrainConfig(epochs=1, **base))
+    (out / "model.keras").unlink()
+    train(TrainConfig(epochs=3, resume=True, **base))
+    lines = (out / "history.csv").read_text().splitlines()
+    assert [ln.split(",")[0] for ln in lines[1:]] == ["0", "1", "2"]  # epoch 0 kept, 1-2 added
+    assert json.loads((out / "timing.json").read_text())["sessions"] == 2
+
+
+def test_shipping_never_replaces_a_better_model(tiny_run, tmp_path):
+    import shutil
+
+    from handpad.modelio import read_metadata
+    from handpad.training import ship
+
+    _, out = tiny_run
+    better = tmp_path / "better.keras"
+    shutil.copyfile(out / "model.keras", better)
+    # Pretend the existing model scored higher: rewrite its metadata entry.
+    meta = read_metadata(better)
+    meta["metrics"]["top1"] = 0.999
+    _rewrite_meta(better, meta)
+    before = better.read_bytes()
+    msg = ship(out / "model.keras", better, force=False)
+    assert msg.startswith("kept") and better.read_bytes() == before
+    assert ship(out / "model.keras", better, force=True).startswith("saved")
+    assert read_metadata(better)["metrics"]["top1"] < 0.999
+
+
+def _rewrite_meta(path, meta):
+    with zipfile.ZipFile(path) as z:
+        entries = {n: z.read(n) for n in z.namelist() if n != "handpad.json"}
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in entries.items():
+            z.writestr(n, data)
+        z.writestr("handpad.json", json.dumps(meta))
+
+
+def test_bad_model_files_give_clear_errors(tiny_run, tmp_path):
+    from handpad.errors import ModelError
+    from handpad.modelio import load_model, read_metadata
+
+    with pytest.raises(ModelError, match="model file not found"):
+        load_model(tmp_path / "nope.keras")
+    good = (tiny_run[1] / "model.keras").read_bytes()
+    truncated = tmp_path / "truncated.keras"
+    truncated.write_bytes(good[: len(good) // 2])
+    with pytest.raises(ModelError, match="truncated.keras: not a valid .keras file"):
+        load_model(truncated)
+    notzip = tmp_path / "text.keras"
+    notzip.write_text("hello")
+    with pytest.raises(ModelError, match="not a valid .keras file"):
+        load_model(notzip)
+    wrong = tmp_path / "wrong.keras"
+    wrong.write_bytes(good)
+    meta = read_metadata(wrong)
+    meta["labels"] = meta["labels"][:3]
+    _rewrite_meta(wrong, meta)
+    with pytest.raises(ModelError, match="has 4 outputs but its file lists 3 labels"):
+        load_model(wrong)
+
+
+def test_store_errors_reach_training(tmp_path, small_digits_store):
+    import shutil
+
+    from handpad.errors import StoreError
+    from handpad.store import StoreWriter
+    from handpad.training import TrainConfig, train
+
+    empty = tmp_path / "empty"
+    StoreWriter(empty, ["a", "b"], source="test").close()
+    with pytest.raises(StoreError, match="the store is empty"):
+        train(TrainConfig(store=str(empty), out=str(tmp_path / "r1")))
+    broken = tmp_path / "broken"
+    shutil.copytree(small_digits_store, broken)
+    (broken / "classes.txt").write_text("0\n1\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="classes"):
+        train(TrainConfig(store=str(broken), out=str(tmp_path / "r2")))
+
+
+def test_evaluate_cli_compares_models_and_writes_reports(tiny_run, small_digits_store, tmp_path, capsys):
+    from handpad.cli import main
+
+    model = str(tiny_run[1] / "model.keras")
+    out = tmp_path / "eval"
+    assert main(["evaluate", str(small_digits_store), "--model", model, "--compare", model, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.count("model.keras") >= 2 and "top-1" in text
+    sub = next(p for p in out.iterdir() if p.is_dir())
+    metrics = json.loads((sub / "metrics.json").read_text())
+    assert metrics["n"] == 600 and metrics["top1"] > 0.75
+    per_class = (sub / "per_class.csv").read_text().splitlines()
+    assert per_class[0] == "label,n,top1,top3,most_confused_with" and len(per_class) == 5
+    assert (sub / "confusion_matrix.png").stat().st_size > 1000

@@ -1,0 +1,65 @@
+"""The ``handpad predict`` contract: JSON lines, errors per file, exit status — run as a real command."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory, mnist_store):
+    from handpad.store import load_store
+
+    store = load_store(mnist_store)
+    d = tmp_path_factory.mktemp("imgs")
+    one = int(np.flatnonzero(store.labels == 1)[-1])
+    cv2.imwrite(str(d / "one.png"), 255 - cv2.resize(store.images[one], (300, 300)))  # dark on white
+    zero = int(np.flatnonzero(store.labels == 0)[-1])
+    cv2.imwrite(str(d / "zero.jpg"), cv2.resize(store.images[zero], (90, 90)))  # bright on dark
+    cv2.imwrite(str(d / "blank.png"), np.full((200, 200), 255, np.uint8))
+    (d / "notimage.png").write_bytes(b"this is not a png")
+    return d
+
+
+def run_predict(*args):
+    return subprocess.run([sys.executable, "-m", "handpad", "predict", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_json_lines_contract(tiny_run, images):
+    model = str(tiny_run[1] / "model.keras")
+    files = [str(images / n) for n in ("one.png", "blank.png", "zero.jpg", "notimage.png", "missing.png")]
+    proc = run_predict("--model", model, "--top", "2", "--json", *files)
+    assert proc.returncode == 1, proc.stderr  # some failed
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["file"] for o in lines] == files  # one per image, in order, path as given
+    ok = [lines[0], lines[2]]
+    for o in ok:
+        assert list(o) == ["file", "top"] and len(o["top"]) == 2
+        assert all(list(t) == ["label", "prob"] for t in o["top"])
+        assert o["top"][0]["prob"] >= o["top"][1]["prob"]
+    assert lines[0]["top"][0]["label"] == "1"
+    assert lines[2]["top"][0]["label"] == "0"
+    assert list(lines[1]) == ["file", "error"] and "nothing drawn" in lines[1]["error"]
+    assert "notimage.png" in lines[3]["error"] and "missing.png" in lines[4]["error"]
+    assert "3 of 5 image(s) failed" in proc.stderr
+
+
+def test_folder_and_table_output(tiny_run, images):
+    model = str(tiny_run[1] / "model.keras")
+    proc = run_predict("--model", model, str(images / "one.png"), str(images / "zero.jpg"))
+    assert proc.returncode == 0, proc.stderr
+    rows = proc.stdout.splitlines()
+    assert rows[0].startswith("file") and rows[1].split()[1] == "1" and rows[2].split()[1] == "0"
+
+
+def test_missing_model_is_a_clear_error(images, tmp_path):
+    proc = run_predict("--model", str(tmp_path / "none.keras"), str(images / "one.png"))
+    assert proc.returncode == 1
+    assert "none.keras: model file not found" in proc.stderr
+    assert "Traceback" not in proc.stderr
