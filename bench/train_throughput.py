@@ -1,0 +1,69 @@
+"""Training throughput (samples/s) of each architecture on this CPU, to plan epochs.
+
+Runs a few warm-up steps, then times ``--steps`` training steps on stored-like input
+(60x60 inputs fed as float batches, augmentation on), for each architecture and options.
+The baseline is the ``cnn`` architecture, measured in the same process.
+
+    python bench/train_throughput.py --classes 2350 --batch-size 128 --steps 20
+    python bench/train_throughput.py --arch inception:width=0.75 --arch cnn
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+
+def parse_arch(spec: str):
+    name, _, opts = spec.partition(":")
+    options = {}
+    for kv in filter(None, opts.split(",")):
+        k, v = kv.split("=")
+        options[k] = float(v) if "." in v else (v.lower() == "true" if v.lower() in ("true", "false") else int(v))
+    return name, options
+
+
+def measure(spec: str, classes: int, batch: int, steps: int) -> tuple[float, int]:
+    import keras
+
+    import model_builders
+
+    name, options = parse_arch(spec)
+    model = model_builders.build(name, classes, **options)
+    model.compile("adam", "sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x = (rng.random((batch, 60, 60, 1)) > 0.85).astype("float32")
+    y = rng.integers(0, classes, batch)
+    for _ in range(3):  # warm-up: tracing and first allocations
+        model.train_on_batch(x, y)
+    start = time.perf_counter()
+    for _ in range(steps):
+        model.train_on_batch(x, y)
+    seconds = time.perf_counter() - start
+    keras.backend.clear_session()
+    return steps * batch / seconds, model.count_params()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--arch", action="append", help="NAME[:key=value,...] (repeatable); default: cnn and inception")
+    p.add_argument("--classes", type=int, default=2350)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--steps", type=int, default=20)
+    args = p.parse_args()
+    specs = args.arch or ["cnn", "inception"]
+    if "cnn" not in specs:
+        specs = ["cnn"] + specs  # the baseline, in the same process
+    results = {s: measure(s, args.classes, args.batch_size, args.steps) for s in specs}
+    base = results["cnn"][0]
+    print(f"training throughput, {args.classes} classes, batch {args.batch_size}, {os.cpu_count()} CPUs")
+    for s, (sps, params) in results.items():
+        print(f"  {s:<32} {sps:8.1f} samples/s  {params / 1e6:6.2f} M params  {sps / base:5.2f}x cnn")
+
+
+if __name__ == "__main__":
+    main()
