@@ -16,6 +16,9 @@ from .errors import ModelError
 from .preprocess import PreprocessConfig
 
 META_ENTRY = "handpad.json"
+# The same network as a TensorFlow Lite flatbuffer (data only, no code): prediction runs it with
+# LiteRT, which imports in 0.2 s and answers one image in ~2 ms, without importing TensorFlow.
+LITE_ENTRY = "handpad.tflite"
 SHIPPED = ("digits", "hangul")
 
 
@@ -76,17 +79,46 @@ def save_model(model, path, labels, config: PreprocessConfig, **extra) -> Path:
     clean = keras.models.clone_model(model)
     clean.set_weights(model.get_weights())
     meta = {"labels": list(labels), "preprocess": config.to_dict(), **extra}
+    lite = to_tflite(clean)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".keras")
     os.close(fd)
     try:
         clean.save(tmp)
         with zipfile.ZipFile(tmp, "a") as z:
             z.writestr(META_ENTRY, json.dumps(meta, ensure_ascii=False, indent=1))
+            if lite is not None:
+                z.writestr(LITE_ENTRY, lite)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def to_tflite(model) -> bytes | None:
+    """The inference graph as a TFLite flatbuffer (augmentation layers are no-ops there)."""
+    import tensorflow as tf
+
+    import contextlib
+    import io
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the converter prints its export summary
+            return tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    except Exception as e:  # the converter is optional: Keras inference still works
+        import warnings
+
+        warnings.warn(f"could not add a TFLite graph to the model file ({type(e).__name__}: {e}); prediction will use Keras")
+        return None
+
+
+def read_tflite(path) -> bytes | None:
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            return z.read(LITE_ENTRY) if LITE_ENTRY in z.namelist() else None
+    except zipfile.BadZipFile:
+        raise ModelError(f"{path}: not a valid .keras file (corrupt or truncated zip); re-download or retrain it") from None
 
 
 def load_model(name_or_path):

@@ -182,3 +182,31 @@ def test_evaluate_cli_compares_models_and_writes_reports(tiny_run, small_digits_
     per_class = (sub / "per_class.csv").read_text().splitlines()
     assert per_class[0] == "label,n,top1,top3,most_confused_with" and len(per_class) == 5
     assert (sub / "confusion_matrix.png").stat().st_size > 1000
+
+
+def test_litert_and_keras_engines_agree(tiny_run, small_digits_store):
+    from handpad.recognizer import Recognizer
+    from handpad.store import load_store
+
+    path = tiny_run[1] / "model.keras"
+    lite, keras_ = Recognizer.load(path), Recognizer.load(path, engine="keras")
+    assert (lite.engine.name, keras_.engine.name) == ("litert", "keras")
+    x = load_store(small_digits_store).images[np.arange(0, 600, 7)].astype("float32") / 255
+    np.testing.assert_allclose(lite.predict_prepared(x), keras_.predict_prepared(x), atol=1e-5)
+    assert lite.top_k(x[0] * 255, 3) == pytest.approx(keras_.top_k(x[0] * 255, 3)) or \
+        [a for a, _ in lite.top_k(x[0] * 255, 3)] == [a for a, _ in keras_.top_k(x[0] * 255, 3)]
+
+
+def test_recognizer_rejects_label_count_mismatch(tiny_run, tmp_path):
+    from handpad.errors import ModelError
+    from handpad.modelio import read_metadata
+    from handpad.recognizer import Recognizer
+
+    wrong = tmp_path / "wrong.keras"
+    wrong.write_bytes((tiny_run[1] / "model.keras").read_bytes())
+    meta = read_metadata(wrong)
+    meta["labels"] = meta["labels"] + ["9"]
+    _rewrite_meta(wrong, meta)
+    for engine in ("auto", "keras"):
+        with pytest.raises(ModelError, match="has 4 outputs but its file lists 5 labels"):
+            Recognizer.load(wrong, engine=engine)
