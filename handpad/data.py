@@ -41,7 +41,10 @@ def gather(store: Store, indices: np.ndarray) -> np.ndarray:
 
 
 def combine(store: Store, extras: list[Store], classes: list[str]):
-    """One (images, labels) view over a store and extra stores, labels mapped onto ``classes``."""
+    """One (images, labels) view over a store and extra stores, labels mapped onto ``classes``.
+
+    ``store``'s own labels are taken as they are (its classes are ``classes``).
+    """
     from .store import ShardedImages
     from .training import label_map
 
@@ -53,6 +56,24 @@ def combine(store: Store, extras: list[Store], classes: list[str]):
         arrays += extra.images._arrays
         labels.append(label_map(extra, classes)[extra.labels].astype(np.int32))
     return ShardedImages(arrays), np.concatenate(labels)
+
+
+def stack_stores(stores: list[Store], classes, image_size: int, target: str = "the model"):
+    """One (images, labels) view over several stores, every store's labels mapped onto ``classes``.
+
+    Labels a store uses that ``classes`` lacks, and images of another size, are a StoreError
+    naming the store (``target`` names ``classes`` in the message).
+    """
+    from .store import ShardedImages
+    from .training import label_map
+
+    arrays, labels = [], []
+    for s in stores:
+        if s.image_size != image_size:
+            raise StoreError(f"{s.path}: {s.image_size}px images, {target} takes {image_size}px")
+        arrays += s.images._arrays
+        labels.append(label_map(s, list(classes), target)[s.labels].astype(np.int32))
+    return ShardedImages(arrays), (np.concatenate(labels) if labels else np.zeros(0, np.int32))
 
 
 def make_dataset(store, indices: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0,

@@ -136,14 +136,17 @@ def preprocess_config_for(store: Store, name: str | None) -> PreprocessConfig:
     return PreprocessConfig.from_dict(saved) if saved else HANGUL_CONFIG
 
 
-def label_map(source: Store, classes: list[str]) -> np.ndarray:
-    """Map ``source`` label indices onto ``classes`` (by label string); unknown labels are an error."""
+def label_map(source: Store, classes: list[str], target: str = "the training store") -> np.ndarray:
+    """Map ``source`` label indices onto ``classes`` (by label string); unknown labels are an error.
+
+    Only labels that occur in ``source`` must be in ``classes``; ``target`` names ``classes`` in the error.
+    """
     index = {c: i for i, c in enumerate(classes)}
-    missing = [c for c in source.classes if c not in index]
     present = set(np.unique(source.labels).tolist())
     missing = [c for i, c in enumerate(source.classes) if i in present and c not in index]
     if missing:
-        raise StoreError(f"{source.path}: has classes the training store lacks: {''.join(missing[:20])}")
+        more = f" (and {len(missing) - 20} more)" if len(missing) > 20 else ""
+        raise StoreError(f"{source.path}: has classes {target} lacks: {' '.join(missing[:20])}{more}")
     return np.array([index.get(c, -1) for c in source.classes], np.int64)
 
 
