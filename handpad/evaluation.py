@@ -38,6 +38,11 @@ def configure(p) -> None:
     p.add_argument("--out", help="folder for per-class CSV, confused pairs and plots (default: runs/eval-<data>)")
     p.add_argument("--top-pairs", type=int, default=10, help="how many confused pairs to list")
     p.add_argument("--limit", type=int, help="evaluate on a random subset of this many samples (seeded)")
+    p.add_argument("--subset", choices=("train", "val", "test"),
+                   help="only this part of the stratified split `handpad train` makes (same fractions and seed)")
+    p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--test-fraction", type=float, default=0.1)
+    p.add_argument("--split-seed", type=int, default=0, help="the --seed of the training run whose split to follow")
 
 
 def run(args) -> int:
@@ -49,6 +54,15 @@ def run(args) -> int:
     data = Path(args.data)
     out = Path(args.out or Path("runs") / f"eval-{data.name}")
     images, labels, prepared, store_config = load_eval_data(data)
+    if args.subset:
+        if not prepared:
+            raise HandpadError("--subset works on a dataset store, not on a folder of images")
+        from .data import stratified_split
+        from .store import load_store
+
+        parts = stratified_split(load_store(data).labels, args.val_fraction, args.test_fraction, args.split_seed)
+        pick = dict(zip(("train", "val", "test"), parts))[args.subset]
+        images, labels = images[pick], [labels[i] for i in pick]
     if args.limit and args.limit < len(labels):
         pick = np.sort(np.random.default_rng(0).choice(len(labels), args.limit, replace=False))
         images = images[pick] if prepared else [images[i] for i in pick]
