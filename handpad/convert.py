@@ -50,6 +50,15 @@ class ConversionReport:
         if len(self.bad_samples) < 1000:
             self.bad_samples.append(str(err))
 
+    def store_input(self, writer: StoreWriter, key: str, images: np.ndarray, labels, bad=()) -> None:
+        """One input is converted: count its bad samples, write its images, commit it as done."""
+        for e in bad:
+            self.add_bad(e)
+        writer.add(images, labels)
+        writer.commit(key)
+        self.written += len(images)
+        self.inputs_converted += 1
+
     def summary(self) -> str:
         lines = [
             f"wrote {self.written} samples from {self.inputs_converted} input(s)"
@@ -341,12 +350,7 @@ def convert_mnist(
             images_u8, ys, bad = _preprocess_samples(
                 items, config, "bright", strict, lambda i: DataFormatError(where, f"sample {i}: nothing drawn (blank image)")
             )
-            for e in bad:
-                report.add_bad(e)
-            writer.add(images_u8, ys)
-            writer.commit(key)
-            report.written += len(ys)
-            report.inputs_converted += 1
+            report.store_input(writer, key, images_u8, ys, bad)
     writer.close()
     return report
 
@@ -410,12 +414,7 @@ def convert_hgu1(
         except DataFormatError as e:
             _report_input_error(e, report, writer, strict, done)
             continue
-        for e in bad:
-            report.add_bad(e)
-        writer.add(images_u8, ys)
-        writer.commit(key)
-        report.written += len(ys)
-        report.inputs_converted += 1
+        report.store_input(writer, key, images_u8, ys, bad)
     writer.close(complete=not report.failed_inputs)
     return report
 
@@ -462,12 +461,7 @@ def convert_images(
             images_u8, ys, bad = _preprocess_samples(
                 read_all(paths, label), config, "auto", strict, lambda p: DataFormatError(p, "nothing drawn (no ink in the image)")
             )
-            for e in bad:
-                report.add_bad(e)
-            writer.add(images_u8, ys)
-            writer.commit(key)
-            report.written += len(ys)
-            report.inputs_converted += 1
+            report.store_input(writer, key, images_u8, ys, bad)
     writer.close()
     return report
 
@@ -540,10 +534,7 @@ def convert_pen(
         args = ((src.images[idx], seeds, config) for _, idx, seeds in jobs)
         results = pool.map(_pen_worker, args) if pool else map(_pen_worker, args)
         for (key, idx, _), images in zip(jobs, results):
-            writer.add(images, src.labels[idx])
-            writer.commit(key)
-            report.written += len(images)
-            report.inputs_converted += 1
+            report.store_input(writer, key, images, src.labels[idx])
             bar.update(len(idx))
         writer.close(complete=True)
     finally:
