@@ -5,3 +5,15 @@
 skip and count it, or stop at it with ``--strict``. A file that cannot be read at all
 raises the DataFormatError instead.
 """
+
+from pathlib import Path
+
+from ..errors import DataFormatError
+
+
+def read_input(path) -> bytes:
+    """The bytes of an input file; an unreadable file is a DataFormatError naming it."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None

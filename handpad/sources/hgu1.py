@@ -21,6 +21,7 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import DataFormatError
+from . import read_input
 from ..labels import euckr_pair_to_char
 
 MAGIC = b"HGU1    "
@@ -35,10 +36,7 @@ def read_hgu1(path, data: bytes | None = None) -> Iterator:
     """
     path = Path(path)
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None
+        data = read_input(path)
     if data[: len(MAGIC)] != MAGIC:
         raise DataFormatError(path, f"bad header {data[:len(MAGIC)]!r}, expected {MAGIC!r} (not an HGU1 file)", offset=0)
     size = len(data)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataFormatError
+from . import read_input
 
 IMAGES_MAGIC = 2051  # uint8, 3 dimensions (count, rows, cols)
 LABELS_MAGIC = 2049  # uint8, 1 dimension (count)
@@ -23,10 +24,7 @@ SPLITS = {"train": "train", "test": "t10k"}  # file-name prefix of each split
 def read_idx(path, expect_magic: int) -> np.ndarray:
     """Read one IDX file (``.gz`` is gunzipped) into a uint8 array; errors name the byte offset."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None
+    raw = read_input(path)
     where = ""
     if path.suffix == ".gz":
         try:

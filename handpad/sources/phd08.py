@@ -23,6 +23,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..errors import DataFormatError
+from . import read_input
 from ..labels import is_ksx1001_syllable
 
 FONTS = ("S", "G", "M", "N", "B", "D", "Y", "H1", "H2")
@@ -92,10 +93,7 @@ def read_phd08(path, data: bytes | None = None, keep: Callable[[str], bool] | No
     """
     path = Path(path)
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None
+        data = read_input(path)
     if not data.strip():
         raise DataFormatError(path, "empty file: no PHD08 samples in it", line=1)
     buf = np.frombuffer(data, np.uint8)
