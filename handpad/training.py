@@ -60,6 +60,7 @@ class TrainConfig:
     seed: int = 0
     patience: int = 6
     steps_per_epoch: int | None = None
+    time_budget_minutes: float | None = None
     preprocess: str | None = None  # digits | hangul | None (from the store's manifest)
     resume: bool = False
     save_to: str | None = None
@@ -86,6 +87,8 @@ def configure(p) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--patience", type=int, default=6, help="early-stopping patience in epochs")
     p.add_argument("--steps-per-epoch", type=int, help="batches per epoch (checkpoint more often on big stores)")
+    p.add_argument("--time-budget", type=float, metavar="MINUTES", dest="time_budget_minutes",
+                   help="stop after the first epoch that ends past this many minutes (this session); resume later")
     p.add_argument("--preprocess", choices=sorted(PRESETS), help="preprocessing saved in the model (default: from the store)")
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     p.add_argument("--save-to", help="also copy the final model here (e.g. models/digits.keras)")
@@ -98,7 +101,7 @@ def run(args) -> int:
         epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
         learning_rate=args.learning_rate, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
         extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
-        steps_per_epoch=args.steps_per_epoch, preprocess=args.preprocess, resume=args.resume,
+        steps_per_epoch=args.steps_per_epoch, time_budget_minutes=args.time_budget_minutes, preprocess=args.preprocess, resume=args.resume,
         save_to=args.save_to, force=args.force,
     )
     result = train(cfg)
@@ -234,6 +237,8 @@ def train(cfg: TrainConfig) -> dict:
         # Kept after the run ends too, so --resume can also extend a finished run with more epochs.
         keras.callbacks.BackupAndRestore(str(backup_dir), delete_checkpoint=False),
     ]
+    if cfg.time_budget_minutes:
+        callbacks.append(TimeBudget(cfg.time_budget_minutes * 60))
     verbose = cfg.verbose if cfg.verbose is not None else (1 if sys.stdout.isatty() else 2)
     started = time.time()
     # steps_per_epoch only with a repeating pipeline: Keras then keeps one iterator across epochs.
@@ -283,6 +288,25 @@ class LearningRateLogger:
                     logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
         return _LR()
+
+
+class TimeBudget:
+    """Stops training at the end of the first epoch past ``seconds``: a session-sized run, resumable."""
+
+    def __new__(cls, seconds: float):
+        import keras
+
+        class _Budget(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.start = time.time()
+
+            def on_epoch_end(self, epoch, logs=None):
+                if time.time() - self.start > seconds:
+                    print(f"time budget of {seconds / 60:.0f} min reached after epoch {epoch + 1}; "
+                          "continue later with --resume", flush=True)
+                    self.model.stop_training = True
+
+        return _Budget()
 
 
 def best_val_accuracy(history_csv: Path):
