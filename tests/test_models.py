@@ -89,7 +89,9 @@ def test_resume_continues_an_interrupted_run(small_digits_store, tmp_path):
     out = tmp_path / "run"
     base = dict(store=str(small_digits_store), out=str(out), arch="cnn", arch_options={"width": 8, "dense": 16},
                 batch_size=64, verbose=0, patience=10)
-    train(TrainConfig(epochs=1, **base))
+    # A time budget stops after the first epoch that ends past it (here: the first one).
+    train(TrainConfig(epochs=5, time_budget_minutes=1e-4, **base))
+    assert len((out / "history.csv").read_text().splitlines()) == 2
     (out / "model.keras").unlink()
     train(TrainConfig(epochs=3, resume=True, **base))
     lines = (out / "history.csv").read_text().splitlines()
