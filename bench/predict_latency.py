@@ -1,7 +1,7 @@
 """Prediction speed of the recognizer: one image (p50/p99), batches (images/s), start-up time.
 
 For each model: single-image latency in-process after warm-up for the recognizer's path
-(preprocessed input -> probabilities) and, as baselines run in the same process, a plain
+(preprocessed input -> probabilities; LiteRT when installed) and, as baselines run in the same process, a plain
 Keras ``model(x)`` call and ``model.predict_on_batch``; then batch throughput; then the time
 from ``import handpad`` to a loaded model, in a fresh process.
 
@@ -53,7 +53,7 @@ def main():
         one = (np.random.default_rng(0).random((1, size, size)) > 0.8).astype(np.float32)
         print(f"{rec.name}: {len(rec.labels)} classes, {rec.model.count_params() / 1e6:.2f} M params, {rec.path}")
         p50, p99 = percentiles(rec.predict_prepared, one, args.repeats)
-        print(f"  recognizer (traced tf.function)  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
+        print(f"  recognizer ({rec.engine.name:<6} engine)       p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
         x4 = one[..., None]
         b50, b99 = percentiles(lambda x: rec.model(x, training=False), x4, max(50, args.repeats // 3))
         print(f"  baseline model(x)                p50 {b50:6.2f} ms  p99 {b99:6.2f} ms  ({b50 / p50:.1f}x the recognizer)")
