@@ -19,7 +19,11 @@ def build_cnn(num_classes, input_shape=(60, 60, 1), width: int = 32, dense: int 
         x = layers.ReLU(name=f"relu{i + 1}")(x)
         x = layers.MaxPooling2D(2, name=f"pool{i + 1}")(x)
     x = layers.Flatten(name="flatten")(x)
-    x = layers.Dense(dense, activation="relu", name="dense")(x)
+    # Batch-normalized head: with thousands of classes a plain Dense+ReLU on the 6272 flattened
+    # features dies within the first steps (all ReLUs off, loss stuck at ln(classes)).
+    x = layers.Dense(dense, use_bias=False, name="dense")(x)
+    x = layers.BatchNormalization(momentum=0.9, name="dense_bn")(x)
+    x = layers.ReLU(name="dense_relu")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="probs")(x)
     return keras.Model(inputs, outputs, name="cnn")
