@@ -234,18 +234,17 @@ def train(cfg: TrainConfig) -> dict:
         keras.callbacks.ModelCheckpoint(best_path, monitor="val_accuracy", save_best_only=True,
                                         initial_value_threshold=best_so_far),
         keras.callbacks.CSVLogger(history_csv, append=cfg.resume),
+        EpochTimer(out / "timing.json"),
         # Kept after the run ends too, so --resume can also extend a finished run with more epochs.
         keras.callbacks.BackupAndRestore(str(backup_dir), delete_checkpoint=False),
     ]
     if cfg.time_budget_minutes:
         callbacks.append(TimeBudget(cfg.time_budget_minutes * 60))
     verbose = cfg.verbose if cfg.verbose is not None else (1 if sys.stdout.isatty() else 2)
-    started = time.time()
     # steps_per_epoch only with a repeating pipeline: Keras then keeps one iterator across epochs.
     model.fit(train_ds, epochs=cfg.epochs, steps_per_epoch=cfg.steps_per_epoch, validation_data=val_ds,
               callbacks=callbacks, verbose=verbose)
-    seconds = time.time() - started
-    timing = _update_timing(out, seconds, steps * cfg.batch_size)
+    timing = read_timing(out, steps * cfg.batch_size)
 
     # 4. The best epoch becomes model.keras, carrying labels and preprocessing.
     if best_path.exists():
@@ -317,21 +316,32 @@ def best_val_accuracy(history_csv: Path):
     return max(vals) if vals else None
 
 
-def _update_timing(out: Path, seconds: float, samples_per_epoch: int) -> dict:
-    """Training time summed over resumed sessions, and samples/s."""
+def read_timing(out: Path, samples_per_epoch: int) -> dict:
+    """Training time summed over every session of the run (interrupted ones too), and samples/s."""
     path = out / "timing.json"
-    t = json.loads(path.read_text()) if path.exists() else {"seconds": 0.0, "sessions": 0}
-    t["seconds"] += seconds
-    t["sessions"] += 1
-    epochs = 0
-    if (out / "history.csv").exists():
-        with open(out / "history.csv", newline="") as f:
-            epochs = sum(1 for _ in csv.DictReader(f))
-    t["epochs"] = epochs
+    t = json.loads(path.read_text()) if path.exists() else {"seconds": 0.0, "epochs": 0}
     t["samples_per_epoch"] = samples_per_epoch
-    t["samples_per_second"] = round(epochs * samples_per_epoch / t["seconds"], 1) if t["seconds"] else None
-    path.write_text(json.dumps(t, indent=1))
+    t["samples_per_second"] = round(t["epochs"] * samples_per_epoch / t["seconds"], 1) if t["seconds"] else None
     return t
+
+
+class EpochTimer:
+    """Adds each finished epoch's wall time to timing.json, so a killed session still counts."""
+
+    def __new__(cls, path: Path):
+        import keras
+
+        class _Timer(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.start = time.time()
+
+            def on_epoch_end(self, epoch, logs=None):
+                t = json.loads(path.read_text()) if path.exists() else {"seconds": 0.0, "epochs": 0}
+                t["seconds"] += time.time() - self.start
+                t["epochs"] += 1
+                path.write_text(json.dumps(t, indent=1))
+
+        return _Timer()
 
 
 def evaluate_store_with_model(model, classes, store: Store) -> dict:
