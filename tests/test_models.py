@@ -106,17 +106,19 @@ def test_shipping_never_replaces_a_better_model(tiny_run, tmp_path):
     from handpad.training import ship
 
     _, out = tiny_run
-    better = tmp_path / "better.keras"
-    shutil.copyfile(out / "model.keras", better)
-    # Pretend the existing model scored higher: rewrite its metadata entry.
-    meta = read_metadata(better)
-    meta["metrics"]["top1"] = 0.999
-    _rewrite_meta(better, meta)
+    better, worse = tmp_path / "better.keras", tmp_path / "worse.keras"
+    for path, top1 in ((better, 0.9), (worse, 0.5)):  # same weights, recorded scores differ
+        shutil.copyfile(out / "model.keras", path)
+        meta = read_metadata(path)
+        meta["metrics"]["top1"] = top1
+        _rewrite_meta(path, meta)
     before = better.read_bytes()
-    msg = ship(out / "model.keras", better, force=False)
-    assert msg.startswith("kept") and better.read_bytes() == before
-    assert ship(out / "model.keras", better, force=True).startswith("saved")
-    assert read_metadata(better)["metrics"]["top1"] < 0.999
+    msg = ship(worse, better, force=False)
+    assert msg.startswith("kept") and "use --force" in msg and better.read_bytes() == before
+    assert ship(worse, better, force=True).startswith("saved")
+    assert read_metadata(better)["metrics"]["top1"] == 0.5
+    fresh = tmp_path / "models" / "new.keras"
+    assert ship(worse, fresh, force=False).startswith("saved") and fresh.exists()
 
 
 def _rewrite_meta(path, meta):
