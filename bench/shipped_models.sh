@@ -10,13 +10,13 @@ HELD="NanumPenScript-Regular NanumBrushScript-Regular UnPen-Regular UnShinmun-Re
 # Digits: the held-out 10% of the shared MNIST 10k (the split `handpad train --seed 0` makes), plain and pen-drawn.
 [ -f data/mnist/manifest.json ] || handpad convert mnist $SHARED/mnist-10k --out data/mnist --no-progress
 [ -f data/mnist-test-pen/manifest.json ] || handpad convert pen data/mnist --subset test --out data/mnist-test-pen --no-progress
-handpad evaluate data/mnist --subset test --model digits --compare runs/digits-inception/model.keras runs/digits-cnn/model.keras --out runs/eval/digits-test
-handpad evaluate data/mnist-test-pen --model digits --compare runs/digits-inception/model.keras runs/digits-cnn/model.keras --out runs/eval/digits-test-pen
+handpad evaluate data/mnist --subset test --model digits --compare models/baselines/digits-cnn.keras --out runs/eval/digits-test
+handpad evaluate data/mnist-test-pen --model digits --compare models/baselines/digits-cnn.keras --out runs/eval/digits-test-pen
 
 # Hangul: six fonts never trained on (3 handwriting-style), as designed and pen-drawn; the real PHD08 scans.
 [ -f data/hangul-heldout-designed/manifest.json ] || handpad synth hangul --out data/hangul-heldout-designed --only $HELD --per-font 1 --mix designed=1 --seed 1 --quiet
 [ -f data/hangul-heldout-pen/manifest.json ] || handpad synth hangul --out data/hangul-heldout-pen --only $HELD --per-font 1 --mix pen=1 --seed 1 --quiet
 [ -f data/phd08/manifest.json ] || handpad convert phd08 $SHARED/phd08 --out data/phd08 --no-progress
 for set in hangul-heldout-designed hangul-heldout-pen phd08; do
-  handpad evaluate data/$set --model hangul --compare runs/hangul-cnn/model.keras --out runs/eval/$set
+  handpad evaluate data/$set --model hangul --compare models/baselines/hangul-cnn.keras --out runs/eval/$set
 done
