@@ -40,24 +40,6 @@ def gather(store: Store, indices: np.ndarray) -> np.ndarray:
     return (store.images[indices].astype(np.float32) * (1.0 / 255.0))[..., None]
 
 
-def combine(store: Store, extras: list[Store], classes: list[str]):
-    """One (images, labels) view over a store and extra stores, labels mapped onto ``classes``.
-
-    ``store``'s own labels are taken as they are (its classes are ``classes``).
-    """
-    from .store import ShardedImages
-    from .training import label_map
-
-    arrays = list(store.images._arrays)
-    labels = [store.labels]
-    for extra in extras:
-        if extra.image_size != store.image_size:
-            raise StoreError(f"{extra.path}: {extra.image_size}px images, the training store has {store.image_size}px")
-        arrays += extra.images._arrays
-        labels.append(label_map(extra, classes)[extra.labels].astype(np.int32))
-    return ShardedImages(arrays), np.concatenate(labels)
-
-
 def stack_stores(stores: list[Store], classes, image_size: int, target: str = "the model"):
     """One (images, labels) view over several stores, every store's labels mapped onto ``classes``.
 
@@ -81,7 +63,7 @@ def make_dataset(store, indices: np.ndarray, batch_size: int, shuffle: bool, see
     """A ``tf.data.Dataset`` of (image batch, label batch) over ``indices`` of the store.
 
     ``store`` is a Store, or any object with ``images`` (indexable) and ``image_size`` when
-    ``labels`` are given (see :func:`combine`).
+    ``labels`` are given (see :func:`stack_stores`).
 
     ``label_map`` maps store label indices to model output indices (when they differ).
     With ``repeat`` the pipeline runs forever (reshuffled each pass): use with steps_per_epoch.

@@ -168,7 +168,7 @@ def train(cfg: TrainConfig) -> dict:
 
     import model_builders
 
-    from .data import combine, make_dataset, stratified_split, steps_for
+    from .data import make_dataset, stack_stores, stratified_split, steps_for
     from .modelio import read_metadata, save_model
 
     out = Path(cfg.out)
@@ -208,7 +208,7 @@ def train(cfg: TrainConfig) -> dict:
     train_images, train_labels = store.images, store.labels
     if cfg.extra_train:
         extras = [load_store(p) for p in cfg.extra_train]
-        train_images, train_labels = combine(store, extras, classes)
+        train_images, train_labels = stack_stores([store, *extras], classes, store.image_size, "the training store")
         train_idx = np.concatenate([train_idx, np.arange(len(store), len(train_labels))])
     train_ds = make_dataset(train_images, train_idx, cfg.batch_size, shuffle=True, seed=cfg.seed,
                             repeat=cfg.steps_per_epoch is not None, labels=train_labels)

@@ -215,3 +215,13 @@ def test_recognizer_rejects_label_count_mismatch(tiny_run, tmp_path):
     for engine in ("auto", "keras"):
         with pytest.raises(ModelError, match="has 4 outputs but its file lists 5 labels"):
             Recognizer.load(wrong, engine=engine)
+
+
+def test_extra_train_stores_join_the_training_part_only(small_digits_store, tmp_path):
+    from handpad.training import TrainConfig, train
+
+    result = train(TrainConfig(store=str(small_digits_store), out=str(tmp_path / "run"), arch="cnn",
+                               arch_options={"width": 8, "dense": 16}, epochs=1, batch_size=64, verbose=0,
+                               extra_train=[str(small_digits_store)]))
+    assert result["meta"]["train_samples"] == 480 + 600  # 80% of the store + the whole extra store
+    assert result["test_metrics"]["n"] == 60  # the test part is the main store's 10% only
