@@ -183,14 +183,6 @@ def _center_by_mass(img: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(img, shift, (size, size), flags=cv2.INTER_LINEAR, borderValue=0)
 
 
-def preprocess_batch(images, config: PreprocessConfig | None = None, ink: str = "auto") -> np.ndarray:
-    """Preprocess a sequence of images into an (N, size, size) float32 array."""
-    config = config or PreprocessConfig()
-    return np.stack([preprocess(im, config=config, ink=ink) for im in images]) if len(images) else np.zeros(
-        (0, config.size, config.size), np.float32
-    )
-
-
 def to_uint8(x: np.ndarray) -> np.ndarray:
     """Model input in [0, 1] -> uint8 as stored in dataset stores (ink bright on dark)."""
     return np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)
