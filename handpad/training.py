@@ -51,7 +51,7 @@ class TrainConfig:
     epochs: int = 20
     batch_size: int = 128
     optimizer: str = "adam"
-    learning_rate: float = 1e-3
+    learning_rate: float | None = None  # None: 1e-3 for a new run; on --resume, keep the restored rate
     val_fraction: float = 0.1
     test_fraction: float = 0.1
     extra_train: list = field(default_factory=list)
@@ -77,7 +77,9 @@ def configure(p) -> None:
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    p.add_argument("--lr", type=float, default=1e-3, dest="learning_rate", help="initial learning rate")
+    p.add_argument("--lr", type=float, dest="learning_rate",
+                   help="learning rate (default 1e-3); with --resume it replaces the restored rate from now on, "
+                        "e.g. a 10x lower rate for a final phase")
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--test-fraction", type=float, default=0.1)
     p.add_argument("--extra-train", action="append", default=[], metavar="STORE",
@@ -184,6 +186,7 @@ def train(cfg: TrainConfig) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(cfg.seed)
 
+    history_csv = out / "history.csv"
     # 1. Data: the store, memory-mapped; a stratified split unless explicit stores are given.
     store = load_store(cfg.store)
     classes = list(store.classes)
@@ -210,7 +213,9 @@ def train(cfg: TrainConfig) -> dict:
         extras = [load_store(p) for p in cfg.extra_train]
         train_images, train_labels = stack_stores([store, *extras], classes, store.image_size, "the training store")
         train_idx = np.concatenate([train_idx, np.arange(len(store), len(train_labels))])
-    train_ds = make_dataset(train_images, train_idx, cfg.batch_size, shuffle=True, seed=cfg.seed,
+    # A resumed run draws a new order (seed + epochs done), not a replay of the first epochs' samples.
+    epochs_done = epochs_logged(history_csv) if cfg.resume else 0
+    train_ds = make_dataset(train_images, train_idx, cfg.batch_size, shuffle=True, seed=cfg.seed + epochs_done,
                             repeat=cfg.steps_per_epoch is not None, labels=train_labels)
     val_ds = make_dataset(val_store, val_idx, 512, shuffle=False, label_map=val_map)
     steps = cfg.steps_per_epoch or steps_for(len(train_idx), cfg.batch_size)
@@ -218,13 +223,12 @@ def train(cfg: TrainConfig) -> dict:
     # 2. Model: built by name from the registry.
     model = model_builders.build(cfg.arch, len(classes), (store.image_size, store.image_size, 1), **cfg.arch_options)
     model.compile(
-        optimizer=make_optimizer(cfg.optimizer, cfg.learning_rate),
+        optimizer=make_optimizer(cfg.optimizer, cfg.learning_rate or 1e-3),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=3, name="top3")],
     )
 
     # 3. Fit: every epoch logged and backed up; the best epoch kept.
-    history_csv = out / "history.csv"
     best_path = out / "best.keras"
     best_so_far = best_val_accuracy(history_csv) if cfg.resume else None
     callbacks = [
@@ -238,6 +242,8 @@ def train(cfg: TrainConfig) -> dict:
         # Kept after the run ends too, so --resume can also extend a finished run with more epochs.
         keras.callbacks.BackupAndRestore(str(backup_dir), delete_checkpoint=False),
     ]
+    if cfg.resume and cfg.learning_rate:
+        callbacks.append(SetLearningRate(cfg.learning_rate))  # after BackupAndRestore has restored the old rate
     if cfg.time_budget_minutes:
         callbacks.append(TimeBudget(cfg.time_budget_minutes * 60))
     verbose = cfg.verbose if cfg.verbose is not None else (1 if sys.stdout.isatty() else 2)
@@ -289,6 +295,20 @@ class LearningRateLogger:
         return _LR()
 
 
+class SetLearningRate:
+    """Sets the optimizer's learning rate when training begins (a resumed run's new rate)."""
+
+    def __new__(cls, rate: float):
+        import keras
+
+        class _Set(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.model.optimizer.learning_rate.assign(rate)
+                print(f"learning rate set to {rate:g}", flush=True)
+
+        return _Set()
+
+
 class TimeBudget:
     """Stops training at the end of the first epoch past ``seconds``: a session-sized run, resumable."""
 
@@ -306,6 +326,12 @@ class TimeBudget:
                     self.model.stop_training = True
 
         return _Budget()
+
+
+def epochs_logged(history_csv: Path) -> int:
+    if not history_csv.exists():
+        return 0
+    return max(0, len(history_csv.read_text().strip().splitlines()) - 1)
 
 
 def best_val_accuracy(history_csv: Path):

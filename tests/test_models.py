@@ -93,9 +93,12 @@ def test_resume_continues_an_interrupted_run(small_digits_store, tmp_path):
     train(TrainConfig(epochs=5, time_budget_minutes=1e-4, **base))
     assert len((out / "history.csv").read_text().splitlines()) == 2
     (out / "model.keras").unlink()
-    train(TrainConfig(epochs=3, resume=True, **base))
+    train(TrainConfig(epochs=3, resume=True, learning_rate=2e-4, **base))
     lines = (out / "history.csv").read_text().splitlines()
     assert [ln.split(",")[0] for ln in lines[1:]] == ["0", "1", "2"]  # epoch 0 kept, 1-2 added
+    rate = lines[0].split(",").index("learning_rate")
+    # the first session ran at the default rate; --lr on resume replaced it for the new epochs
+    assert [round(float(ln.split(",")[rate]), 6) for ln in lines[1:]] == [0.001, 0.0002, 0.0002]
     assert json.loads((out / "timing.json").read_text())["epochs"] == 3  # both sessions timed
 
 
