@@ -9,9 +9,13 @@ HELD="NanumPenScript-Regular NanumBrushScript-Regular UnPen-Regular UnShinmun-Re
 
 # Digits: the held-out 10% of the shared MNIST 10k (the split `handpad train --seed 0` makes), plain and pen-drawn.
 [ -f data/mnist/manifest.json ] || handpad convert mnist $SHARED/mnist-10k --out data/mnist --no-progress
-[ -f data/mnist-test-pen/manifest.json ] || handpad convert pen data/mnist --subset test --out data/mnist-test-pen --no-progress
+# Pen-drawn as the issue defines it (skeleton, round pen, random size and place: --no-jitter), and a
+# harder variant that adds the hand-like wobble, slant and squeeze the training copies get.
+[ -f data/mnist-test-pen/manifest.json ] || handpad convert pen data/mnist --subset test --no-jitter --out data/mnist-test-pen --no-progress
+[ -f data/mnist-test-pen-jitter/manifest.json ] || handpad convert pen data/mnist --subset test --out data/mnist-test-pen-jitter --no-progress
 handpad evaluate data/mnist --subset test --model digits --compare models/baselines/digits-cnn.keras --out runs/eval/digits-test
 handpad evaluate data/mnist-test-pen --model digits --compare models/baselines/digits-cnn.keras --out runs/eval/digits-test-pen
+handpad evaluate data/mnist-test-pen-jitter --model digits --compare models/baselines/digits-cnn.keras --out runs/eval/digits-test-pen-jitter
 
 # Hangul: six fonts never trained on (3 handwriting-style), as designed and pen-drawn; the real PHD08 scans.
 [ -f data/hangul-heldout-designed/manifest.json ] || handpad synth hangul --out data/hangul-heldout-designed --only $HELD --per-font 1 --mix designed=1 --seed 1 --quiet

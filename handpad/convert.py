@@ -468,12 +468,13 @@ def convert_images(
 
 # -- pen redrawing: a store -> the same samples as a mouse would draw them -------------------
 def _pen_worker(args):
-    from .synth.pen import pen_redraw
+    from .synth.pen import DEFAULT_PEN, PLAIN_PEN, pen_redraw
 
-    images, seeds, config = args
+    images, seeds, config, jitter, fill_holes = args
+    style = DEFAULT_PEN if jitter else PLAIN_PEN
     out = []
     for im, seed in zip(images, seeds):
-        canvas = pen_redraw(im, np.random.default_rng(seed))
+        canvas = pen_redraw(im, np.random.default_rng(seed), style, fill_holes=fill_holes)
         out.append(to_uint8(preprocess(canvas, config=config)))
     return np.stack(out)
 
@@ -491,11 +492,16 @@ def convert_pen(
     overwrite: bool = False,
     progress: bool = True,
     chunk: int = 2000,
+    jitter: bool = True,
+    fill_holes: bool = False,
 ) -> ConversionReport:
     """Redraw every sample of a store (or one subset of its split) with a round pen on a big canvas.
 
     Each sample is thinned to its skeleton and redrawn with a constant-width pen at a random
     size and place (handpad.synth.pen), then preprocessed exactly as a drawing from the pad.
+    ``jitter`` adds a hand's wobble, slant and squeeze (training copies); without it the drawing
+    is only the skeleton at a new size, place and pen width (a test set by the definition).
+    Holes are kept (a thick 8's small loops) unless ``fill_holes``.
     ``subset`` (train/val/test) picks the same stratified split that ``handpad train`` makes
     with the same fractions and ``split_seed``, so a pen-drawn test set holds only held-out samples.
     """
@@ -512,7 +518,8 @@ def convert_pen(
     saved = (src.manifest.get("options") or {}).get("preprocess")
     config = PreprocessConfig.from_dict(saved) if saved else HANGUL_CONFIG
     options = {"source_store": str(source), "copies": copies, "subset": subset, "val_fraction": val_fraction,
-               "test_fraction": test_fraction, "split_seed": split_seed, "seed": seed, "preprocess": config.to_dict()}
+               "test_fraction": test_fraction, "split_seed": split_seed, "seed": seed, "preprocess": config.to_dict(),
+               "jitter": jitter, "fill_holes": fill_holes}
     writer = StoreWriter(out, src.classes, source="pen", options=options, shard_size=20000,
                          image_size=src.image_size, overwrite=overwrite)
     report = ConversionReport()
@@ -531,7 +538,7 @@ def convert_pen(
     pool = ProcessPoolExecutor(workers) if workers > 1 and len(jobs) > 1 else None
     bar = tqdm(total=sum(len(j[1]) for j in jobs), unit="img", desc="pen", disable=not progress)
     try:
-        args = ((src.images[idx], seeds, config) for _, idx, seeds in jobs)
+        args = ((src.images[idx], seeds, config, jitter, fill_holes) for _, idx, seeds in jobs)
         results = pool.map(_pen_worker, args) if pool else map(_pen_worker, args)
         for (key, idx, _), images in zip(jobs, results):
             report.store_input(writer, key, images, src.labels[idx])

@@ -125,8 +125,12 @@ at a random size and place on a 400x400 canvas, then preprocessed like a drawing
 --subset picks the train/val/test part of the same stratified split `handpad train` makes with
 the same --val-fraction/--test-fraction/--split-seed, so a pen test set holds only held-out samples.
 
+By default the redrawing also gets a hand's wobble, slant and squeeze (for training copies);
+--no-jitter keeps only the new size, place and pen width (the definition of a pen test set).
+Holes in the ink (the loops of a thick 8) are kept; --fill-holes fills small ones first.
+
 Examples:
-  handpad convert pen data/mnist --subset test --out data/mnist-test-pen
+  handpad convert pen data/mnist --subset test --no-jitter --out data/mnist-test-pen
   handpad convert pen data/mnist --subset train --copies 2 --out data/mnist-train-pen""")
     p.add_argument("source", metavar="STORE", help="the store to redraw")
     p.add_argument("--subset", choices=("train", "val", "test"), help="only this part of the split (default: all)")
@@ -135,6 +139,8 @@ Examples:
     p.add_argument("--split-seed", type=int, default=0, help="the --seed of the training run whose split to follow")
     p.add_argument("--copies", type=int, default=1, help="pen drawings per sample (default 1)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random pen (deterministic)")
+    p.add_argument("--no-jitter", action="store_true", help="no wobble, slant or squeeze: size, place and pen only")
+    p.add_argument("--fill-holes", action="store_true", help="fill small holes before thinning (font glyphs)")
     p.add_argument("--workers", type=int, help="processes (default 2)")
     p.add_argument("--out", required=True, metavar="DIR", help="the dataset store folder to write")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store in --out")
@@ -147,7 +153,8 @@ def _run_pen(args):
 
     return convert_pen(args.source, args.out, copies=args.copies, subset=args.subset, val_fraction=args.val_fraction,
                        test_fraction=args.test_fraction, split_seed=args.split_seed, seed=args.seed,
-                       workers=args.workers, overwrite=args.overwrite, progress=not args.no_progress)
+                       workers=args.workers, overwrite=args.overwrite, progress=not args.no_progress,
+                       jitter=not args.no_jitter, fill_holes=args.fill_holes)
 
 
 def run(args) -> int:

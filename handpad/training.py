@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import shutil
 import sys
 import time
@@ -52,6 +53,7 @@ class TrainConfig:
     batch_size: int = 128
     optimizer: str = "adam"
     learning_rate: float | None = None  # None: 1e-3 for a new run; on --resume, keep the restored rate
+    schedule: str = "plateau"  # plateau: halve on a stalled val_loss | cosine: decay to ~0 over --epochs
     val_fraction: float = 0.1
     test_fraction: float = 0.1
     extra_train: list = field(default_factory=list)
@@ -80,6 +82,9 @@ def configure(p) -> None:
     p.add_argument("--lr", type=float, dest="learning_rate",
                    help="learning rate (default 1e-3); with --resume it replaces the restored rate from now on, "
                         "e.g. a 10x lower rate for a final phase")
+    p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
+                   help="learning-rate schedule: plateau halves the rate when val_loss stalls (default); "
+                        "cosine decays it from --lr to near 0 over --epochs (plan the whole run)")
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--test-fraction", type=float, default=0.1)
     p.add_argument("--extra-train", action="append", default=[], metavar="STORE",
@@ -101,7 +106,7 @@ def run(args) -> int:
     cfg = TrainConfig(
         store=args.store, out=args.out, arch=args.arch, arch_options=parse_options(args.arch_option),
         epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-        learning_rate=args.learning_rate, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
+        learning_rate=args.learning_rate, schedule=args.schedule, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
         extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
         steps_per_epoch=args.steps_per_epoch, time_budget_minutes=args.time_budget_minutes, preprocess=args.preprocess, resume=args.resume,
         save_to=args.save_to, force=args.force,
@@ -183,6 +188,8 @@ def train(cfg: TrainConfig) -> dict:
         raise HandpadError(f"unknown architecture {cfg.arch!r}; choose one of: {', '.join(model_builders.list_models())}")
     if cfg.optimizer not in OPTIMIZERS:
         raise HandpadError(f"unknown optimizer {cfg.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    if cfg.schedule not in ("plateau", "cosine"):
+        raise HandpadError(f"unknown schedule {cfg.schedule!r}; choose plateau or cosine")
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(cfg.seed)
 
@@ -231,9 +238,16 @@ def train(cfg: TrainConfig) -> dict:
     # 3. Fit: every epoch logged and backed up; the best epoch kept.
     best_path = out / "best.keras"
     best_so_far = best_val_accuracy(history_csv) if cfg.resume else None
+    if cfg.schedule == "cosine":
+        # The epoch index is absolute (a resumed run continues the curve where it stopped).
+        peak = cfg.learning_rate or 1e-3
+        rate = keras.callbacks.LearningRateScheduler(
+            lambda epoch, lr: peak * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * epoch / max(1, cfg.epochs)))))
+    else:
+        rate = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5)
     callbacks = [
         LearningRateLogger(),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5),
+        rate,
         keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=cfg.patience),
         keras.callbacks.ModelCheckpoint(best_path, monitor="val_accuracy", save_best_only=True,
                                         initial_value_threshold=best_so_far),
@@ -242,7 +256,7 @@ def train(cfg: TrainConfig) -> dict:
         # Kept after the run ends too, so --resume can also extend a finished run with more epochs.
         keras.callbacks.BackupAndRestore(str(backup_dir), delete_checkpoint=False),
     ]
-    if cfg.resume and cfg.learning_rate:
+    if cfg.resume and cfg.learning_rate and cfg.schedule == "plateau":
         callbacks.append(SetLearningRate(cfg.learning_rate))  # after BackupAndRestore has restored the old rate
     if cfg.time_budget_minutes:
         callbacks.append(TimeBudget(cfg.time_budget_minutes * 60))

@@ -228,3 +228,19 @@ def test_extra_train_stores_join_the_training_part_only(small_digits_store, tmp_
                                extra_train=[str(small_digits_store)]))
     assert result["meta"]["train_samples"] == 480 + 600  # 80% of the store + the whole extra store
     assert result["test_metrics"]["n"] == 60  # the test part is the main store's 10% only
+
+
+def test_cosine_schedule_continues_its_curve_across_a_resume(small_digits_store, tmp_path):
+    from handpad.training import TrainConfig, train
+
+    out = tmp_path / "run"
+    base = dict(store=str(small_digits_store), out=str(out), arch="cnn", arch_options={"width": 8, "dense": 16},
+                batch_size=64, verbose=0, patience=10, epochs=3, schedule="cosine", learning_rate=1e-3)
+    train(TrainConfig(time_budget_minutes=1e-4, **base))  # stopped after epoch 1 of 3
+    train(TrainConfig(resume=True, **base))
+    lines = (out / "history.csv").read_text().splitlines()
+    rate = lines[0].split(",").index("learning_rate")
+    # peak * (0.01 + 0.99 * (1 + cos(pi * epoch / 3)) / 2) for epochs 0, 1, 2
+    assert [round(float(ln.split(",")[rate]), 7) for ln in lines[1:]] == [0.001, 0.0007525, 0.0002575]
+    with pytest.raises(Exception, match="unknown schedule 'step'"):
+        train(TrainConfig(**{**base, "out": str(tmp_path / "other"), "schedule": "step"}))

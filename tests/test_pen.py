@@ -4,6 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from skimage.measure import euler_number
 
 from handpad.preprocess import DIGITS_CONFIG, preprocess
 from handpad.synth import pen
@@ -107,3 +108,21 @@ def test_elastic_distortion_keeps_size_and_most_ink():
 def test_empty_ink_is_an_error():
     with pytest.raises(ValueError, match="no ink"):
         pen.pen_redraw(np.zeros((28, 28), np.uint8), np.random.default_rng(0))
+
+
+def test_small_loops_survive_unless_holes_are_filled():
+    # A thick "0" whose hole is a few pixels at the working size, like a heavy MNIST 0, 6, 8 or 9.
+    ring = np.zeros((200, 200), np.uint8)
+    cv2.circle(ring, (100, 100), 45, 255, -1)
+    cv2.circle(ring, (100, 100), 2, 0, -1)
+
+    def loops(sk):
+        r = np.zeros((sk.shape[0] * 4, sk.shape[1] * 4), np.uint8)
+        cv2.polylines(r, [np.rint(p * 4).astype(np.int32) for p in sk.polylines()], False, 255, 1)
+        return 1 - euler_number(r > 0, connectivity=2)
+
+    assert loops(pen.skeletonize_ink(ring, fill_holes=False)) == 1
+    assert loops(pen.skeletonize_ink(ring, fill_holes=True)) == 0  # font mode: small holes are dots, filled
+    # The plain pen (a test set by the definition) only moves, scales and re-inks the skeleton.
+    drawn = preprocess(pen.pen_redraw(ring, np.random.default_rng(0), pen.PLAIN_PEN, fill_holes=False))
+    assert 1 - euler_number(drawn.squeeze() > 0.5, connectivity=2) == 1

@@ -101,9 +101,12 @@ class Skeleton:
         return len(self.starts) - 1
 
 
-def skeletonize_ink(ink, work_size: int = WORK_SIZE, threshold: float = 0.5, step: float = 4.0) -> Skeleton:
+def skeletonize_ink(ink, work_size: int = WORK_SIZE, threshold: float = 0.5, step: float = 4.0,
+                    fill_holes: bool = True) -> Skeleton:
     """Ink map (any size) -> its skeleton as polylines with vertices at most ``step`` px apart.
 
+    ``fill_holes`` fills holes up to SMALL_AREA px first: right for font glyphs (dotted "Eco"
+    faces), wrong for handwriting, where a small hole is the loop of a thick 6, 8 or 9.
     Raises ValueError if there is no ink.
     """
     ink = as_ink(ink)
@@ -120,7 +123,8 @@ def skeletonize_ink(ink, work_size: int = WORK_SIZE, threshold: float = 0.5, ste
     work[2:-2, 2:-2] = cv2.resize(crop, (w, h), interpolation=interp)
     binary = work > threshold
     area = max(1, int(round(SMALL_AREA * (work_size / 64.0) ** 2)))
-    binary = _remove_small_holes(binary, area)  # dotted "Eco" fonts: one stroke, not a ladder
+    if fill_holes:
+        binary = _remove_small_holes(binary, area)  # dotted "Eco" fonts: one stroke, not a ladder
     cleaned = _remove_small_objects(binary, area)
     if cleaned.any():
         binary = cleaned
@@ -191,6 +195,9 @@ class PenStyle:
 
 
 DEFAULT_PEN = PenStyle()
+# Only what the definition of a pen-drawn test set asks: the skeleton redrawn with a round pen
+# of constant random width at a random size and place; no hand-like wobble, slant or squeeze.
+PLAIN_PEN = PenStyle(rotation=0.0, shear=0.0, aspect=0.0, elastic=(0.0, 0.0))
 
 
 def draw_skeleton(skeleton: Skeleton, rng: np.random.Generator, style: PenStyle = DEFAULT_PEN, crop: bool = False) -> np.ndarray:
@@ -252,10 +259,11 @@ def draw_skeleton(skeleton: Skeleton, rng: np.random.Generator, style: PenStyle 
     return canvas
 
 
-def pen_redraw(ink, rng: np.random.Generator, style: PenStyle = DEFAULT_PEN, work_size: int = WORK_SIZE) -> np.ndarray:
+def pen_redraw(ink, rng: np.random.Generator, style: PenStyle = DEFAULT_PEN, work_size: int = WORK_SIZE,
+               fill_holes: bool = True) -> np.ndarray:
     """Glyph ink map (float 0..1 or uint8, ink bright, any size) -> a pen drawing of it.
 
     Returns a uint8 ``style.canvas`` square canvas, dark ink on white, like the pad's;
     send it through :func:`handpad.preprocess.preprocess`.
     """
-    return draw_skeleton(skeletonize_ink(ink, work_size), rng, style)
+    return draw_skeleton(skeletonize_ink(ink, work_size, fill_holes=fill_holes), rng, style)
