@@ -24,3 +24,4 @@ handpad evaluate data/mnist-test-pen-jitter --model digits --compare models/base
 for set in hangul-heldout-designed hangul-heldout-pen phd08; do
   handpad evaluate data/$set --model hangul --compare models/baselines/hangul-cnn.keras --out runs/eval/$set
 done
+python bench/hangul_per_face.py data/hangul-heldout-designed data/hangul-heldout-pen

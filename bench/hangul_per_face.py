@@ -1,0 +1,51 @@
+"""Top-1 / top-3 of the shipped Hangul model on each held-out face separately.
+
+A synthesized store is written unit by unit in plan order (``handpad synth`` keeps that order
+whatever the workers do), and ``inputs_done`` lists the units in the order they were written,
+so samples [i * n, (i + 1) * n) of a one-sample-per-syllable store are face i's.
+
+    python bench/hangul_per_face.py data/hangul-heldout-designed data/hangul-heldout-pen
+"""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from handpad import Recognizer
+from handpad.store import load_store
+
+
+def per_face(store_dir: str, recognizer) -> list[tuple[str, float, float]]:
+    store = load_store(store_dir)
+    faces = list(dict.fromkeys(k.rsplit(":", 1)[0] for k in store.manifest["inputs_done"]))
+    n = len(store) // len(faces)
+    labels = np.asarray(store.labels)
+    index = {c: j for j, c in enumerate(recognizer.labels)}
+    rows = []
+    for i, face in enumerate(faces):
+        part = slice(i * n, (i + 1) * n)
+        if sorted(labels[part]) != list(range(n)):
+            raise SystemExit(f"{store_dir}: samples {i * n}-{(i + 1) * n} are not one per syllable; "
+                             "was the store written with --per-font 1?")
+        images = store.images[part].astype(np.float32)[..., None] / 255.0
+        top = np.array([[index[label] for label, _ in t] for t in recognizer.top_k_prepared(images, k=3)])
+        truth = np.array([index[store.classes[c]] for c in labels[part]])
+        rows.append((face, float((top[:, 0] == truth).mean()), float((top == truth[:, None]).any(1).mean())))
+    return rows
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("stores", nargs="+", help="synthesized stores of held-out faces, one sample per syllable")
+    p.add_argument("--model", default="hangul")
+    args = p.parse_args()
+    rec = Recognizer.load(args.model)
+    for store_dir in args.stores:
+        print(store_dir)
+        for face, top1, top3 in per_face(store_dir, rec):
+            print(f"  {face:28s} top-1 {top1:6.1%}  top-3 {top3:6.1%}")
+
+
+if __name__ == "__main__":
+    main()
