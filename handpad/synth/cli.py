@@ -74,6 +74,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     h.add_argument("--mix", default="designed=1,pen=1", metavar="KIND=W,...",
                    help="share of each kind: designed (PHD08-style font rendering) and pen (skeleton redrawn with a "
                    "round pen); default designed=1,pen=1")
+    h.add_argument("--pen-jitter", type=float, default=1.0, metavar="F",
+                   help="scale of the pen samples' hand-like wobble, slant and squeeze (default 1; 0: none; 2: twice)")
     h.add_argument("--syllables", metavar="TEXT", help="only these syllables, e.g. 가나다 (default: all 2350)")
     h.add_argument("--num-syllables", type=int, metavar="K", help="a random K of the syllables (chosen with --seed)")
     h.add_argument("--seed", type=int, default=0, help="random seed (default 0); same seed, same store")
@@ -117,7 +119,8 @@ def _run_hangul(args) -> int:
     syllables = None
     if args.syllables or args.num_syllables:
         syllables = choose_syllables(args.syllables, args.num_syllables, args.seed)
-    options = SynthOptions(per_font=args.per_font, mix=args.mix, seed=args.seed, syllables=syllables)
+    options = SynthOptions(per_font=args.per_font, mix=args.mix, seed=args.seed, syllables=syllables,
+                           pen_jitter=args.pen_jitter)
     faces, problems = resolve_fonts(args.fonts, args.only, args.exclude, options.syllable_list)
     print(describe(faces, problems), file=sys.stderr)
     print(f"synthesizing {count_samples(faces, options)} samples: {len(faces)} face(s) x {len(options.syllable_list)} "

@@ -15,6 +15,7 @@ the full 2350-syllable list, so every Hangul store shares label indices.
 """
 from __future__ import annotations
 
+import dataclasses
 import errno
 import multiprocessing
 import os
@@ -35,6 +36,7 @@ from ..errors import HandpadError, NothingDrawnError
 from ..labels import hangul_syllables
 from ..preprocess import PreprocessConfig, preprocess, to_uint8
 from ..store import MANIFEST, StoreWriter, atomic_write_bytes, read_manifest
+from . import pen as penlib
 from . import render
 from .fonts import FontFace
 
@@ -117,19 +119,31 @@ class SynthOptions:
     seed: int = 0
     syllables: tuple[str, ...] | None = None  # None: all 2350
     chunk: int = CHUNK
+    pen_jitter: float = 1.0  # scale of the pen's hand-like wobble, slant and squeeze (0: none)
 
     def __post_init__(self):
         if self.per_font < 1:
             raise HandpadError(f"--per-font must be >= 1, got {self.per_font}")
+        if not 0 <= self.pen_jitter <= 4:
+            raise HandpadError(f"--pen-jitter must be between 0 and 4, got {self.pen_jitter}")
         self.mix = parse_mix(self.mix)
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "generator": "handpad.synth", "generator_version": GENERATOR_VERSION,
             "per_font": self.per_font, "mix": self.mix, "seed": self.seed, "chunk": self.chunk,
             "syllables": "".join(self.syllables) if self.syllables is not None else "all",
             "preprocess": PreprocessConfig().to_dict(),
         }
+        if self.pen_jitter != 1.0:  # only when set: stores made before the option still match
+            d["pen_jitter"] = self.pen_jitter
+        return d
+
+    @property
+    def pen_style(self) -> penlib.PenStyle:
+        f, base = self.pen_jitter, penlib.DEFAULT_PEN
+        return dataclasses.replace(base, rotation=base.rotation * f, shear=base.shear * f, aspect=base.aspect * f,
+                                   elastic=(base.elastic[0] * f, base.elastic[1] * f))
 
     @property
     def syllable_list(self) -> tuple[str, ...]:
@@ -175,7 +189,7 @@ def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, w
             image = to_uint8(preprocess(d.image.astype(np.float32), config=_CONFIG, ink="bright"))
             phd = (f"{font}_" + "_".join(map(str, d.cell)), d.image) if want_phd08 else None
         else:
-            canvas = render.pen_sample(renderer, char, rng)
+            canvas = render.pen_sample(renderer, char, rng, options.pen_style)
             image = to_uint8(preprocess(canvas, config=_CONFIG))  # as the pad does: ink found by itself
             phd = (f"{font}Pen_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
         out.append((kind, image, phd))
