@@ -260,3 +260,23 @@ def test_cli_fonts_and_hangul(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         handpad_main(["synth", "hangul", "--help"])
     assert e.value.code == 0 and "Examples" in capsys.readouterr().out
+
+
+def test_pen_jitter_scales_the_hand_and_is_recorded(tmp_path, gothic):
+    assert SynthOptions(pen_jitter=0).pen_style == pen.PLAIN_PEN
+    wide = SynthOptions(pen_jitter=2).pen_style
+    assert (wide.rotation, wide.shear, wide.elastic) == (16.0, 0.3, (0.0, 10.0))
+    with pytest.raises(HandpadError, match="--pen-jitter must be between 0 and 4"):
+        SynthOptions(pen_jitter=-1)
+    stores = {}
+    for jitter in (0.0, 1.0, 2.0):
+        out = tmp_path / f"j{jitter}"
+        synthesize([gothic], out, SynthOptions(per_font=2, mix="pen=1", syllables=tuple(SYL), pen_jitter=jitter),
+                   workers=1, progress=False)
+        stores[jitter] = load_store(out)
+    assert stores[2.0].manifest["options"]["pen_jitter"] == 2.0
+    assert "pen_jitter" not in stores[1.0].manifest["options"]  # stores made before the option still match
+    a, b, c = (stores[j].images[:].astype(np.int16) for j in (0.0, 1.0, 2.0))
+    assert np.array_equal(stores[0.0].labels, stores[2.0].labels)
+    # same seed, same pens and places: only the hand's distortion differs, and it grows with the factor
+    assert 0 < np.abs(a - b).mean() < np.abs(a - c).mean()
