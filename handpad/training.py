@@ -39,6 +39,7 @@ examples:
   handpad train data/hangul-train --arch inception --out runs/hangul --resume
 """
 
+DEFAULT_LR = 1e-3
 OPTIMIZERS = ("adam", "nadam", "sgd", "rmsprop", "adamw")
 PRESETS = {"digits": DIGITS_CONFIG, "hangul": HANGUL_CONFIG}
 
@@ -190,6 +191,9 @@ def train(cfg: TrainConfig) -> dict:
         raise HandpadError(f"unknown optimizer {cfg.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
     if cfg.schedule not in ("plateau", "cosine"):
         raise HandpadError(f"unknown schedule {cfg.schedule!r}; choose plateau or cosine")
+    if cfg.learning_rate is not None and not cfg.learning_rate > 0:
+        raise HandpadError(f"--lr must be > 0, got {cfg.learning_rate}")
+    rate = cfg.learning_rate or DEFAULT_LR
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(cfg.seed)
 
@@ -230,7 +234,7 @@ def train(cfg: TrainConfig) -> dict:
     # 2. Model: built by name from the registry.
     model = model_builders.build(cfg.arch, len(classes), (store.image_size, store.image_size, 1), **cfg.arch_options)
     model.compile(
-        optimizer=make_optimizer(cfg.optimizer, cfg.learning_rate or 1e-3),
+        optimizer=make_optimizer(cfg.optimizer, rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=3, name="top3")],
     )
@@ -240,14 +244,13 @@ def train(cfg: TrainConfig) -> dict:
     best_so_far = best_val_accuracy(history_csv) if cfg.resume else None
     if cfg.schedule == "cosine":
         # The epoch index is absolute (a resumed run continues the curve where it stopped).
-        peak = cfg.learning_rate or 1e-3
-        rate = keras.callbacks.LearningRateScheduler(
-            lambda epoch, lr: peak * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * epoch / max(1, cfg.epochs)))))
+        schedule = keras.callbacks.LearningRateScheduler(
+            lambda epoch, lr: rate * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * epoch / max(1, cfg.epochs)))))
     else:
-        rate = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5)
+        schedule = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5)
     callbacks = [
         LearningRateLogger(),
-        rate,
+        schedule,
         keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=cfg.patience),
         keras.callbacks.ModelCheckpoint(best_path, monitor="val_accuracy", save_best_only=True,
                                         initial_value_threshold=best_so_far),

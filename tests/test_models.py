@@ -244,3 +244,6 @@ def test_cosine_schedule_continues_its_curve_across_a_resume(small_digits_store,
     assert [round(float(ln.split(",")[rate]), 7) for ln in lines[1:]] == [0.001, 0.0007525, 0.0002575]
     with pytest.raises(Exception, match="unknown schedule 'step'"):
         train(TrainConfig(**{**base, "out": str(tmp_path / "other"), "schedule": "step"}))
+    with pytest.raises(Exception, match="--lr must be > 0, got -0.1"):
+        train(TrainConfig(**{**base, "out": str(tmp_path / "other"), "learning_rate": -0.1}))
+    assert not (tmp_path / "other").exists()  # checked before anything is written
