@@ -6,6 +6,7 @@ The baseline is the ``cnn`` architecture, measured in the same process.
 
     python bench/train_throughput.py --classes 2350 --batch-size 128 --steps 20
     python bench/train_throughput.py --arch inception:width=0.75 --arch cnn
+    python bench/train_throughput.py --arch inception:width=0.75 --mixed   # + each under mixed_bfloat16
 """
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ def parse_arch(spec: str):
     return name, options
 
 
-def measure(spec: str, classes: int, batch: int, steps: int) -> tuple[float, int]:
+def measure(spec: str, classes: int, batch: int, steps: int, precision: str = "float32") -> tuple[float, int]:
     import keras
 
     import model_builders
 
     name, options = parse_arch(spec)
+    keras.mixed_precision.set_global_policy(precision)  # as `handpad train --precision` does
     model = model_builders.build(name, classes, **options)
+    keras.mixed_precision.set_global_policy("float32")
     model.compile("adam", "sparse_categorical_crossentropy")
     rng = np.random.default_rng(0)
     x = (rng.random((batch, 60, 60, 1)) > 0.85).astype("float32")
@@ -54,6 +57,7 @@ def main():
     p.add_argument("--classes", type=int, default=2350)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--mixed", action="store_true", help="also measure each architecture under mixed_bfloat16")
     args = p.parse_args()
     specs = args.arch or ["cnn", "inception"]
     if "cnn" not in specs:
@@ -63,6 +67,9 @@ def main():
     print(f"training throughput, {args.classes} classes, batch {args.batch_size}, {os.cpu_count()} CPUs")
     for s, (sps, params) in results.items():
         print(f"  {s:<32} {sps:8.1f} samples/s  {params / 1e6:6.2f} M params  {sps / base:5.2f}x cnn")
+        if args.mixed:
+            mixed, _ = measure(s, args.classes, args.batch_size, args.steps, "mixed_bfloat16")
+            print(f"  {s + ' mixed_bfloat16':<32} {mixed:8.1f} samples/s  {'':15}  {mixed / sps:5.2f}x float32")
 
 
 if __name__ == "__main__":

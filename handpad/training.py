@@ -41,6 +41,7 @@ examples:
 
 DEFAULT_LR = 1e-3
 OPTIMIZERS = ("adam", "nadam", "sgd", "rmsprop", "adamw")
+PRECISIONS = ("float32", "mixed_bfloat16")
 PRESETS = {"digits": DIGITS_CONFIG, "hangul": HANGUL_CONFIG}
 
 
@@ -69,6 +70,7 @@ class TrainConfig:
     save_to: str | None = None
     force: bool = False
     verbose: int | None = None
+    precision: str = "float32"  # float32 | mixed_bfloat16 (faster on CPUs with AVX512-BF16; saved as float32)
 
 
 def configure(p) -> None:
@@ -97,6 +99,9 @@ def configure(p) -> None:
     p.add_argument("--steps-per-epoch", type=int, help="batches per epoch (checkpoint more often on big stores)")
     p.add_argument("--time-budget", type=float, metavar="MINUTES", dest="time_budget_minutes",
                    help="stop after the first epoch that ends past this many minutes (this session); resume later")
+    p.add_argument("--precision", choices=PRECISIONS, default="float32",
+                   help="mixed_bfloat16 computes in bfloat16 with float32 weights: about 1.3x the samples/s "
+                        "on CPUs with AVX512-BF16 (see bench/train_throughput.py); the saved model is float32")
     p.add_argument("--preprocess", choices=sorted(PRESETS), help="preprocessing saved in the model (default: from the store)")
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     p.add_argument("--save-to", help="also copy the final model here (e.g. models/digits.keras)")
@@ -110,7 +115,7 @@ def run(args) -> int:
         learning_rate=args.learning_rate, schedule=args.schedule, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
         extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
         steps_per_epoch=args.steps_per_epoch, time_budget_minutes=args.time_budget_minutes, preprocess=args.preprocess, resume=args.resume,
-        save_to=args.save_to, force=args.force,
+        precision=args.precision, save_to=args.save_to, force=args.force,
     )
     result = train(cfg)
     print(json.dumps(result["test_metrics"], indent=1))
@@ -191,6 +196,8 @@ def train(cfg: TrainConfig) -> dict:
         raise HandpadError(f"unknown optimizer {cfg.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
     if cfg.schedule not in ("plateau", "cosine"):
         raise HandpadError(f"unknown schedule {cfg.schedule!r}; choose plateau or cosine")
+    if cfg.precision not in PRECISIONS:
+        raise HandpadError(f"unknown precision {cfg.precision!r}; choose one of: {', '.join(PRECISIONS)}")
     if cfg.learning_rate is not None and not cfg.learning_rate > 0:
         raise HandpadError(f"--lr must be > 0, got {cfg.learning_rate}")
     rate = cfg.learning_rate or DEFAULT_LR
@@ -231,8 +238,13 @@ def train(cfg: TrainConfig) -> dict:
     val_ds = make_dataset(val_store, val_idx, 512, shuffle=False, label_map=val_map)
     steps = cfg.steps_per_epoch or steps_for(len(train_idx), cfg.batch_size)
 
-    # 2. Model: built by name from the registry.
-    model = model_builders.build(cfg.arch, len(classes), (store.image_size, store.image_size, 1), **cfg.arch_options)
+    # 2. Model: built by name from the registry (under a mixed policy the weights stay float32).
+    shape = (store.image_size, store.image_size, 1)
+    keras.mixed_precision.set_global_policy(cfg.precision)
+    try:
+        model = model_builders.build(cfg.arch, len(classes), shape, **cfg.arch_options)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
     model.compile(
         optimizer=make_optimizer(cfg.optimizer, rate),
         loss="sparse_categorical_crossentropy",
@@ -272,6 +284,11 @@ def train(cfg: TrainConfig) -> dict:
     # 4. The best epoch becomes model.keras, carrying labels and preprocessing.
     if best_path.exists():
         model.load_weights(best_path)
+    if cfg.precision != "float32":
+        # Saved and evaluated as a float32 model: the same weights, no mixed policy in the file.
+        float_model = model_builders.build(cfg.arch, len(classes), shape, **cfg.arch_options)
+        float_model.set_weights(model.get_weights())
+        model = float_model
     plot_learning_curve(history_csv, out / "learning_curve.png")
     from .evaluation import evaluate_arrays
 

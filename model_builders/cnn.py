@@ -25,5 +25,6 @@ def build_cnn(num_classes, input_shape=(60, 60, 1), width: int = 32, dense: int 
     x = layers.BatchNormalization(momentum=0.9, name="dense_bn")(x)
     x = layers.ReLU(name="dense_relu")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="probs")(x)
+    # float32 softmax even under a mixed policy: bfloat16 cannot resolve 2350 small probabilities.
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="probs")(x)
     return keras.Model(inputs, outputs, name="cnn")

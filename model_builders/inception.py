@@ -55,5 +55,6 @@ def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, de
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(dense, activation="relu", name="dense")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="probs")(x)
+    # float32 softmax even under a mixed policy: bfloat16 cannot resolve 2350 small probabilities.
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="probs")(x)
     return keras.Model(inputs, outputs, name="inception")

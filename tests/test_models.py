@@ -247,3 +247,29 @@ def test_cosine_schedule_continues_its_curve_across_a_resume(small_digits_store,
     with pytest.raises(Exception, match="--lr must be > 0, got -0.1"):
         train(TrainConfig(**{**base, "out": str(tmp_path / "other"), "learning_rate": -0.1}))
     assert not (tmp_path / "other").exists()  # checked before anything is written
+
+
+def test_mixed_bfloat16_training_learns_and_saves_a_float32_model(small_digits_store, tmp_path):
+    import keras
+
+    from handpad.modelio import load_model
+    from handpad.recognizer import Recognizer
+    from handpad.training import TrainConfig, train
+
+    out = tmp_path / "bf16"
+    result = train(TrainConfig(store=str(small_digits_store), out=str(out), arch="cnn",
+                               arch_options={"width": 8, "dense": 32}, epochs=6, batch_size=32,
+                               val_fraction=0.15, test_fraction=0.15, verbose=0, precision="mixed_bfloat16"))
+    assert result["test_metrics"]["top1"] > 0.75, result["test_metrics"]  # chance is 0.25
+    assert keras.mixed_precision.global_policy().name == "float32"  # the policy does not leak out of train()
+    model, _ = load_model(out / "model.keras")
+    assert {layer.dtype_policy.name for layer in model.layers} == {"float32"}
+    # The exported TFLite graph answers like the Keras model it was made from.
+    from handpad.store import load_store
+
+    x = load_store(small_digits_store).images[np.arange(0, 600, 7)].astype("float32") / 255
+    lite = Recognizer.load(out / "model.keras").predict_prepared(x)
+    assert (lite.argmax(1) == model.predict(x[..., None], verbose=0).argmax(1)).mean() >= 0.95
+    with pytest.raises(Exception, match="unknown precision 'float16'"):
+        train(TrainConfig(store=str(small_digits_store), out=str(tmp_path / "other"), precision="float16"))
+    assert not (tmp_path / "other").exists()
