@@ -34,9 +34,7 @@ def measure(spec: str, classes: int, batch: int, steps: int, precision: str = "f
     import model_builders
 
     name, options = parse_arch(spec)
-    keras.mixed_precision.set_global_policy(precision)  # as `handpad train --precision` does
-    model = model_builders.build(name, classes, **options)
-    keras.mixed_precision.set_global_policy("float32")
+    model = model_builders.build(name, classes, dtype_policy=precision, **options)  # as `handpad train --precision`
     model.compile("adam", "sparse_categorical_crossentropy")
     rng = np.random.default_rng(0)
     x = (rng.random((batch, 60, 60, 1)) > 0.85).astype("float32")

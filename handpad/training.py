@@ -41,6 +41,7 @@ examples:
 
 DEFAULT_LR = 1e-3
 OPTIMIZERS = ("adam", "nadam", "sgd", "rmsprop", "adamw")
+SCHEDULES = ("plateau", "cosine")
 PRECISIONS = ("float32", "mixed_bfloat16")
 PRESETS = {"digits": DIGITS_CONFIG, "hangul": HANGUL_CONFIG}
 
@@ -85,7 +86,7 @@ def configure(p) -> None:
     p.add_argument("--lr", type=float, dest="learning_rate",
                    help="learning rate (default 1e-3); with --resume it replaces the restored rate from now on, "
                         "e.g. a 10x lower rate for a final phase")
-    p.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
+    p.add_argument("--schedule", choices=SCHEDULES, default="plateau",
                    help="learning-rate schedule: plateau halves the rate when val_loss stalls (default); "
                         "cosine decays it from --lr to near 0 over --epochs (plan the whole run)")
     p.add_argument("--val-fraction", type=float, default=0.1)
@@ -100,7 +101,7 @@ def configure(p) -> None:
     p.add_argument("--time-budget", type=float, metavar="MINUTES", dest="time_budget_minutes",
                    help="stop after the first epoch that ends past this many minutes (this session); resume later")
     p.add_argument("--precision", choices=PRECISIONS, default="float32",
-                   help="mixed_bfloat16 computes in bfloat16 with float32 weights: about 1.3x the samples/s "
+                   help="mixed_bfloat16 computes in bfloat16 with float32 weights: 1.2-1.4x the samples/s "
                         "on CPUs with AVX512-BF16 (see bench/train_throughput.py); the saved model is float32")
     p.add_argument("--preprocess", choices=sorted(PRESETS), help="preprocessing saved in the model (default: from the store)")
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
@@ -194,7 +195,7 @@ def train(cfg: TrainConfig) -> dict:
         raise HandpadError(f"unknown architecture {cfg.arch!r}; choose one of: {', '.join(model_builders.list_models())}")
     if cfg.optimizer not in OPTIMIZERS:
         raise HandpadError(f"unknown optimizer {cfg.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-    if cfg.schedule not in ("plateau", "cosine"):
+    if cfg.schedule not in SCHEDULES:
         raise HandpadError(f"unknown schedule {cfg.schedule!r}; choose plateau or cosine")
     if cfg.precision not in PRECISIONS:
         raise HandpadError(f"unknown precision {cfg.precision!r}; choose one of: {', '.join(PRECISIONS)}")
@@ -240,11 +241,7 @@ def train(cfg: TrainConfig) -> dict:
 
     # 2. Model: built by name from the registry (under a mixed policy the weights stay float32).
     shape = (store.image_size, store.image_size, 1)
-    keras.mixed_precision.set_global_policy(cfg.precision)
-    try:
-        model = model_builders.build(cfg.arch, len(classes), shape, **cfg.arch_options)
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
+    model = model_builders.build(cfg.arch, len(classes), shape, dtype_policy=cfg.precision, **cfg.arch_options)
     model.compile(
         optimizer=make_optimizer(cfg.optimizer, rate),
         loss="sparse_categorical_crossentropy",
