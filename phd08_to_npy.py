@@ -3,7 +3,8 @@
 
     python phd08_to_npy.py --data_dir ../shared/data/phd08 --width 60 --height 60
 
-writes a dataset store (see README, "dataset store") to --out (default ``phd08_npy``):
+writes a dataset store (see README, "dataset store") to --out (default ``phd08_npy``, a folder
+created in the CURRENT directory, as in the original project; a checkout's .gitignore lists it):
 images-*.npy (uint8 n x 60 x 60, ink 255 on 0), labels-*.npy (int32), with --one_hot also
 labels_onehot-*.npy (uint8 n x classes), classes.txt and manifest.json. --batch_size is the
 number of PHD08 files per shard. Same parser, selection, preprocessing and error handling
@@ -20,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="phd08_to_npy.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--data_dir", required=True, help="folder of PHD08 .txt files (가.txt, 나.txt, ...)")
-    p.add_argument("--out", default="phd08_npy", help="output store folder (default phd08_npy)")
+    p.add_argument("--out", default="phd08_npy", help="output store folder (default: phd08_npy in the current directory)")
     p.add_argument("--width", type=int, default=60, help="image width (default 60; must equal --height)")
     p.add_argument("--height", type=int, default=60, help="image height (default 60; must equal --width)")
     p.add_argument("--gaussian_sigma", type=float, default=0.0, help="Gaussian blur sigma after resizing (default 0 = none)")

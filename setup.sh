@@ -40,7 +40,9 @@ fi
 stamp=.venv/.handpad-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "== installing handpad and its Python dependencies into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip
+  # setuptools too: a venv of Python 3.11 starts with setuptools 65, older than pyproject.toml's
+  # build requirement, and builds without isolation (tests/test_install.py) use the venv's own.
+  .venv/bin/python -m pip install -q --upgrade pip "setuptools>=77"
   .venv/bin/python -m pip install -q -e ".[test]"
   touch "$stamp"
 fi

@@ -62,6 +62,8 @@ def main() -> int:
     ap.add_argument("--baseline-files", type=int, default=4, help="files for the slow plain parser (default 4)")
     ap.add_argument("--data", type=Path, default=SHARED, help="folder with the shared PHD08 files")
     args = ap.parse_args()
+    from machine import describe_machine  # bench/machine.py
+    print(describe_machine(), flush=True)
 
     from handpad.labels import hangul_syllables
 

@@ -58,21 +58,21 @@ def parse_args(argv=None):
 
 def as_handpad_model(path_or_name: str, tmp: Path) -> Path:
     """A handpad model path; a bare Keras checkpoint is copied and wrapped with the Hangul labels."""
-    from handpad.modelio import read_metadata, resolve_model_path, save_model
+    from handpad.model import read_entries, resolve_model_path, save_model
 
     path = resolve_model_path(path_or_name)
-    if read_metadata(path).get("labels"):
+    if read_entries(path)[0].get("labels"):
         return path
     import keras
 
-    import model_builders  # noqa: F401  (custom layers)
+    from handpad import model_builders  # noqa: F401  (custom layers)
     from handpad.labels import hangul_syllables
     from handpad.preprocess import HANGUL_CONFIG
 
     copy = tmp / "checkpoint.keras"
     shutil.copyfile(path, copy)  # the training run may rewrite its checkpoint at any moment
     model = keras.saving.load_model(copy, compile=False)
-    return save_model(model, tmp / "wrapped.keras", hangul_syllables(), HANGUL_CONFIG,
+    return save_model(model, tmp / "wrapped.keras", "hangul-ksx1001", HANGUL_CONFIG,
                       wrapped_from=str(path), wrapped_at=time.strftime("%Y-%m-%d %H:%M:%S"))
 
 
@@ -92,7 +92,7 @@ class Hand:
         self.slant = slant
 
     def draw(self, char: str, rng) -> np.ndarray:
-        """The 60x60 model input (float, ink = 1), as the pad would see this drawing."""
+        """The 60x60 uint8 model input (ink = 255), as the pad would see this drawing."""
         import cv2
 
         from handpad.preprocess import HANGUL_CONFIG, preprocess
@@ -112,7 +112,7 @@ def measure(model_path: Path, user_x, user_y, other_x, other_y, hand_x, hand_y, 
     labels = np.array(rec.labels)
 
     def scores(x, y):
-        probs = np.concatenate([rec.predict_prepared(x[i : i + 256]) for i in range(0, len(x), 256)])
+        probs = rec.predict_proba(x, prepared=True)
         top3 = labels[np.argsort(-probs, axis=1)[:, :3]]
         return top3, {"n": int(len(y)), "top1": round(float(np.mean(top3[:, 0] == y)), 4),
                       "top3": round(float(np.mean((top3 == y[:, None]).any(1))), 4)}
@@ -128,6 +128,8 @@ def measure(model_path: Path, user_x, user_y, other_x, other_y, hand_x, hand_y, 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from machine import describe_machine  # bench/machine.py
+    print(describe_machine(), flush=True)
     from handpad.finetune import FinetuneConfig, finetune
     from handpad.labels import hangul_syllables
     from handpad.pad.canvas import SampleSaver
@@ -145,7 +147,7 @@ def main(argv=None) -> int:
 
         # The pad's saves: user_samples drawings, round-robin over the syllables.
         rng = np.random.default_rng([args.seed, 1])
-        saver = SampleSaver(tmp / "my-samples", hangul_syllables())
+        saver = SampleSaver(tmp / "my-samples", "hangul-ksx1001")
         for i in range(args.user_samples):
             saver.save(hand.draw(syllables[i % len(syllables)], rng), syllables[i % len(syllables)])
         saver.close()
@@ -161,7 +163,7 @@ def main(argv=None) -> int:
         others = load_store(args.others)
         keep = np.flatnonzero(~np.isin(np.array(others.classes)[others.labels], syllables))
         keep = np.sort(np.random.default_rng([args.seed, 3]).choice(keep, min(args.others_limit, len(keep)), replace=False))
-        other_x = others.images[keep].astype(np.float32) / 255.0
+        other_x = others.images[keep]
         other_y = np.array(others.classes)[others.labels[keep]]
 
         sets = (user_x, user_y, other_x, other_y, hand_x, hand_y, syllables)

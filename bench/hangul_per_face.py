@@ -12,26 +12,24 @@ import argparse
 
 import numpy as np
 
-from handpad import Recognizer
+from handpad.evaluation import evaluate
+from handpad.model import Model
 from handpad.store import load_store
 
 
-def per_face(store_dir: str, recognizer) -> list[tuple[str, float, float]]:
+def per_face(store_dir: str, model) -> list[tuple[str, float, float]]:
     store = load_store(store_dir)
     faces = list(dict.fromkeys(k.rsplit(":", 1)[0] for k in store.manifest["inputs_done"]))
     n = len(store) // len(faces)
     labels = np.asarray(store.labels)
-    index = {c: j for j, c in enumerate(recognizer.labels)}
     rows = []
     for i, face in enumerate(faces):
         part = slice(i * n, (i + 1) * n)
-        if sorted(labels[part]) != list(range(n)):
+        if len(set(labels[part].tolist())) != n:
             raise SystemExit(f"{store_dir}: samples {i * n}-{(i + 1) * n} are not one per syllable; "
                              "was the store written with --per-font 1?")
-        images = store.images[part].astype(np.float32)[..., None] / 255.0
-        top = np.array([[index[label] for label, _ in t] for t in recognizer.top_k_prepared(images, k=3)])
-        truth = np.array([index[store.classes[c]] for c in labels[part]])
-        rows.append((face, float((top[:, 0] == truth).mean()), float((top == truth[:, None]).any(1).mean())))
+        m = evaluate(model, store.images[part], labels[part])  # the one evaluation path
+        rows.append((face, m["top1"], m["top3"]))
     return rows
 
 
@@ -40,10 +38,12 @@ def main() -> None:
     p.add_argument("stores", nargs="+", help="synthesized stores of held-out faces, one sample per syllable")
     p.add_argument("--model", default="hangul")
     args = p.parse_args()
-    rec = Recognizer.load(args.model)
+    from machine import describe_machine  # bench/machine.py
+    print(describe_machine(), flush=True)
+    model = Model.load(args.model)
     for store_dir in args.stores:
         print(store_dir)
-        for face, top1, top3 in per_face(store_dir, rec):
+        for face, top1, top3 in per_face(store_dir, model):
             print(f"  {face:28s} top-1 {top1:6.1%}  top-3 {top3:6.1%}")
 
 

@@ -77,7 +77,7 @@ def keypress_to_panel(kind: str, model: str | None, presses: int) -> np.ndarray:
     """Milliseconds per space press, from the key handler to the frame shown."""
     import cv2
 
-    from handpad.modelio import resolve_model_path
+    from handpad.model import resolve_model_path
     from handpad.pad.app import ModelLoader, PadApp
 
     loader = ModelLoader(resolve_model_path(model or kind)).start()
@@ -113,6 +113,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="startup runs")
     parser.add_argument("--presses", type=int, default=200, help="space presses timed")
     args = parser.parse_args()
+    from machine import describe_machine  # bench/machine.py
+    print(describe_machine(), flush=True)
     with a_display() as display:
         print(f"display {display}, {os.cpu_count()} CPUs, kind {args.kind}, model {args.model or 'shipped'}")
         runs = np.array([startup_once(args.kind, args.model) for _ in range(args.runs)])

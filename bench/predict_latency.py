@@ -45,29 +45,33 @@ def main():
     p.add_argument("--model", action="append", help="digits, hangul or a .keras path (repeatable)")
     p.add_argument("--repeats", type=int, default=300)
     args = p.parse_args()
+    from machine import describe_machine  # bench/machine.py
+    print(describe_machine(), flush=True)
     from handpad.recognizer import Recognizer
 
     for name in args.model or ["digits", "hangul"]:
         rec = Recognizer.load(name)
-        size = rec.config.size
-        one = (np.random.default_rng(0).random((1, size, size)) > 0.8).astype(np.float32)
-        print(f"{rec.name}: {len(rec.labels)} classes, {rec.model.count_params() / 1e6:.2f} M params, {rec.path}")
-        p50, p99 = percentiles(rec.predict_prepared, one, args.repeats)
-        print(f"  recognizer ({rec.engine.name:<6} engine)       p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
+        model = rec.model  # handpad.model.Model: the engine users run
+        size = model.input_size
+        one = ((np.random.default_rng(0).random((1, size, size)) > 0.8) * 255).astype(np.uint8)
+        network = model.keras_model
+        print(f"{rec.name}: {len(rec.labels)} classes, {network.count_params() / 1e6:.2f} M params, {rec.path}")
+        p50, p99 = percentiles(model.predict, one, args.repeats)
+        print(f"  model.predict ({model.engine.name:<6} engine)    p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
         x4 = one[..., None]
-        b50, b99 = percentiles(lambda x: rec.model(x, training=False), x4, max(50, args.repeats // 3))
-        print(f"  baseline model(x)                p50 {b50:6.2f} ms  p99 {b99:6.2f} ms  ({b50 / p50:.1f}x the recognizer)")
-        c50, c99 = percentiles(rec.model.predict_on_batch, x4, max(50, args.repeats // 3))
+        b50, b99 = percentiles(lambda x: network(x, training=False), x4, max(50, args.repeats // 3))
+        print(f"  baseline Keras model(x)          p50 {b50:6.2f} ms  p99 {b99:6.2f} ms  ({b50 / p50:.1f}x the recognizer)")
+        c50, c99 = percentiles(network.predict_on_batch, x4, max(50, args.repeats // 3))
         print(f"  baseline predict_on_batch        p50 {c50:6.2f} ms  p99 {c99:6.2f} ms  ({c50 / p50:.1f}x the recognizer)")
         canvas = np.full((400, 400), 255, np.uint8)
         canvas[100:300, 190:210] = 0
         e50, e99 = percentiles(lambda im: rec.top_k(im, 3), canvas, args.repeats)
         print(f"  end to end top_k(400x400 canvas) p50 {e50:6.2f} ms  p99 {e99:6.2f} ms")
         batch = np.repeat(one, 256, axis=0)
-        rec.predict_prepared(batch)
+        model.predict(batch)
         t = time.perf_counter()
         for _ in range(5):
-            rec.predict_prepared(batch)
+            model.predict(batch)
         print(f"  batch throughput (256/batch)     {5 * 256 / (time.perf_counter() - t):8.0f} images/s")
         print(f"  import handpad -> loaded model   {startup_seconds(name):6.2f} s (fresh process)")
 

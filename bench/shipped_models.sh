@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 SHARED=../shared/data
+python bench/machine.py  # the machine the figures below come from
 HELD="NanumPenScript-Regular NanumBrushScript-Regular UnPen-Regular UnShinmun-Regular BMDoHyeon-Regular Bandal-Regular"
 
 # Digits: the held-out 10% of the shared MNIST 10k (the split `handpad train --seed 0` makes), plain and pen-drawn.

@@ -3,7 +3,7 @@
     .venv/bin/python bench/synth_hangul.py [--faces 6] [--syllables 200] [--workers 2]
 
 Prints, all measured in this run on the same faces and syllables:
-  * per kind (one process): designed, pen, each through preprocess -> to_uint8,
+  * per kind (one process): designed, pen, each through preprocess (uint8 out),
   * end to end: ``synthesize`` into a temporary store with --workers (default 2),
   * a naive single-process baseline: no glyph cache, a fresh Pillow render at 128 px for
     every sample, thinning at that size, and the skeleton drawn pixel by pixel with
@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 from skimage.morphology import skeletonize
 
 from handpad.labels import hangul_syllables
-from handpad.preprocess import preprocess, to_uint8
+from handpad.preprocess import preprocess
 from handpad.synth import generate, render
 from handpad.synth.fonts import resolve_fonts
 
@@ -51,14 +51,14 @@ def naive(faces, syllables) -> float:
             # designed: rotate, binarize
             m = cv2.getRotationMatrix2D((96, 96), float(rng.choice([-3, 0, 3])), 1.0)
             binary = cv2.warpAffine(ink, m, (192, 192)) > 0.5
-            to_uint8(preprocess(binary.astype(np.float32), ink="bright"))
+            preprocess(binary.astype(np.float32), ink="bright")
             # pen: thin at full size, stamp a disk per skeleton pixel
             ys, xs = np.nonzero(skeletonize(ink > 0.5))
             canvas = np.full((400, 400), 255, np.uint8)
             width = int(rng.integers(4, 14))
             for y, x in zip(ys, xs):
                 cv2.circle(canvas, (int(x * 1.8 + 30), int(y * 1.8 + 30)), width // 2, 0, -1, cv2.LINE_AA)
-            to_uint8(preprocess(canvas))
+            preprocess(canvas)
             n += 2
     return n / (time.perf_counter() - t)
 
@@ -70,6 +70,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--per-font", type=int, default=2)
     args = ap.parse_args(argv)
+    from machine import describe_machine  # bench/machine.py
+    print(describe_machine(), flush=True)
 
     all_faces, _ = resolve_fonts()
     step = max(1, len(all_faces) // args.faces)

@@ -31,13 +31,13 @@ def parse_arch(spec: str):
 def measure(spec: str, classes: int, batch: int, steps: int, precision: str = "float32") -> tuple[float, int]:
     import keras
 
-    import model_builders
+    from handpad import model_builders
 
     name, options = parse_arch(spec)
     model = model_builders.build(name, classes, dtype_policy=precision, **options)  # as `handpad train --precision`
     model.compile("adam", "sparse_categorical_crossentropy")
     rng = np.random.default_rng(0)
-    x = (rng.random((batch, 60, 60, 1)) > 0.85).astype("float32")
+    x = ((rng.random((batch, 60, 60, 1)) > 0.85) * 255).astype("uint8")  # stored images: the model scales them
     y = rng.integers(0, classes, batch)
     for _ in range(3):  # warm-up: tracing and first allocations
         model.train_on_batch(x, y)
@@ -57,6 +57,8 @@ def main():
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--mixed", action="store_true", help="also measure each architecture under mixed_bfloat16")
     args = p.parse_args()
+    from machine import describe_machine  # bench/machine.py
+    print(describe_machine(), flush=True)
     specs = args.arch or ["cnn", "inception"]
     if "cnn" not in specs:
         specs = ["cnn"] + specs  # the baseline, in the same process

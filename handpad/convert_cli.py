@@ -47,6 +47,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="stop at the first bad sample or file (default: skip and count)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store in --out instead of continuing it")
     p.add_argument("--size", type=int, default=60, help="side of the square images in the store (default 60)")
+    p.add_argument("--workers", type=int, help="processes to use (default: one per CPU)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -70,7 +71,7 @@ Examples:
 
     p = sub.add_parser("phd08", help="PHD08 printed Hangul (가.txt ... files)", formatter_class=fmt, description="""\
 PHD08 -> store. INPUT: PHD08 .txt files named by their syllable (가.txt) or folders of them.
-The store's classes are the syllables of the input files, in KS X 1001 order. Each sample is
+Labels count in the 2350 KS X 1001 syllables (the label space hangul-ksx1001). Each sample is
 named FONT_SIZE_NOISE_RESOLUTION_THRESHOLD_ROTATION (e.g. S_0_0_2_1_0); select samples with a
 preset, a regex on that name, and/or per-field lists (all given filters must match).
 
@@ -89,14 +90,14 @@ Examples:
     p.add_argument("--binarize", type=float, metavar="THRESH", help="binarize after resizing: ink where the value > THRESH (0-1)")
     p.add_argument("--width", type=int, help="image width (must equal --height: the store is square)")
     p.add_argument("--height", type=int, help="image height (must equal --width)")
-    p.add_argument("--workers", type=int, help="processes to use (default: one per CPU)")
     p.add_argument("--files-per-shard", type=int, default=10, metavar="N", help="files per store shard (and per commit); default 10")
     _common(p)
     p.set_defaults(_convert=_run_phd08)
 
     p = sub.add_parser("hgu1", help="PE92 / SERI95 handwritten Hangul (.hgu1 files)", formatter_class=fmt, description="""\
 HGU1 (PE92, SERI95) -> store. INPUT: .hgu1 files or folders (searched recursively for *.hgu1).
-Labels come from each image's EUC-KR code; classes are the characters present, in code order.
+Labels come from each image's EUC-KR code and count in the 2350 KS X 1001 syllables, or in all
+11,172 if the files hold others (hangul-ksx1001 or hangul-11172).
 Gray images of either polarity are fine.
 
 Example:
@@ -107,7 +108,8 @@ Example:
 
     p = sub.add_parser("images", help="a folder of labeled images: DIR/<label>/*.png", formatter_class=fmt, description="""\
 Labeled images -> store. DIR holds one subfolder per label (DIR/가/001.png, DIR/7/a.jpg); any
-format OpenCV or Pillow reads, any polarity, any size. Digit-only sets are centered by mass.
+format OpenCV or Pillow reads, any polarity, any size. Labels count in the smallest label space
+holding the folder names (digits, hangul-ksx1001, hangul-11172); digits are centered by mass.
 
 Example:
   handpad convert images my_samples/ --out data/mine""")
@@ -149,12 +151,12 @@ Examples:
 
 
 def _run_pen(args):
-    from .convert import convert_pen
+    from .synth.redraw import redraw_store
 
-    return convert_pen(args.source, args.out, copies=args.copies, subset=args.subset, val_fraction=args.val_fraction,
-                       test_fraction=args.test_fraction, split_seed=args.split_seed, seed=args.seed,
-                       workers=args.workers, overwrite=args.overwrite, progress=not args.no_progress,
-                       jitter=not args.no_jitter, fill_holes=args.fill_holes)
+    return redraw_store(args.source, args.out, copies=args.copies, subset=args.subset, val_fraction=args.val_fraction,
+                        test_fraction=args.test_fraction, split_seed=args.split_seed, seed=args.seed,
+                        workers=args.workers, overwrite=args.overwrite, progress=not args.no_progress,
+                        jitter=not args.no_jitter, fill_holes=args.fill_holes)
 
 
 def run(args) -> int:
@@ -164,14 +166,8 @@ def run(args) -> int:
     return 0 if report.ok else 1
 
 
-def _check_size(size: int) -> int:
-    from .errors import HandpadError
-
-    if not 8 <= size <= 1024:
-        raise HandpadError(f"--size must be between 8 and 1024, not {size}")
-    return size
-
-
+# The library checks every value (with these flags' names in its messages): the CLI only maps
+# flags to arguments, and checks what only concerns flags (given together, or not both).
 def _run_mnist(args):
     from .convert import convert_mnist
     from .errors import HandpadError
@@ -179,19 +175,17 @@ def _run_mnist(args):
     if args.download == (args.path is not None):
         raise HandpadError("give either PATH (IDX folder or mnist.npz) or --download, not both or neither")
     return convert_mnist(
-        args.path, args.out, split=args.split, download=args.download, size=_check_size(args.size),
-        strict=args.strict, overwrite=args.overwrite, progress=not args.no_progress,
+        args.path, args.out, split=args.split, download=args.download, size=args.size,
+        strict=args.strict, overwrite=args.overwrite, progress=not args.no_progress, workers=args.workers,
     )
 
 
 def phd08_options_from_args(args):
     """The PHD08 options the flags ask for (shared with phd08_to_npy.py)."""
-    import re
-
     from .convert import Phd08Options
     from .errors import HandpadError
     from .preprocess import HANGUL_CONFIG, PreprocessConfig
-    from .sources.phd08 import FONTS, PRESETS, Phd08Selection
+    from .sources.phd08 import PRESETS, Phd08Selection
 
     width, height = getattr(args, "width", None), getattr(args, "height", None)
     size = args.size if getattr(args, "size", None) else 60
@@ -199,48 +193,28 @@ def phd08_options_from_args(args):
         if width is None or height is None or width != height:
             raise HandpadError(f"--width and --height must be given together and be equal (the store is square), got {width} x {height}")
         size = width
-    size = _check_size(size)
     regex = getattr(args, "regex", None)
     preset = getattr(args, "preset", None)
     if preset and regex:
         raise HandpadError("give --preset or --regex, not both")
-    if preset:
-        regex = PRESETS[preset]
-    if regex:
-        try:
-            re.compile(regex)
-        except re.error as e:
-            raise HandpadError(f"--regex {regex!r} is not a valid regular expression ({e})") from None
     fonts = None
     if getattr(args, "fonts", None):
         fonts = tuple(f.strip() for f in args.fonts.split(",") if f.strip())
-        unknown = [f for f in fonts if f not in FONTS]
-        if unknown:
-            raise HandpadError(f"unknown PHD08 font(s) {', '.join(unknown)}; fonts are {','.join(FONTS)}")
     variants = {}
     for fld, plural in (("size", "sizes"), ("noise", "noises"), ("resolution", "resolutions"), ("threshold", "thresholds"), ("rotation", "rotations")):
         if getattr(args, plural, None):
             variants[fld] = getattr(args, plural)
-    binarize = getattr(args, "binarize", None)
-    if binarize is not None and not 0 <= binarize < 1:
-        raise HandpadError(f"--binarize must be in [0, 1), not {binarize}")
-    sigma = getattr(args, "gaussian_sigma", 0.0) or 0.0
-    if sigma < 0:
-        raise HandpadError(f"--gaussian-sigma must be >= 0, not {sigma}")
     return Phd08Options(
-        selection=Phd08Selection(fonts=fonts, variants=variants, regex=regex),
+        selection=Phd08Selection(fonts=fonts, variants=variants, regex=PRESETS[preset] if preset else regex),
         config=PreprocessConfig(size=size, margin=HANGUL_CONFIG.margin, center_mass=HANGUL_CONFIG.center_mass),
-        gaussian_sigma=sigma,
-        binarize=binarize,
+        gaussian_sigma=getattr(args, "gaussian_sigma", 0.0) or 0.0,
+        binarize=getattr(args, "binarize", None),
     )
 
 
 def _run_phd08(args):
     from .convert import convert_phd08
-    from .errors import HandpadError
 
-    if args.files_per_shard < 1 or (args.workers is not None and args.workers < 1):
-        raise HandpadError("--files-per-shard and --workers must be at least 1")
     return convert_phd08(
         args.inputs, args.out, phd08_options_from_args(args), strict=args.strict, files_per_shard=args.files_per_shard,
         workers=args.workers, overwrite=args.overwrite, progress=not args.no_progress,
@@ -250,13 +224,15 @@ def _run_phd08(args):
 def _run_hgu1(args):
     from .convert import convert_hgu1
 
-    return convert_hgu1(args.inputs, args.out, size=_check_size(args.size), strict=args.strict, overwrite=args.overwrite, progress=not args.no_progress)
+    return convert_hgu1(args.inputs, args.out, size=args.size, strict=args.strict, overwrite=args.overwrite,
+                        progress=not args.no_progress, workers=args.workers)
 
 
 def _run_images(args):
     from .convert import convert_images
 
-    return convert_images(args.root, args.out, size=_check_size(args.size), strict=args.strict, overwrite=args.overwrite, progress=not args.no_progress)
+    return convert_images(args.root, args.out, size=args.size, strict=args.strict, overwrite=args.overwrite,
+                          progress=not args.no_progress, workers=args.workers)
 
 
 if __name__ == "__main__":

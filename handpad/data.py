@@ -1,7 +1,8 @@
-"""From a dataset store to model input: splits and ``tf.data`` pipelines.
+"""From dataset stores to model input: splits and ``tf.data`` pipelines.
 
 Images stay memory-mapped in the store; each batch is gathered from disk (sorted reads)
-as it is needed, so training never holds the corpus in RAM.
+as it is needed, so training never holds the corpus in RAM. Batches are the stored uint8
+images as they are: the model's first layer scales them (``Rescaling``), so nothing here does.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import math
 import numpy as np
 
 from .errors import StoreError
-from .store import Store
+from .store import ShardedImages, Store
 
 
 def stratified_split(labels: np.ndarray, val_fraction: float, test_fraction: float, seed: int):
@@ -35,45 +36,39 @@ def stratified_split(labels: np.ndarray, val_fraction: float, test_fraction: flo
     return np.sort(train), np.sort(val), np.sort(test)
 
 
-def gather(store: Store, indices: np.ndarray) -> np.ndarray:
-    """Images at ``indices`` as float32 (n, s, s, 1) in [0, 1]."""
-    return (store.images[indices].astype(np.float32) * (1.0 / 255.0))[..., None]
+def check_compatible(store: Store, label_space, image_size: int, target: str = "the model") -> None:
+    """StoreError naming ``store`` if its label space or image size differs from ``target``'s."""
+    if store.label_space.name != label_space.name:
+        raise StoreError(f"{store.path}: labels in the space {store.label_space.name!r}, "
+                         f"{target} uses {label_space.name!r}")
+    if store.image_size != image_size:
+        raise StoreError(f"{store.path}: {store.image_size}px images, {target} takes {image_size}px")
 
 
-def stack_stores(stores: list[Store], classes, image_size: int, target: str = "the model"):
-    """One (images, labels) view over several stores, every store's labels mapped onto ``classes``.
+def stack_stores(stores: list[Store], label_space, image_size: int, target: str = "the model"):
+    """One (images, labels) view over several stores of the same label space and image size.
 
-    Labels a store uses that ``classes`` lacks, and images of another size, are a StoreError
-    naming the store (``target`` names ``classes`` in the message).
+    A store of another space or size is a StoreError naming it (``target`` names what it is for).
     """
-    from .store import ShardedImages
-    from .training import label_map
-
-    arrays, labels = [], []
     for s in stores:
-        if s.image_size != image_size:
-            raise StoreError(f"{s.path}: {s.image_size}px images, {target} takes {image_size}px")
-        arrays += s.images._arrays
-        labels.append(label_map(s, list(classes), target)[s.labels].astype(np.int32))
-    return ShardedImages(arrays), (np.concatenate(labels) if labels else np.zeros(0, np.int32))
+        check_compatible(s, label_space, image_size, target)
+    images = ShardedImages.concat([s.images for s in stores])
+    labels = np.concatenate([s.labels for s in stores]) if stores else np.zeros(0, np.int32)
+    return images, labels.astype(np.int32)
 
 
-def make_dataset(store, indices: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0,
-                 label_map: np.ndarray | None = None, repeat: bool = False, labels: np.ndarray | None = None):
-    """A ``tf.data.Dataset`` of (image batch, label batch) over ``indices`` of the store.
+def make_dataset(images, labels: np.ndarray, indices: np.ndarray, batch_size: int, shuffle: bool, seed: int = 0,
+                 repeat: bool = False):
+    """A ``tf.data.Dataset`` of (uint8 image batch, label batch) over ``indices``.
 
-    ``store`` is a Store, or any object with ``images`` (indexable) and ``image_size`` when
-    ``labels`` are given (see :func:`stack_stores`).
-
-    ``label_map`` maps store label indices to model output indices (when they differ).
-    With ``repeat`` the pipeline runs forever (reshuffled each pass): use with steps_per_epoch.
+    ``images`` is anything indexable by an index array that gives uint8 (n, s, s) (a store's
+    ``images``, or :func:`stack_stores`'). With ``repeat`` the pipeline runs forever
+    (reshuffled each pass): use with steps_per_epoch.
     """
     import tensorflow as tf
 
     indices = np.asarray(indices, np.int64)
-    if labels is None:
-        labels = store.labels if label_map is None else label_map[store.labels]
-    images = store.images if hasattr(store, "images") else store
+    labels = np.asarray(labels)
     size = int(images.shape[1])
     rng = np.random.default_rng(seed)
 
@@ -93,7 +88,8 @@ def make_dataset(store, indices: np.ndarray, batch_size: int, shuffle: bool, see
             tf.TensorSpec([None], tf.int32),
         ),
     )
-    ds = ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y), num_parallel_calls=tf.data.AUTOTUNE)
+    if not repeat:  # Keras then knows where a pass ends (no "input ran out of data" at the end of one)
+        ds = ds.apply(tf.data.experimental.assert_cardinality(steps_for(len(indices), batch_size)))
     return ds.prefetch(tf.data.AUTOTUNE)
 
 

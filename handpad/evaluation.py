@@ -1,7 +1,7 @@
 """``handpad evaluate``: top-1/top-3, per-class accuracy, most-confused pairs, side-by-side models.
 
-Data is a dataset store or a folder of labeled images (``DIR/<label>/*.png``). Labels are
-matched by their text, so a model can be measured on any store that uses its labels.
+Data is a dataset store of the model's label space or a folder of labeled images
+(``DIR/<label>/*.png``). Every figure goes through :func:`evaluate`, on the engine users run.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from .errors import HandpadError
-from .store import Store
 
 DESCRIPTION = """\
 Measure one or more models on the same data: top-1 and top-3 accuracy, a per-class CSV,
@@ -35,7 +34,8 @@ def configure(p) -> None:
     p.add_argument("data", help="dataset store or folder of labeled images")
     p.add_argument("--model", action="append", default=[], help="model: digits, hangul or a .keras path (repeatable)")
     p.add_argument("--compare", nargs="+", default=[], metavar="MODEL", help="more models to put side by side")
-    p.add_argument("--out", help="folder for per-class CSV, confused pairs and plots (default: runs/eval-<data>)")
+    p.add_argument("--out", help="folder for the reports, one subfolder per model: per-class CSV, confused pairs, "
+                   "metrics.json and plots (default: runs/eval-<data>)")
     p.add_argument("--top-pairs", type=int, default=10, help="how many confused pairs to list")
     p.add_argument("--limit", type=int, help="evaluate on a random subset of this many samples (seeded)")
     p.add_argument("--subset", choices=("train", "val", "test"),
@@ -46,36 +46,22 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from .recognizer import Recognizer
+    from .model import Model
 
     models = args.model + args.compare
     if not models:
         raise HandpadError("no model given: pass --model digits|hangul|PATH (repeatable) or --compare A B")
     data = Path(args.data)
     out = Path(args.out or Path("runs") / f"eval-{data.name}")
-    images, labels, prepared, store_config = load_eval_data(data)
-    if args.subset:
-        if not prepared:
-            raise HandpadError("--subset works on a dataset store, not on a folder of images")
-        from .data import stratified_split
-        from .store import load_store
-
-        parts = stratified_split(load_store(data).labels, args.val_fraction, args.test_fraction, args.split_seed)
-        pick = dict(zip(("train", "val", "test"), parts))[args.subset]
-        images, labels = images[pick], [labels[i] for i in pick]
-    if args.limit and args.limit < len(labels):
-        pick = np.sort(np.random.default_rng(0).choice(len(labels), args.limit, replace=False))
-        images = images[pick] if prepared else [images[i] for i in pick]
-        labels = [labels[i] for i in pick]
     rows = []
     for name in models:
-        rec = Recognizer.load(name)
-        x = to_model_input(rec, images, prepared, store_config)
-        probs = np.concatenate([rec.predict_prepared(x[i : i + 512]) for i in range(0, len(x), 512)])
-        metrics = metrics_from_probs(probs, labels, rec.labels, top_pairs=args.top_pairs)
-        sub = out / rec.name if len(models) > 1 else out
-        write_reports(metrics, sub, rec.labels)
-        rows.append((rec.name, str(rec.path), metrics))
+        model = Model.load(name)
+        images, labels = evaluation_data(data, model, subset=args.subset, val_fraction=args.val_fraction,
+                                         test_fraction=args.test_fraction, split_seed=args.split_seed,
+                                         limit=args.limit)
+        metrics = evaluate(model, images, labels, top_pairs=args.top_pairs)
+        write_reports(metrics, out / model.name, model.labels)  # one subfolder per model, always
+        rows.append((model.name, str(model.path), metrics))
     print(format_table(rows, data))
     for name, _, m in rows:
         if m["confused_pairs"]:
@@ -84,64 +70,84 @@ def run(args) -> int:
     return 0
 
 
-def load_eval_data(data: Path):
-    """-> (images, label strings, already-preprocessed?, store preprocess config or None)."""
+# -- the one evaluation path ----------------------------------------------------------------------
+def evaluate(model, images, labels, top_pairs: int = 10) -> dict:
+    """Metrics of ``model`` (a :class:`handpad.model.Model`, on the engine users run) on prepared uint8
+    ``images`` with class indices ``labels`` in the model's label space.
+
+    ``handpad train`` (its test figures), ``handpad evaluate``, shipping and the model card all
+    call this, so the figures they show are the same numbers.
+    """
+    probs = model.predict(images)
+    return metrics_from_probs(probs, np.asarray(labels), model.labels, top_pairs=top_pairs)
+
+
+def evaluation_data(data: Path, model, subset: str | None = None, val_fraction: float = 0.1,
+                    test_fraction: float = 0.1, split_seed: int = 0, limit: int | None = None,
+                    indices: np.ndarray | None = None):
+    """(uint8 inputs prepared for ``model``, class indices in its label space) from a dataset store
+    or a folder of labeled images (DATA/<label>/*.png).
+
+    ``subset`` picks the train/val/test part of the stratified split ``handpad train`` makes with the
+    same fractions and seed; ``indices`` given samples of a store; ``limit`` a seeded random subset
+    of that many samples.
+    """
+    from .data import check_compatible, stratified_split
+    from .labels import LabelError
     from .preprocess import PreprocessConfig
-    from .store import load_store
+    from .store import MANIFEST, load_store
 
-    if (data / "manifest.json").exists():
+    data = Path(data)
+    if (data / MANIFEST).exists():
         store = load_store(data)
-        images = store.images[np.arange(len(store))]
-        cfg = (store.manifest.get("options") or {}).get("preprocess")
-        return images, store.label_names(), True, PreprocessConfig.from_dict(cfg) if cfg else None
-    if data.is_dir():
-        from .sources.images import labeled_image_files, read_image
+        check_compatible(store, model.label_space, store.image_size, f"the model ({model.name})")
+        pick = np.arange(len(store)) if indices is None else np.asarray(indices)
+        if subset:
+            parts = stratified_split(store.labels, val_fraction, test_fraction, split_seed)
+            pick = dict(zip(("train", "val", "test"), parts))[subset]
+        pick = _limit(pick, limit)
+        images, labels = store.images[pick], store.labels[pick]
+        saved = (store.manifest.get("options") or {}).get("preprocess")
+        if saved is not None and PreprocessConfig.from_dict(saved) != model.preprocess_config:
+            # Stored samples are preprocessed already; redo it only for a model that wants other settings.
+            images = np.stack([model.prepare(im, ink="bright") for im in images])
+        return images, labels
+    if subset:
+        raise HandpadError("--subset works on a dataset store, not on a folder of images")
+    if not data.is_dir():
+        raise HandpadError(f"{data}: not a dataset store or a folder of labeled images")
+    from .sources.images import labeled_image_files, read_image
 
-        images, labels = [], []
-        for label, f in labeled_image_files(data):
-            images.append(read_image(f))
-            labels.append(label)
-        if not images:
-            raise HandpadError(f"{data}: no labeled images found (expected {data}/<label>/<image files>)")
-        return images, labels, False, None
-    raise HandpadError(f"{data}: not a dataset store or a folder of labeled images")
-
-
-def to_model_input(rec, images, prepared: bool, store_config) -> np.ndarray:
-    """Stored samples are already preprocessed; redo it only if the model wants other settings."""
-    if prepared and (store_config is None or store_config == rec.config):
-        return images.astype(np.float32) / 255.0
-    if prepared:
-        return np.stack([rec.prepare(im, ink="bright") for im in images])
-    return np.stack([rec.prepare(im) for im in images])
-
-
-def evaluate_arrays(predict, store: Store, indices, classes) -> dict:
-    """Metrics of ``predict`` (float batch -> probs over ``classes``) on store samples ``indices``."""
-    indices = np.asarray(indices)
-    probs = []
-    for i in range(0, len(indices), 2048):
-        b = indices[i : i + 2048]
-        probs.append(predict(store.images[b].astype(np.float32)[..., None] / 255.0))
-    probs = np.concatenate(probs) if probs else np.zeros((0, len(classes)))
-    labels = [store.classes[int(i)] for i in store.labels[indices]]
-    m = metrics_from_probs(probs, labels, classes)
-    return {k: m[k] for k in ("n", "top1", "top3", "confused_pairs")}
+    files = list(labeled_image_files(data))
+    if not files:
+        raise HandpadError(f"{data}: no labeled images found (expected {data}/<label>/<image files>)")
+    files = [files[i] for i in _limit(np.arange(len(files)), limit)]
+    try:
+        labels = model.label_space.indices(label for label, _ in files)
+    except LabelError as e:
+        raise HandpadError(f"{data}: {e}") from None
+    return np.stack([model.prepare(read_image(f)) for _, f in files]), labels
 
 
-def metrics_from_probs(probs: np.ndarray, labels, classes, top_pairs: int = 10) -> dict:
-    """Top-1/top-3, per-class accuracy and confused pairs; labels matched by text."""
-    index = {c: i for i, c in enumerate(classes)}
-    y = np.array([index.get(lab, -1) for lab in labels])
+def _limit(indices: np.ndarray, limit: int | None) -> np.ndarray:
+    if limit and limit < len(indices):
+        return np.sort(np.random.default_rng(0).choice(indices, limit, replace=False))
+    return indices
+
+
+def metrics_from_probs(probs: np.ndarray, y: np.ndarray, classes, top_pairs: int = 10) -> dict:
+    """Top-1/top-3, per-class accuracy and confused pairs; ``y`` are class indices into ``classes``."""
+    y = np.asarray(y, np.int64)
     k = min(3, probs.shape[1])
-    top = np.argsort(-probs, axis=1)[:, :k]
+    top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
     hit1 = top[:, 0] == y
     hit3 = (top == y[:, None]).any(axis=1)
     per_class = {}
     confusions = Counter()
-    for lab in sorted(set(labels), key=lambda c: index.get(c, 1 << 30)):
-        sel = np.array([la == lab for la in labels])
+    for c in np.unique(y):
+        sel = y == c
         wrong = Counter(classes[j] for j in top[sel & ~hit1, 0])
+        lab = classes[c]
         per_class[lab] = {"n": int(sel.sum()), "top1": float(hit1[sel].mean()), "top3": float(hit3[sel].mean()),
                           "most_confused_with": wrong.most_common(1)[0][0] if wrong else ""}
         for other, n in wrong.items():
@@ -150,11 +156,18 @@ def metrics_from_probs(probs: np.ndarray, labels, classes, top_pairs: int = 10) 
         "n": int(len(y)),
         "top1": float(hit1.mean()) if len(y) else 0.0,
         "top3": float(hit3.mean()) if len(y) else 0.0,
-        "unknown_labels": sorted({lab for lab in labels if lab not in index}),
         "confused_pairs": [(a, b, n) for (a, b), n in confusions.most_common(top_pairs)],
         "per_class": per_class,
         "y": y, "pred": top[:, 0],
     }
+
+
+SUMMARY_KEYS = ("n", "top1", "top3", "confused_pairs")
+
+
+def summary(metrics: dict) -> dict:
+    """The figures worth keeping (in a model file, test_metrics.json, metrics.json)."""
+    return {k: metrics[k] for k in SUMMARY_KEYS}
 
 
 def write_reports(m: dict, out: Path, classes) -> None:
@@ -168,8 +181,7 @@ def write_reports(m: dict, out: Path, classes) -> None:
         w = csv.writer(f)
         w.writerow(["true", "predicted", "count"])
         w.writerows(m["confused_pairs"])
-    summary = {k: m[k] for k in ("n", "top1", "top3", "unknown_labels", "confused_pairs")}
-    (out / "metrics.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "metrics.json").write_text(json.dumps(summary(m), ensure_ascii=False, indent=1), encoding="utf-8")
     if len(classes) <= MAX_MATRIX_CLASSES and m["n"]:
         plot_confusion(m["y"], m["pred"], classes, out / "confusion_matrix.png")
 
@@ -195,6 +207,4 @@ def format_table(rows, data: Path) -> str:
     lines = [f"data: {data}  ({rows[0][2]['n']} samples)", f"{'model':<28} {'top-1':>8} {'top-3':>8}  file"]
     for name, path, m in rows:
         lines.append(f"{name:<28} {m['top1'] * 100:7.2f}% {m['top3'] * 100:7.2f}%  {path}")
-        if m["unknown_labels"]:
-            lines.append(f"  (labels the model does not know, counted wrong: {' '.join(m['unknown_labels'][:10])})")
     return "\n".join(lines)

@@ -3,16 +3,17 @@
 Pipeline, top to bottom:
 
 1. check the output path (never the input model, unless --force), open the user's stores,
-2. load the model (safe mode) with its labels and preprocessing,
-3. map the user's labels onto the model's labels by text (unknown labels: an error naming them),
-4. replay data, so the model does not forget what it knew: a store (--mix-with) or, for
-   Hangul models, a few thousand pen-drawn samples synthesized from the default fonts
-   (random syllables, plus the user's syllables drawn by other faces),
-5. one ``tf.data`` pipeline over both, the user's samples oversampled so each batch holds
+2. load the model (safe mode) with its label space and preprocessing; the user's stores must
+   use the same space (then their labels are the model's classes, no remapping),
+3. replay data, so the model does not forget what it knew: a store (--mix-with) or, for
+   Hangul models, pen-drawn samples synthesized from the default fonts (random syllables,
+   plus the user's syllables drawn by other faces); its amount follows the user's samples,
+4. one ``tf.data`` pipeline over both, the user's samples oversampled so each batch holds
    about one user sample per --mix-ratio replay samples,
-6. continue training at a low learning rate (optionally only the classifier head),
-7. measure before/after on the user's samples and on held-back replay samples, and save the
-   new model (same labels and preprocessing) atomically, with what it was fine-tuned on.
+5. continue training at a low learning rate (optionally only the classifier head),
+6. save the new model (same label space and preprocessing) atomically, with what it was
+   fine-tuned on and its accuracy before/after on the user's samples and on held-back replay
+   samples, measured through the one evaluation path on the saved files.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import math
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,7 @@ installed Korean fonts. Each of your samples is shown about once per --mix-ratio
 samples. The input model file is never replaced (unless --force).
 
 examples:
-  handpad finetune --model hangul --data ~/.local/share/handpad/samples/hangul --out my-hangul.keras
+  handpad finetune --model hangul --data ~/.local/share/handpad/hangul-samples --out my-hangul.keras
   handpad draw hangul --model my-hangul.keras
   handpad finetune --model digits --data my-digits --mix-with data/mnist --out my-digits.keras
   handpad finetune --model hangul --data mine --mix-with data/hangul-train --epochs 4 --out mine.keras
@@ -53,6 +54,8 @@ REPLAY_PER_USER_SYLLABLE = 6
 
 @dataclass
 class FinetuneConfig:
+    """A fine-tuning run: the one place of its defaults and checks (the CLI builds one from its flags)."""
+
     model: str
     data: list
     out: str
@@ -61,7 +64,8 @@ class FinetuneConfig:
     epochs: int = 8
     learning_rate: float = 1e-4
     batch_size: int = 64
-    replay_samples: int = 3000  # replay samples per epoch; also how many are synthesized
+    replay_samples: int = 3000  # at most this many replay samples per epoch (and synthesized)
+    user_repeats: int = 8  # each of your samples is shown this often per epoch: the work grows with your samples
     replay_exclude: list = field(default_factory=list)  # font-face globs left out of synthesized replay
     replay_fonts: list | None = None  # font files/folders for synthesized replay (default: the Debian Korean fonts)
     freeze_features: bool = False
@@ -69,6 +73,23 @@ class FinetuneConfig:
     force: bool = False
     verbose: int | None = None  # Keras fit verbosity (default: progress bar on a terminal)
     progress: bool = True
+
+    def __post_init__(self):
+        if self.epochs < 1:
+            raise HandpadError(f"--epochs must be >= 1, got {self.epochs}")
+        if not self.learning_rate > 0:
+            raise HandpadError(f"--lr must be > 0, got {self.learning_rate}")
+        if self.mix_ratio < 0 or not math.isfinite(self.mix_ratio):
+            raise HandpadError(f"--mix-ratio must be >= 0, got {self.mix_ratio}")
+        if self.batch_size < 1 or self.replay_samples < 1 or self.user_repeats < 1:
+            raise HandpadError("--batch-size, --replay-samples and --user-repeats must be >= 1")
+        if Path(self.out).suffix != ".keras":
+            raise HandpadError(f"--out {self.out}: the model file name must end in .keras")
+        if not self.data:
+            raise HandpadError("no --data store given: pass the store the pad saved your samples to")
+
+
+DEFAULTS = {f.name: f.default for f in fields(FinetuneConfig) if f.default is not MISSING}
 
 
 def configure(p) -> None:
@@ -79,18 +100,22 @@ def configure(p) -> None:
     p.add_argument("--mix-with", metavar="STORE",
                    help="replay samples from this store (required for non-Hangul models); "
                    "default for Hangul: synthesized pen-drawn samples")
-    p.add_argument("--mix-ratio", type=float, default=4.0, metavar="R",
+    p.add_argument("--mix-ratio", type=float, default=DEFAULTS["mix_ratio"], metavar="R",
                    help="replay samples per user sample in training (default 4; 0 = no replay)")
-    p.add_argument("--epochs", type=int, default=8)
-    p.add_argument("--lr", type=float, default=1e-4, dest="learning_rate", help="learning rate (default 1e-4)")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--replay-samples", type=int, default=3000, metavar="N",
-                   help="replay samples per epoch (and how many are synthesized without --mix-with); default 3000")
+    p.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
+    p.add_argument("--lr", type=float, default=DEFAULTS["learning_rate"], dest="learning_rate",
+                   help="learning rate (default 1e-4)")
+    p.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
+    p.add_argument("--user-repeats", type=int, default=DEFAULTS["user_repeats"], metavar="N",
+                   help="how often each of your samples is shown per epoch (default 8); with --mix-ratio this "
+                        "sets the work, so a few samples take seconds")
+    p.add_argument("--replay-samples", type=int, default=DEFAULTS["replay_samples"], metavar="N",
+                   help="at most this many replay samples per epoch (and synthesized without --mix-with); default 3000")
     p.add_argument("--replay-exclude", nargs="+", default=[], metavar="PATTERN",
                    help="font faces (globs) left out of synthesized replay")
     p.add_argument("--freeze-features", action="store_true",
                    help="train only the final classifier layer (faster, changes the model less)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=DEFAULTS["seed"])
     p.add_argument("--force", action="store_true", help="allow --out to be the input model file")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -99,7 +124,7 @@ def run(args) -> int:
     cfg = FinetuneConfig(
         model=args.model, data=list(args.data), out=args.out, mix_with=args.mix_with, mix_ratio=args.mix_ratio,
         epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size,
-        replay_samples=args.replay_samples, replay_exclude=list(args.replay_exclude),
+        replay_samples=args.replay_samples, user_repeats=args.user_repeats, replay_exclude=list(args.replay_exclude),
         freeze_features=args.freeze_features, seed=args.seed, force=args.force,
         verbose=0 if args.quiet else None, progress=not args.quiet,
     )
@@ -110,48 +135,43 @@ def run(args) -> int:
 
 
 def finetune(cfg: FinetuneConfig) -> dict:
-    from .modelio import load_model, resolve_model_path, save_model
-    from .preprocess import PreprocessConfig
+    from .data import make_dataset, stack_stores, steps_for
+    from .evaluation import evaluate
+    from .model import Model, resolve_model_path, save_model, update_metadata
     from .store import load_store
 
     # 1. Paths and the user's stores: every cheap check before TensorFlow starts.
-    _check_options(cfg)
     model_path = resolve_model_path(cfg.model)
     out = Path(cfg.out)
-    if out.suffix != ".keras":
-        raise HandpadError(f"--out {out}: the model file name must end in .keras")
     if out.is_dir():
         raise HandpadError(f"--out {out}: is a folder, expected a .keras file name")
     if out.exists() and out.resolve() == model_path.resolve() and not cfg.force:
         raise HandpadError(f"--out {out} is the input model; write the fine-tuned model elsewhere, or pass --force to replace it")
-    if not cfg.data:
-        raise HandpadError("no --data store given: pass the store the pad saved your samples to")
     user_stores = [load_store(p) for p in cfg.data]  # missing or empty: StoreError naming the folder
 
-    # 2. The model, with its labels and preprocessing.
+    # 2. The model, with its label space and preprocessing; the user's samples in the same space.
     import keras
 
-    model, meta = load_model(model_path)
-    labels = list(meta["labels"])
-    pconfig = PreprocessConfig.from_dict(meta.get("preprocess"))
-    size = int(model.input_shape[1])
+    base = Model.load(model_path)
+    space, size = base.label_space, base.input_size
+    target = f"the model ({model_path.name})"
+    user_images, user_labels = stack_stores(user_stores, space, size, target)
+    user_classes = sorted({space.labels[i] for i in np.unique(user_labels)})
     keras.utils.set_random_seed(cfg.seed)
 
-    # 3. The user's samples, labels mapped onto the model's by text.
-    from .data import stack_stores
-
-    user_images, user_labels = stack_stores(user_stores, labels, size, target=f"the model ({model_path.name})")
-    user_syllables = sorted({labels[i] for i in np.unique(user_labels)})
-
-    # 4. Replay samples: a store, or synthesized for Hangul models.
+    # 3. Replay samples, so the model keeps what it knew: a store, or synthesized for Hangul models.
+    #    The work follows the user's samples: each is shown user_repeats times an epoch, with
+    #    mix_ratio replay samples beside each showing (at most replay_samples an epoch).
+    n_user = len(user_labels)
+    replay_n = min(cfg.replay_samples, round(n_user * cfg.user_repeats * cfg.mix_ratio))
+    n_eval = min(REPLAY_EVAL, max(50, replay_n // 4))
     with tempfile.TemporaryDirectory(prefix="handpad-replay-") as tmp:
         replay_store, replay_source = None, None
         if cfg.mix_ratio > 0:
             if cfg.mix_with:
                 replay_store, replay_source = load_store(cfg.mix_with), str(cfg.mix_with)
-            elif _is_hangul(labels):
-                n = cfg.replay_samples + REPLAY_EVAL
-                replay_store = synthesize_replay(Path(tmp) / "replay", n, user_syllables, cfg.replay_exclude,
+            elif space.kind == "hangul":
+                replay_store = synthesize_replay(Path(tmp) / "replay", replay_n + n_eval, user_classes, cfg.replay_exclude,
                                                  cfg.seed, size, cfg.progress, fonts=cfg.replay_fonts)
                 replay_source = f"synthesized: {len(replay_store)} pen-drawn samples from the default fonts"
             else:
@@ -161,81 +181,89 @@ def finetune(cfg: FinetuneConfig) -> dict:
                     "or --mix-ratio 0 to train on your samples alone (the model may then forget other classes)"
                 )
         stores = user_stores + ([replay_store] if replay_store is not None else [])
-        images, all_labels = stack_stores(stores, labels, size, target=f"the model ({model_path.name})")
-        n_user = len(user_labels)
+        images, all_labels = stack_stores(stores, space, size, target)
         user_idx = np.arange(n_user)
-        replay_train, replay_eval = _split_replay(len(all_labels) - n_user, n_user, cfg.seed)
+        replay_train, replay_eval = _split_replay(len(all_labels) - n_user, n_user, cfg.seed, n_eval)
 
-        # 5. One pipeline: the user's samples oversampled to 1 per mix_ratio replay samples.
-        pool, per_epoch = training_pool(user_idx, replay_train, cfg.mix_ratio, cfg.replay_samples, cfg.seed)
-        from .data import make_dataset, steps_for
-
-        train_ds = make_dataset(images, pool, cfg.batch_size, shuffle=True, seed=cfg.seed, repeat=True, labels=all_labels)
+        # 4. One pipeline: the user's samples oversampled to 1 per mix_ratio replay samples.
+        pool, per_epoch = training_pool(user_idx, replay_train, cfg.mix_ratio, max(1, replay_n), cfg.seed,
+                                        cfg.user_repeats)
+        train_ds = make_dataset(images, all_labels, pool, cfg.batch_size, shuffle=True, seed=cfg.seed, repeat=True)
         steps = steps_for(per_epoch, cfg.batch_size)
 
-        # 6. Continue training at a low learning rate.
-        before = {"user": accuracy(model, images, all_labels, user_idx),
-                  "replay": accuracy(model, images, all_labels, replay_eval)}
-        head = set_trainable(model, cfg.freeze_features)
+        # 5. Continue training at a low learning rate; figures before and after through the one
+        #    evaluation path (the model files, on the engine users run).
+        def figures(model: Model) -> dict:
+            return {part: (round(evaluate(model, images[idx], all_labels[idx])["top1"], 4) if len(idx) else None)
+                    for part, idx in (("user", user_idx), ("replay", replay_eval))}
+
+        before = figures(base)
+        network = base.keras_model
+        head = set_trainable(network, cfg.freeze_features)
         from .training import make_optimizer
 
-        model.compile(optimizer=make_optimizer("adam", cfg.learning_rate), loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
+        network.compile(optimizer=make_optimizer("adam", cfg.learning_rate), loss="sparse_categorical_crossentropy",
+                        metrics=["accuracy"])
         verbose = cfg.verbose if cfg.verbose is not None else (1 if sys.stdout.isatty() else 2)
         if verbose:
-            print(f"fine-tuning {model_path.name} on {n_user} sample(s) of {len(user_syllables)} class(es) "
+            print(f"fine-tuning {model_path.name} on {n_user} sample(s) of {len(user_classes)} class(es) "
                   f"+ {len(replay_train)} replay sample(s) ({replay_source or 'none'}): "
-                  f"{cfg.epochs} epoch(s) x {steps} step(s), lr {cfg.learning_rate:g}"
+                  f"{cfg.epochs} epoch(s) x {steps} step(s) of {cfg.batch_size}, lr {cfg.learning_rate:g}"
                   + (f", training only {head}" if cfg.freeze_features else ""), file=sys.stderr)
         started = time.time()
-        model.fit(train_ds, epochs=cfg.epochs, steps_per_epoch=steps, verbose=verbose)
+        network.fit(train_ds, epochs=cfg.epochs, steps_per_epoch=steps, verbose=verbose, shuffle=False,
+                    callbacks=[TimeLeft(cfg.epochs)] if verbose else [])
         seconds = time.time() - started
-        for layer in model.layers:
+        for layer in network.layers:
             layer.trainable = True  # the saved file should not carry the freeze
-        after = {"user": accuracy(model, images, all_labels, user_idx),
-                 "replay": accuracy(model, images, all_labels, replay_eval)}
 
-    # 7. The new model: same labels and preprocessing; its metadata says where it came from.
-    report = {
-        "user_samples": n_user, "user_classes": user_syllables,
-        "replay": replay_source, "replay_train_samples": int(len(replay_train)),
-        "epochs": cfg.epochs, "steps_per_epoch": steps, "learning_rate": cfg.learning_rate,
-        "mix_ratio": cfg.mix_ratio, "freeze_features": cfg.freeze_features, "seconds": round(seconds, 1),
-        "accuracy_before": before, "accuracy_after": after,
-    }
-    base = {k: meta[k] for k in ("architecture", "arch_options", "params", "trained_on") if k in meta}
-    new_meta = {**base, "finetuned_from": str(model_path), "finetune": {
-        **report, "user_stores": [str(s.path) for s in user_stores], "seed": cfg.seed,
-        "base_metrics": meta.get("metrics")}}
-    saved = save_model(model, out, labels, pconfig, **new_meta)
+        # 6. The new model: same label space and preprocessing; its metadata says where it came from.
+        report = {
+            "user_samples": n_user, "user_classes": user_classes,
+            "replay": replay_source, "replay_train_samples": int(len(replay_train)),
+            "epochs": cfg.epochs, "steps_per_epoch": steps, "learning_rate": cfg.learning_rate,
+            "mix_ratio": cfg.mix_ratio, "freeze_features": cfg.freeze_features, "seconds": round(seconds, 1),
+            "accuracy_before": before,
+        }
+        kept = {k: base.meta[k] for k in ("architecture", "arch_options", "params", "trained_on") if k in base.meta}
+        new_meta = {**kept, "finetuned_from": str(model_path), "finetune": {
+            **report, "user_stores": [str(s.path) for s in user_stores], "seed": cfg.seed,
+            "base_metrics": base.meta.get("metrics")}}
+        saved = save_model(network, out, space, base.preprocess_config, **new_meta)
+        report["accuracy_after"] = figures(Model.load(saved))
+        new_meta["finetune"]["accuracy_after"] = report["accuracy_after"]
+        update_metadata(saved, finetune=new_meta["finetune"])
     return {"model_path": str(saved), "report": report, "meta": new_meta}
 
 
-def _check_options(cfg: FinetuneConfig) -> None:
-    if cfg.epochs < 1:
-        raise HandpadError(f"--epochs must be >= 1, got {cfg.epochs}")
-    if not cfg.learning_rate > 0:
-        raise HandpadError(f"--lr must be > 0, got {cfg.learning_rate}")
-    if cfg.mix_ratio < 0 or not math.isfinite(cfg.mix_ratio):
-        raise HandpadError(f"--mix-ratio must be >= 0, got {cfg.mix_ratio}")
-    if cfg.batch_size < 1 or cfg.replay_samples < 1:
-        raise HandpadError("--batch-size and --replay-samples must be >= 1")
+class TimeLeft:
+    """After the first epoch, says how long the rest will take (a fine-tuning run is sized by the user's data)."""
+
+    def __new__(cls, epochs: int):
+        import keras
+
+        class _Left(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.start = time.time()
+
+            def on_epoch_end(self, epoch, logs=None):
+                if epoch == 0 and epochs > 1:
+                    took = time.time() - self.start
+                    print(f"first epoch took {took:.1f} s: about {took * (epochs - 1):.0f} s to go",
+                          file=sys.stderr, flush=True)
+
+        return _Left()
 
 
-def _is_hangul(labels) -> bool:
-    from .labels import is_ksx1001_syllable
-
-    return all(is_ksx1001_syllable(c) for c in labels)
-
-
-def _split_replay(n_replay: int, offset: int, seed: int):
+def _split_replay(n_replay: int, offset: int, seed: int, n_eval: int = REPLAY_EVAL):
     """Replay indices (offset by the user's samples): (train, held back for the forgetting check)."""
     idx = offset + np.random.default_rng(seed).permutation(n_replay)
-    n_eval = min(REPLAY_EVAL, n_replay // 5)
+    n_eval = min(n_eval, n_replay // 5)
     return np.sort(idx[n_eval:]), np.sort(idx[:n_eval])
 
 
-def training_pool(user_idx: np.ndarray, replay_idx: np.ndarray, mix_ratio: float, replay_per_epoch: int, seed: int = 0):
+def training_pool(user_idx: np.ndarray, replay_idx: np.ndarray, mix_ratio: float, replay_per_epoch: int, seed: int = 0,
+                  user_repeats: int = 1):
     """Indices for a repeating, shuffled pipeline and the samples per epoch.
 
     The user's samples are repeated so that the pool holds about one of them per
@@ -245,7 +273,7 @@ def training_pool(user_idx: np.ndarray, replay_idx: np.ndarray, mix_ratio: float
     """
     user_idx, replay_idx = np.asarray(user_idx, np.int64), np.asarray(replay_idx, np.int64)
     if mix_ratio <= 0 or not len(replay_idx):
-        return user_idx, len(user_idx)
+        return np.tile(user_idx, user_repeats), len(user_idx) * user_repeats
     copies = max(1, round(len(replay_idx) / (mix_ratio * len(user_idx))))
     pool = np.concatenate([np.tile(user_idx, copies), replay_idx])
     replay_n = min(len(replay_idx), replay_per_epoch)
@@ -262,19 +290,6 @@ def set_trainable(model, head_only: bool) -> str:
     return head.name
 
 
-def accuracy(model, images, labels, idx, batch_size: int = 256) -> float | None:
-    """Top-1 accuracy of ``model`` on samples ``idx`` (None when there are none)."""
-    idx = np.asarray(idx, np.int64)
-    if not len(idx):
-        return None
-    hits = 0
-    for i in range(0, len(idx), batch_size):
-        b = idx[i : i + batch_size]
-        x = images[b].astype(np.float32)[..., None] / 255.0
-        hits += int((np.argmax(model.predict(x, verbose=0), axis=1) == labels[b]).sum())
-    return round(hits / len(idx), 4)
-
-
 def synthesize_replay(out: Path, n: int, user_classes, exclude=None, seed: int = 0, size: int = 60,
                       progress: bool = True, fonts=None):
     """About ``n`` pen-drawn samples into a new store at ``out``: random (face, syllable) pairs from
@@ -283,13 +298,9 @@ def synthesize_replay(out: Path, n: int, user_classes, exclude=None, seed: int =
     Random pairs cover many syllables with few samples (every face drawing a few syllables
     would cover only a handful of classes).
     """
-    from tqdm.auto import tqdm
-
-    from .errors import NothingDrawnError
     from .labels import hangul_syllables
-    from .store import StoreWriter
     from .synth.fonts import resolve_fonts
-    from .synth.generate import SynthOptions, make_samples
+    from .synth.generate import SynthOptions, synthesize_pairs
 
     faces, _ = resolve_fonts(fonts, None, list(exclude or []) or None)
     if not faces:
@@ -305,18 +316,10 @@ def synthesize_replay(out: Path, n: int, user_classes, exclude=None, seed: int =
              for f in rng.choice(n_faces, min(REPLAY_PER_USER_SYLLABLE, n_faces), replace=False)]
     n_random = max(0, n - len(extra))
     flat = rng.choice(n_faces * len(syllables), min(n_random, n_faces * len(syllables)), replace=False)
-    pairs = sorted(set(extra) | {(int(k // len(syllables)), int(k % len(syllables))) for k in flat})  # by face
-    options = SynthOptions(per_font=1, mix="pen=1", seed=seed)
-    writer = StoreWriter(out, syllables, source="finetune-replay", options={"faces": [f.id for f in faces]})
-    images, labels = [], []
-    for face_i, label in tqdm(pairs, desc="replay samples", unit="sample", disable=not progress):
-        try:
-            (_, image, _), = make_samples(faces[face_i], syllables[label], label, options)
-        except (ValueError, NothingDrawnError):
-            continue  # a glyph that cannot be drawn: one sample fewer
-        images.append(image)
-        labels.append(label)
-    if not images:
+    pairs = set(extra) | {(int(k // len(syllables)), int(k % len(syllables))) for k in flat}
+    # In this process: TensorFlow is loaded by now, and forking a process that runs its threads is unsafe.
+    store = synthesize_pairs(faces, pairs, out, SynthOptions(per_font=1, mix="pen=1", seed=seed),
+                             source="finetune-replay", record={"faces": [f.id for f in faces]}, progress=progress)
+    if not len(store):
         raise HandpadError("could not synthesize any replay sample; pass --mix-with STORE")
-    writer.add(np.stack(images), labels)
-    return writer.close()
+    return store

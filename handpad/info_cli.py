@@ -28,17 +28,18 @@ def run(args) -> int:
         store = load_store(path, require_samples=False)
         m = store.manifest
         counts = m.get("class_counts", {})
-        print(f"store {path}: {len(store)} samples, {len(store.classes)} classes ({len(counts)} present), "
+        print(f"store {path}: {len(store)} samples, label space {store.label_space.name} ({len(counts)} of its "
+              f"{len(store.label_space)} classes present), "
               f"{store.image_size}x{store.image_size}, source {m.get('source')}, complete {m.get('complete')}")
         print(f"options: {json.dumps(m.get('options', {}), ensure_ascii=False)}")
         shown = list(counts.items())[:20]
         print("per class: " + ", ".join(f"{c}:{n}" for c, n in shown) + (" ..." if len(counts) > 20 else ""))
         return 0
     if args.path in ("digits", "hangul") or path.suffix == ".keras":
-        from .modelio import read_metadata, resolve_model_path
+        from .model import read_entries, resolve_model_path
 
         p = resolve_model_path(args.path)
-        meta = read_metadata(p)
+        meta, _ = read_entries(p)
         labels = meta.pop("labels", [])
         print(f"model {p} ({p.stat().st_size / 1e6:.1f} MB): {len(labels)} labels: {''.join(labels[:20]) if all(len(x) == 1 for x in labels) else labels[:20]}"
               + (" ..." if len(labels) > 20 else ""))

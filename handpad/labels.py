@@ -1,17 +1,38 @@
-"""Class labels: the ten digits and the 2350 KS X 1001 Hangul syllables.
+"""Label spaces: the one place where a class index gets its meaning.
 
-The syllables are not typed in: they are exactly the EUC-KR byte pairs 0xB0A1-0xC8FE
+A label space is a fixed, ordered list of labels with a name. Every dataset store and every
+model records the name of its space, and a label index means the same label in all of them:
+a store that holds only some classes still counts in the full space, so data from any source
+can be stacked and any model evaluated on any store of its space, with no remapping by text.
+
+    digits          the ten digits "0".."9"
+    hangul-ksx1001  the 2350 KS X 1001 Hangul syllables, in EUC-KR code order (가, 각, ... 힝);
+                    the shipped Hangul model's classes
+    hangul-11172    all 11,172 modern Hangul syllables, in Unicode order (가 U+AC00 ... 힣 U+D7A3)
+
+The KS X 1001 syllables are not typed in: they are exactly the EUC-KR byte pairs 0xB0A1-0xC8FE
 (25 rows of 94 cells), decoded by Python's ``euc-kr`` codec, in code order.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterable
+
+import numpy as np
+
+from .errors import HandpadError
 
 DIGITS: tuple[str, ...] = tuple("0123456789")
 
 KSX1001_FIRST_LEAD, KSX1001_LAST_LEAD = 0xB0, 0xC8
 KSX1001_FIRST_TRAIL, KSX1001_LAST_TRAIL = 0xA1, 0xFE
 NUM_HANGUL = 2350
+HANGUL_FIRST, NUM_MODERN_HANGUL = 0xAC00, 11172
+
+
+class LabelError(HandpadError, ValueError):
+    """A label is not in the label space it is used with."""
 
 
 @lru_cache(maxsize=None)
@@ -27,6 +48,12 @@ def hangul_syllables() -> tuple[str, ...]:
     return tuple(syllables)
 
 
+@lru_cache(maxsize=None)
+def all_hangul_syllables() -> tuple[str, ...]:
+    """The 11,172 modern Hangul syllables in Unicode order (가 ... 힣)."""
+    return tuple(chr(HANGUL_FIRST + i) for i in range(NUM_MODERN_HANGUL))
+
+
 def euckr_pair_to_char(lead: int, trail: int) -> str | None:
     """Decode one EUC-KR byte pair (as stored in PE92/SERI95 files); None if it is not a character."""
     try:
@@ -37,18 +64,91 @@ def euckr_pair_to_char(lead: int, trail: int) -> str | None:
 
 
 def is_ksx1001_syllable(char: str) -> bool:
-    return char in _hangul_index()
+    return char in label_space("hangul-ksx1001")
+
+
+@dataclass(frozen=True, eq=False)
+class LabelSpace:
+    """A named, ordered label list: ``space.labels[i]`` is class ``i`` wherever ``space`` is used."""
+
+    name: str
+    labels: tuple[str, ...]
+    description: str
+    kind: str  # digits | hangul: which preprocessing preset and pad the space belongs to
+    _index: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.labels)})
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __contains__(self, label) -> bool:
+        return label in self._index
+
+    def __repr__(self) -> str:
+        return f"LabelSpace({self.name!r}, {len(self)} labels)"
+
+    def index(self, label: str) -> int:
+        """The class index of ``label``; LabelError if the space lacks it."""
+        try:
+            return self._index[label]
+        except KeyError:
+            raise LabelError(f"{label!r} is not in the label space {self.name!r} ({self.description})") from None
+
+    def indices(self, labels: Iterable[str]) -> np.ndarray:
+        """Class indices (int32) of ``labels``; LabelError naming the first few the space lacks."""
+        labels = list(labels)
+        missing = [c for c in dict.fromkeys(labels) if c not in self._index]
+        if missing:
+            more = f" (and {len(missing) - 10} more)" if len(missing) > 10 else ""
+            raise LabelError(f"labels {' '.join(missing[:10])}{more} are not in the label space {self.name!r} "
+                             f"({self.description})")
+        return np.array([self._index[c] for c in labels], np.int32)
 
 
 @lru_cache(maxsize=None)
-def _hangul_index() -> dict[str, int]:
-    return {s: i for i, s in enumerate(hangul_syllables())}
+def _spaces() -> dict[str, LabelSpace]:
+    spaces = [
+        LabelSpace("digits", DIGITS, "the ten digits 0-9", "digits"),
+        LabelSpace("hangul-ksx1001", hangul_syllables(), "the 2350 KS X 1001 Hangul syllables", "hangul"),
+        LabelSpace("hangul-11172", all_hangul_syllables(), "all 11,172 modern Hangul syllables", "hangul"),
+    ]
+    return {s.name: s for s in spaces}
+
+
+SPACE_NAMES = ("digits", "hangul-ksx1001", "hangul-11172")
+# The space each kind of data uses by default (what converters, synthesis and the pad write).
+DEFAULT_SPACE = {"digits": "digits", "hangul": "hangul-ksx1001"}
+
+
+def label_space(name) -> LabelSpace:
+    """A label space by name (or a LabelSpace, returned as is); kinds ``digits``/``hangul`` give their default."""
+    if isinstance(name, LabelSpace):
+        return name
+    name = DEFAULT_SPACE.get(name, name)
+    try:
+        return _spaces()[name]
+    except (KeyError, TypeError):
+        raise LabelError(f"unknown label space {name!r}; choose one of: {', '.join(SPACE_NAMES)}") from None
+
+
+def space_for_labels(labels: Iterable[str], where: str = "") -> LabelSpace:
+    """The smallest label space holding every one of ``labels`` (for files that predate label spaces,
+    and for folders of labeled images). LabelError if none does."""
+    labels = set(labels)
+    for name in SPACE_NAMES:
+        space = _spaces()[name]
+        if all(c in space for c in labels):
+            return space
+    odd = sorted(c for c in labels if not any(c in s for s in _spaces().values()))
+    prefix = f"{where}: " if where else ""
+    raise LabelError(f"{prefix}labels {' '.join(map(repr, odd[:10]))} are in no label space "
+                     f"(handpad reads {', '.join(SPACE_NAMES)}); use digits 0-9 or Hangul syllables")
 
 
 def labels_for(kind: str) -> tuple[str, ...]:
-    """Label list by name: ``digits`` or ``hangul``."""
-    if kind == "digits":
-        return DIGITS
-    if kind == "hangul":
-        return hangul_syllables()
-    raise ValueError(f"unknown label set {kind!r}: use 'digits' or 'hangul'")
+    """Labels of a kind's default space: ``digits`` or ``hangul``."""
+    if kind not in DEFAULT_SPACE:
+        raise ValueError(f"unknown label set {kind!r}: use 'digits' or 'hangul'")
+    return label_space(kind).labels

@@ -67,7 +67,7 @@ def predict_files(rec, files, k: int, batch_size: int = 64):
                 errors[f] = msg if f in msg else f"{f}: {msg}"
                 prepared.append(None)
         ok = [x for x in prepared if x is not None]
-        tops = iter(rec.top_k_prepared(np.stack(ok), k) if ok else [])
+        tops = iter(rec.top_k_batch(ok, k, prepared=True) if ok else [])
         for f, x in zip(chunk, prepared):
             yield (f, None, errors[f]) if x is None else (f, next(tops), None)
 

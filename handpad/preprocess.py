@@ -1,4 +1,4 @@
-"""The one preprocessing path: any picture of a character -> the model's 60x60 input.
+"""The one preprocessing path: any picture of a character -> the model's 60x60 uint8 input.
 
 Converters, synthesis, training-time validation, ``handpad predict`` and the drawing pad
 all call :func:`preprocess`, so the model always sees the same kind of picture. The
@@ -12,7 +12,9 @@ Steps, in order:
 4. crop to the ink's bounding box,
 5. keep the aspect ratio, scale the longer side to ``size * (1 - 2 * margin)``
    (area interpolation when shrinking), center on a ``size x size`` square,
-6. optionally (digits, like MNIST) shift so the center of mass is in the middle.
+6. optionally (digits, like MNIST) shift so the center of mass is in the middle,
+7. uint8, ink 255 on 0: what dataset stores hold and what every model takes (its first layer,
+   ``Rescaling``, scales to [0, 1], so no caller does).
 An image without ink raises :class:`~handpad.errors.NothingDrawnError`: never a guess.
 """
 from __future__ import annotations
@@ -46,6 +48,19 @@ class PreprocessConfig:
 
 DIGITS_CONFIG = PreprocessConfig(center_mass=True)
 HANGUL_CONFIG = PreprocessConfig(center_mass=False)
+PRESETS = {"digits": DIGITS_CONFIG, "hangul": HANGUL_CONFIG}
+
+
+def resolve_config(preset: str | None = None, saved: dict | None = None, kind: str = "hangul") -> PreprocessConfig:
+    """The one rule for preprocessing settings: an explicit preset > the settings saved with the data
+    (a store's manifest, a model file) > the default of the label space's kind (digits or hangul)."""
+    if preset:
+        if preset not in PRESETS:
+            raise ValueError(f"unknown preprocessing preset {preset!r}; choose one of: {', '.join(PRESETS)}")
+        return PRESETS[preset]
+    if saved:
+        return PreprocessConfig.from_dict(saved)
+    return PRESETS[kind]
 
 # Ink must differ from the background by this much (fraction of full range) to count.
 MIN_CONTRAST = 0.12
@@ -121,7 +136,7 @@ def preprocess(
     ink: str = "auto",
     config: PreprocessConfig | None = None,
 ) -> np.ndarray:
-    """Turn any grayscale or color image of any size into a ``size x size`` float32 input, ink = 1.
+    """Turn any grayscale or color image of any size into the ``size x size`` uint8 model input, ink = 255.
 
     Raises NothingDrawnError if there is no ink.
     """
@@ -153,8 +168,7 @@ def preprocess(
     out[top : top + new_h, left : left + new_w] = resized
     if center_mass:
         out = _center_by_mass(out)
-    np.clip(out, 0.0, 1.0, out=out)
-    return out
+    return to_uint8(out)
 
 
 def _binary_ink(img: np.ndarray, ink: str) -> np.ndarray:
@@ -184,5 +198,5 @@ def _center_by_mass(img: np.ndarray) -> np.ndarray:
 
 
 def to_uint8(x: np.ndarray) -> np.ndarray:
-    """Model input in [0, 1] -> uint8 as stored in dataset stores (ink bright on dark)."""
+    """A float image in [0, 1] -> uint8 (values outside are clipped)."""
     return np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)

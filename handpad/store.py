@@ -2,11 +2,18 @@
 
 A store is a folder::
 
-    manifest.json          source, options, counts, per-class counts, shard list, inputs done
-    classes.txt            the class labels, UTF-8, one per line; label i is line i
+    manifest.json          label space, source, options, counts, per-class counts, shard list, inputs done
+    classes.txt            the label space's labels, UTF-8, one per line; label i is line i
     images-00000.npy       uint8 (n, 60, 60), ink bright (255) on dark (0)
-    labels-00000.npy       int32 (n,), indices into classes.txt
+    labels-00000.npy       int32 (n,), class indices in the label space (handpad.labels)
     ...
+
+Every store counts in a whole label space (``digits``, ``hangul-ksx1001``, ...), also when it
+holds only some of its classes, so label ``i`` is the same class in every store and model of
+that space. Stores written before label spaces (format version 1) listed only the classes they
+held; they are read as they are, and their labels are mapped onto the smallest space holding
+those classes as they are read (in memory; the files are not touched). Adding to such a store
+asks for a new folder or --overwrite.
 
 Shards are written to a temporary name and renamed, and the manifest is rewritten
 (atomically) only after a whole input is in shards, so an interrupted run never leaves a
@@ -27,10 +34,11 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import StoreError
+from .labels import LabelSpace, label_space as resolve_space, space_for_labels
 
 MANIFEST = "manifest.json"
 CLASSES = "classes.txt"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: labels count in a named label space (1: in the store's own class list)
 _SHARD_RE = re.compile(r"^(images|labels|labels_onehot)-(\d{5})\.npy$")
 
 
@@ -62,7 +70,7 @@ def atomic_save_npy(path: Path, array: np.ndarray) -> None:
 class StoreWriter:
     """Append samples to a store; commit them per input so re-runs can skip finished inputs.
 
-    >>> w = StoreWriter("data/phd08", classes=hangul_syllables(), source="phd08", options={...})
+    >>> w = StoreWriter("data/phd08", "hangul-ksx1001", source="phd08", options={...})
     >>> if not w.is_done("가.txt"):
     ...     w.add(images_uint8, labels); w.commit("가.txt")
     >>> w.close()
@@ -71,7 +79,7 @@ class StoreWriter:
     def __init__(
         self,
         path,
-        classes: Sequence[str],
+        label_space: LabelSpace | str,
         source: str,
         options: dict | None = None,
         shard_size: int = 20000,
@@ -81,22 +89,24 @@ class StoreWriter:
     ):
         self.path = Path(path)
         self.one_hot = one_hot  # also write labels_onehot-*.npy (uint8 n x classes), as the original did
-        self.classes = [str(c) for c in classes]
-        if len(set(self.classes)) != len(self.classes):
-            raise StoreError(f"{self.path}: duplicate class labels")
-        if any("\n" in c or c == "" for c in self.classes):
-            raise StoreError(f"{self.path}: class labels must be non-empty single-line strings")
+        self.label_space = resolve_space(label_space)
+        self.classes = list(self.label_space.labels)
         self.shard_size = int(shard_size)
         self.image_size = int(image_size)
         self.path.mkdir(parents=True, exist_ok=True)
         manifest_path = self.path / MANIFEST
         if manifest_path.exists() and not overwrite:
             self.manifest = read_manifest(self.path)
-            old_classes = read_classes(self.path)
-            if old_classes != self.classes:
+            old_space = self.manifest.get("label_space")
+            if old_space is None:
                 raise StoreError(
-                    f"{self.path} already holds a store with other classes "
-                    f"({len(old_classes)} vs {len(self.classes)}); use another folder or --overwrite"
+                    f"{self.path} holds a store of format version 1 (its own class list); it can be read but "
+                    "not added to: write into another folder, or use --overwrite to start it afresh"
+                )
+            if old_space != self.label_space.name:
+                raise StoreError(
+                    f"{self.path} already holds a store of another label space "
+                    f"({old_space}, not {self.label_space.name}); use another folder or --overwrite"
                 )
             if self.manifest["image_size"] != self.image_size:
                 raise StoreError(
@@ -112,6 +122,7 @@ class StoreWriter:
             self.manifest = {
                 "format": "handpad-store",
                 "version": FORMAT_VERSION,
+                "label_space": self.label_space.name,
                 "source": source,
                 "options": options or {},
                 "image_size": self.image_size,
@@ -255,6 +266,16 @@ class ShardedImages:
         self.shape = (int(self._offsets[-1]),) + tuple(first.shape[1:])
         self.dtype = np.uint8
 
+    @classmethod
+    def concat(cls, views: Sequence["ShardedImages"]) -> "ShardedImages":
+        """One view over several (e.g. the images of several stores, in order)."""
+        return cls([a for v in views for a in v.shards])
+
+    @property
+    def shards(self) -> list[np.ndarray]:
+        """The memory-mapped shard arrays, in order."""
+        return list(self._arrays)
+
     def __len__(self) -> int:
         return self.shape[0]
 
@@ -295,13 +316,25 @@ class Store:
     def __init__(self, path):
         self.path = Path(path)
         self.manifest = read_manifest(self.path)
-        self.classes = read_classes(self.path)
+        own_classes = read_classes(self.path)
         n_classes = self.manifest.get("num_classes")
-        if n_classes is not None and n_classes != len(self.classes):
+        if n_classes is not None and n_classes != len(own_classes):
             raise StoreError(
-                f"{self.path}: {CLASSES} lists {len(self.classes)} classes but the manifest says {n_classes}; "
+                f"{self.path}: {CLASSES} lists {len(own_classes)} classes but the manifest says {n_classes}; "
                 "the store is inconsistent, re-convert it"
             )
+        from .labels import LabelError
+
+        try:
+            if self.manifest.get("label_space"):
+                self.label_space = resolve_space(self.manifest["label_space"])
+            else:  # format version 1: the store's own class list, mapped onto a space as it is read
+                self.label_space = space_for_labels(own_classes, str(self.path / CLASSES))
+        except LabelError as e:
+            raise StoreError(str(e)) from None
+        self.classes = list(self.label_space.labels)
+        # v1 stores: own index -> space index (identity for v2 stores, which are not remapped)
+        to_space = None if self.manifest.get("label_space") else self.label_space.indices(own_classes)
         images, labels = [], []
         for shard in self.manifest["shards"]:
             i = shard["index"]
@@ -317,27 +350,24 @@ class Store:
             labels.append(lb)
         self.images = ShardedImages(images)
         self.labels = np.concatenate(labels).astype(np.int32) if labels else np.zeros(0, np.int32)
-        if len(self.labels) and (self.labels.min() < 0 or self.labels.max() >= len(self.classes)):
+        n_own = len(own_classes)
+        if len(self.labels) and (self.labels.min() < 0 or self.labels.max() >= n_own):
             raise StoreError(
                 f"{self.path}: labels go up to {self.labels.max()} but {CLASSES} has only "
-                f"{len(self.classes)} classes; the classes file and labels disagree"
+                f"{n_own} classes; the classes file and labels disagree"
             )
+        if to_space is not None:
+            self.labels = to_space[self.labels]
 
     def __len__(self) -> int:
         return len(self.labels)
 
     def __repr__(self) -> str:
-        return f"Store({str(self.path)!r}, n={len(self)}, classes={len(self.classes)}, source={self.manifest.get('source')!r})"
+        return f"Store({str(self.path)!r}, n={len(self)}, label_space={self.label_space.name!r}, source={self.manifest.get('source')!r})"
 
     @property
     def image_size(self) -> int:
         return int(self.manifest["image_size"])
-
-    def arrays(self):
-        """(images, labels): images is a memory-mapped ndarray for a one-shard store, else a ShardedImages."""
-        if len(self.images._arrays) == 1:
-            return self.images._arrays[0], self.labels
-        return self.images, self.labels
 
     def label_names(self, labels: Iterable[int] | None = None) -> list[str]:
         labels = self.labels if labels is None else labels

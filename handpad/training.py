@@ -13,13 +13,13 @@ import math
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
-from .errors import HandpadError, ModelError, StoreError
-from .preprocess import DIGITS_CONFIG, HANGUL_CONFIG, PreprocessConfig
+from .errors import HandpadError, ModelError
+from .preprocess import PRESETS, PreprocessConfig, resolve_config
 from .store import Store, load_store
 
 DESCRIPTION = """\
@@ -43,11 +43,16 @@ DEFAULT_LR = 1e-3
 OPTIMIZERS = ("adam", "nadam", "sgd", "rmsprop", "adamw")
 SCHEDULES = ("plateau", "cosine")
 PRECISIONS = ("float32", "mixed_bfloat16")
-PRESETS = {"digits": DIGITS_CONFIG, "hangul": HANGUL_CONFIG}
 
 
 @dataclass
 class TrainConfig:
+    """Everything a training run is made of: the one place of its defaults and checks.
+
+    The CLI builds one from its flags; the Python API checks the same way, with the same messages,
+    before anything is written.
+    """
+
     store: str
     out: str
     arch: str = "cnn"
@@ -73,34 +78,65 @@ class TrainConfig:
     verbose: int | None = None
     precision: str = "float32"  # float32 | mixed_bfloat16 (faster on CPUs with AVX512-BF16; saved as float32)
 
+    def __post_init__(self):
+        from . import model_builders
+
+        if self.arch not in model_builders.list_models():
+            raise HandpadError(f"unknown architecture {self.arch!r}; choose one of: {', '.join(model_builders.list_models())}")
+        if self.optimizer not in OPTIMIZERS:
+            raise HandpadError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        if self.schedule not in SCHEDULES:
+            raise HandpadError(f"unknown schedule {self.schedule!r}; choose plateau or cosine")
+        if self.precision not in PRECISIONS:
+            raise HandpadError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
+        if self.preprocess is not None and self.preprocess not in PRESETS:
+            raise HandpadError(f"unknown --preprocess {self.preprocess!r}; choose one of: {', '.join(sorted(PRESETS))}")
+        if self.learning_rate is not None and not self.learning_rate > 0:
+            raise HandpadError(f"--lr must be > 0, got {self.learning_rate}")
+        for name, value in (("--epochs", self.epochs), ("--batch-size", self.batch_size), ("--patience", self.patience)):
+            if value < 1:
+                raise HandpadError(f"{name} must be at least 1, got {value}")
+        if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
+            raise HandpadError(f"--steps-per-epoch must be at least 1, got {self.steps_per_epoch}")
+        for name, value in (("--val-fraction", self.val_fraction), ("--test-fraction", self.test_fraction)):
+            if not 0 <= value < 1:
+                raise HandpadError(f"{name} must be in [0, 1), got {value}")
+        if self.val_fraction + self.test_fraction >= 1:
+            raise HandpadError("--val-fraction + --test-fraction must leave samples to train on")
+        if self.time_budget_minutes is not None and not self.time_budget_minutes > 0:
+            raise HandpadError(f"--time-budget must be > 0 minutes, got {self.time_budget_minutes}")
+
+
+DEFAULTS = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
+
 
 def configure(p) -> None:
     p.add_argument("store", help="dataset store folder to train on")
     p.add_argument("--out", required=True, help="run folder: checkpoints, logs, plots, model.keras")
-    p.add_argument("--arch", default="cnn", help="architecture from model_builders (cnn, inception); default cnn")
+    p.add_argument("--arch", default=DEFAULTS["arch"], help="architecture from model_builders (cnn, inception); default cnn")
     p.add_argument("--arch-option", action="append", default=[], metavar="KEY=VALUE",
                    help="architecture option, e.g. width=0.75, dense=512, elastic=false (repeatable)")
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    p.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
+    p.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"])
     p.add_argument("--lr", type=float, dest="learning_rate",
                    help="learning rate (default 1e-3); with --resume it replaces the restored rate from now on, "
                         "e.g. a 10x lower rate for a final phase")
-    p.add_argument("--schedule", choices=SCHEDULES, default="plateau",
+    p.add_argument("--schedule", choices=SCHEDULES, default=DEFAULTS["schedule"],
                    help="learning-rate schedule: plateau halves the rate when val_loss stalls (default); "
                         "cosine decays it from --lr to near 0 over --epochs (plan the whole run)")
-    p.add_argument("--val-fraction", type=float, default=0.1)
-    p.add_argument("--test-fraction", type=float, default=0.1)
+    p.add_argument("--val-fraction", type=float, default=DEFAULTS["val_fraction"])
+    p.add_argument("--test-fraction", type=float, default=DEFAULTS["test_fraction"])
     p.add_argument("--extra-train", action="append", default=[], metavar="STORE",
                    help="another store added to the training part only, e.g. pen-drawn copies (repeatable)")
     p.add_argument("--val-store", help="explicit validation store (instead of a split)")
     p.add_argument("--test-store", help="explicit test store (instead of a split)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--patience", type=int, default=6, help="early-stopping patience in epochs")
+    p.add_argument("--seed", type=int, default=DEFAULTS["seed"])
+    p.add_argument("--patience", type=int, default=DEFAULTS["patience"], help="early-stopping patience in epochs")
     p.add_argument("--steps-per-epoch", type=int, help="batches per epoch (checkpoint more often on big stores)")
     p.add_argument("--time-budget", type=float, metavar="MINUTES", dest="time_budget_minutes",
                    help="stop after the first epoch that ends past this many minutes (this session); resume later")
-    p.add_argument("--precision", choices=PRECISIONS, default="float32",
+    p.add_argument("--precision", choices=PRECISIONS, default=DEFAULTS["precision"],
                    help="mixed_bfloat16 computes in bfloat16 with float32 weights: 1.2-1.4x the samples/s "
                         "on CPUs with AVX512-BF16 (see bench/train_throughput.py); the saved model is float32")
     p.add_argument("--preprocess", choices=sorted(PRESETS), help="preprocessing saved in the model (default: from the store)")
@@ -146,25 +182,8 @@ def parse_options(pairs) -> dict:
     return out
 
 
-def preprocess_config_for(store: Store, name: str | None) -> PreprocessConfig:
-    if name:
-        return PRESETS[name]
-    saved = (store.manifest.get("options") or {}).get("preprocess")
-    return PreprocessConfig.from_dict(saved) if saved else HANGUL_CONFIG
-
-
-def label_map(source: Store, classes: list[str], target: str = "the training store") -> np.ndarray:
-    """Map ``source`` label indices onto ``classes`` (by label string); unknown labels are an error.
-
-    Only labels that occur in ``source`` must be in ``classes``; ``target`` names ``classes`` in the error.
-    """
-    index = {c: i for i, c in enumerate(classes)}
-    present = set(np.unique(source.labels).tolist())
-    missing = [c for i, c in enumerate(source.classes) if i in present and c not in index]
-    if missing:
-        more = f" (and {len(missing) - 20} more)" if len(missing) > 20 else ""
-        raise StoreError(f"{source.path}: has classes {target} lacks: {' '.join(missing[:20])}{more}")
-    return np.array([index.get(c, -1) for c in source.classes], np.int64)
+def preprocess_config_for(store: Store, preset: str | None) -> PreprocessConfig:
+    return resolve_config(preset, (store.manifest.get("options") or {}).get("preprocess"), store.label_space.kind)
 
 
 def make_optimizer(name: str, lr: float):
@@ -176,52 +195,65 @@ def make_optimizer(name: str, lr: float):
             "rmsprop": keras.optimizers.RMSprop, "adamw": keras.optimizers.AdamW}[name](lr)
 
 
+RUN_FILES = ("train_config.json", "split.npz", "history.csv", "timing.json", "best.keras", "model.keras",
+             "test_metrics.json", "learning_curve.png")
+
+
+def prepare_run_folder(out: Path, resume: bool) -> bool:
+    """Make ``out`` ready for a run; True when there is a checkpoint to continue from.
+
+    A run killed at any moment can be continued (``--resume``) or started again in the same
+    folder: one killed before its first checkpoint left nothing worth keeping, so its files are
+    cleared whichever way it is restarted (a Colab disconnect in the first epoch is common).
+    """
+    checkpoint = (out / "backup" / "latest.weights.h5").exists() or (out / "backup" / "latest.weights.h5.prev").exists()
+    if checkpoint:
+        if not resume:
+            raise HandpadError(f"{out}: a run already exists there; continue it with --resume or choose another --out")
+        return True
+    if out.exists() and any(out.iterdir()):
+        if not (out / "train_config.json").exists():
+            raise HandpadError(f"{out}: the folder is not empty and holds no training run; choose another --out")
+        print(f"{out}: the run there stopped before its first checkpoint; starting it afresh", file=sys.stderr, flush=True)
+        for name in RUN_FILES:
+            (out / name).unlink(missing_ok=True)
+        shutil.rmtree(out / "backup", ignore_errors=True)
+    elif resume:
+        print(f"{out}: no checkpoint to resume from; starting a new run", file=sys.stderr, flush=True)
+    return False
+
+
 def train(cfg: TrainConfig) -> dict:
     import keras
-    import tensorflow as tf
 
-    import model_builders
-
-    from .data import make_dataset, stack_stores, stratified_split, steps_for
-    from .modelio import read_metadata, save_model
+    from . import model_builders
+    from .data import check_compatible, make_dataset, stack_stores, stratified_split, steps_for
+    from .model import save_model
 
     out = Path(cfg.out)
-    backup_dir = out / "backup"
-    if cfg.resume and not backup_dir.exists():
-        raise HandpadError(f"{out}: no checkpoint to resume from (no {backup_dir.name}/ folder); start without --resume")
-    if not cfg.resume and out.exists() and any(out.iterdir()):
-        raise HandpadError(f"{out}: a run already exists there; continue it with --resume or choose another --out")
-    if cfg.arch not in model_builders.list_models():
-        raise HandpadError(f"unknown architecture {cfg.arch!r}; choose one of: {', '.join(model_builders.list_models())}")
-    if cfg.optimizer not in OPTIMIZERS:
-        raise HandpadError(f"unknown optimizer {cfg.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-    if cfg.schedule not in SCHEDULES:
-        raise HandpadError(f"unknown schedule {cfg.schedule!r}; choose plateau or cosine")
-    if cfg.precision not in PRECISIONS:
-        raise HandpadError(f"unknown precision {cfg.precision!r}; choose one of: {', '.join(PRECISIONS)}")
-    if cfg.learning_rate is not None and not cfg.learning_rate > 0:
-        raise HandpadError(f"--lr must be > 0, got {cfg.learning_rate}")
+    resuming = prepare_run_folder(out, cfg.resume)
     rate = cfg.learning_rate or DEFAULT_LR
+    history_csv = out / "history.csv"
+
+    # 1. Data: the store, memory-mapped; a stratified split unless explicit stores are given.
+    #    Every store counts in one label space, so stores stack and models evaluate with no remapping.
+    store = load_store(cfg.store)
+    space = store.label_space
+    pconfig = preprocess_config_for(store, cfg.preprocess)
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(cfg.seed)
-
-    history_csv = out / "history.csv"
-    # 1. Data: the store, memory-mapped; a stratified split unless explicit stores are given.
-    store = load_store(cfg.store)
-    classes = list(store.classes)
-    pconfig = preprocess_config_for(store, cfg.preprocess)
     val_fraction = 0.0 if cfg.val_store else cfg.val_fraction
     test_fraction = 0.0 if cfg.test_store else cfg.test_fraction
     split_file = out / "split.npz"
-    if cfg.resume and split_file.exists():
+    if resuming and split_file.exists():
         saved = np.load(split_file)
         train_idx, val_idx, test_idx = saved["train"], saved["val"], saved["test"]
     else:
         train_idx, val_idx, test_idx = stratified_split(store.labels, val_fraction, test_fraction, cfg.seed)
         np.savez(split_file, train=train_idx, val=val_idx, test=test_idx)
-    val_store, val_map = (load_store(cfg.val_store), None) if cfg.val_store else (store, None)
+    val_store = load_store(cfg.val_store) if cfg.val_store else store
     if cfg.val_store:
-        val_map = label_map(val_store, classes)
+        check_compatible(val_store, space, store.image_size, f"the training store ({store.path})")
         val_idx = np.arange(len(val_store))
     if len(val_idx) == 0:
         raise HandpadError("no validation data: use --val-fraction > 0 or --val-store")
@@ -230,18 +262,20 @@ def train(cfg: TrainConfig) -> dict:
     train_images, train_labels = store.images, store.labels
     if cfg.extra_train:
         extras = [load_store(p) for p in cfg.extra_train]
-        train_images, train_labels = stack_stores([store, *extras], classes, store.image_size, "the training store")
+        train_images, train_labels = stack_stores([store, *extras], space, store.image_size,
+                                                  f"the training store ({store.path})")
         train_idx = np.concatenate([train_idx, np.arange(len(store), len(train_labels))])
     # A resumed run draws a new order (seed + epochs done), not a replay of the first epochs' samples.
-    epochs_done = epochs_logged(history_csv) if cfg.resume else 0
-    train_ds = make_dataset(train_images, train_idx, cfg.batch_size, shuffle=True, seed=cfg.seed + epochs_done,
-                            repeat=cfg.steps_per_epoch is not None, labels=train_labels)
-    val_ds = make_dataset(val_store, val_idx, 512, shuffle=False, label_map=val_map)
+    epochs_done = epochs_logged(history_csv) if resuming else 0
     steps = cfg.steps_per_epoch or steps_for(len(train_idx), cfg.batch_size)
+    train_ds = make_dataset(train_images, train_labels, train_idx, cfg.batch_size, shuffle=True,
+                            seed=cfg.seed + epochs_done, repeat=True)
+    val_ds = make_dataset(val_store.images, val_store.labels, val_idx, 512, shuffle=False)
 
-    # 2. Model: built by name from the registry (under a mixed policy the weights stay float32).
+    # 2. Model: built by name from the registry, one output per class of the label space
+    #    (under a mixed policy the weights stay float32).
     shape = (store.image_size, store.image_size, 1)
-    model = model_builders.build(cfg.arch, len(classes), shape, dtype_policy=cfg.precision, **cfg.arch_options)
+    model = model_builders.build(cfg.arch, len(space), shape, dtype_policy=cfg.precision, **cfg.arch_options)
     model.compile(
         optimizer=make_optimizer(cfg.optimizer, rate),
         loss="sparse_categorical_crossentropy",
@@ -250,59 +284,65 @@ def train(cfg: TrainConfig) -> dict:
 
     # 3. Fit: every epoch logged and backed up; the best epoch kept.
     best_path = out / "best.keras"
-    best_so_far = best_val_accuracy(history_csv) if cfg.resume else None
+    best_so_far = best_val_accuracy(history_csv) if resuming else None
     if cfg.schedule == "cosine":
         # The epoch index is absolute (a resumed run continues the curve where it stopped).
         schedule = keras.callbacks.LearningRateScheduler(
             lambda epoch, lr: rate * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * epoch / max(1, cfg.epochs)))))
     else:
         schedule = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5)
+    verbose = cfg.verbose if cfg.verbose is not None else (1 if sys.stdout.isatty() else 2)
     callbacks = [
         LearningRateLogger(),
         schedule,
         keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=cfg.patience),
         keras.callbacks.ModelCheckpoint(best_path, monitor="val_accuracy", save_best_only=True,
                                         initial_value_threshold=best_so_far),
-        keras.callbacks.CSVLogger(history_csv, append=cfg.resume),
+        keras.callbacks.CSVLogger(history_csv, append=resuming),
         EpochTimer(out / "timing.json"),
-        # Kept after the run ends too, so --resume can also extend a finished run with more epochs.
-        keras.callbacks.BackupAndRestore(str(backup_dir), delete_checkpoint=False),
+        # Kept after the run ends too, so --resume can also extend a finished run with more epochs;
+        # double_checkpoint keeps the previous epoch's too, for a kill in the middle of writing one.
+        keras.callbacks.BackupAndRestore(str(out / "backup"), delete_checkpoint=False, double_checkpoint=True),
+        RestoredReport(out, cfg.epochs, steps, quiet=verbose == 0),
     ]
-    if cfg.resume and cfg.learning_rate and cfg.schedule == "plateau":
+    if verbose == 2:
+        callbacks.append(StepProgress(steps))  # Keras prints nothing within an epoch when not on a terminal
+    if resuming and cfg.learning_rate and cfg.schedule == "plateau":
         callbacks.append(SetLearningRate(cfg.learning_rate))  # after BackupAndRestore has restored the old rate
     if cfg.time_budget_minutes:
         callbacks.append(TimeBudget(cfg.time_budget_minutes * 60))
-    verbose = cfg.verbose if cfg.verbose is not None else (1 if sys.stdout.isatty() else 2)
-    # steps_per_epoch only with a repeating pipeline: Keras then keeps one iterator across epochs.
-    model.fit(train_ds, epochs=cfg.epochs, steps_per_epoch=cfg.steps_per_epoch, validation_data=val_ds,
+    # shuffle=False: the pipeline shuffles (Keras cannot shuffle a tf.data stream, and says so).
+    model.fit(train_ds, epochs=cfg.epochs, steps_per_epoch=steps, validation_data=val_ds, shuffle=False,
               callbacks=callbacks, verbose=verbose)
     timing = read_timing(out, steps * cfg.batch_size)
 
-    # 4. The best epoch becomes model.keras, carrying labels and preprocessing.
+    # 4. The best epoch becomes model.keras, carrying its label space and preprocessing.
     if best_path.exists():
         model.load_weights(best_path)
     if cfg.precision != "float32":
         # Saved and evaluated as a float32 model: the same weights, no mixed policy in the file.
-        float_model = model_builders.build(cfg.arch, len(classes), shape, **cfg.arch_options)
+        float_model = model_builders.build(cfg.arch, len(space), shape, **cfg.arch_options)
         float_model.set_weights(model.get_weights())
         model = float_model
     plot_learning_curve(history_csv, out / "learning_curve.png")
-    from .evaluation import evaluate_arrays
-
-    test_metrics = {}
-    if cfg.test_store:
-        tstore = load_store(cfg.test_store)
-        test_metrics = evaluate_store_with_model(model, classes, tstore)
-    elif len(test_idx):
-        test_metrics = evaluate_arrays(lambda x: model.predict(x, batch_size=512, verbose=0),
-                                       store, test_idx, classes)
     meta = {
         "architecture": cfg.arch, "arch_options": cfg.arch_options, "params": int(model.count_params()),
         "trained_on": str(cfg.store), "train_samples": int(len(train_idx)),
-        "metrics": {k: v for k, v in test_metrics.items() if not isinstance(v, (list, dict))},
         "training_seconds": round(timing["seconds"], 1),
     }
-    model_path = save_model(model, out / "model.keras", classes, pconfig, **meta)
+    model_path = save_model(model, out / "model.keras", space, pconfig, **meta)
+
+    # 5. Test figures: the saved file, on the engine users run, through the one evaluation path.
+    test_metrics = {}
+    if cfg.test_store:
+        test_metrics = measure(model_path, cfg.test_store)
+    elif len(test_idx):
+        test_metrics = measure(model_path, cfg.store, subset_indices=test_idx)
+    if test_metrics:
+        from .model import update_metadata
+
+        meta["metrics"] = {k: test_metrics[k] for k in ("n", "top1", "top3")}
+        update_metadata(model_path, metrics=meta["metrics"], test_data=test_metrics["data"])
     result = {"model_path": str(model_path), "test_metrics": test_metrics, "timing": timing, "meta": meta}
     (out / "test_metrics.json").write_text(json.dumps({**test_metrics, **timing}, indent=1, ensure_ascii=False))
     if cfg.save_to:
@@ -310,6 +350,16 @@ def train(cfg: TrainConfig) -> dict:
     if best_path.exists():
         best_path.unlink()  # model.keras has the same weights; the backup keeps the run resumable
     return result
+
+
+def measure(model_path, data, subset_indices=None) -> dict:
+    """Figures of a saved model on a store (or some of its samples), as ``handpad evaluate`` gives them."""
+    from .evaluation import evaluate, evaluation_data, summary
+    from .model import Model
+
+    model = Model.load(model_path)
+    images, labels = evaluation_data(Path(data), model, indices=subset_indices)
+    return {**summary(evaluate(model, images, labels)), "data": str(data), "engine": model.engine.name}
 
 
 class LearningRateLogger:
@@ -321,7 +371,7 @@ class LearningRateLogger:
         class _LR(keras.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):
                 if logs is not None:
-                    logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+                    logs["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
 
         return _LR()
 
@@ -338,6 +388,44 @@ class SetLearningRate:
                 print(f"learning rate set to {rate:g}", flush=True)
 
         return _Set()
+
+
+class RestoredReport:
+    """Says what a resumed run restored: from which epoch (and step) it continues."""
+
+    def __new__(cls, out: Path, epochs: int, steps: int, quiet: bool = False):
+        import keras
+
+        class _Restored(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):  # runs after BackupAndRestore has restored the checkpoint
+                done = int(getattr(self.model, "_initial_epoch", 0) or 0)
+                if done and not quiet:
+                    print(f"resumed {out} from its checkpoint after epoch {done}: continuing with epoch {done + 1} "
+                          f"of {epochs}, step 1 of {steps}", flush=True)
+
+        return _Restored()
+
+
+class StepProgress:
+    """A line every ``every`` seconds within an epoch (Keras prints once per epoch off a terminal)."""
+
+    def __new__(cls, steps: int, every: float = 30.0):
+        import keras
+
+        class _Progress(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.epoch, self.start, self.last = epoch, time.time(), time.time()
+
+            def on_train_batch_end(self, batch, logs=None):
+                now = time.time()
+                if now - self.last >= every:
+                    self.last = now
+                    loss = (logs or {}).get("loss")
+                    print(f"epoch {self.epoch + 1}: step {batch + 1}/{steps}"
+                          + (f", loss {float(loss):.4f}" if loss is not None else "")
+                          + f", {now - self.start:.0f} s", flush=True)
+
+        return _Progress()
 
 
 class TimeBudget:
@@ -401,12 +489,6 @@ class EpochTimer:
         return _Timer()
 
 
-def evaluate_store_with_model(model, classes, store: Store) -> dict:
-    from .evaluation import evaluate_arrays
-
-    return evaluate_arrays(lambda x: model.predict(x, batch_size=512, verbose=0), store, np.arange(len(store)), classes)
-
-
 def plot_learning_curve(history_csv: Path, png: Path) -> None:
     import matplotlib
 
@@ -433,12 +515,12 @@ def plot_learning_curve(history_csv: Path, png: Path) -> None:
 
 def ship(model_path: Path, dest: Path, force: bool) -> str:
     """Copy the model to ``dest`` unless an existing model there scored better (then only with force)."""
-    from .modelio import read_metadata
+    from .model import read_entries
 
-    new = read_metadata(model_path).get("metrics", {}).get("top1")
+    new = read_entries(model_path)[0].get("metrics", {}).get("top1")
     if dest.exists() and not force:
         try:
-            old = read_metadata(dest).get("metrics", {}).get("top1")
+            old = read_entries(dest)[0].get("metrics", {}).get("top1")
         except ModelError:
             old = None
         if old is not None and (new is None or new < old):

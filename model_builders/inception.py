@@ -35,7 +35,7 @@ def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, de
                     dropout: float = 0.4, augment: bool = True, binarize_threshold: float | None = 0.4,
                     elastic: bool = False):
     w = lambda n: max(8, int(round(n * width)))  # noqa: E731  (width multiplier for every layer)
-    inputs = keras.Input(input_shape, name="image")
+    inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are
     x = front_end(inputs, augment, binarize_threshold, elastic)
     # Stem: 60 -> 30 -> 15
     x = layers.Conv2D(w(32), 3, padding="same", activation="relu", name="stem_conv1")(x)

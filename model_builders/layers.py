@@ -1,4 +1,4 @@
-"""Layers shared by all architectures: the augmenting, binarizing front end."""
+"""Layers shared by all architectures: the scaling, augmenting, binarizing front end."""
 from __future__ import annotations
 
 import keras
@@ -21,13 +21,17 @@ class Binarize(layers.Layer):
 
 
 def front_end(inputs, augment: bool = True, binarize_threshold: float | None = 0.4, elastic: bool = False, seed: int = 0):
-    """Augmentation (training only; Keras random layers are no-ops at inference), then Binarize.
+    """Rescaling (uint8 images, ink 255 -> [0, 1]), augmentation (training only; Keras random layers
+    are no-ops at inference), then Binarize.
+
+    The scaling is the model's first layer, so every caller (training pipelines, evaluation, the
+    pad, a web upload) feeds the stored uint8 images as they are and none can scale differently.
 
     ``elastic`` adds RandomElasticTransform. It is off by default: on this CPU it costs about
     6 ms per 60x60 image (the rest of the front end costs 0.2 ms), more than the network itself;
     the Hangul synthesizer applies elastic distortion offline instead.
     """
-    x = inputs
+    x = layers.Rescaling(1.0 / 255, name="rescale")(inputs)
     if augment:
         x = layers.RandomZoom((-0.15, 0.1), fill_mode="constant", seed=seed, name="aug_zoom")(x)
         x = layers.RandomRotation(0.025, fill_mode="constant", seed=seed + 1, name="aug_rotation")(x)  # about ±9°

@@ -6,6 +6,7 @@ import os
 import numpy as np
 import pytest
 
+from conftest import require
 from handpad.errors import StoreError
 from handpad.pad.canvas import INK, PAPER, Canvas, Prediction, SampleSaver, default_store_dir
 from handpad.pad.controls import ESC, action_for, help_text
@@ -135,22 +136,22 @@ def test_keys_are_single_presses_and_case_insensitive():
 
 
 def seen_image(row: int) -> np.ndarray:
-    x = np.zeros((60, 60), np.float32)
-    x[row, 10:50] = 1.0
+    x = np.zeros((60, 60), np.uint8)  # a model input, as preprocess() makes it: ink 255
+    x[row, 10:50] = 255
     return x
 
 
-def test_saver_writes_a_store_with_the_models_labels(tmp_path):
-    labels = ["가", "나", "다"]
+def test_saver_writes_a_store_in_the_models_label_space(tmp_path):
+    labels = "hangul-ksx1001"
     saver = SampleSaver(tmp_path / "mine", labels)
     assert not (tmp_path / "mine").exists()  # nothing created until the first save
     assert saver.save(seen_image(10), "나") == 1
     assert saver.save(seen_image(30), "가") == 2
     # Each save is committed: readable before close (the pad may be killed).
     store = load_store(tmp_path / "mine")
-    assert store.classes == labels
+    assert store.label_space.name == labels and store.labels.tolist() == [store.label_space.index("나"), 0]
     assert store.label_names() == ["나", "가"]
-    images, _ = store.arrays()
+    images = store.images[:]
     assert images.dtype == np.uint8 and images.shape == (2, 60, 60)
     assert images[0][10, 20] == 255 and images[0][30, 20] == 0  # ink bright, like every store
     saver.close()
@@ -162,13 +163,13 @@ def test_saver_writes_a_store_with_the_models_labels(tmp_path):
 
 
 def test_saver_rejects_unknown_labels_and_other_models_stores(tmp_path):
-    saver = SampleSaver(tmp_path / "s", ["0", "1"])
+    saver = SampleSaver(tmp_path / "s", "digits")
     with pytest.raises(ValueError):
         saver.save(seen_image(5), "가")
     saver.save(seen_image(5), "1")
     saver.close()
     with pytest.raises(StoreError):
-        SampleSaver(tmp_path / "s", ["가", "나"]).save(seen_image(5), "가")
+        SampleSaver(tmp_path / "s", "hangul").save(seen_image(5), "가")
 
 
 def test_default_store_dir_is_per_kind_under_the_user_data_dir(monkeypatch, tmp_path):
@@ -182,15 +183,18 @@ class FakeRecognizer:
     """Stands in for Recognizer: same verbs, answers '1' for anything drawn."""
 
     name = "fake"
-    labels = ("0", "1", "2", "3")
+    labels = tuple("0123456789")
+
+    class model:  # noqa: N801  (the Recognizer's Model, as far as the pad uses it)
+        label_space = "digits"
 
     def prepare(self, image):
         from handpad.preprocess import preprocess
 
         return preprocess(image)  # raises NothingDrawnError on an empty canvas, like the real one
 
-    def top_k_prepared(self, x, k=3):
-        return [[("1", 0.7), ("7", 0.2), ("4", 0.1)][:k]]
+    def top_k_batch(self, images, k=3, prepared=False):
+        return [[("1", 0.7), ("7", 0.2), ("4", 0.1)][:k] for _ in images]
 
 
 @pytest.fixture
@@ -243,6 +247,7 @@ def test_app_pick_and_save_then_canvas_is_cleared(app, tmp_path, capsys):
     app.handle_key(ord("1"))
     app.handle_key(ord("s"))
     assert "saved 1 to" in capsys.readouterr().out
+    assert app.message == "saved 1 (1 sample)"  # not "1 samples"
     assert app.canvas.is_empty
     assert load_store(tmp_path / "mine").label_names() == ["1"]
     app.close()
@@ -291,8 +296,7 @@ def test_font_override_and_hangul_coverage(monkeypatch, tmp_path):
     from handpad.pad import text
 
     nanum = next((p for p in text.NANUM_GOTHIC if os.path.exists(p)), None)
-    if nanum is None:
-        pytest.skip("fonts-nanum is not installed")
+    require(nanum is not None, "fonts-nanum is not installed")
     assert text.covers_hangul(nanum)
     not_a_font = tmp_path / "x.ttf"
     not_a_font.write_bytes(b"nope")
@@ -316,3 +320,52 @@ def test_without_a_korean_font_the_pad_says_how_to_get_one(monkeypatch, tmp_path
     assert app.frame().shape[2] == 3  # still draws (with Pillow's built-in font)
     digits = PadApp("digits", None, tmp_path, loader=ModelLoader(None), fonts=fonts)
     assert digits.message == ""  # digits need no Hangul glyphs
+
+
+# -- long messages in the panel, and no display ------------------------------------------------
+def test_long_messages_wrap_and_end_with_an_ellipsis():
+    from handpad.pad.app import fit_lines
+
+    def fits(line):
+        return len(line) <= 17
+
+    assert fit_lines("live mode on: predicts after every stroke", fits, 5) == [
+        "live mode on:", "predicts after", "every stroke"]
+    path = "/home/someone/models/a-model-file-with-a-long-name.keras"
+    lines = fit_lines(f"{path}: not a Keras model file (bad zip) " + "and more " * 20, fits, 5)
+    assert len(lines) == 5 and all(fits(line) for line in lines) and lines[-1].endswith("…")
+    assert "".join(lines[:3]).startswith(path[:51])  # a path too long for a line breaks anywhere
+    assert fit_lines("", fits, 5) == [] and fit_lines("x" * 100_000, fits, 2) == ["x" * 17, "x" * 16 + "…"]
+
+
+@pytest.mark.parametrize("korean_font", [False, True])
+def test_a_long_model_error_stays_above_the_status_line(tmp_path, korean_font):
+    from handpad.pad import text
+    from handpad.pad.app import ModelLoader, PadApp
+
+    fonts = text.Fonts.korean() if korean_font else text.Fonts(None)
+    frames = []
+    for error in (None, "/tmp/x/" + "broken-model-" * 12 + ".keras: model file refused: " + "reason " * 40):
+        loader = ModelLoader(model=None)
+        loader.error = error
+        app = PadApp("digits", None, tmp_path, loader=loader, fonts=fonts)
+        app.poll_loader()  # shows the error as the message
+        frames.append(app.frame())
+    size = app.canvas.size
+    calm, failed = frames[0][:size, size:], frames[1][:size, size:]  # the panels
+    assert (calm[276:size - 30] != failed[276:size - 30]).any()  # the message is shown ...
+    np.testing.assert_array_equal(calm[size - 28:], failed[size - 28:])  # ... and the status line is untouched
+
+
+def test_draw_without_a_display_is_a_clear_error():
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.run([sys.executable, "-m", "handpad", "draw", "hangul"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    if sys.platform in ("darwin", "win32"):
+        return  # those always have a display
+    assert proc.returncode == 1, proc.stderr
+    assert "no display found" in proc.stderr and "xvfb-run handpad draw hangul" in proc.stderr
+    assert "Traceback" not in proc.stderr

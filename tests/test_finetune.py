@@ -16,9 +16,10 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import require
 from handpad.cli import main as handpad_main
 from handpad.errors import HandpadError, ModelError, StoreError
-from handpad.preprocess import DIGITS_CONFIG, preprocess, to_uint8
+from handpad.preprocess import DIGITS_CONFIG, preprocess
 from handpad.store import StoreWriter, load_store
 from handpad.synth.pen import PenStyle, pen_redraw
 
@@ -32,12 +33,12 @@ def user_hand(images: np.ndarray, seed: int) -> np.ndarray:
     out = []
     for im in images:
         canvas = cv2.rotate(pen_redraw(im, rng, USER_PEN), cv2.ROTATE_90_CLOCKWISE)
-        out.append(to_uint8(preprocess(canvas, config=DIGITS_CONFIG)))
+        out.append(preprocess(canvas, config=DIGITS_CONFIG))
     return np.stack(out)
 
 
-def write_store(path: Path, classes, images, labels) -> Path:
-    w = StoreWriter(path, classes, source="pad", options={"from": "handpad draw"})
+def write_store(path: Path, label_space, images, labels) -> Path:
+    w = StoreWriter(path, label_space, source="pad", options={"from": "handpad draw"})
     w.add(images, np.asarray(labels, np.int32))
     w.commit("samples")
     w.close()
@@ -55,9 +56,8 @@ def user_data(mnist_store, tmp_path_factory):
     src = load_store(mnist_store)
     sevens = np.flatnonzero(src.labels == 7)[PER_CLASS_IN_TRAINING:]  # none seen in training
     root = tmp_path_factory.mktemp("user")
-    # The pad's store: classes are the model's labels ("0", "1", "4", "7").
-    classes = ["0", "1", "4", "7"]
-    user = write_store(root / "mine", classes, user_hand(src.images[sevens[:30]], seed=1), [3] * 30)
+    # The pad's store: the model's label space (digits), so label 7 is the digit 7.
+    user = write_store(root / "mine", "digits", user_hand(src.images[sevens[:30]], seed=1), [7] * 30)
     held_sevens = user_hand(src.images[sevens[30:90]], seed=2)
     others = np.concatenate([np.flatnonzero(src.labels == d)[PER_CLASS_IN_TRAINING:PER_CLASS_IN_TRAINING + 60]
                              for d in (0, 1, 4)])
@@ -68,7 +68,7 @@ def top1(model_path: Path, images: np.ndarray, labels) -> float:
     from handpad.recognizer import Recognizer
 
     rec = Recognizer.load(model_path)
-    probs = rec.predict_prepared(images.astype(np.float32) / 255.0)
+    probs = rec.predict_proba(images, prepared=True)
     return float(np.mean(np.array(rec.labels)[probs.argmax(1)] == np.asarray(labels)))
 
 
@@ -96,10 +96,10 @@ def test_finetune_learns_the_users_hand_and_keeps_the_other_classes(base_model, 
     assert after_others >= 0.85 and after_others >= before_others - 0.08
     assert sha(base_model) == base_hash  # the input model is untouched
 
-    from handpad.modelio import read_metadata
+    from handpad.model import read_entries
 
-    meta, base_meta = read_metadata(out), read_metadata(base_model)
-    assert meta["labels"] == base_meta["labels"] and meta["preprocess"] == base_meta["preprocess"]
+    meta, base_meta = read_entries(out)[0], read_entries(base_model)[0]
+    assert meta["label_space"] == base_meta["label_space"] == "digits" and meta["preprocess"] == base_meta["preprocess"]
     assert meta["finetuned_from"] == str(base_model)
     ft = meta["finetune"]
     assert ft["user_samples"] == 30 and ft["user_classes"] == ["7"] and ft["epochs"] == 4
@@ -112,14 +112,13 @@ def test_finetune_learns_the_users_hand_and_keeps_the_other_classes(base_model, 
 
 def test_freeze_features_trains_only_the_classifier(base_model, user_data, small_digits_store, tmp_path):
     from handpad.finetune import FinetuneConfig, finetune
-    from handpad.modelio import load_model
+    from handpad.model import Model
 
     out = tmp_path / "head.keras"
     finetune(FinetuneConfig(model=str(base_model), data=[str(user_data[0])], out=str(out), mix_with=str(small_digits_store),
                             epochs=1, learning_rate=1e-3, batch_size=32, replay_samples=200, freeze_features=True,
                             verbose=0, progress=False))
-    old, _ = load_model(base_model)
-    new, _ = load_model(out)
+    old, new = Model.load(base_model).keras_model, Model.load(out).keras_model
     changed = [a.name for a, b in zip(old.layers, new.layers)
                if any(not np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights()))]
     assert changed == [old.layers[-1].name]
@@ -143,12 +142,12 @@ def run_cli(*args) -> int:
     return handpad_main(["finetune", *map(str, args), "--quiet"])
 
 
-def test_unknown_labels_are_named(base_model, small_digits_store, tmp_path):
+def test_a_store_of_another_label_space_is_named(base_model, small_digits_store, tmp_path):
     from handpad.finetune import FinetuneConfig, finetune
 
     img = load_store(small_digits_store).images[:3]
-    store = write_store(tmp_path / "odd", ["7", "9", "x"], img, [0, 1, 2])
-    with pytest.raises(StoreError, match=r"lacks: 9 x") as e:
+    store = write_store(tmp_path / "odd", "hangul", img, [0, 1, 2])
+    with pytest.raises(StoreError, match=r"labels in the space 'hangul-ksx1001', the model \(model.keras\) uses 'digits'") as e:
         finetune(FinetuneConfig(model=str(base_model), data=[str(store)], out=str(tmp_path / "o.keras"),
                                 mix_with=str(small_digits_store), verbose=0, progress=False))
     assert str(store) in str(e.value) and "model" in str(e.value)
@@ -159,7 +158,7 @@ def test_missing_or_empty_store_and_missing_model(base_model, tmp_path, capsys):
     assert run_cli("--model", base_model, "--data", tmp_path / "nope", "--out", tmp_path / "o.keras") == 1
     assert "nope: no such store" in capsys.readouterr().err
     empty = tmp_path / "empty"
-    StoreWriter(empty, ["7"], source="pad").close()
+    StoreWriter(empty, "digits", source="pad").close()
     assert run_cli("--model", base_model, "--data", empty, "--out", tmp_path / "o.keras") == 1
     assert "empty (0 samples)" in capsys.readouterr().err
     from handpad.finetune import FinetuneConfig, finetune
@@ -196,8 +195,8 @@ def test_digits_models_need_a_replay_store(base_model, user_data, tmp_path, caps
 GOTHIC = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 
 
-@pytest.mark.skipif(not GOTHIC.exists(), reason="fonts-nanum not installed")
 def test_synthesized_replay_covers_random_syllables_and_the_users(tmp_path):
+    require(GOTHIC.exists(), "fonts-nanum not installed")
     from handpad.finetune import synthesize_replay
 
     store = synthesize_replay(tmp_path / "replay", 40, ["닭", "가"], seed=3, progress=False, fonts=[GOTHIC])

@@ -81,7 +81,8 @@ def test_convert_both_polarities_to_the_same_input(pe92_file, tmp_path, capsys):
     assert handpad_main(["convert", "hgu1", str(tmp_path), "--out", str(out), "--no-progress"]) == 0
     assert "wrote 5 samples from 2 input(s)" in capsys.readouterr().out
     store = load_store(out)
-    assert store.classes == ["가", "각", "힝"]  # EUC-KR order
+    assert store.label_space.name == "hangul-ksx1001"
+    assert sorted(set(store.labels.tolist())) == [0, 1, 2349]  # 가 각 힝: EUC-KR order
     assert sorted(store.label_names()) == ["가", "가", "가", "각", "힝"]
     imgs = store.images[:]
     seri = imgs[[i for i, n in enumerate(store.label_names()) if n == "가"]][-2:]
@@ -98,3 +99,13 @@ def test_bad_file_reported_others_converted(pe92_file, tmp_path, capsys):
     text = capsys.readouterr().out
     assert f"{bad} (byte 0): bad header b'not hgu1'" in text and "wrote 3 samples from 1 input(s)" in text
     assert len(load_store(out)) == 3
+
+
+def test_a_character_that_is_no_syllable_is_a_bad_sample(tmp_path, capsys):
+    path = tmp_path / "odd.hgu1"
+    path.write_bytes(b"HGU1    " + record(GA, glyph(20, 20, False, 0)) + record(b"\xa3\xc1", glyph(20, 20, False, 1)))
+    out = tmp_path / "s"
+    assert handpad_main(["convert", "hgu1", str(path), "--out", str(out), "--no-progress"]) == 1
+    text = capsys.readouterr().out
+    assert f"{path}: image 2: 'Ａ' is not a Hangul syllable; skipped" in text and "wrote 1 samples" in text
+    assert load_store(out).label_names() == ["가"]

@@ -55,6 +55,39 @@ def test_convert_labeled_folder(tmp_path, capsys):
     text = capsys.readouterr().out
     assert f"{root / '7' / 'broken.jpg'}: not a readable image" in text and "wrote 6 samples from 2 input(s)" in text
     store = load_store(out)
-    assert store.classes == ["3", "7"] and np.bincount(store.labels).tolist() == [3, 3]
+    assert store.label_space.name == "digits" and np.bincount(store.labels).tolist() == [0, 0, 0, 3, 0, 0, 0, 3]
     imgs = store.images[:]
     assert np.array_equal(imgs[0], imgs[1]) and imgs[:, 0].max() == 0  # png and bmp give the same input
+
+
+def test_decompression_bomb_is_refused_before_decoding(bomb_png):
+    import time
+
+    from handpad.sources.images import MAX_IMAGE_PIXELS, decode_image
+
+    assert bomb_png.stat().st_size < 200_000
+    start = time.perf_counter()
+    with pytest.raises(DataFormatError) as e:
+        read_image(bomb_png)
+    assert time.perf_counter() - start < 1.0  # decoding it would take seconds and gigabytes
+    assert str(e.value) == (
+        f"{bomb_png}: image is 20000x20000 = 400.0 megapixels, over the limit of {MAX_IMAGE_PIXELS / 1e6:g} "
+        "megapixels (a guard against decompression bombs: small files that decode to huge images); "
+        "scale the picture down first"
+    )
+    with pytest.raises(DataFormatError, match=r"^upload\.png: image is 20000x20000"):  # bytes: the same guard
+        decode_image(bomb_png.read_bytes(), "upload.png")
+
+
+def test_image_size_limit_lets_photos_through(tmp_path):
+    from handpad.sources.images import MAX_IMAGE_PIXELS, check_image_size, decode_image
+
+    assert MAX_IMAGE_PIXELS >= 8000 * 6000
+    check_image_size(8000, 6000, "photo.jpg")  # a 48-megapixel phone photo passes
+    with pytest.raises(DataFormatError, match="over the limit"):
+        check_image_size(MAX_IMAGE_PIXELS + 1, 1, "wide.png")
+    photo = np.zeros((4000, 4000, 3), np.uint8)
+    ok, jpg = cv2.imencode(".jpg", photo)
+    assert decode_image(jpg.tobytes(), "photo.jpg").shape == (4000, 4000, 3)
+    with pytest.raises(DataFormatError, match="^<memory>: not a readable image: the file is empty"):
+        decode_image(b"")

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from handpad.cli import main as handpad_main
-from handpad.errors import DataFormatError
+from handpad.convert import ConvertOptions, convert_mnist
+from handpad.errors import DataFormatError, HandpadError
 from handpad.sources.mnist import IMAGES_MAGIC, LABELS_MAGIC, read_idx, read_mnist
 from handpad.store import load_store
 
@@ -90,3 +91,37 @@ def test_cli_errors(tmp_path, capsys):
     assert "give either PATH" in capsys.readouterr().err
     assert handpad_main(["convert", "mnist", str(tmp_path), "--out", str(tmp_path / "m")]) == 1
     assert f"{tmp_path}: no train-images-idx3-ubyte[.gz] in this folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("failure", [
+    "urlerror",
+    "keras",  # keras' get_file wraps URLError in a bare Exception("URL fetch failure on ...")
+])
+def test_download_without_network_is_a_clear_error(monkeypatch, tmp_path, capsys, failure):
+    import urllib.error
+
+    import keras.datasets.mnist
+
+    def offline(*args, **kwargs):
+        if failure == "urlerror":
+            raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+        raise Exception("URL fetch failure on https://storage.googleapis.com/mnist.npz: None -- [Errno -3] "
+                        "Temporary failure in name resolution")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    assert handpad_main(["convert", "mnist", "--download", "--out", str(tmp_path / "m")]) == 1
+    err = capsys.readouterr().err
+    assert "could not download MNIST through keras.datasets.mnist (" in err and "name resolution" in err
+    assert "you seem to be offline: pass a folder of IDX files" in err and "mnist.npz instead" in err
+    assert "Traceback" not in err
+
+
+def test_the_library_checks_options_with_the_cli_messages(SHARED_DATA, tmp_path, capsys):
+    size = "--size must be between 8 and 1024, not 4"
+    with pytest.raises(HandpadError) as e:
+        convert_mnist(SHARED_DATA / "mnist-10k", tmp_path / "m", size=4, progress=False)
+    assert str(e.value) == size and not (tmp_path / "m").exists()  # checked before anything is written
+    assert handpad_main(["convert", "mnist", str(SHARED_DATA / "mnist-10k"), "--size", "4", "--out", str(tmp_path / "m")]) == 1
+    assert capsys.readouterr().err.strip() == f"handpad convert: error: {size}"
+    with pytest.raises(HandpadError, match="^--workers must be at least 1, not 0$"):
+        ConvertOptions(workers=0)

@@ -10,18 +10,19 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_registry_builds_by_name_with_binarize_front_end():
-    import model_builders
+def test_registry_builds_by_name_with_rescaling_and_binarize_front_end():
+    from handpad import model_builders
 
     assert {"cnn", "inception"} <= set(model_builders.list_models())
     model = model_builders.build("inception", 12, width=0.5, dense=64)
     assert model.output_shape == (None, 12)
+    assert model.inputs[0].dtype == "uint8" and model.layers[1].name == "rescale"  # stored images, as they are
     assert model.get_layer("binarize").threshold == pytest.approx(0.4)
-    # Augmentation is active in training only: inference is deterministic and binarized.
-    x = np.random.default_rng(0).random((2, 60, 60, 1)).astype("float32")
+    # Augmentation is active in training only: inference is deterministic, scaled and binarized.
+    x = np.random.default_rng(0).integers(0, 256, (2, 60, 60, 1)).astype("uint8")
     front = __import__("keras").Model(model.input, model.get_layer("binarize").output)
     out = np.asarray(front(x, training=False))
-    np.testing.assert_array_equal(out, (x > 0.4).astype("float32"))
+    np.testing.assert_array_equal(out, (x.astype("float32") * np.float32(1 / 255) > 0.4).astype("float32"))
     with pytest.raises(ValueError, match="unknown architecture 'resnet'"):
         model_builders.build("resnet", 10)
 
@@ -39,14 +40,17 @@ def test_tiny_model_learns_far_above_chance(tiny_run):
         assert col in header
 
 
-def test_model_file_carries_labels_and_preprocessing(tiny_run):
-    from handpad.modelio import load_model
+def test_model_file_carries_label_space_and_preprocessing(tiny_run):
+    from handpad.model import Model
 
     _, out = tiny_run
-    model, meta = load_model(out / "model.keras")
-    assert meta["labels"] == ["0", "1", "4", "7"]
-    assert meta["preprocess"]["center_mass"] is True  # digits: from the store's options
-    assert meta["architecture"] == "cnn" and meta["params"] == model.count_params()
+    model = Model.load(out / "model.keras")
+    # The store held 4 of the 10 digits; the model still answers over the whole digits space.
+    assert model.label_space.name == "digits" and model.labels == tuple("0123456789")
+    assert model.meta["label_space"] == "digits" and model.meta["input"] == "uint8"
+    assert model.preprocess_config.center_mass is True  # digits: from the store's options
+    assert model.meta["architecture"] == "cnn" and model.meta["params"] == model.keras_model.count_params()
+    assert model.engine.name == "litert" and model.engine.input_dtype == np.uint8
     with zipfile.ZipFile(out / "model.keras") as z:
         assert not any("optimizer" in n for n in z.namelist())
 
@@ -67,20 +71,71 @@ def test_recognizer_reads_an_inverted_large_drawing(tiny_run, mnist_store):
         canvas = 255 - big  # dark ink on white, like the pad
         top = rec.top_k(canvas, k=3)
         assert len(top) == 3 and top[0][1] >= top[1][1] >= top[2][1]
-        assert abs(sum(p for _, p in rec.top_k(canvas, k=4)) - 1.0) < 1e-4
+        assert abs(sum(p for _, p in rec.top_k(canvas, k=10)) - 1.0) < 1e-4  # the whole digits space
         hits += top[0][0] == "7"
     assert hits >= 15
 
 
-def test_resume_without_checkpoint_and_existing_run_are_clear_errors(small_digits_store, tmp_path, tiny_run):
+def test_run_folders_never_dead_end(small_digits_store, tmp_path, tiny_run, capsys):
     from handpad.errors import HandpadError
     from handpad.training import TrainConfig, train
 
-    with pytest.raises(HandpadError, match="no checkpoint to resume from"):
-        train(TrainConfig(store=str(small_digits_store), out=str(tmp_path / "new"), resume=True))
+    base = dict(store=str(small_digits_store), arch="cnn", arch_options={"width": 8, "dense": 16}, epochs=1,
+                batch_size=64, verbose=0)
+    # --resume with nothing to resume: a new run, said so
+    train(TrainConfig(out=str(tmp_path / "new"), resume=True, **base))
+    assert "no checkpoint to resume from; starting a new run" in capsys.readouterr().err
+    assert (tmp_path / "new" / "model.keras").exists()
+    # a run killed before its first checkpoint: restartable in place, with or without --resume
+    for resume in (False, True):
+        dead = tmp_path / f"dead-{resume}"
+        dead.mkdir()
+        (dead / "train_config.json").write_text("{}")
+        (dead / "split.npz").write_bytes(b"partial")
+        (dead / "history.csv").write_text("epoch,accuracy\n")
+        train(TrainConfig(out=str(dead), resume=resume, **base))
+        assert "stopped before its first checkpoint; starting it afresh" in capsys.readouterr().err
+        assert (dead / "model.keras").exists() and len((dead / "history.csv").read_text().splitlines()) == 2
     _, out = tiny_run
     with pytest.raises(HandpadError, match="a run already exists there; continue it with --resume"):
         train(TrainConfig(store=str(small_digits_store), out=str(out)))
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "cat.jpg").write_bytes(b"x")
+    with pytest.raises(HandpadError, match="not empty and holds no training run"):
+        train(TrainConfig(out=str(other), **base))
+    assert (other / "cat.jpg").exists()
+
+
+def test_a_run_killed_at_any_moment_resumes(small_digits_store, tmp_path):
+    """SIGKILL a real `handpad train` at several moments (before the first checkpoint, within and
+    between later epochs), then `--resume` each: every run finishes with a model."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    args = [sys.executable, "-m", "handpad", "train", str(small_digits_store), "--arch", "cnn",
+            "--arch-option", "width=8", "--arch-option", "dense=16", "--epochs", "4", "--batch-size", "16"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for n, wait_for in enumerate(("Epoch 1/4", "Epoch 2/4", "Epoch 3/4")):
+        out = tmp_path / f"run{n}"
+        proc = subprocess.Popen([*args, "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, env=env)
+        deadline = time.time() + 120
+        for line in proc.stdout:
+            if wait_for in line or time.time() > deadline:
+                break
+        time.sleep(0.3 * n)  # inside an epoch, at different points
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        done = subprocess.run([*args, "--out", str(out), "--resume"], capture_output=True, text=True, env=env,
+                              timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert (out / "model.keras").exists()
+        if n:  # a checkpoint existed: the resumed run says what it restored
+            assert "from its checkpoint after epoch" in done.stdout
 
 
 def test_resume_continues_an_interrupted_run(small_digits_store, tmp_path):
@@ -105,21 +160,19 @@ def test_resume_continues_an_interrupted_run(small_digits_store, tmp_path):
 def test_shipping_never_replaces_a_better_model(tiny_run, tmp_path):
     import shutil
 
-    from handpad.modelio import read_metadata
+    from handpad.model import read_entries, update_metadata
     from handpad.training import ship
 
     _, out = tiny_run
     better, worse = tmp_path / "better.keras", tmp_path / "worse.keras"
     for path, top1 in ((better, 0.9), (worse, 0.5)):  # same weights, recorded scores differ
         shutil.copyfile(out / "model.keras", path)
-        meta = read_metadata(path)
-        meta["metrics"]["top1"] = top1
-        _rewrite_meta(path, meta)
+        update_metadata(path, metrics={"n": 90, "top1": top1, "top3": 1.0})
     before = better.read_bytes()
     msg = ship(worse, better, force=False)
     assert msg.startswith("kept") and "use --force" in msg and better.read_bytes() == before
     assert ship(worse, better, force=True).startswith("saved")
-    assert read_metadata(better)["metrics"]["top1"] == 0.5
+    assert read_entries(better)[0]["metrics"]["top1"] == 0.5
     fresh = tmp_path / "models" / "new.keras"
     assert ship(worse, fresh, force=False).startswith("saved") and fresh.exists()
 
@@ -135,8 +188,9 @@ def _rewrite_meta(path, meta):
 
 def test_bad_model_files_give_clear_errors(tiny_run, tmp_path):
     from handpad.errors import ModelError
-    from handpad.modelio import load_model, read_metadata
+    from handpad.model import Model, read_entries
 
+    load_model = Model.load
     with pytest.raises(ModelError, match="model file not found"):
         load_model(tmp_path / "nope.keras")
     good = (tiny_run[1] / "model.keras").read_bytes()
@@ -150,11 +204,70 @@ def test_bad_model_files_give_clear_errors(tiny_run, tmp_path):
         load_model(notzip)
     wrong = tmp_path / "wrong.keras"
     wrong.write_bytes(good)
-    meta = read_metadata(wrong)
+    meta = read_entries(wrong)[0]
     meta["labels"] = meta["labels"][:3]
     _rewrite_meta(wrong, meta)
-    with pytest.raises(ModelError, match="has 4 outputs but its file lists 3 labels"):
+    with pytest.raises(ModelError, match="its labels are not those of its label space 'digits'"):
         load_model(wrong)
+
+
+def test_a_lambda_layer_model_is_refused_in_one_readable_sentence(tmp_path):
+    import keras
+
+    from handpad.errors import ModelError
+    from handpad.model import Model
+
+    inputs = keras.Input((60, 60, 1))
+    x = keras.layers.Flatten()(keras.layers.Lambda(lambda x: x * 2)(inputs))
+    path = tmp_path / "lambda.keras"
+    keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(x)).save(path)
+    _rewrite_meta_add(path, {"labels": list("0123456789")})
+    with pytest.raises(ModelError) as e:
+        Model.load(path, engine="keras")
+    assert str(e.value) == (f"{path}: cannot load the model: it contains a Lambda layer (code inside a model file), "
+                            "which handpad never loads. Use a model file saved by handpad train")
+
+
+def test_files_from_before_label_spaces_and_uint8_inputs_still_work(tmp_path, small_digits_store):
+    """A model file of the old format (float input, labels of the classes its store held) loads,
+    answers over the whole space, and migrate_model_file re-saves full-space ones in today's format."""
+    import keras
+
+    from handpad.model import Model, migrate_model_file, read_entries
+    from handpad.store import load_store
+
+    inputs = keras.Input((60, 60, 1))
+    x = keras.layers.Conv2D(4, 3, name="c")(inputs)
+    pooled = keras.layers.GlobalAveragePooling2D()(x)
+    old = keras.Model(inputs, keras.layers.Dense(4, activation="softmax", name="probs")(pooled))
+    path = tmp_path / "old.keras"
+    old.save(path)
+    _rewrite_meta_add(path, {"labels": ["0", "1", "4", "7"], "preprocess": {"size": 60, "margin": 0.1, "center_mass": True}})
+    images = load_store(small_digits_store).images[np.arange(0, 600, 50)]
+    expected = old.predict(images[..., None].astype("float32") / 255, verbose=0)
+    model = Model.load(path, engine="keras")
+    assert model.label_space.name == "digits" and model.labels == tuple("0123456789")
+    probs = model.predict(images)
+    np.testing.assert_allclose(probs[:, [0, 1, 4, 7]], expected, rtol=1e-5, atol=1e-6)
+    assert np.all(probs[:, [2, 3, 5, 6, 8, 9]] == 0)
+    with pytest.raises(Exception, match="a part of 'digits'"):
+        migrate_model_file(path, tmp_path / "new.keras")
+    # a full-space old file is re-saved with uint8 input and its label space, answering the same
+    full = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(pooled))
+    full_path = tmp_path / "full.keras"
+    full.save(full_path)
+    _rewrite_meta_add(full_path, {"labels": list("0123456789"), "metrics": {"top1": 0.5}})
+    before = Model.load(full_path, engine="keras").predict(images)
+    new = migrate_model_file(full_path, tmp_path / "full-new.keras")
+    after = Model.load(new)
+    assert after.engine.input_dtype == np.uint8 and read_entries(new)[0]["metrics"] == {"top1": 0.5}
+    np.testing.assert_allclose(after.predict(images), before, atol=2e-3)
+
+
+def _rewrite_meta_add(path, meta):
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("handpad.json", json.dumps(meta))
+
 
 
 def test_store_errors_reach_training(tmp_path, small_digits_store):
@@ -165,12 +278,12 @@ def test_store_errors_reach_training(tmp_path, small_digits_store):
     from handpad.training import TrainConfig, train
 
     empty = tmp_path / "empty"
-    StoreWriter(empty, ["a", "b"], source="test").close()
+    StoreWriter(empty, "digits", source="test").close()
     with pytest.raises(StoreError, match="the store is empty"):
         train(TrainConfig(store=str(empty), out=str(tmp_path / "r1")))
     broken = tmp_path / "broken"
     shutil.copytree(small_digits_store, broken)
-    (broken / "classes.txt").write_text("0\n1\n", encoding="utf-8")
+    (broken / "classes.txt").write_text("0\n1\n", encoding="utf-8")  # the manifest says 10
     with pytest.raises(StoreError, match="classes"):
         train(TrainConfig(store=str(broken), out=str(tmp_path / "r2")))
 
@@ -183,12 +296,32 @@ def test_evaluate_cli_compares_models_and_writes_reports(tiny_run, small_digits_
     assert main(["evaluate", str(small_digits_store), "--model", model, "--compare", model, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert text.count("model.keras") >= 2 and "top-1" in text
-    sub = next(p for p in out.iterdir() if p.is_dir())
+    assert [p.name for p in out.iterdir()] == ["model"]  # one subfolder per model, always
+    sub = out / "model"
     metrics = json.loads((sub / "metrics.json").read_text())
     assert metrics["n"] == 600 and metrics["top1"] > 0.75
     per_class = (sub / "per_class.csv").read_text().splitlines()
     assert per_class[0] == "label,n,top1,top3,most_confused_with" and len(per_class) == 5
     assert (sub / "confusion_matrix.png").stat().st_size > 1000
+
+
+def test_train_and_evaluate_report_the_same_figures(tiny_run, small_digits_store, tmp_path, capsys):
+    """One evaluation path: train's test figures, the model file's metrics and `handpad evaluate`
+    on the same split are the same numbers, exactly."""
+    from handpad.cli import main
+    from handpad.model import read_entries
+
+    result, out = tiny_run
+    figures = result["test_metrics"]
+    assert figures["engine"] == "litert"
+    recorded = read_entries(out / "model.keras")[0]["metrics"]
+    assert recorded == {k: figures[k] for k in ("n", "top1", "top3")}
+    assert main(["evaluate", str(small_digits_store), "--model", str(out / "model.keras"), "--subset", "test",
+                 "--val-fraction", "0.15", "--test-fraction", "0.15", "--split-seed", "0", "--out", str(tmp_path / "e")]) == 0
+    measured = json.loads((tmp_path / "e" / "model" / "metrics.json").read_text())
+    assert (measured["n"], measured["top1"], measured["top3"]) == (figures["n"], figures["top1"], figures["top3"])
+    assert [list(p) for p in figures["confused_pairs"]] == measured["confused_pairs"]
+    assert f"{figures['top1'] * 100:7.2f}%" in capsys.readouterr().out
 
 
 def test_litert_and_keras_engines_agree(tiny_run, small_digits_store):
@@ -197,9 +330,9 @@ def test_litert_and_keras_engines_agree(tiny_run, small_digits_store):
 
     path = tiny_run[1] / "model.keras"
     lite, keras_ = Recognizer.load(path), Recognizer.load(path, engine="keras")
-    assert (lite.engine.name, keras_.engine.name) == ("litert", "keras")
-    x = load_store(small_digits_store).images[np.arange(0, 600, 7)].astype("float32") / 255
-    pl, pk = lite.predict_prepared(x), keras_.predict_prepared(x)
+    assert (lite.model.engine.name, keras_.model.engine.name) == ("litert", "keras")
+    x = load_store(small_digits_store).images[np.arange(0, 600, 7)]
+    pl, pk = lite.predict_proba(x, prepared=True), keras_.predict_proba(x, prepared=True)
     # float16 weights in the TFLite graph: close, not identical.
     assert np.abs(pl - pk).mean() < 0.01
     assert (pl.argmax(1) == pk.argmax(1)).mean() >= 0.95
@@ -207,16 +340,17 @@ def test_litert_and_keras_engines_agree(tiny_run, small_digits_store):
 
 def test_recognizer_rejects_label_count_mismatch(tiny_run, tmp_path):
     from handpad.errors import ModelError
-    from handpad.modelio import read_metadata
+    from handpad.model import read_entries
     from handpad.recognizer import Recognizer
 
     wrong = tmp_path / "wrong.keras"
     wrong.write_bytes((tiny_run[1] / "model.keras").read_bytes())
-    meta = read_metadata(wrong)
-    meta["labels"] = meta["labels"] + ["9"]
+    meta = read_entries(wrong)[0]
+    del meta["label_space"]  # a file from before label spaces, listing fewer labels than outputs
+    meta["labels"] = meta["labels"][:9]
     _rewrite_meta(wrong, meta)
     for engine in ("auto", "keras"):
-        with pytest.raises(ModelError, match="has 4 outputs but its file lists 5 labels"):
+        with pytest.raises(ModelError, match="has 10 outputs but its file lists 9 labels"):
             Recognizer.load(wrong, engine=engine)
 
 
@@ -252,8 +386,7 @@ def test_cosine_schedule_continues_its_curve_across_a_resume(small_digits_store,
 def test_mixed_bfloat16_training_learns_and_saves_a_float32_model(small_digits_store, tmp_path):
     import keras
 
-    from handpad.modelio import load_model
-    from handpad.recognizer import Recognizer
+    from handpad.model import Model
     from handpad.training import TrainConfig, train
 
     out = tmp_path / "bf16"
@@ -262,13 +395,14 @@ def test_mixed_bfloat16_training_learns_and_saves_a_float32_model(small_digits_s
                                val_fraction=0.15, test_fraction=0.15, verbose=0, precision="mixed_bfloat16"))
     assert result["test_metrics"]["top1"] > 0.75, result["test_metrics"]  # chance is 0.25
     assert keras.mixed_precision.global_policy().name == "float32"  # the policy does not leak out of train()
-    model, _ = load_model(out / "model.keras")
+    saved = Model.load(out / "model.keras")
+    model = saved.keras_model
     assert {layer.dtype_policy.name for layer in model.layers} == {"float32"}
     # The exported TFLite graph answers like the Keras model it was made from.
     from handpad.store import load_store
 
-    x = load_store(small_digits_store).images[np.arange(0, 600, 7)].astype("float32") / 255
-    lite = Recognizer.load(out / "model.keras").predict_prepared(x)
+    x = load_store(small_digits_store).images[np.arange(0, 600, 7)]
+    lite = saved.predict(x)
     assert (lite.argmax(1) == model.predict(x[..., None], verbose=0).argmax(1)).mean() >= 0.95
     with pytest.raises(Exception, match="unknown precision 'float16'"):
         train(TrainConfig(store=str(small_digits_store), out=str(tmp_path / "other"), precision="float16"))

@@ -23,20 +23,23 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import require
 from handpad.errors import ModelError
-from handpad.modelio import resolve_model_path
+from handpad.model import resolve_model_path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CANVAS = 400  # the pad's canvas is the window's left CANVAS x CANVAS pixels
 LOAD_TIMEOUT = 180  # importing TensorFlow on a busy 2-core CI machine can be slow
 
-pytestmark = [
-    pytest.mark.gui,
-    pytest.mark.slow,
-    pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xdotool")),
-                       reason="needs the Xvfb and xdotool programs (apt install xvfb xdotool)"),
-]
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs_xvfb_and_xdotool():
+    """Skipped without the Xvfb and xdotool programs; failed in CI (which installs both)."""
+    require(bool(shutil.which("Xvfb") and shutil.which("xdotool")),
+            "needs the Xvfb and xdotool programs (apt install xvfb xdotool)")
 
 # Strokes in canvas pixels, drawn as a person would: one list of points per stroke.
 SEVEN = [[(110, 90), (300, 90), (230, 200), (180, 330)]]
@@ -52,7 +55,7 @@ def shipped_model(name: str) -> Path:
     try:
         return resolve_model_path(name)
     except ModelError:
-        pytest.skip(f"the shipped {name} model is not there yet (models/{name}.keras)")
+        require(False, f"the shipped {name} model is not there yet (models/{name}.keras)")
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +88,10 @@ class Pad:
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         self.stderr: list[str] = []
-        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr.append), daemon=True).start()
+        self._pumps = [threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put), daemon=True),
+                       threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr.append), daemon=True)]
+        for pump in self._pumps:
+            pump.start()
         self.wait_for("window open", timeout=60)
         self.window = self.xdo("search", "--sync", "--onlyvisible", "--name", title).split()[0]
 
@@ -151,7 +156,11 @@ class Pad:
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.wait(10)
+        self.proc.wait(10)
+        for pump in self._pumps:  # the pipes end with the process: read to the end, then close them
+            pump.join(10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
 
 
 class _ClientMessage(ctypes.Structure):

@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 from skimage.measure import euler_number
 
+from handpad.cli import main as handpad_main
+from handpad.data import stratified_split
 from handpad.preprocess import DIGITS_CONFIG, preprocess
+from handpad.store import load_store
 from handpad.synth import pen
+from handpad.synth.redraw import redraw_store
 
 
 def mnist_like_seven() -> np.ndarray:
@@ -126,3 +130,19 @@ def test_small_loops_survive_unless_holes_are_filled():
     # The plain pen (a test set by the definition) only moves, scales and re-inks the skeleton.
     drawn = preprocess(pen.pen_redraw(ring, np.random.default_rng(0), pen.PLAIN_PEN, fill_holes=False))
     assert 1 - euler_number(drawn.squeeze() > 0.5, connectivity=2) == 1
+
+
+# -- a whole store redrawn (handpad convert pen) ------------------------------------------------
+def test_redrawn_store_keeps_labels_and_space_whatever_the_workers_and_resumes(small_digits_store, tmp_path, capsys):
+    out = tmp_path / "pen"
+    args = ["convert", "pen", str(small_digits_store), "--subset", "test", "--no-jitter", "--out", str(out), "--no-progress"]
+    assert handpad_main(args + ["--workers", "2"]) == 0
+    src, drawn = load_store(small_digits_store), load_store(out)
+    test = stratified_split(src.labels, 0.1, 0.1, 0)[2]  # the split `handpad train --seed 0` makes
+    assert drawn.label_space.name == "digits" and np.array_equal(drawn.labels, src.labels[test])
+    images = np.asarray(drawn.images)
+    assert images.shape == (len(test), 60, 60) and not np.array_equal(images, src.images[test])
+    # one seed per sample: the same bytes in one process with other chunks
+    redraw_store(small_digits_store, tmp_path / "one", subset="test", jitter=False, workers=1, chunk=7, progress=False)
+    assert np.array_equal(np.asarray(load_store(tmp_path / "one").images), images)
+    assert handpad_main(args) == 0 and "1 already converted, skipped" in capsys.readouterr().out

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 import shutil
 import subprocess
 import sys
@@ -13,8 +14,10 @@ import pytest
 
 from handpad.cli import main as handpad_main
 from handpad.convert import Phd08Options, convert_phd08
-from handpad.errors import DataFormatError
+from handpad.errors import DataFormatError, HandpadError
+from handpad.labels import hangul_syllables
 from handpad.sources.phd08 import PRESETS, Phd08Selection, label_from_filename, read_phd08
+from handpad.preprocess import PreprocessConfig
 from handpad.store import load_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -147,11 +150,12 @@ def test_convert_both_files_to_4374_samples_in_2_classes(phd08_dir, tmp_path):
     report = convert_phd08([phd08_dir], tmp_path / "s", progress=False, workers=2)
     assert report.ok and report.written == 4374
     store = load_store(tmp_path / "s")
-    assert store.classes == ["가", "나"]
-    assert (tmp_path / "s" / "classes.txt").read_text("utf-8") == "가\n나\n"
+    # labels count in the whole KS X 1001 space, whatever syllables the files hold
+    assert store.label_space.name == "hangul-ksx1001" and store.classes == list(hangul_syllables())
+    assert (tmp_path / "s" / "classes.txt").read_text("utf-8").splitlines() == list(hangul_syllables())
     images, labels = store.images[:], store.labels
     assert images.shape == (4374, 60, 60) and images.dtype == np.uint8
-    assert np.bincount(labels).tolist() == [2187, 2187]
+    assert sorted(Counter(labels).items()) == [(0, 2187), (hangul_syllables().index("나"), 2187)]
     # ink is bright, cropped and centered: every image touches the 48-px box (60 * (1 - 2 * 0.1))
     assert images.max() == 255 and images[:, 0, :].max() == 0 and images[:, :, 0].max() == 0
 
@@ -179,11 +183,10 @@ def test_strict_run_keeps_finished_files_and_rerun_continues(phd08_dir, tmp_path
 def test_one_file_then_both_skips_the_first(phd08_dir, tmp_path):
     out = tmp_path / "s"
     r1 = convert_phd08([phd08_dir / "가.txt"], out, Phd08Options(Phd08Selection.preset("original")), progress=False)
-    assert r1.written == 81 and load_store(out).classes == ["가"]
+    assert r1.written == 81 and set(load_store(out).label_names()) == {"가"}
     r2 = convert_phd08([phd08_dir], out, Phd08Options(Phd08Selection.preset("original")), progress=False)
     assert (r2.written, r2.inputs_skipped) == (81, 1)
-    store = load_store(out)
-    assert store.classes == ["가", "나"] and np.bincount(store.labels).tolist() == [81, 81]
+    assert Counter(load_store(out).label_names()) == {"가": 81, "나": 81}
 
 
 def test_bad_file_name_is_reported_and_others_converted(phd08_dir, tmp_path, capsys):
@@ -196,7 +199,7 @@ def test_bad_file_name_is_reported_and_others_converted(phd08_dir, tmp_path, cap
     assert rc == 1
     assert f"{src / 'na.txt'}: file name must be one Hangul syllable (e.g. 가.txt), got 'na'" in out
     store = load_store(tmp_path / "s")
-    assert len(store) == 81 and store.classes == ["가"]
+    assert len(store) == 81 and set(store.label_names()) == {"가"}
 
 
 def test_cli_selection_binarize_and_size_flags(phd08_dir, tmp_path):
@@ -228,7 +231,30 @@ def test_phd08_to_npy_original_flags(phd08_dir, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "wrote 4374 samples from 2 input(s)" in proc.stdout
     store = load_store(out)
-    assert len(store) == 4374 and store.classes == ["가", "나"]
+    assert len(store) == 4374 and Counter(store.label_names()) == {"가": 2187, "나": 2187}
     onehot = np.load(out / "labels_onehot-00001.npy")
-    assert onehot.shape == (2187, 2) and (onehot.argmax(1) == np.load(out / "labels-00001.npy")).all()
+    assert onehot.shape == (2187, 2350) and (onehot.argmax(1) == np.load(out / "labels-00001.npy")).all()
     assert sorted(os.listdir(out)) == sorted(["classes.txt", "manifest.json"] + [f"{k}-0000{i}.npy" for k in ("images", "labels", "labels_onehot") for i in (0, 1)])
+
+
+def test_phd08_options_are_checked_in_the_library_with_the_flags_messages(phd08_dir, tmp_path):
+    for kwargs, message in ((dict(binarize=1.5), "--binarize must be in [0, 1), not 1.5"),
+                            (dict(gaussian_sigma=-1), "--gaussian-sigma must be >= 0, not -1"),
+                            (dict(config=PreprocessConfig(size=2000)), "--size must be between 8 and 1024, not 2000")):
+        with pytest.raises(HandpadError) as e:
+            Phd08Options(**kwargs)
+        assert str(e.value) == message
+    with pytest.raises(HandpadError, match=r"^unknown PHD08 font\(s\) X; fonts are S,G,"):
+        Phd08Selection(fonts=("S", "X"))
+    with pytest.raises(HandpadError, match=r"^--regex '\[' is not a valid regular expression"):
+        Phd08Selection(regex="[")
+    with pytest.raises(HandpadError, match="^--files-per-shard must be at least 1, not 0$"):
+        convert_phd08([phd08_dir], tmp_path / "s", files_per_shard=0)
+
+
+@pytest.mark.parametrize("source", ["phd08", "hgu1", "images"])
+def test_a_missing_input_is_named(source, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert handpad_main(["convert", source, "NO_SUCH_FOLDER", "--out", "s", "--no-progress"]) == 1
+    assert capsys.readouterr().err.strip() == "handpad convert: error: NO_SUCH_FOLDER: no such file or folder"
+    assert not (tmp_path / "s").exists()

@@ -63,3 +63,10 @@ def test_missing_model_is_a_clear_error(images, tmp_path):
     assert proc.returncode == 1
     assert "none.keras: model file not found" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_decompression_bomb_is_refused_with_a_message(bomb_png):
+    proc = run_predict("--model", "digits", str(bomb_png))  # the shipped model: no training needed
+    assert proc.returncode == 1, proc.stderr
+    assert f"{bomb_png}: image is 20000x20000 = 400.0 megapixels, over the limit of" in proc.stdout
+    assert "decompression bombs" in proc.stdout and "Traceback" not in proc.stderr

@@ -23,16 +23,22 @@ def place(glyph, canvas: int, scale: float, top: int, left: int, dark_ink: bool)
     return 255 - img if dark_ink else img
 
 
+def f01(x: np.ndarray) -> np.ndarray:
+    """A uint8 model input as [0, 1] floats, for differences that must not wrap around."""
+    return x.astype(np.float32) / 255
+
+
 def test_same_glyph_anywhere_gives_nearly_the_same_input(glyph):
     ref = preprocess(place(glyph, 100, 2, 20, 20, False))
-    assert ref.shape == (60, 60) and ref.dtype == np.float32 and ref.max() == 1.0
+    assert ref.shape == (60, 60) and ref.dtype == np.uint8 and ref.max() == 255  # the model's input, ink 255
+    ref = f01(ref)
     for variant in (
         place(glyph, 1000, 2, 0, 0, False),       # small, in a corner of a 1000 x 1000 canvas
         place(glyph, 1000, 30, 150, 60, False),    # large, in the middle
         place(glyph, 1000, 10, 500, 600, True),    # inverted: dark ink on white
     ):
-        assert np.abs(preprocess(variant) - ref).mean() < 0.03
-    assert np.abs(preprocess(place(glyph, 100, 2, 20, 20, True)) - ref).max() < 1e-6  # exact inverse
+        assert np.abs(f01(preprocess(variant)) - ref).mean() < 0.03
+    assert np.array_equal(f01(preprocess(place(glyph, 100, 2, 20, 20, True))), ref)  # exact inverse
 
 
 def test_binary_fast_path_equals_general_path(glyph):
@@ -57,10 +63,10 @@ def test_nothing_drawn():
 def test_color_and_rgba(glyph):
     ref = preprocess(glyph)
     bgr = cv2.cvtColor(255 - glyph, cv2.COLOR_GRAY2BGR)  # black ink on white, 3 channels
-    assert np.abs(preprocess(bgr) - ref).max() < 1e-6
+    assert np.array_equal(preprocess(bgr), ref)
     rgba = np.zeros(glyph.shape + (4,), np.uint8)
     rgba[..., 3] = glyph  # black strokes on a transparent background
-    assert np.abs(preprocess(rgba) - ref).max() < 1e-6
+    assert np.array_equal(preprocess(rgba), ref)
 
 
 def test_center_mass_moves_the_mass_to_the_middle():

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import require
 from handpad import store as store_module
 from handpad.cli import main as handpad_main
 from handpad.errors import HandpadError
@@ -25,7 +26,13 @@ GOTHIC = NANUM / "NanumGothic.ttf"
 PEN_SCRIPT = NANUM / "NanumPen.ttf"
 NO_HANGUL = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
-pytestmark = pytest.mark.skipif(not GOTHIC.exists() or not PEN_SCRIPT.exists(), reason="fonts-nanum not installed")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs_fonts_nanum():
+    """Every test here needs NanumGothic and NanumPen (skipped without them; failed in CI)."""
+    require(GOTHIC.exists() and PEN_SCRIPT.exists(), "fonts-nanum not installed (sudo apt install fonts-nanum)")
+
 SYL = "가나다괘을"
 
 

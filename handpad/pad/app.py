@@ -9,7 +9,6 @@ a window too (``handle_key`` + ``frame``), which is how bench/pad_latency.py tim
 from __future__ import annotations
 
 import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -19,7 +18,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..errors import HandpadError, NothingDrawnError
-from ..preprocess import to_uint8
 from .canvas import Canvas, Prediction, SampleSaver
 from .controls import HELP, action_for
 from .text import NO_FONT_HELP, Fonts
@@ -39,6 +37,46 @@ CHOSEN_BG = (255, 236, 179)
 OK = (30, 130, 60)
 BUSY = (200, 120, 0)
 BAD = (190, 30, 30)
+
+
+MESSAGE_LINE_HEIGHT = 18  # the panel's message: 15 px font + 3 px between lines
+
+
+def fit_lines(text: str, fits, max_lines: int) -> list[str]:
+    """Word-wrap ``text`` into at most ``max_lines`` lines for which ``fits(line)`` holds (the line's
+    pixel width fits the panel). Words too long for a line (file paths) break anywhere; if the text
+    does not fit, the last line ends with an ellipsis. (The full message is printed to the terminal.)"""
+    if max_lines < 1:
+        return []
+    lines: list[str] = []
+    for paragraph in text.splitlines():
+        line = ""
+        for word in paragraph.split():
+            if len(lines) > max_lines:
+                break
+            candidate = f"{line} {word}" if line else word
+            if fits(candidate):
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while not fits(word) and len(word) > 1 and len(lines) <= max_lines:
+                lo, hi = 1, len(word) - 1  # the longest prefix that fits (at least one character)
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    lo, hi = (mid, hi) if fits(word[:mid]) else (lo, mid - 1)
+                cut = lo
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        if line:
+            lines.append(line)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and not fits(last + "…"):
+            last = last[:-1]
+        lines = lines[: max_lines - 1] + [last.rstrip() + "…"]
+    return lines
 
 
 def say(line: str) -> None:
@@ -198,7 +236,7 @@ class PadApp:
                 self.message = "draw something first"
                 say("draw something first")
             return None
-        top = rec.top_k_prepared(seen, TOP_K)[0]
+        top = rec.top_k_batch([seen], TOP_K, prepared=True)[0]
         self.prediction = Prediction(top, seen, self.canvas.version)
         self.message = ""
         say(self.prediction.line())
@@ -240,17 +278,18 @@ class PadApp:
             return
         label = self.prediction.chosen_label
         if self._saver is None:
-            self._saver = SampleSaver(self.save_to, self.loader.recognizer.labels)
+            self._saver = SampleSaver(self.save_to, self.loader.recognizer.model.label_space)
         try:
             count = self._saver.save(self.prediction.seen, label)
         except HandpadError as e:  # e.g. the folder holds a store for another model's labels
             self.message = f"not saved: {e}"
             print(f"handpad draw: {self.message}", file=sys.stderr, flush=True)
             return
-        say(f"saved {label} to {self.save_to} ({count} samples)")
+        samples = f"{count} sample{'' if count == 1 else 's'}"
+        say(f"saved {label} to {self.save_to} ({samples})")
         self.canvas.clear()
         self.prediction = None
-        self.message = f"saved {label} ({count} samples)"
+        self.message = f"saved {label} ({samples})"
 
     def screenshot(self) -> Path:
         """Write the window's current image to the screenshot path."""
@@ -317,13 +356,18 @@ class PadApp:
         draw.text((12, seen_top - 22), "what the model saw", font=f(15), fill=MUTED)
         side = 60 * SEEN_SCALE
         if p is not None:
-            seen = Image.fromarray(to_uint8(p.seen)).resize((side, side), Image.NEAREST)
+            seen = Image.fromarray(p.seen).resize((side, side), Image.NEAREST)
             img.paste(seen.convert("RGB"), (12, seen_top))
         else:
             draw.rectangle((12, seen_top, 12 + side - 1, seen_top + side - 1), outline=BAR_BG)
         x = 12 + side + 14
-        draw.multiline_text((x, seen_top), textwrap.fill(self.message, 17), font=f(15), fill=TEXT, spacing=3)
-        draw.text((x, size - 24), f"live {'on' if self.live else 'off'} · pen {self.canvas.pen_width}",
+        status_top = size - 24
+        font = f(15)
+        max_lines = (status_top - 4 - seen_top) // MESSAGE_LINE_HEIGHT  # stop above the status line
+        fits = lambda line: font.getlength(line) <= PANEL_WIDTH - 8 - x  # noqa: E731
+        for i, line in enumerate(fit_lines(self.message, fits, max_lines)):
+            draw.text((x, seen_top + i * MESSAGE_LINE_HEIGHT), line, font=font, fill=TEXT)
+        draw.text((x, status_top), f"live {'on' if self.live else 'off'} · pen {self.canvas.pen_width}",
                   font=f(14), fill=MUTED)
         return np.ascontiguousarray(np.asarray(img)[:, :, ::-1])  # RGB -> BGR
 

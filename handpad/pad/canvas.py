@@ -19,7 +19,6 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from ..preprocess import to_uint8
 
 # Dark ink on white paper, like a sheet of paper; preprocess() detects the polarity.
 PAPER = 255
@@ -143,7 +142,7 @@ class Prediction:
     """The top-k answer for one version of the drawing, and the input the model saw."""
 
     top: list[tuple[str, float]]
-    seen: np.ndarray  # the model's float input (size x size, ink = 1)
+    seen: np.ndarray  # the model's uint8 input (size x size, ink = 255)
     version: int
     chosen: int | None = None  # index into ``top`` the user confirmed with 1/2/3
 
@@ -177,24 +176,25 @@ def default_store_dir(kind: str) -> Path:
 class SampleSaver:
     """Saves confirmed drawings into the user's dataset store, committing each one.
 
-    The store's classes are the model's labels, so label indices match the model's outputs
-    and ``handpad finetune`` can train on the store directly. The store is opened on the
-    first save, so just using the pad creates no folders.
+    The store uses the model's label space, so label indices are the model's classes and
+    ``handpad finetune`` can train on the store directly. The store is opened on the first
+    save, so just using the pad creates no folders.
     """
 
-    def __init__(self, folder, classes: Sequence[str], source: str = "pad"):
+    def __init__(self, folder, label_space, source: str = "pad"):
+        from ..labels import label_space as resolve_space
+
         self.folder = Path(folder).expanduser()
-        self.classes = list(classes)
+        self.label_space = resolve_space(label_space)
         self.source = source
-        self._index = {c: i for i, c in enumerate(self.classes)}
         self._writer = None
 
     def save(self, seen: np.ndarray, label: str) -> int:
-        """Add one model input (float, ink = 1) labeled ``label``; returns the store's sample count."""
-        if label not in self._index:
+        """Add one model input (uint8, ink = 255) labeled ``label``; returns the store's sample count."""
+        if label not in self.label_space:
             raise ValueError(f"{label!r} is not one of the model's labels")
         writer = self._open(image_size=seen.shape[0])
-        writer.add(to_uint8(seen)[None], [self._index[label]])
+        writer.add(np.asarray(seen, np.uint8)[None], [self.label_space.index(label)])
         writer.commit()  # on disk now: nothing is lost if the pad is killed
         return int(writer.manifest["count"])
 
@@ -207,6 +207,6 @@ class SampleSaver:
         if self._writer is None:
             from ..store import StoreWriter
 
-            self._writer = StoreWriter(self.folder, classes=self.classes, source=self.source,
+            self._writer = StoreWriter(self.folder, self.label_space, source=self.source,
                                        options={"from": "handpad draw"}, image_size=image_size)
         return self._writer

@@ -31,8 +31,26 @@ def configure(parser) -> None:
                         help="where p saves the window image (default: handpad-KIND.png)")
 
 
+def check_display(kind: str) -> None:
+    """On Linux and other X11/Wayland systems, fail with a clear message when there is no display
+    (Qt would abort the process, exit 134). macOS and Windows always have one."""
+    import os
+    import sys
+
+    from ..errors import HandpadError
+
+    if sys.platform in ("darwin", "win32", "cygwin"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise HandpadError(
+            "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set): the drawing pad opens a window. "
+            f"Run it on a desktop, or on a headless machine under a virtual display: xvfb-run handpad draw {kind}"
+        )
+
+
 def run(args) -> int:
-    from ..modelio import resolve_model_path
+    check_display(args.kind)
+    from ..model import resolve_model_path
     from .app import PadApp
     from .canvas import default_store_dir
 

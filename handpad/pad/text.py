@@ -2,7 +2,8 @@
 
 The font is the first that exists of: ``$HANDPAD_FONT``, NanumGothic (Debian/Ubuntu
 ``fonts-nanum``), then any installed font that covers Hangul (found with ``fc-list``,
-else by scanning the usual font folders).
+else by scanning the usual font folders). Font files are found and checked by the font
+discovery of the synthesis (:mod:`handpad.synth.fonts`).
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from PIL import ImageFont
 
+from ..synth.fonts import covers, fonts_in
+
 HANGUL_PROBE = "가힣"
 NANUM_GOTHIC = (
     "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",  # Debian, Ubuntu (fonts-nanum)
@@ -26,7 +29,6 @@ FONT_DIRS = (
     "/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
     "/Library/Fonts", "/System/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts",
 )
-FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 NO_FONT_HELP = (
     "no font with Hangul glyphs was found; install one (Debian/Ubuntu: sudo apt install fonts-nanum) "
     "or set HANDPAD_FONT=/path/to/font.ttf"
@@ -34,18 +36,8 @@ NO_FONT_HELP = (
 
 
 def covers_hangul(path) -> bool:
-    """True if the font file has glyphs for Hangul syllables."""
-    try:
-        from fontTools.ttLib import TTCollection, TTFont
-
-        if str(path).lower().endswith(".ttc"):
-            fonts = TTCollection(str(path), lazy=True).fonts[:1]
-        else:
-            fonts = [TTFont(str(path), lazy=True)]
-        cmap = fonts[0].getBestCmap() or {}
-        return all(ord(c) in cmap for c in HANGUL_PROBE)
-    except Exception:  # unreadable or odd font files are simply not candidates
-        return False
+    """True if the font file has glyphs for Hangul syllables (unreadable files are not candidates)."""
+    return covers(path, HANGUL_PROBE)
 
 
 def _fc_list_hangul() -> list[str]:
@@ -61,12 +53,7 @@ def _fc_list_hangul() -> list[str]:
 
 
 def _scan_font_dirs() -> list[str]:
-    found = []
-    for d in FONT_DIRS:
-        root = Path(d).expanduser()
-        if root.is_dir():
-            found += sorted(str(p) for p in root.rglob("*") if p.suffix.lower() in FONT_SUFFIXES)
-    return found
+    return [str(p) for d in FONT_DIRS for p in fonts_in(Path(d).expanduser())]
 
 
 @lru_cache(maxsize=None)

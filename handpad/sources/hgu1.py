@@ -21,8 +21,9 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import DataFormatError
-from . import read_input
-from ..labels import euckr_pair_to_char
+from ..labels import euckr_pair_to_char, label_space, space_for_labels
+from ..preprocess import HANGUL_CONFIG, PreprocessConfig
+from . import Input, Reader, input_files, read_input
 
 MAGIC = b"HGU1    "
 IMAGE_HEADER = 6
@@ -67,3 +68,49 @@ def read_hgu1(path, data: bytes | None = None) -> Iterator:
         else:
             yield char, np.frombuffer(data, np.uint8, n, body).reshape(height, width)
         pos = body + n
+
+
+# -- the reader of handpad.convert ------------------------------------------------------------
+class Hgu1Reader(Reader):
+    """HGU1 files or folders (searched recursively); one input per file, gray images of either
+    polarity (the ink is found per image).
+
+    The label space is KS X 1001, or all 11,172 syllables if the files hold others: a first pass
+    over the files finds their characters (and the files that cannot be read at all).
+    """
+
+    name = "hgu1"
+    no_ink = "nothing drawn (a single gray level)"
+
+    def __init__(self, paths, size: int = 60):
+        self.paths = list(paths)
+        self.config = PreprocessConfig(size=size, margin=HANGUL_CONFIG.margin, center_mass=HANGUL_CONFIG.center_mass)
+        self._inputs: list[Input | DataFormatError] = []
+        present: set[str] = set()
+        for f in input_files(self.paths, (".hgu1",), recursive=True):
+            try:
+                present.update(item[0] for item in read_hgu1(f) if not isinstance(item, DataFormatError))
+                self._inputs.append(Input(str(f.resolve()), f))
+            except DataFormatError as e:
+                self._inputs.append(e)
+        where = ", ".join(map(str, self.paths))
+        if not self._inputs:
+            raise DataFormatError(where, "no .hgu1 files found")
+        syllables = {c for c in present if c in label_space("hangul-11172")}
+        if not syllables:
+            raise DataFormatError(where, "no readable Hangul image in these inputs" + "".join(
+                f"\n  {e}" for e in self._inputs if isinstance(e, DataFormatError)))
+        self.label_space = space_for_labels(syllables, where)  # other characters: bad samples
+
+    def inputs(self) -> list[Input | DataFormatError]:
+        return list(self._inputs)
+
+    def read(self, input: Input) -> Iterator:
+        path = input.ref
+        for n, item in enumerate(read_hgu1(path)):
+            if isinstance(item, DataFormatError):
+                yield item
+            elif item[0] not in self.label_space:
+                yield DataFormatError(path, f"image {n + 1}: {item[0]!r} is not a Hangul syllable; skipped")
+            else:
+                yield item[1], self.label_space.index(item[0]), (path, f"image {n + 1}")

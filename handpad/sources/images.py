@@ -1,8 +1,13 @@
 """Image files: one reader for every part that opens a picture (converter, predict, the pad).
 
-``read_image`` decodes through ``np.fromfile`` + ``cv2.imdecode`` (``cv2.imread`` cannot open
-non-ASCII paths such as ``샘플/가.png`` on every platform) and falls back to Pillow for formats
-OpenCV lacks. A labeled folder is ``ROOT/<label>/<image>``: the subfolder name is the label.
+``read_image`` reads the bytes with Python and decodes them with ``cv2.imdecode`` (``cv2.imread``
+cannot open non-ASCII paths such as ``샘플/가.png`` on every platform), falling back to Pillow for
+formats OpenCV lacks. A labeled folder is ``ROOT/<label>/<image>``: the subfolder name is the label.
+
+Images over :data:`MAX_IMAGE_PIXELS` are refused before any pixel is decoded (their header is
+read with Pillow): a decompression bomb -- a 91 KB PNG of 20000 x 20000 pixels -- would otherwise
+take seconds and gigabytes. Bytes from elsewhere (a web upload) go through :func:`decode_image`,
+the same guard; other readers call :func:`check_image_size` with the size they read.
 """
 from __future__ import annotations
 
@@ -15,24 +20,63 @@ import cv2
 import numpy as np
 
 from ..errors import DataFormatError
+from ..labels import space_for_labels
+from ..preprocess import PreprocessConfig
+from . import Input, Reader
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".pnm"})
+MAX_IMAGE_PIXELS = 50_000_000  # width x height; a 48-megapixel phone photo (8000 x 6000) still passes
 
 
-def read_image(path) -> np.ndarray:
-    """Decode an image file -> uint8 HxW (gray), HxWx3 (BGR) or HxWx4 (BGRA), as OpenCV orders them."""
-    path = Path(path)
-    try:
-        raw = np.fromfile(path, np.uint8)
-    except OSError as e:
-        raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None
-    if raw.size == 0:
-        raise DataFormatError(path, "not a readable image: the file is empty")
-    img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)
+def check_image_size(width: int, height: int, where=None) -> None:
+    """Raise :class:`DataFormatError` (naming ``where``) if ``width x height`` is over :data:`MAX_IMAGE_PIXELS`."""
+    pixels = int(width) * int(height)
+    if pixels > MAX_IMAGE_PIXELS:
+        raise DataFormatError(
+            where, f"image is {width}x{height} = {pixels / 1e6:.1f} megapixels, over the limit of "
+            f"{MAX_IMAGE_PIXELS / 1e6:g} megapixels (a guard against decompression bombs: small files that "
+            "decode to huge images); scale the picture down first",
+        )
+
+
+def image_header_size(data: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` from the image's header, without decoding the pixels; None if Pillow cannot
+    parse the header. (Pillow's ``Image.open`` would refuse a bomb itself, with its own higher limit
+    and without the size: its format openers are called directly instead, as ``Image.open`` does.)"""
+    import struct
+
+    from PIL import Image
+
+    Image.init()
+    prefix = data[:16]
+    for fmt in list(Image.ID):
+        factory, accept = Image.OPEN[fmt]
+        try:
+            ok = not accept or accept(prefix)
+            if not ok or isinstance(ok, str):
+                continue
+            with factory(io.BytesIO(data), "") as im:  # parses the header only; pixels load lazily
+                return im.size
+        except (SyntaxError, IndexError, TypeError, ValueError, EOFError, OSError, struct.error):
+            continue
+    return None
+
+
+def decode_image(data: bytes, where=None) -> np.ndarray:
+    """Decode image bytes (a file's, an upload's) -> uint8 HxW (gray), HxWx3 (BGR) or HxWx4 (BGRA),
+    as OpenCV orders them; errors name ``where`` (a path, or e.g. the upload's name)."""
+    if len(data) == 0:
+        raise DataFormatError(where, "not a readable image: the file is empty")
+    size = image_header_size(data)
+    if size is not None:
+        check_image_size(*size, where)
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if img is None:
-        img = _decode_with_pillow(raw.tobytes())
+        img = _decode_with_pillow(data)
     if img is None:
-        raise DataFormatError(path, "not a readable image (unknown format or corrupt data)")
+        raise DataFormatError(where, "not a readable image (unknown format or corrupt data)")
+    if size is None and img.ndim >= 2:
+        check_image_size(img.shape[1], img.shape[0], where)  # a format only OpenCV knows: same limit
     if img.dtype == np.uint16:
         img = (img >> 8).astype(np.uint8)  # 16-bit PNG/TIFF: keep the high byte
     elif img.dtype != np.uint8:
@@ -40,8 +84,19 @@ def read_image(path) -> np.ndarray:
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
     if img.ndim not in (2, 3) or img.shape[0] == 0 or img.shape[1] == 0:
-        raise DataFormatError(path, f"not a readable image (decoded shape {img.shape})")
+        raise DataFormatError(where, f"not a readable image (decoded shape {img.shape})")
     return img
+
+
+def read_image(path) -> np.ndarray:
+    """Decode an image file -> uint8 HxW (gray), HxWx3 (BGR) or HxWx4 (BGRA), as OpenCV orders them.
+    Images over :data:`MAX_IMAGE_PIXELS` are refused before decoding (see :func:`decode_image`)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None
+    return decode_image(raw, path)
 
 
 def _decode_with_pillow(data: bytes) -> np.ndarray | None:
@@ -63,6 +118,8 @@ def labeled_image_files(root) -> Iterator[tuple[str, Path]]:
     """``(label, path)`` for every image file in ``ROOT/<label>/``, sorted; labels are NFC-normalized
     (macOS stores Hangul folder names decomposed)."""
     root = Path(root)
+    if not root.exists():
+        raise DataFormatError(root, "no such file or folder")
     if not root.is_dir():
         raise DataFormatError(root, "expected a folder with one subfolder per label (ROOT/<label>/*.png)")
     for sub in sorted(p for p in root.iterdir() if p.is_dir()):
@@ -70,3 +127,42 @@ def labeled_image_files(root) -> Iterator[tuple[str, Path]]:
         for f in sorted(sub.iterdir()):
             if f.is_file() and f.suffix.lower() in IMAGE_EXTENSIONS:
                 yield label, f
+
+
+# -- the reader of handpad.convert ------------------------------------------------------------
+class ImageFolderReader(Reader):
+    """``ROOT/<label>/*.png`` -> one input per label folder, any format, size and polarity.
+
+    The label space is the smallest holding the folder names (digits, then Hangul); digits-only
+    sets are centered by mass, as MNIST is, unless ``center_mass`` says otherwise.
+    """
+
+    name = "images"
+    unit = "img"
+    no_ink = "nothing drawn (no ink in the image)"
+
+    def __init__(self, root, size: int = 60, center_mass: bool | None = None):
+        self.root = Path(root)
+        self.by_label: dict[str, list[Path]] = {}
+        for label, f in labeled_image_files(root):
+            self.by_label.setdefault(label, []).append(f)
+        if not self.by_label:
+            raise DataFormatError(root, "no images found (expected ROOT/<label>/*.png, .jpg, .bmp, ...)")
+        self.label_space = space_for_labels(self.by_label, str(root))
+        if center_mass is None:
+            center_mass = self.label_space.name == "digits"
+        self.config = PreprocessConfig(size=size, center_mass=center_mass)
+
+    def manifest_options(self) -> dict:
+        return {"root": str(self.root)} | super().manifest_options()
+
+    def inputs(self) -> list[Input]:
+        return [Input(f"{label}/", label, len(paths)) for label, paths in self.by_label.items()]
+
+    def read(self, input: Input) -> Iterator:
+        label = self.label_space.index(input.ref)
+        for path in self.by_label[input.ref]:
+            try:
+                yield read_image(path), label, (path, None)
+            except DataFormatError as e:
+                yield e

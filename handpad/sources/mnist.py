@@ -10,15 +10,19 @@ from __future__ import annotations
 import gzip
 import zlib
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from ..errors import DataFormatError
-from . import read_input
+from ..labels import label_space
+from ..preprocess import DIGITS_CONFIG, PreprocessConfig
+from . import Input, Reader, read_input
 
 IMAGES_MAGIC = 2051  # uint8, 3 dimensions (count, rows, cols)
 LABELS_MAGIC = 2049  # uint8, 1 dimension (count)
 SPLITS = {"train": "train", "test": "t10k"}  # file-name prefix of each split
+CHUNK = 10000  # samples per input (per commit): a re-run continues at the first unfinished chunk
 
 
 def read_idx(path, expect_magic: int) -> np.ndarray:
@@ -101,10 +105,25 @@ def read_mnist_npz(path, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
 
 
 def download_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
-    """Fetch MNIST through keras (needs internet once; keras caches it in ~/.keras/datasets)."""
+    """Fetch MNIST through keras (needs internet once; keras caches it in ~/.keras/datasets).
+    Network failures become a :class:`HandpadError` that says what to pass instead."""
+    import socket
+    import urllib.error
+
     from keras.datasets import mnist  # heavy import: only for users who ask for the download
 
-    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    from ..errors import HandpadError
+
+    try:
+        (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    except Exception as e:  # keras' get_file re-raises URLError/HTTPError as a bare Exception
+        reason = str(e) or type(e).__name__
+        offline = isinstance(e, (urllib.error.URLError, OSError, socket.error)) or reason.startswith("URL fetch failure")
+        raise HandpadError(
+            f"could not download MNIST through keras.datasets.mnist ({reason}); "
+            + ("you seem to be offline: " if offline else "")
+            + "pass a folder of IDX files (train-images-idx3-ubyte[.gz], ...) or an mnist.npz instead"
+        ) from None
     return (x_train, y_train) if split == "train" else (x_test, y_test)
 
 
@@ -124,3 +143,37 @@ def read_mnist(path=None, split: str = "train", download: bool = False) -> tuple
     if not path.exists():
         raise DataFormatError(path, "no such file or folder")
     raise DataFormatError(path, "expected a folder of IDX files or an mnist.npz file")
+
+
+# -- the reader of handpad.convert ------------------------------------------------------------
+class MnistReader(Reader):
+    """One MNIST split; one input per CHUNK samples. Digits are centered by mass, as MNIST is."""
+
+    name = "mnist"
+    ink = "bright"
+    unit = "img"
+    no_ink = "nothing drawn (blank image)"
+
+    def __init__(self, path=None, split: str = "train", download: bool = False, size: int = 60):
+        self.images, self.labels = read_mnist(path, split, download)
+        self.split = split
+        self.input_name = "keras-download" if download else Path(path).name
+        self.where = "keras mnist" if download else str(path)
+        self.label_space = label_space("digits")  # label index = the digit
+        self.config = PreprocessConfig(size=size, margin=DIGITS_CONFIG.margin, center_mass=DIGITS_CONFIG.center_mass)
+
+    def manifest_options(self) -> dict:
+        return {"input": self.input_name, "split": self.split} | super().manifest_options()
+
+    def inputs(self) -> list[Input]:
+        n = len(self.images)
+        return [Input(f"{self.input_name}:{self.split}[{start}:{min(start + CHUNK, n)}]", start, min(CHUNK, n - start))
+                for start in range(0, n, CHUNK)]
+
+    def read(self, input: Input) -> Iterator:
+        for i in range(input.ref, input.ref + input.count):
+            label = int(self.labels[i])
+            if label < 10:
+                yield self.images[i], label, (self.where, f"sample {i}")
+            else:
+                yield DataFormatError(self.where, f"sample {i}: label {label} is not a digit 0-9")

@@ -22,9 +22,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..errors import DataFormatError
-from . import read_input
-from ..labels import is_ksx1001_syllable
+from ..errors import DataFormatError, HandpadError
+from ..labels import is_ksx1001_syllable, label_space
+from ..preprocess import HANGUL_CONFIG, PreprocessConfig
+from . import Input, Reader, check_size, input_files, read_input
 
 FONTS = ("S", "G", "M", "N", "B", "D", "Y", "H1", "H2")
 VARIANT_FIELDS = ("size", "noise", "resolution", "threshold", "rotation")
@@ -45,10 +46,19 @@ class Phd08Selection:
     regex: str | None = None
 
     def __post_init__(self):
-        for k in self.variants:
+        # The messages name the flags of `handpad convert phd08`, which builds this from them.
+        for k, values in self.variants.items():
             if k not in VARIANT_FIELDS:
                 raise ValueError(f"unknown PHD08 variant field {k!r}; use one of {', '.join(VARIANT_FIELDS)}")
-        self._re = re.compile(self.regex) if self.regex else None
+            if not values or any(v not in (0, 1, 2) for v in values):
+                raise HandpadError(f"--{k}s: expected a list of 0, 1, 2, got {list(values)}")
+        unknown = [f for f in self.fonts or () if f not in FONTS]
+        if unknown:
+            raise HandpadError(f"unknown PHD08 font(s) {', '.join(unknown)}; fonts are {','.join(FONTS)}")
+        try:
+            self._re = re.compile(self.regex) if self.regex else None
+        except re.error as e:
+            raise HandpadError(f"--regex {self.regex!r} is not a valid regular expression ({e})") from None
 
     @classmethod
     def preset(cls, name: str) -> "Phd08Selection":
@@ -73,6 +83,32 @@ class Phd08Selection:
 
     def to_dict(self) -> dict:
         return {"fonts": list(self.fonts) if self.fonts else None, "variants": {k: list(v) for k, v in self.variants.items()}, "regex": self.regex}
+
+
+@dataclass
+class Phd08Options:
+    """How PHD08 samples become store images: which are kept, the preprocessing, an optional
+    blur and binarization after it."""
+
+    selection: Phd08Selection = field(default_factory=Phd08Selection)
+    config: PreprocessConfig = field(default_factory=lambda: HANGUL_CONFIG)
+    gaussian_sigma: float = 0.0
+    binarize: float | None = None  # ink where the preprocessed value > this (0-1)
+
+    def __post_init__(self):
+        check_size(self.config.size)
+        if self.binarize is not None and not 0 <= self.binarize < 1:
+            raise HandpadError(f"--binarize must be in [0, 1), not {self.binarize}")
+        if self.gaussian_sigma < 0:
+            raise HandpadError(f"--gaussian-sigma must be >= 0, not {self.gaussian_sigma}")
+
+    def to_dict(self) -> dict:
+        return {
+            "selection": self.selection.to_dict(),
+            "preprocess": self.config.to_dict(),
+            "gaussian_sigma": self.gaussian_sigma,
+            "binarize": self.binarize,
+        }
 
 
 def label_from_filename(path) -> str:
@@ -212,3 +248,44 @@ def read_phd08(path, data: bytes | None = None, keep: Callable[[str], bool] | No
 def _show(b: bytes, limit: int = 30) -> str:
     s = b.decode("utf-8", "replace")
     return repr(s if len(s) <= limit else s[:limit] + "...")
+
+
+# -- the reader of handpad.convert ------------------------------------------------------------
+class Phd08Reader(Reader):
+    """PHD08 files or folders of them; one input per file, its label from its name."""
+
+    name = "phd08"
+    ink = "bright"
+    no_ink = "no ink (all zeros)"
+
+    def __init__(self, paths, options: Phd08Options | None = None):
+        self.paths = list(paths)
+        self.options = options or Phd08Options()
+        self.label_space = label_space("hangul-ksx1001")
+        self.config = self.options.config
+        self.gaussian_sigma, self.binarize = self.options.gaussian_sigma, self.options.binarize
+
+    def manifest_options(self) -> dict:
+        return self.options.to_dict()
+
+    def inputs(self) -> list[Input | DataFormatError]:
+        """One input per ``.txt`` file; a file not named by one syllable is a failed input."""
+        found: list[Input | DataFormatError] = []
+        for f in input_files(self.paths, (".txt",)):
+            try:
+                label_from_filename(f)
+                found.append(Input(f.name, f))
+            except DataFormatError as e:
+                found.append(e)
+        if not any(isinstance(i, Input) for i in found):
+            first = next((f" ({e})" for e in found), "")
+            raise DataFormatError(", ".join(map(str, self.paths)), "no PHD08 input files named like 가.txt" + first)
+        return found
+
+    def read(self, input: Input) -> Iterator:
+        path = input.ref
+        label = self.label_space.index(label_from_filename(path))
+        selection = self.options.selection
+        keep = None if selection.keeps_all else selection.keeps  # no name test when all are kept
+        for item in read_phd08(path, keep=keep):
+            yield item if isinstance(item, DataFormatError) else (item[1], label, (path, f"sample {item[0]}"))

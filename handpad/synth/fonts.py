@@ -107,7 +107,7 @@ def font_files(paths: Iterable) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in FONT_SUFFIXES)
+            found = fonts_in(p)
             if not found:
                 raise HandpadError(f"{p}: no font files ({', '.join(FONT_SUFFIXES)}) in this folder")
             files += found
@@ -116,6 +116,21 @@ def font_files(paths: Iterable) -> list[Path]:
         else:
             raise HandpadError(f"{p}: no such font file or folder")
     return files
+
+
+def fonts_in(folder: Path) -> list[Path]:
+    """The font files in ``folder`` and its subfolders, sorted (none if it does not exist)."""
+    return sorted(q for q in Path(folder).rglob("*") if q.is_file() and q.suffix.lower() in FONT_SUFFIXES)
+
+
+def covers(path, chars: Sequence[str]) -> bool:
+    """True if the font file's first face has a glyph for every one of ``chars`` (the check
+    :func:`discover_fonts` makes, without its other checks); False for anything unreadable."""
+    try:
+        cmap = _open_faces(Path(path))[0][2].getBestCmap() or {}
+    except Exception:  # fontTools raises many kinds of errors on junk
+        return False
+    return all(cmap.get(ord(c), ".notdef") != ".notdef" for c in chars)
 
 
 def face_id(family: str, style: str) -> str:

@@ -9,21 +9,19 @@ order and commits each finished unit (shard + manifest entry), so
 * an interrupted run (Ctrl-C, full disk) leaves a valid store with whole units in it, and a
   re-run with the same options continues where it stopped.
 
-Every sample goes through :func:`handpad.preprocess.preprocess` (default config, 60x60)
-and :func:`handpad.preprocess.to_uint8`, exactly as a drawing does. Classes are always
-the full 2350-syllable list, so every Hangul store shares label indices.
+Every sample goes through :func:`handpad.preprocess.preprocess` (default config, 60x60),
+exactly as a drawing does. Stores count in the label space of the 2350 KS X 1001 syllables.
 """
 from __future__ import annotations
 
 import dataclasses
 import errno
-import multiprocessing
-import os
 import re
 import shutil
 import time
 import zlib
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from math import gcd
 from pathlib import Path
@@ -34,12 +32,14 @@ from tqdm.auto import tqdm
 
 from ..errors import HandpadError, NothingDrawnError
 from ..labels import hangul_syllables
-from ..preprocess import PreprocessConfig, preprocess, to_uint8
-from ..store import MANIFEST, StoreWriter, atomic_write_bytes, read_manifest
+from ..parallel import ordered_map
+from ..preprocess import PreprocessConfig, preprocess
+from ..store import MANIFEST, Store, StoreWriter, atomic_write_bytes, read_manifest
 from . import pen as penlib
 from . import render
 from .fonts import FontFace
 
+SPACE = "hangul-ksx1001"  # the label space of every synthesized store
 KINDS = ("designed", "pen")
 DEFAULT_MIX = {"designed": 1, "pen": 1}
 CHUNK = 1175  # syllables per work unit: 2 units per face (a few seconds of work at --per-font 2)
@@ -186,11 +186,11 @@ def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, w
     for k, kind in enumerate(kinds):
         if kind == "designed":
             d = render.designed_sample(renderer, char, render.grid_cell(next(cells)), rng)
-            image = to_uint8(preprocess(d.image.astype(np.float32), config=_CONFIG, ink="bright"))
+            image = preprocess(d.image.astype(np.float32), config=_CONFIG, ink="bright")
             phd = (f"{font}_" + "_".join(map(str, d.cell)), d.image) if want_phd08 else None
         else:
             canvas = render.pen_sample(renderer, char, rng, options.pen_style)
-            image = to_uint8(preprocess(canvas, config=_CONFIG))  # as the pad does: ink found by itself
+            image = preprocess(canvas, config=_CONFIG)  # as the pad does: ink found by itself
             phd = (f"{font}Pen_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
         out.append((kind, image, phd))
     return out
@@ -304,7 +304,6 @@ def synthesize(
     """
     options = options or SynthOptions()
     out = Path(out)
-    classes = hangul_syllables()
     _check_same_options(out, options, overwrite)
     store_options = options.to_dict() | {"faces": [f.id for f in faces]}
     phd08_dir = Path(phd08_dir) if phd08_dir else None
@@ -315,7 +314,7 @@ def synthesize(
     done = set() if overwrite or not (out / MANIFEST).exists() else set(read_manifest(out).get("inputs_done", []))
     left = sum(len(u.syllables) * options.per_font for u in units if u.key not in done)
     _check_disk_space(out, left, phd08_dir is not None)
-    writer = StoreWriter(out, classes, source="synth-hangul", options=store_options, shard_size=SHARD_SIZE, overwrite=overwrite)
+    writer = StoreWriter(out, SPACE, source="synth-hangul", options=store_options, shard_size=SHARD_SIZE, overwrite=overwrite)
     writer.commit()  # the manifest exists from the start: an empty store is still a valid store
     if overwrite and parts_dir and parts_dir.exists():
         shutil.rmtree(parts_dir)
@@ -334,15 +333,11 @@ def synthesize(
 
     start = time.perf_counter()
     bar = tqdm(total=total, unit="sample", desc="synth hangul", disable=not progress, smoothing=0.05)
-    pool = None
     pending: list[str] = []
     buffered = 0
+    # In job order: the store does not depend on timing.
+    results = ordered_map(run_unit, jobs, max(1, min(workers, len(jobs))))
     try:
-        if workers > 1 and len(jobs) > 1:
-            pool = _context().Pool(workers, initializer=_ignore_sigint)
-            results = pool.imap(run_unit, jobs, chunksize=1)  # in order: the store does not depend on timing
-        else:
-            results = map(run_unit, jobs)
         for (unit, _, _), (key, images, labels, kinds, part, errors) in zip(jobs, results):
             bar.update(len(unit.syllables) * options.per_font)
             report.errors += errors
@@ -377,19 +372,33 @@ def synthesize(
         _discard(writer)  # Ctrl-C or a bug: only whole, committed units stay in the store
         raise
     finally:
+        results.close()  # queued units are cancelled, running ones finish: no worker outlives the run
         bar.close()
-        if pool is not None:
-            pool.terminate()
-            pool.join()
         report.seconds = time.perf_counter() - start
     return report
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C is the main process's business: it keeps whole units and stops the workers.
-    import signal
+def synthesize_pairs(faces: Sequence[FontFace], pairs: Iterable[tuple[int, int]], out, options: SynthOptions,
+                     source: str, record: dict | None = None, workers: int = 1, progress: bool = True) -> Store:
+    """Render chosen ``(face index, label)`` pairs with ``options`` into a new store at ``out``.
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    For a one-off set of samples (finetune's replay), not a resumable run: the pairs make one unit
+    per face, in face then label order (the order of the store); a pair that cannot be rendered
+    is left out.
+    """
+    syllables = hangul_syllables()
+    by_face: dict[int, list[str]] = {}
+    for face_i, label in sorted(set(pairs)):
+        by_face.setdefault(face_i, []).append(syllables[label])
+    jobs = [(Unit(faces[f], f, tuple(chars)), options, False) for f, chars in by_face.items()]
+    writer = StoreWriter(out, SPACE, source=source, options=record or {}, overwrite=True)
+    total = sum(len(unit.syllables) * options.per_font for unit, _, _ in jobs)
+    bar = tqdm(total=total, unit="sample", desc=source, disable=not progress)
+    with bar, closing(ordered_map(run_unit, jobs, max(1, min(workers, len(jobs))))) as results:
+        for (unit, _, _), (_, images, labels, _, _, _) in zip(jobs, results):
+            writer.add(images, labels)
+            bar.update(len(unit.syllables) * options.per_font)
+    return writer.close()
 
 
 def _discard(writer: StoreWriter) -> None:
@@ -397,11 +406,6 @@ def _discard(writer: StoreWriter) -> None:
         writer.discard_pending()
     except OSError:
         pass  # the next open removes stray shards anyway
-
-
-def _context():
-    # fork starts workers instantly; elsewhere (macOS, Windows) spawn is the safe default.
-    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
 def _check_same_options(out: Path, options: SynthOptions, overwrite: bool) -> None:

@@ -1,0 +1,369 @@
+"""The model object: one ``.keras`` file, opened once, that carries everything prediction needs.
+
+A handpad model file is a Keras ``.keras`` zip with two more entries:
+
+    handpad.json     label space, labels, preprocessing settings, architecture, metrics, ...
+    handpad.tflite   the same network as a LiteRT flatbuffer (float16 weights): what users run
+
+:meth:`Model.load` reads the zip once and runs the LiteRT graph (no TensorFlow import, ~2 ms
+an image); ``engine="keras"`` runs the Keras network instead (it needs TensorFlow), and
+:attr:`Model.keras_model` loads it on demand (training, fine-tuning). Every model takes uint8
+images (ink 255 on 0) as :func:`handpad.preprocess.preprocess` makes them: its first layer
+scales them. Probabilities always come over the model's whole label space.
+
+Files from before label spaces and uint8 inputs are migrated as they load (in memory; the
+file is not touched): their label list is mapped onto the smallest space holding it, and
+their float input gets the uint8 images scaled once, here.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+from .labels import LabelError, LabelSpace, label_space, space_for_labels
+from .preprocess import PreprocessConfig, preprocess
+
+META_ENTRY = "handpad.json"
+LITE_ENTRY = "handpad.tflite"
+ENGINES = ("auto", "litert", "keras")
+
+
+def resolve_model_path(name_or_path) -> Path:
+    """``digits``/``hangul`` -> the shipped file; anything else is a path to a .keras file."""
+    from .shipped import SHIPPED, shipped_model_path
+
+    s = os.fspath(name_or_path)
+    if s in SHIPPED:
+        return shipped_model_path(s)
+    p = Path(s)
+    if not p.exists():
+        raise ModelError(f"{p}: model file not found (use 'digits', 'hangul' or a path to a .keras file)")
+    if p.is_dir():
+        raise ModelError(f"{p}: is a folder, expected a .keras model file")
+    return p
+
+
+def read_entries(path) -> tuple[dict, bytes | None]:
+    """(metadata, TFLite flatbuffer or None) from a model file, reading the zip once."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            meta = json.loads(z.read(META_ENTRY).decode("utf-8")) if META_ENTRY in names else {}
+            lite = z.read(LITE_ENTRY) if LITE_ENTRY in names else None
+    except zipfile.BadZipFile:
+        raise ModelError(f"{path}: not a valid .keras file (corrupt or truncated zip); re-download or retrain it") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ModelError(f"{path}: corrupt {META_ENTRY} inside the model file ({e})") from None
+    return meta, lite
+
+
+class _LiteEngine:
+    """The TFLite graph run by LiteRT; resizes its input when the batch size changes."""
+
+    name = "litert"
+
+    def __init__(self, flatbuffer: bytes, path):
+        from ai_edge_litert.interpreter import Interpreter
+
+        from ._native import quiet_native_stderr
+
+        try:
+            with quiet_native_stderr():  # LiteRT announces its XNNPACK delegate on stderr
+                self._it = Interpreter(model_content=flatbuffer, num_threads=2)
+            self._it.allocate_tensors()
+        except Exception as e:
+            raise ModelError(f"{path}: the model's TFLite graph is corrupt ({e}); re-save the model") from None
+        inp, out = self._it.get_input_details()[0], self._it.get_output_details()[0]
+        self._in, self._out = inp["index"], out["index"]
+        self.input_dtype = np.dtype(inp["dtype"])
+        self.num_outputs = int(out["shape"][-1])
+        self._batch = 1
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if len(x) != self._batch:
+            self._it.resize_tensor_input(self._in, list(x.shape))
+            self._it.allocate_tensors()
+            self._batch = len(x)
+        self._it.set_tensor(self._in, x)
+        self._it.invoke()
+        return self._it.get_tensor(self._out).copy()
+
+
+class _KerasEngine:
+    """The Keras network in a traced tf.function (no per-call Keras overhead)."""
+
+    name = "keras"
+
+    def __init__(self, model):
+        import tensorflow as tf
+
+        self.model = model
+        self.input_dtype = np.dtype(model.inputs[0].dtype)
+        self.num_outputs = int(model.output_shape[-1])
+        size = int(model.input_shape[1])
+        self._forward = tf.function(
+            lambda x: model(x, training=False),
+            input_signature=[tf.TensorSpec([None, size, size, 1], tf.as_dtype(self.input_dtype))],
+            reduce_retracing=True,
+        )
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self._forward(x).numpy()
+
+
+def _lite_available() -> bool:
+    try:
+        import ai_edge_litert.interpreter  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _load_keras(path, upgrade: bool = True):
+    import keras
+
+    from . import model_builders  # noqa: F401  (registers the Binarize layer for deserialization)
+
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as e:  # Keras raises many types for a bad file; say it in one sentence
+        reason = " ".join(str(e).split())
+        if "Lambda" in reason or "safe_mode" in reason:
+            reason = "it contains a Lambda layer (code inside a model file), which handpad never loads"
+        elif len(reason) > 300:
+            reason = reason[:300].rsplit(" ", 1)[0] + " ..."
+        raise ModelError(f"{path}: cannot load the model: {reason}. Use a model file saved by handpad train") from None
+    if upgrade and model.inputs[0].dtype != "uint8":
+        # A file from before uint8 inputs: put the scaling in front, so it trains and predicts like the others.
+        inputs = keras.Input(model.input_shape[1:], dtype="uint8", name="image")
+        model = keras.Model(inputs, model(keras.layers.Rescaling(1.0 / 255, name="rescale")(inputs)), name=model.name)
+    return model
+
+
+class Model:
+    """A trained model: labels over a label space, preprocessing settings and an engine.
+
+    >>> m = Model.load("hangul")
+    >>> probs = m.predict(images_uint8)         # (n, 60, 60) -> (n, 2350) over m.label_space
+    """
+
+    def __init__(self, engine, label_space: LabelSpace, preprocess_config: PreprocessConfig,
+                 meta: dict | None = None, path=None, columns: np.ndarray | None = None):
+        self.engine = engine
+        self.label_space = label_space
+        self.preprocess_config = preprocess_config
+        self.meta = meta or {}
+        self.path = Path(path) if path else None
+        # Old files whose outputs are a part of the space, in their own order: output j is class columns[j].
+        self._columns = columns
+        expected = len(columns) if columns is not None else len(label_space)
+        if engine.num_outputs != expected:
+            raise ModelError(f"{self.path}: the model has {engine.num_outputs} outputs but its file lists "
+                             f"{expected} labels; the file is inconsistent, retrain or re-save it")
+        # Files from before uint8 inputs take [0, 1] floats: scaled here, once, for them only.
+        self._legacy_float_input = engine.input_dtype != np.uint8
+
+    # -- loading --------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, name_or_path="hangul", engine: str = "auto") -> "Model":
+        """Load ``digits``, ``hangul`` (the shipped models) or a .keras path; ``engine``: auto, litert, keras."""
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        path = resolve_model_path(name_or_path)
+        meta, lite = read_entries(path)
+        labels = meta.get("labels")
+        if not labels:
+            raise ModelError(f"{path}: the model file carries no labels ({META_ENTRY} missing); save it with handpad train")
+        space, columns = _space_of(meta, path)
+        config = PreprocessConfig.from_dict(meta.get("preprocess"))
+        use_lite = engine != "keras" and lite is not None and _lite_available()
+        if engine == "litert" and not use_lite:
+            raise ModelError(f"{path}: no TFLite graph in the file or ai-edge-litert not installed; use engine='keras'")
+        if use_lite:
+            return cls(_LiteEngine(lite, path), space, config, meta, path, columns)
+        model = cls(_KerasEngine(_load_keras(path)), space, config, meta, path, columns)
+        return model
+
+    # -- what it is -----------------------------------------------------------------------------
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.label_space.labels
+
+    @property
+    def name(self) -> str:
+        return self.path.stem if self.path else "model"
+
+    @property
+    def input_size(self) -> int:
+        return self.preprocess_config.size
+
+    @property
+    def keras_model(self):
+        """The Keras network (loaded on first use when the LiteRT engine runs predictions)."""
+        if isinstance(self.engine, _KerasEngine):
+            return self.engine.model
+        if not hasattr(self, "_keras"):
+            self._keras = _load_keras(self.path)
+        return self._keras
+
+    def __repr__(self) -> str:
+        return f"Model({self.name!r}, label_space={self.label_space.name!r}, engine={self.engine.name})"
+
+    # -- using it -------------------------------------------------------------------------------
+    def prepare(self, image, ink: str = "auto") -> np.ndarray:
+        """The uint8 input this model sees for any image (raises NothingDrawnError)."""
+        return preprocess(image, config=self.preprocess_config, ink=ink)
+
+    def predict(self, x, batch_size: int = 512) -> np.ndarray:
+        """Probabilities (n, len(label_space)) for prepared uint8 inputs (n, size, size) or one (size, size)."""
+        x = np.asarray(x)
+        if x.ndim == 2:
+            x = x[None]
+        if x.ndim == 4:
+            x = x[..., 0]
+        if x.dtype != np.uint8:
+            raise ValueError(f"model inputs are uint8 images as preprocess() makes them, got {x.dtype}")
+        out = []
+        for i in range(0, len(x), batch_size):
+            b = np.ascontiguousarray(x[i : i + batch_size, ..., None])
+            if self._legacy_float_input:
+                b = b.astype(np.float32) * np.float32(1.0 / 255.0)
+            out.append(self.engine(b))
+        probs = np.concatenate(out) if out else np.zeros((0, self.engine.num_outputs), np.float32)
+        if self._columns is not None:
+            full = np.zeros((len(probs), len(self.label_space)), np.float32)
+            full[:, self._columns] = probs
+            probs = full
+        return probs
+
+
+def _space_of(meta: dict, path) -> tuple[LabelSpace, np.ndarray | None]:
+    """The file's label space, and (for files from before label spaces) where its outputs go in it."""
+    labels = list(meta["labels"])
+    try:
+        if meta.get("label_space"):
+            space = label_space(meta["label_space"])
+            if labels != list(space.labels):
+                raise ModelError(f"{path}: its labels are not those of its label space {space.name!r}; re-save it")
+            return space, None
+        space = space_for_labels(labels, str(path))
+    except LabelError as e:
+        raise ModelError(str(e)) from None
+    columns = space.indices(labels)
+    return space, (None if np.array_equal(columns, np.arange(len(space))) else columns)
+
+
+# -- saving -------------------------------------------------------------------------------------
+def save_model(model, path, label_space_or_name, config: PreprocessConfig, **extra) -> Path:
+    """Save a Keras ``model`` (weights only, no optimizer state) with its label space, preprocessing
+    and its LiteRT graph, atomically. Its outputs must be the whole label space."""
+    import keras
+
+    space = label_space(label_space_or_name)
+    path = Path(path)
+    if len(space) != model.output_shape[-1]:
+        raise ModelError(f"{len(space)} labels in {space.name!r} for a model with {model.output_shape[-1]} outputs")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A fresh, uncompiled copy keeps optimizer state out of the shipped file (a third of the size).
+    clean = keras.models.clone_model(model)
+    clean.set_weights(model.get_weights())
+    meta = {"label_space": space.name, "labels": list(space.labels), "preprocess": config.to_dict(),
+            "input": "uint8", **extra}
+    lite = to_tflite(clean)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".keras")
+    os.close(fd)
+    try:
+        clean.save(tmp)
+        _repack(tmp, path, meta, lite)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def update_metadata(path, **changes) -> None:
+    """Rewrite the file's handpad.json with ``changes`` (e.g. metrics measured after saving), atomically."""
+    meta, lite = read_entries(path)
+    _repack(path, path, {**meta, **changes}, lite)
+
+
+def _repack(src, dest, meta: dict, lite: bytes | None) -> None:
+    # Deflated: Keras stores its HDF5 weights uncompressed, and they are mostly padding for models with
+    # many small layers (the digits model shrinks from 8 MB to 3 MB).
+    dest = Path(dest)
+    fd, packed = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.stem}.", suffix=".zip")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(src) as z_in, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z_out:
+            for info in z_in.infolist():
+                if info.filename not in (META_ENTRY, LITE_ENTRY):
+                    z_out.writestr(info.filename, z_in.read(info.filename))
+            z_out.writestr(META_ENTRY, json.dumps(meta, ensure_ascii=False, indent=1))
+            if lite is not None:
+                z_out.writestr(LITE_ENTRY, lite)
+        os.chmod(packed, 0o644)
+        os.replace(packed, dest)
+    finally:
+        Path(packed).unlink(missing_ok=True)
+
+
+def to_tflite(model) -> bytes | None:
+    """The inference graph as a TFLite flatbuffer (augmentation layers are no-ops there).
+
+    Weights are stored as float16 (LiteRT computes in float32) to halve the file. On 1000
+    pen-drawn digits this changed 2 top-1 answers against the float32 Keras model; every
+    figure handpad reports is measured through this graph, as users get it.
+    """
+    import tensorflow as tf
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the converter prints its export summary
+            converter = tf.lite.TFLiteConverter.from_keras_model(model)
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            converter.target_spec.supported_types = [tf.float16]
+            return converter.convert()
+    except Exception as e:  # the converter is optional: Keras inference still works
+        import warnings
+
+        warnings.warn(f"could not add a TFLite graph to the model file ({type(e).__name__}: {e}); prediction will use Keras")
+        return None
+
+
+def migrate_model_file(src, dest=None) -> Path:
+    """Re-save a model file from before label spaces and uint8 inputs in today's format: the same
+    architecture and weights, rebuilt with its ``Rescaling`` first layer, its label space recorded,
+    its other metadata (metrics, training time, ...) kept. Returns ``dest`` (default: ``src``)."""
+    from . import model_builders
+
+    src = Path(src)
+    dest = Path(dest) if dest else src
+    meta, _ = read_entries(src)
+    space, columns = _space_of(meta, src)
+    if columns is not None:
+        raise ModelError(f"{src}: its outputs are a part of {space.name!r}; it loads as it is, but cannot be "
+                         "re-saved over the whole space without retraining")
+    old = _load_keras(src, upgrade=False)
+    if old.inputs[0].dtype == "uint8" and meta.get("label_space"):
+        return src if dest == src else Path(_copy(src, dest))
+    try:
+        new = model_builders.build(meta["architecture"], len(space), old.input_shape[1:], **meta.get("arch_options", {}))
+        new.set_weights(old.get_weights())
+    except (KeyError, ValueError):  # unknown or since-changed architecture: keep the old network, scaled in front
+        new = _load_keras(src, upgrade=True)
+    extra = {k: v for k, v in meta.items() if k not in ("labels", "label_space", "preprocess", "input")}
+    return save_model(new, dest, space, PreprocessConfig.from_dict(meta.get("preprocess")), **extra)
+
+
+def _copy(src: Path, dest: Path) -> Path:
+    import shutil
+
+    shutil.copyfile(src, dest)
+    return dest

@@ -1,0 +1,169 @@
+"""Installs that are not editable: a wheel of the working tree and ``pip install git+URL``.
+
+Both must carry the shipped models (package data in ``handpad/models/``) and the architectures
+(``handpad.model_builders``, from the repo's top-level ``model_builders/``), and must not install
+a generic top-level ``model_builders`` package. Each install goes into a ``--target`` folder that
+a subprocess puts first on PYTHONPATH, run from a folder outside the repository; the test venv
+provides the dependencies. The git install clones the committed HEAD (in CI: a fresh clone).
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import require
+
+ROOT = Path(__file__).resolve().parents[1]
+# Left out of the copy the wheel is built from: ignored or not part of the package.
+COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".hypothesis",
+                                     ".pytest_cache", "test-artifacts", "data", "runs", "checkpoints")
+
+CHECK = r"""
+import importlib.util, json
+import handpad
+from handpad import Recognizer
+out = {"handpad": handpad.__file__, "top_level_model_builders": importlib.util.find_spec("model_builders") is not None}
+import handpad.model_builders as mb
+out["model_builders"] = mb.__file__
+out["architectures"] = mb.list_models()
+for name in ("hangul", "digits"):
+    r = Recognizer.load(name)
+    out[name] = [str(r.path), len(r.labels)]
+print("RESULT " + json.dumps(out))
+"""
+
+
+def pip(*args, cwd, timeout=120) -> None:
+    proc = subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"pip {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+
+
+def installed_env(site: Path, home: Path) -> dict:
+    """The install first on the path (before the venv's editable handpad), no model-folder override."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HANDPAD_MODELS", "PYTHONPATH")}
+    return {**env, "PYTHONPATH": str(site), "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
+            "PYTHONUNBUFFERED": "1"}
+
+
+def check_install(site: Path, outside: Path) -> None:
+    env = installed_env(site, outside)
+    proc = subprocess.run([sys.executable, "-c", CHECK], cwd=outside, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.split("RESULT ", 1)[1])
+    assert Path(out["handpad"]).is_relative_to(site), out
+    assert Path(out["model_builders"]).is_relative_to(site / "handpad" / "model_builders"), out
+    assert not out["top_level_model_builders"], "the install must not provide a top-level model_builders"
+    assert {"cnn", "inception"} <= set(out["architectures"])
+    for name, classes in (("hangul", 2350), ("digits", 10)):
+        path, n = out[name]
+        assert Path(path) == site / "handpad" / "models" / f"{name}.keras", out
+        assert n == classes
+    assert not (site / "model_builders").exists()
+    assert not (site / "handpad" / "models" / "baselines").exists()
+    assert (site / "handpad" / "models" / "README.md").is_file()
+
+    info = subprocess.run([sys.executable, "-m", "handpad", "info", "hangul"], cwd=outside, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert info.returncode == 0, info.stderr[-3000:]
+    assert str(site / "handpad" / "models" / "hangul.keras") in info.stdout
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("outside")
+    assert not path.resolve().is_relative_to(ROOT)
+    return path
+
+
+@pytest.fixture(scope="module")
+def wheel_site(tmp_path_factory) -> Path:
+    """The working tree built into a wheel (from a copy: no build/ left in the repo, no stale files)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
+    shutil.copytree(ROOT, src, ignore=COPY_IGNORE)
+    pip("wheel", ".", "--no-deps", "--no-build-isolation", "-w", str(tmp / "dist"), cwd=src)
+    (wheel,) = (tmp / "dist").glob("handpad-*.whl")
+    pip("install", "--no-deps", "--target", str(tmp / "site"), str(wheel), cwd=tmp)
+    return tmp / "site"
+
+
+def test_pyproject_lists_every_handpad_subpackage():
+    tomllib = pytest.importorskip("tomllib")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "handpad").rglob("__init__.py")}
+    mapped = set(config["package-dir"])
+    assert mapped == {"handpad.model_builders", "handpad.models"}
+    missing = on_disk - set(config["packages"])
+    assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
+    assert set(config["packages"]) == on_disk | mapped
+
+
+@pytest.mark.slow
+def test_wheel_carries_models_and_architectures(wheel_site, outside):
+    check_install(wheel_site, outside)
+
+
+@pytest.mark.slow
+def test_pip_install_git_url(tmp_path, outside):
+    require(shutil.which("git") is not None and (ROOT / ".git").exists(), "git and a git checkout")
+    site = tmp_path / "site"
+    pip("install", "--no-deps", "--no-build-isolation", "--target", str(site), f"git+{ROOT.as_uri()}",
+        cwd=tmp_path, timeout=180)
+    check_install(site, outside)
+
+
+@pytest.mark.slow
+@pytest.mark.gui
+def test_draw_hangul_from_the_wheel(wheel_site, outside):
+    require(shutil.which("Xvfb") is not None, "the Xvfb program (apt install xvfb)")
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+                              pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        number = f.readline().strip()
+    pad = None
+    try:
+        assert number, "Xvfb did not start"
+        env = {**installed_env(wheel_site, outside), "DISPLAY": f":{number}"}
+        # The console script pip wrote (its shebang is this venv's python), as a user would run it.
+        script = wheel_site / "bin" / "handpad"
+        argv = [str(script)] if script.is_file() else [sys.executable, "-m", "handpad"]
+        pad = subprocess.Popen([*argv, "draw", "hangul"], cwd=outside, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        lines: queue.Queue[str] = queue.Queue()
+        err: list[str] = []
+        threading.Thread(target=lambda: [lines.put(x.rstrip("\n")) for x in pad.stdout], daemon=True).start()
+        threading.Thread(target=lambda: [err.append(x) for x in pad.stderr], daemon=True).start()
+        seen: list[str] = []
+        deadline = time.monotonic() + 90
+        while not any(x.startswith("ready:") for x in seen) and time.monotonic() < deadline:
+            try:
+                seen.append(lines.get(timeout=0.2))
+            except queue.Empty:
+                if pad.poll() is not None and lines.empty():
+                    break
+        assert any(x.startswith("window open") for x in seen), f"stdout: {seen}; stderr: {err[-15:]}"
+        ready = [x for x in seen if x.startswith("ready:")]
+        assert ready and "2350 classes" in ready[0], f"stdout: {seen}; stderr: {err[-15:]}"
+    finally:
+        if pad is not None:
+            pad.terminate()
+            try:
+                pad.wait(10)
+            except subprocess.TimeoutExpired:
+                pad.kill()
+                pad.wait(10)
+        server.terminate()
+        server.wait(10)
