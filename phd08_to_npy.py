@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     from handpad.convert import convert_phd08
-    from handpad.convert_cli import phd08_options_from_args
+    from handpad.cli.convert import phd08_options_from_args
     from handpad.errors import HandpadError
 
     try:

@@ -66,7 +66,6 @@ def as_handpad_model(path_or_name: str, tmp: Path) -> Path:
     import keras
 
     from handpad import model_builders  # noqa: F401  (custom layers)
-    from handpad.labels import hangul_syllables
     from handpad.preprocess import HANGUL_CONFIG
 
     copy = tmp / "checkpoint.keras"

@@ -23,7 +23,7 @@ from skimage.morphology import skeletonize
 
 from handpad.labels import hangul_syllables
 from handpad.preprocess import preprocess
-from handpad.synth import generate, render
+from handpad.synth import generate
 from handpad.synth.fonts import resolve_fonts
 
 

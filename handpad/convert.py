@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
+from ._words import counted
 from .errors import DataFormatError, HandpadError, NothingDrawnError
 from .parallel import default_workers, ordered_map
 from .preprocess import preprocess
@@ -74,7 +75,7 @@ class ConversionReport:
 
     def summary(self) -> str:
         lines = [
-            f"wrote {self.written} samples from {self.inputs_converted} input(s)"
+            f"wrote {counted(self.written, 'sample')} from {self.inputs_converted} input(s)"
             + (f"; {self.inputs_skipped} already converted, skipped" if self.inputs_skipped else "")
         ]
         if self.bad_sample_count:

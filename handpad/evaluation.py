@@ -12,62 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ._words import counted
 from .errors import HandpadError
 
-DESCRIPTION = """\
-Measure one or more models on the same data: top-1 and top-3 accuracy, a per-class CSV,
-the most-confused pairs, and (up to 60 classes) a confusion-matrix PNG.
-
-DATA is a dataset store or a folder of labeled images (DATA/<label>/*.png).
-Several --model options (or --compare A B C) put the models side by side in one table.
-
-examples:
-  handpad evaluate data/mnist-test --model digits
-  handpad evaluate data/phd08 --model hangul --out runs/eval-phd08
-  handpad evaluate data/hangul-heldout-pen --compare hangul runs/hangul-cnn/model.keras
-"""
-
 MAX_MATRIX_CLASSES = 60
-
-
-def configure(p) -> None:
-    p.add_argument("data", help="dataset store or folder of labeled images")
-    p.add_argument("--model", action="append", default=[], help="model: digits, hangul or a .keras path (repeatable)")
-    p.add_argument("--compare", nargs="+", default=[], metavar="MODEL", help="more models to put side by side")
-    p.add_argument("--out", help="folder for the reports, one subfolder per model: per-class CSV, confused pairs, "
-                   "metrics.json and plots (default: runs/eval-<data>)")
-    p.add_argument("--top-pairs", type=int, default=10, help="how many confused pairs to list")
-    p.add_argument("--limit", type=int, help="evaluate on a random subset of this many samples (seeded)")
-    p.add_argument("--subset", choices=("train", "val", "test"),
-                   help="only this part of the stratified split `handpad train` makes (same fractions and seed)")
-    p.add_argument("--val-fraction", type=float, default=0.1)
-    p.add_argument("--test-fraction", type=float, default=0.1)
-    p.add_argument("--split-seed", type=int, default=0, help="the --seed of the training run whose split to follow")
-
-
-def run(args) -> int:
-    from .model import Model
-
-    models = args.model + args.compare
-    if not models:
-        raise HandpadError("no model given: pass --model digits|hangul|PATH (repeatable) or --compare A B")
-    data = Path(args.data)
-    out = Path(args.out or Path("runs") / f"eval-{data.name}")
-    rows = []
-    for name in models:
-        model = Model.load(name)
-        images, labels = evaluation_data(data, model, subset=args.subset, val_fraction=args.val_fraction,
-                                         test_fraction=args.test_fraction, split_seed=args.split_seed,
-                                         limit=args.limit)
-        metrics = evaluate(model, images, labels, top_pairs=args.top_pairs)
-        write_reports(metrics, out / model.name, model.labels)  # one subfolder per model, always
-        rows.append((model.name, str(model.path), metrics))
-    print(format_table(rows, data))
-    for name, _, m in rows:
-        if m["confused_pairs"]:
-            print(f"\nmost-confused pairs ({name}): " + ", ".join(f"{a}->{b} ({n})" for a, b, n in m["confused_pairs"]))
-    print(f"\nreports in {out}")
-    return 0
 
 
 # -- the one evaluation path ----------------------------------------------------------------------
@@ -204,7 +152,7 @@ def plot_confusion(y, pred, classes, png: Path) -> None:
 
 
 def format_table(rows, data: Path) -> str:
-    lines = [f"data: {data}  ({rows[0][2]['n']} samples)", f"{'model':<28} {'top-1':>8} {'top-3':>8}  file"]
+    lines = [f"data: {data}  ({counted(rows[0][2]['n'], 'sample')})", f"{'model':<28} {'top-1':>8} {'top-3':>8}  file"]
     for name, path, m in rows:
         lines.append(f"{name:<28} {m['top1'] * 100:7.2f}% {m['top3'] * 100:7.2f}%  {path}")
     return "\n".join(lines)

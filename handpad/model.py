@@ -77,9 +77,9 @@ class _LiteEngine:
         from ._native import quiet_native_stderr
 
         try:
-            with quiet_native_stderr():  # LiteRT announces its XNNPACK delegate on stderr
+            with quiet_native_stderr():  # LiteRT announces its XNNPACK delegate on stderr, once
                 self._it = Interpreter(model_content=flatbuffer, num_threads=2)
-            self._it.allocate_tensors()
+                self._it.allocate_tensors()
         except Exception as e:
             raise ModelError(f"{path}: the model's TFLite graph is corrupt ({e}); re-save the model") from None
         inp, out = self._it.get_input_details()[0], self._it.get_output_details()[0]

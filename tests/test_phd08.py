@@ -16,7 +16,7 @@ from handpad.cli import main as handpad_main
 from handpad.convert import Phd08Options, convert_phd08
 from handpad.errors import DataFormatError, HandpadError
 from handpad.labels import hangul_syllables
-from handpad.sources.phd08 import PRESETS, Phd08Selection, label_from_filename, read_phd08
+from handpad.sources.phd08 import Phd08Selection, label_from_filename, read_phd08
 from handpad.preprocess import PreprocessConfig
 from handpad.store import load_store
 

@@ -127,10 +127,22 @@ def covers(path, chars: Sequence[str]) -> bool:
     """True if the font file's first face has a glyph for every one of ``chars`` (the check
     :func:`discover_fonts` makes, without its other checks); False for anything unreadable."""
     try:
-        cmap = _open_faces(Path(path))[0][2].getBestCmap() or {}
+        opened = _open_faces(Path(path))
     except Exception:  # fontTools raises many kinds of errors on junk
         return False
+    try:
+        cmap = opened[0][2].getBestCmap() or {}
+    except Exception:
+        return False
+    finally:
+        _close(opened)
     return all(cmap.get(ord(c), ".notdef") != ".notdef" for c in chars)
+
+
+def _close(opened) -> None:
+    """Close the files fontTools keeps open for lazily read fonts."""
+    for _, _, font in opened:
+        font.close()
 
 
 def face_id(family: str, style: str) -> str:
@@ -185,46 +197,54 @@ def discover_fonts(
         except Exception as e:  # fontTools raises many kinds of errors on junk
             problems.append(FontProblem(str(path), None, f"not a font or corrupt font file ({_why(e)})", "unreadable"))
             continue
-        # In a collection, prefer the Korean face as the one that names shared glyphs.
-        order = sorted(range(len(opened)), key=lambda i: (0 if "KR" in opened[i][0] and "Mono" not in opened[i][0] else 1, i))
-        collection = len(opened) > 1 or path.suffix.lower() in (".ttc", ".otc")
-        for i in order:
-            family, style, font = opened[i]
-            index = i
-            where = index if collection else None  # for messages
-            fid = face_id(family, style)
-            if fid in ids:
-                fid = f"{fid}-{re.sub(r'[^A-Za-z0-9_]', '', path.stem)}"
-            try:
-                cmap = font.getBestCmap() or {}
-                missing = [n for n in needed if cmap.get(n, ".notdef") == ".notdef"]
-                glyph_key = (digest, _glyph_table_offset(font), hash(tuple(cmap.get(n) for n in needed)))
-            except Exception as e:
-                problems.append(FontProblem(str(path), where, f"corrupt font: cannot read its character map ({_why(e)})", "unreadable"))
-                continue
-            if missing:
-                sample = "".join(chr(n) for n in missing[:10])
-                problems.append(FontProblem(
-                    str(path), where,
-                    f"{fid} lacks {len(missing)} of the {len(needed)} syllables (e.g. {sample}); skipped", "coverage",
-                ))
-                continue
-            if len(opened) > 1 and glyph_key in seen_glyphs:
-                problems.append(FontProblem(str(path), where, f"{fid}: same Hangul glyphs as {seen_glyphs[glyph_key]}; skipped", "duplicate"))
-                continue
-            error = _render_probe(path, index, [chr(n) for n in (needed[0], needed[len(needed) // 2], needed[-1])])
-            if error:
-                problems.append(FontProblem(str(path), where, f"{fid}: {error}; skipped", "render"))
-                continue
-            if not explicit and fid in DEFAULT_SKIP:
-                problems.append(FontProblem(str(path), where, f"{fid}: {DEFAULT_SKIP[fid]}", "skipped"))
-                continue
-            seen_glyphs[glyph_key] = fid
-            ids.add(fid)
-            faces.append(FontFace(fid, str(path), index, family, style, matches(fid, HANDWRITING), matches(fid, TEXTURED)))
+        faces += _keep_faces(path, opened, digest, needed, ids, seen_glyphs, problems, explicit)
+        _close(opened)
     faces = [f for f in faces if (not only or matches(f.id, only)) and not matches(f.id, exclude)]
     faces.sort(key=lambda f: f.id)
     return faces, problems
+
+
+def _keep_faces(path, opened, digest, needed, ids, seen_glyphs, problems, explicit: bool) -> list[FontFace]:
+    """The usable faces of one opened font file; the others are told in ``problems``."""
+    faces = []
+    # In a collection, prefer the Korean face as the one that names shared glyphs.
+    order = sorted(range(len(opened)), key=lambda i: (0 if "KR" in opened[i][0] and "Mono" not in opened[i][0] else 1, i))
+    collection = len(opened) > 1 or path.suffix.lower() in (".ttc", ".otc")
+    for i in order:
+        family, style, font = opened[i]
+        index = i
+        where = index if collection else None  # for messages
+        fid = face_id(family, style)
+        if fid in ids:
+            fid = f"{fid}-{re.sub(r'[^A-Za-z0-9_]', '', path.stem)}"
+        try:
+            cmap = font.getBestCmap() or {}
+            missing = [n for n in needed if cmap.get(n, ".notdef") == ".notdef"]
+            glyph_key = (digest, _glyph_table_offset(font), hash(tuple(cmap.get(n) for n in needed)))
+        except Exception as e:
+            problems.append(FontProblem(str(path), where, f"corrupt font: cannot read its character map ({_why(e)})", "unreadable"))
+            continue
+        if missing:
+            sample = "".join(chr(n) for n in missing[:10])
+            problems.append(FontProblem(
+                str(path), where,
+                f"{fid} lacks {len(missing)} of the {len(needed)} syllables (e.g. {sample}); skipped", "coverage",
+            ))
+            continue
+        if len(opened) > 1 and glyph_key in seen_glyphs:
+            problems.append(FontProblem(str(path), where, f"{fid}: same Hangul glyphs as {seen_glyphs[glyph_key]}; skipped", "duplicate"))
+            continue
+        error = _render_probe(path, index, [chr(n) for n in (needed[0], needed[len(needed) // 2], needed[-1])])
+        if error:
+            problems.append(FontProblem(str(path), where, f"{fid}: {error}; skipped", "render"))
+            continue
+        if not explicit and fid in DEFAULT_SKIP:
+            problems.append(FontProblem(str(path), where, f"{fid}: {DEFAULT_SKIP[fid]}", "skipped"))
+            continue
+        seen_glyphs[glyph_key] = fid
+        ids.add(fid)
+        faces.append(FontFace(fid, str(path), index, family, style, matches(fid, HANDWRITING), matches(fid, TEXTURED)))
+    return faces
 
 
 def resolve_fonts(paths=None, only=None, exclude=None, syllables=None) -> tuple[list[FontFace], list[FontProblem]]:

@@ -30,6 +30,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
+from .._words import counted
 from ..errors import HandpadError, NothingDrawnError
 from ..labels import hangul_syllables
 from ..parallel import ordered_map
@@ -276,7 +277,7 @@ class SynthReport:
     def summary(self) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items())) or "none"
         lines = [
-            f"wrote {self.written} samples ({kinds}) from {self.units_done} work unit(s) in {self.seconds:.1f} s"
+            f"wrote {counted(self.written, 'sample')} ({kinds}) from {self.units_done} work unit(s) in {self.seconds:.1f} s"
             f" ({self.rate:.0f} samples/s)" + (f"; {self.units_skipped} unit(s) already done, skipped" if self.units_skipped else "")
         ]
         if self.phd08_files:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .._words import counted
+
 DESCRIPTION = """\
 Synthesize Hangul training data from fonts, as PHD08 did with scans and IBM's
 tensorflow-hangul-recognition did with fonts, plus what a mouse drawing looks like.
@@ -97,7 +99,7 @@ def run(args) -> int:
 
 
 def _run_fonts(args) -> int:
-    from .fonts import describe, resolve_fonts
+    from ..synth.fonts import describe, resolve_fonts
 
     faces, problems = resolve_fonts(args.fonts, args.only, args.exclude)
     if args.ids:
@@ -111,8 +113,8 @@ def _run_hangul(args) -> int:
     from pathlib import Path
 
     from ..errors import HandpadError
-    from .fonts import describe, resolve_fonts
-    from .generate import SynthOptions, choose_syllables, count_samples, synthesize
+    from ..synth.fonts import describe, resolve_fonts
+    from ..synth.generate import SynthOptions, choose_syllables, count_samples, synthesize
 
     if args.workers < 1:
         raise HandpadError("--workers must be >= 1")
@@ -123,7 +125,7 @@ def _run_hangul(args) -> int:
                            pen_jitter=args.pen_jitter)
     faces, problems = resolve_fonts(args.fonts, args.only, args.exclude, options.syllable_list)
     print(describe(faces, problems), file=sys.stderr)
-    print(f"synthesizing {count_samples(faces, options)} samples: {len(faces)} face(s) x {len(options.syllable_list)} "
+    print(f"synthesizing {counted(count_samples(faces, options), 'sample')}: {len(faces)} face(s) x {len(options.syllable_list)} "
           f"syllable(s) x {options.per_font}, mix {options.mix}, seed {options.seed}, {args.workers} worker(s) -> {args.out}",
           file=sys.stderr)
     phd08_dir = None

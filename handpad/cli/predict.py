@@ -37,7 +37,7 @@ def configure(p) -> None:
 
 def expand(inputs) -> list[str]:
     """Files as given; folders -> their image files (sorted, recursive), as path strings."""
-    from .sources.images import IMAGE_EXTENSIONS
+    from ..sources.images import IMAGE_EXTENSIONS
 
     out = []
     for given in inputs:
@@ -51,10 +51,9 @@ def expand(inputs) -> list[str]:
 
 def predict_files(rec, files, k: int, batch_size: int = 64):
     """Yield (file, [(label, prob), ...] or None, error message or None), in input order."""
-    import numpy as np
 
-    from .errors import HandpadError
-    from .sources.images import read_image
+    from ..errors import HandpadError
+    from ..sources.images import read_image
 
     for start in range(0, len(files), batch_size):
         chunk = files[start : start + batch_size]
@@ -73,8 +72,8 @@ def predict_files(rec, files, k: int, batch_size: int = 64):
 
 
 def run(args) -> int:
-    from .errors import HandpadError
-    from .recognizer import Recognizer
+    from ..errors import HandpadError
+    from ..recognizer import Recognizer
 
     if args.top < 1:
         raise HandpadError(f"--top must be at least 1, got {args.top}")

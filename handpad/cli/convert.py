@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 DESCRIPTION = """\
 Convert a dataset into a dataset store: 60x60 uint8 images (ink bright on dark), integer
@@ -151,7 +150,7 @@ Examples:
 
 
 def _run_pen(args):
-    from .synth.redraw import redraw_store
+    from ..synth.redraw import redraw_store
 
     return redraw_store(args.source, args.out, copies=args.copies, subset=args.subset, val_fraction=args.val_fraction,
                         test_fraction=args.test_fraction, split_seed=args.split_seed, seed=args.seed,
@@ -169,8 +168,8 @@ def run(args) -> int:
 # The library checks every value (with these flags' names in its messages): the CLI only maps
 # flags to arguments, and checks what only concerns flags (given together, or not both).
 def _run_mnist(args):
-    from .convert import convert_mnist
-    from .errors import HandpadError
+    from ..convert import convert_mnist
+    from ..errors import HandpadError
 
     if args.download == (args.path is not None):
         raise HandpadError("give either PATH (IDX folder or mnist.npz) or --download, not both or neither")
@@ -182,10 +181,10 @@ def _run_mnist(args):
 
 def phd08_options_from_args(args):
     """The PHD08 options the flags ask for (shared with phd08_to_npy.py)."""
-    from .convert import Phd08Options
-    from .errors import HandpadError
-    from .preprocess import HANGUL_CONFIG, PreprocessConfig
-    from .sources.phd08 import PRESETS, Phd08Selection
+    from ..convert import Phd08Options
+    from ..errors import HandpadError
+    from ..preprocess import HANGUL_CONFIG, PreprocessConfig
+    from ..sources.phd08 import PRESETS, Phd08Selection
 
     width, height = getattr(args, "width", None), getattr(args, "height", None)
     size = args.size if getattr(args, "size", None) else 60
@@ -213,7 +212,7 @@ def phd08_options_from_args(args):
 
 
 def _run_phd08(args):
-    from .convert import convert_phd08
+    from ..convert import convert_phd08
 
     return convert_phd08(
         args.inputs, args.out, phd08_options_from_args(args), strict=args.strict, files_per_shard=args.files_per_shard,
@@ -222,20 +221,15 @@ def _run_phd08(args):
 
 
 def _run_hgu1(args):
-    from .convert import convert_hgu1
+    from ..convert import convert_hgu1
 
     return convert_hgu1(args.inputs, args.out, size=args.size, strict=args.strict, overwrite=args.overwrite,
                         progress=not args.no_progress, workers=args.workers)
 
 
 def _run_images(args):
-    from .convert import convert_images
+    from ..convert import convert_images
 
     return convert_images(args.root, args.out, size=args.size, strict=args.strict, overwrite=args.overwrite,
                           progress=not args.no_progress, workers=args.workers)
 
-
-if __name__ == "__main__":
-    from .cli import main
-
-    sys.exit(main(["convert", *sys.argv[1:]]))

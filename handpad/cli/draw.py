@@ -1,7 +1,7 @@
 """``handpad draw digits|hangul``: the drawing pad."""
 from __future__ import annotations
 
-from .controls import help_text
+from ..pad.controls import help_text
 
 DESCRIPTION = f"""\
 Open the drawing pad: draw a digit or a Hangul syllable with the mouse, press space, and
@@ -17,7 +17,7 @@ store (--save-to); `handpad finetune --data THAT_FOLDER` then learns your hand.
 
 
 def configure(parser) -> None:
-    from .canvas import PEN_WIDTH
+    from ..pad.canvas import PEN_WIDTH
 
     parser.add_argument("kind", choices=("digits", "hangul"), help="what to draw")
     parser.add_argument("--model", metavar="PATH",
@@ -51,8 +51,8 @@ def check_display(kind: str) -> None:
 def run(args) -> int:
     check_display(args.kind)
     from ..model import resolve_model_path
-    from .app import PadApp
-    from .canvas import default_store_dir
+    from ..pad.app import PadApp
+    from ..pad.canvas import default_store_dir
 
     # Fail before opening a window if the model file is missing (cheap: no TensorFlow yet).
     model = resolve_model_path(args.model or args.kind)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .._words import counted
+
 DESCRIPTION = """\
 Show a dataset store (source, counts, classes, options) or a model file (labels,
 preprocessing, architecture, parameters, recorded metrics).
@@ -19,16 +21,16 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from .errors import HandpadError
+    from ..errors import HandpadError
 
     path = Path(args.path)
     if path.is_dir():
-        from .store import load_store
+        from ..store import load_store
 
         store = load_store(path, require_samples=False)
         m = store.manifest
         counts = m.get("class_counts", {})
-        print(f"store {path}: {len(store)} samples, label space {store.label_space.name} ({len(counts)} of its "
+        print(f"store {path}: {counted(len(store), 'sample')}, label space {store.label_space.name} ({len(counts)} of its "
               f"{len(store.label_space)} classes present), "
               f"{store.image_size}x{store.image_size}, source {m.get('source')}, complete {m.get('complete')}")
         print(f"options: {json.dumps(m.get('options', {}), ensure_ascii=False)}")
@@ -36,7 +38,7 @@ def run(args) -> int:
         print("per class: " + ", ".join(f"{c}:{n}" for c, n in shown) + (" ..." if len(counts) > 20 else ""))
         return 0
     if args.path in ("digits", "hangul") or path.suffix == ".keras":
-        from .model import read_entries, resolve_model_path
+        from ..model import read_entries, resolve_model_path
 
         p = resolve_model_path(args.path)
         meta, _ = read_entries(p)

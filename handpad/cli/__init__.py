@@ -1,8 +1,9 @@
-"""The ``handpad`` command: one subcommand per step of the pipeline.
+"""The ``handpad`` command: one subcommand per step of the pipeline, its front ends together here.
 
-Each subcommand lives next to the code it drives, in a module that exposes
-``configure(parser)`` and ``run(args) -> int``. Those modules import TensorFlow only inside
-``run``, so ``handpad --help`` and the converters start fast.
+Each subcommand is a thin module of this package with ``DESCRIPTION``, ``configure(parser)`` and
+``run(args) -> int``: it turns flags into the library's config object (the one place of defaults
+and checks) and calls the library. TensorFlow is imported only inside ``run``, so
+``handpad --help`` and the converters start fast.
 """
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ import sys
 
 # name -> (module, one-line help). Order = the pipeline's order.
 COMMANDS = {
-    "convert": ("handpad.convert_cli", "convert a dataset (mnist, phd08, hgu1, images) into a dataset store"),
-    "synth": ("handpad.synth.cli", "synthesize training data from fonts (hangul)"),
-    "train": ("handpad.training", "train a model on a dataset store"),
-    "evaluate": ("handpad.evaluation", "measure models on a store or a folder of labeled images"),
-    "predict": ("handpad.predict_cli", "recognize image files (top-k labels, optional JSON lines)"),
-    "draw": ("handpad.pad.cli", "open the drawing pad (digits or hangul)"),
-    "finetune": ("handpad.finetune", "continue training a model on samples saved from the pad"),
-    "info": ("handpad.info_cli", "show a dataset store or a model file"),
+    "convert": ("handpad.cli.convert", "convert a dataset (mnist, phd08, hgu1, images) into a dataset store"),
+    "synth": ("handpad.cli.synth", "synthesize training data from fonts (hangul)"),
+    "train": ("handpad.cli.train", "train a model on a dataset store"),
+    "evaluate": ("handpad.cli.evaluate", "measure models on a store or a folder of labeled images"),
+    "predict": ("handpad.cli.predict", "recognize image files (top-k labels, optional JSON lines)"),
+    "draw": ("handpad.cli.draw", "open the drawing pad (digits or hangul)"),
+    "finetune": ("handpad.cli.finetune", "continue training a model on samples saved from the pad"),
+    "info": ("handpad.cli.info", "show a dataset store or a model file"),
 }
 
 DESCRIPTION = """\
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="handpad", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    from . import __version__
+    from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"handpad {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -57,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from .errors import HandpadError
+    from ..errors import HandpadError
 
     parser = build_parser()
     args = parser.parse_args(argv)
