@@ -1,14 +1,17 @@
 """handpad: recognize hand-drawn digits and Hangul syllables, offline, on a CPU.
 
-The package follows the data's path:
+The package follows the data's path; each idea lives in one place:
 
-    sources/ (MNIST, PHD08, HGU1, images)  -> convert.py -> store.py (dataset store)
-    synth/ (fonts -> PHD08-style and pen-drawn samples) -> store.py
-    model_builders/ (architectures) -> training.py -> models/*.keras
-    recognizer.py (load, predict, top_k) -> cli.py, pad/ (the drawing app)
+    labels.py        label spaces: what class i means, everywhere
+    sources/         readers (MNIST, PHD08, HGU1, image folders) -> convert.py -> store.py (dataset store)
+    synth/           fonts -> PHD08-style and pen-drawn samples -> store.py; the pen redraw of a store
+    preprocess.py    any picture -> the model's uint8 input (training data and every app)
+    model_builders/  architectures (the repo's top-level folder, installed as handpad.model_builders)
+    training.py      store -> model file;  evaluation.py: the one evaluation path
+    model.py         the model object (a file opened once: label space, preprocessing, engine)
+    recognizer.py    the user-facing verbs (load, top_k) -> cli/ (the command), pad/ (the drawing app)
 
-Everything that turns a picture into model input goes through :func:`preprocess`.
-TensorFlow is imported only where a model is needed, so converting data stays light.
+TensorFlow is imported only where a Keras model is needed, so converting data and predicting stay light.
 """
 import os as _os
 
@@ -35,7 +38,7 @@ def _find_checkout_model_builders() -> None:
 _find_checkout_model_builders()
 
 from .errors import DataFormatError, HandpadError, ModelError, NothingDrawnError, StoreError
-from .labels import DIGITS, hangul_syllables
+from .labels import DIGITS, LabelSpace, hangul_syllables, label_space
 from .preprocess import PreprocessConfig, preprocess
 from .store import Store, StoreWriter, load_store
 
@@ -48,10 +51,15 @@ def __getattr__(name):
         from .recognizer import Recognizer
 
         return Recognizer
+    if name == "Model":
+        from .model import Model
+
+        return Model
     raise AttributeError(name)
 
 
 __all__ = [
-    "DIGITS", "DataFormatError", "HandpadError", "ModelError", "NothingDrawnError", "PreprocessConfig",
-    "Recognizer", "Store", "StoreError", "StoreWriter", "hangul_syllables", "load_store", "preprocess",
+    "DIGITS", "DataFormatError", "HandpadError", "LabelSpace", "Model", "ModelError", "NothingDrawnError",
+    "PreprocessConfig", "Recognizer", "Store", "StoreError", "StoreWriter", "hangul_syllables", "label_space",
+    "load_store", "preprocess",
 ]

@@ -107,5 +107,5 @@ def test_a_character_that_is_no_syllable_is_a_bad_sample(tmp_path, capsys):
     out = tmp_path / "s"
     assert handpad_main(["convert", "hgu1", str(path), "--out", str(out), "--no-progress"]) == 1
     text = capsys.readouterr().out
-    assert f"{path}: image 2: 'Ａ' is not a Hangul syllable; skipped" in text and "wrote 1 samples" in text
+    assert f"{path}: image 2: 'Ａ' is not a Hangul syllable; skipped" in text and "wrote 1 sample from" in text
     assert load_store(out).label_names() == ["가"]

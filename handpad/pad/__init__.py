@@ -1,6 +1,6 @@
 """The drawing pad: ``handpad draw digits|hangul`` (also ``python main1/main1.py``, ``main2/main2.py``).
 
-    cli.py       the subcommand: arguments, model path check, then PadApp(...).run()
+    (handpad/cli/draw.py: the subcommand — arguments, display and model checks, then PadApp(...).run())
     controls.py  the key table (handler, window help bar and --help share it)
     canvas.py    window-free state: Canvas (strokes, undo), Prediction, SampleSaver (user's store)
     text.py      a font with Hangul for Pillow (cv2.putText cannot draw Hangul)
