@@ -68,5 +68,14 @@ def test_missing_model_is_a_clear_error(images, tmp_path):
 def test_decompression_bomb_is_refused_with_a_message(bomb_png):
     proc = run_predict("--model", "digits", str(bomb_png))  # the shipped model: no training needed
     assert proc.returncode == 1, proc.stderr
-    assert f"{bomb_png}: image is 20000x20000 = 400.0 megapixels, over the limit of" in proc.stdout
+    row = next(r for r in proc.stdout.splitlines() if r.startswith(str(bomb_png)))
+    assert "ERROR image is 20000x20000 = 400.0 megapixels, over the limit of" in row
     assert "decompression bombs" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_a_missing_path_is_named_once_and_litert_stays_quiet(tmp_path):
+    proc = run_predict("--model", "digits", str(tmp_path / "no_such_dir"))
+    assert proc.returncode == 1
+    row = proc.stdout.splitlines()[1]
+    assert row.split() == [str(tmp_path / "no_such_dir"), "ERROR", "no", "such", "file", "or", "folder"]
+    assert "XNNPACK" not in proc.stderr and proc.stderr.strip() == "1 of 1 image(s) failed"

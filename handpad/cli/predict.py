@@ -60,6 +60,8 @@ def predict_files(rec, files, k: int, batch_size: int = 64):
         prepared, errors = [], {}
         for f in chunk:
             try:
+                if not Path(f).exists():
+                    raise HandpadError(f"{f}: no such file or folder")
                 prepared.append(rec.prepare(read_image(f)))
             except HandpadError as e:
                 msg = str(e)
@@ -90,10 +92,11 @@ def run(args) -> int:
             obj = {"file": f, "error": error} if error else {
                 "file": f, "top": [{"label": label, "prob": round(p, 4)} for label, p in top]}
             print(json.dumps(obj, ensure_ascii=False), flush=True)
-        elif error:
-            print(f"{f:<40} ERROR {error}")
+        elif error:  # the file is in the first column already
+            print(f"{f:<40} ERROR {error.removeprefix(f + ': ')}")
         else:
             print(f"{f:<40} " + "  ".join(f"{label} {p:.3f}" for label, p in top))
+    sys.stdout.flush()  # the summary on stderr comes after the table
     if failed:
         print(f"{failed} of {len(files)} image(s) failed", file=sys.stderr)
     return 1 if failed else 0
