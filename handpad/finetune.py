@@ -187,9 +187,10 @@ class TimeLeft:
                 self.start = time.time()
 
             def on_epoch_end(self, epoch, logs=None):
-                if epoch == 0 and epochs > 1:
+                # The first epoch includes tracing the graph: the second one tells the pace.
+                if epoch == 1 and epochs > 2:
                     took = time.time() - self.start
-                    print(f"first epoch took {took:.1f} s: about {took * (epochs - 1):.0f} s to go",
+                    print(f"an epoch takes {took:.1f} s: about {took * (epochs - 2):.0f} s to go",
                           file=sys.stderr, flush=True)
 
         return _Left()
