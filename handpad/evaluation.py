@@ -40,7 +40,7 @@ def evaluation_data(data: Path, model, subset: str | None = None, val_fraction: 
     same fractions and seed; ``indices`` given samples of a store; ``limit`` a seeded random subset
     of that many samples.
     """
-    from .data import check_compatible, stratified_split
+    from .data import labels_in, stratified_split
     from .labels import LabelError
     from .preprocess import PreprocessConfig
     from .store import MANIFEST, load_store
@@ -48,13 +48,13 @@ def evaluation_data(data: Path, model, subset: str | None = None, val_fraction: 
     data = Path(data)
     if (data / MANIFEST).exists():
         store = load_store(data)
-        check_compatible(store, model.label_space, store.image_size, f"the model ({model.name})")
+        store_labels = labels_in(store, model.label_space, store.image_size, f"the model ({model.name})")
         pick = np.arange(len(store)) if indices is None else np.asarray(indices)
         if subset:
             parts = stratified_split(store.labels, val_fraction, test_fraction, split_seed)
             pick = dict(zip(("train", "val", "test"), parts))[subset]
         pick = _limit(pick, limit)
-        images, labels = store.images[pick], store.labels[pick]
+        images, labels = store.images[pick], store_labels[pick]
         saved = (store.manifest.get("options") or {}).get("preprocess")
         if saved is not None and PreprocessConfig.from_dict(saved) != model.preprocess_config:
             # Stored samples are preprocessed already; redo it only for a model that wants other settings.

@@ -142,8 +142,10 @@ def finetune(cfg: FinetuneConfig) -> dict:
         head = set_trainable(network, cfg.freeze_features)
         from .training import make_optimizer
 
-        network.compile(optimizer=make_optimizer("adam", cfg.learning_rate), loss="sparse_categorical_crossentropy",
-                        metrics=["accuracy"])
+        from . import model_builders
+
+        loss, metrics = model_builders.training_objective(base.head)
+        network.compile(optimizer=make_optimizer("adam", cfg.learning_rate), loss=loss, metrics=metrics)
         verbose = cfg.verbose if cfg.verbose is not None else (1 if sys.stdout.isatty() else 2)
         if verbose:
             print(f"fine-tuning {model_path.name} on {n_user} sample(s) of {len(user_classes)} class(es) "
@@ -165,7 +167,7 @@ def finetune(cfg: FinetuneConfig) -> dict:
             "mix_ratio": cfg.mix_ratio, "freeze_features": cfg.freeze_features, "seconds": round(seconds, 1),
             "accuracy_before": before,
         }
-        kept = {k: base.meta[k] for k in ("architecture", "arch_options", "params", "trained_on") if k in base.meta}
+        kept = {k: base.meta[k] for k in ("architecture", "arch_options", "head", "params", "trained_on") if k in base.meta}
         new_meta = {**kept, "finetuned_from": str(model_path), "finetune": {
             **report, "user_stores": [str(s.path) for s in user_stores], "seed": cfg.seed,
             "base_metrics": base.meta.get("metrics")}}

@@ -152,3 +152,43 @@ def labels_for(kind: str) -> tuple[str, ...]:
     if kind not in DEFAULT_SPACE:
         raise ValueError(f"unknown label set {kind!r}: use 'digits' or 'hangul'")
     return label_space(kind).labels
+
+
+# -- between spaces, and into jamo ----------------------------------------------------------------
+def space_map(source, target) -> np.ndarray:
+    """Indices in ``target`` of every label of ``source`` (int32), for a space inside another
+    (digits in digits, hangul-ksx1001 in hangul-11172); LabelError otherwise. Defined once here,
+    so data of a smaller space trains and evaluates a model of a larger one without text look-ups."""
+    return _space_map(label_space(source).name, label_space(target).name)
+
+
+@lru_cache(maxsize=None)
+def _space_map(source: str, target: str) -> np.ndarray:
+    src, dst = label_space(source), label_space(target)
+    if not all(c in dst for c in src.labels):
+        raise LabelError(f"the label space {src.name!r} is not inside {dst.name!r}: their data cannot be mixed")
+    out = dst.indices(src.labels)
+    out.flags.writeable = False
+    return out
+
+
+# A modern Hangul syllable is (initial, vowel, final) in Unicode's own arithmetic:
+# U+AC00 + (initial * 21 + vowel) * 28 + final, with final 0 = none. Every one of the
+# 19 x 21 x 28 = 11,172 combinations is a syllable, so three distributions over jamo make one
+# distribution over all syllables.
+JAMO_HEADS = (("initial", 19), ("vowel", 21), ("final", 28))
+INITIALS = tuple("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")
+VOWELS = tuple("ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ")
+FINALS = ("",) + tuple("ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ")
+
+
+def jamo_indices(indices_11172) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(initial, vowel, final) indices of syllables given by their index in ``hangul-11172``."""
+    idx = np.asarray(indices_11172, np.int64)
+    return idx // (21 * 28), (idx // 28) % 21, idx % 28
+
+
+def jamo_of(syllable: str) -> tuple[str, str, str]:
+    """'각' -> ('ㄱ', 'ㅏ', 'ㄱ'); the final is '' when there is none."""
+    i, v, f = (int(a) for a in jamo_indices(label_space("hangul-11172").index(syllable)))
+    return INITIALS[i], VOWELS[v], FINALS[f]

@@ -163,9 +163,12 @@ class Model:
         self.preprocess_config = preprocess_config
         self.meta = meta or {}
         self.path = Path(path) if path else None
+        self.head = self.meta.get("head", "softmax")
         # Old files whose outputs are a part of the space, in their own order: output j is class columns[j].
         self._columns = columns
         expected = len(columns) if columns is not None else len(label_space)
+        if self.head == "jamo":
+            expected = JAMO_WIDTH
         if engine.num_outputs != expected:
             raise ModelError(f"{self.path}: the model has {engine.num_outputs} outputs but its file lists "
                              f"{expected} labels; the file is inconsistent, retrain or re-save it")
@@ -239,11 +242,24 @@ class Model:
                 b = b.astype(np.float32) * np.float32(1.0 / 255.0)
             out.append(self.engine(b))
         probs = np.concatenate(out) if out else np.zeros((0, self.engine.num_outputs), np.float32)
+        if self.head == "jamo":
+            probs = syllables_from_jamo(probs)
         if self._columns is not None:
             full = np.zeros((len(probs), len(self.label_space)), np.float32)
             full[:, self._columns] = probs
             probs = full
         return probs
+
+
+JAMO_WIDTH = 19 + 21 + 28
+
+
+def syllables_from_jamo(jamo: np.ndarray) -> np.ndarray:
+    """(n, 68) initial | vowel | final probabilities -> (n, 11172) syllable probabilities in
+    hangul-11172 order: p(syllable) = p(initial) p(vowel) p(final), a distribution because every
+    combination is a syllable."""
+    initial, vowel, final = jamo[:, :19], jamo[:, 19:40], jamo[:, 40:]
+    return (initial[:, :, None, None] * vowel[:, None, :, None] * final[:, None, None, :]).reshape(len(jamo), -1)
 
 
 def _space_of(meta: dict, path) -> tuple[LabelSpace, np.ndarray | None]:
@@ -270,7 +286,8 @@ def save_model(model, path, label_space_or_name, config: PreprocessConfig, **ext
 
     space = label_space(label_space_or_name)
     path = Path(path)
-    if len(space) != model.output_shape[-1]:
+    width = JAMO_WIDTH if extra.get("head") == "jamo" else len(space)
+    if width != model.output_shape[-1]:
         raise ModelError(f"{len(space)} labels in {space.name!r} for a model with {model.output_shape[-1]} outputs")
     path.parent.mkdir(parents=True, exist_ok=True)
     # A fresh, uncompiled copy keeps optimizer state out of the shipped file (a third of the size).

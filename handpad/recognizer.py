@@ -6,6 +6,8 @@
 
 A thin wrapper over :class:`handpad.model.Model` (the file, its label space, preprocessing and
 engine): every picture goes through the model's own preprocessing, then the model.
+``only="hangul-ksx1001"`` answers with the 2350 common syllables alone, from a model of all 11,172
+(the probabilities renormalized over them).
 """
 from __future__ import annotations
 
@@ -15,17 +17,29 @@ from .model import Model
 
 
 class Recognizer:
-    def __init__(self, model: Model):
+    def __init__(self, model: Model, only=None):
+        from .errors import HandpadError
+        from .labels import LabelError, label_space, space_map
+
         self.model = model
+        self.label_space = model.label_space
+        self._columns = None
+        if only is not None:
+            try:
+                self.label_space = label_space(only)
+                self._columns = space_map(self.label_space, model.label_space)
+            except LabelError as e:
+                raise HandpadError(f"only={only!r}: {e} (the model answers over {model.label_space.name!r})") from None
 
     @classmethod
-    def load(cls, name_or_path="hangul", engine: str = "auto") -> "Recognizer":
-        """Load a model by name (``digits``, ``hangul``) or path; ``engine``: auto, litert or keras."""
-        return cls(Model.load(name_or_path, engine=engine))
+    def load(cls, name_or_path="hangul", engine: str = "auto", only=None) -> "Recognizer":
+        """Load a model by name (``digits``, ``hangul``) or path; ``engine``: auto, litert or keras;
+        ``only``: a label space inside the model's to answer from (e.g. ``hangul-ksx1001``)."""
+        return cls(Model.load(name_or_path, engine=engine), only)
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return self.model.labels
+        return self.label_space.labels
 
     @property
     def name(self) -> str:
@@ -42,7 +56,11 @@ class Recognizer:
     def predict_proba(self, images, prepared: bool = False) -> np.ndarray:
         """Probabilities (n, classes) for a sequence of images (``prepared``: already through :meth:`prepare`)."""
         xs = np.stack(list(images) if prepared else [self.prepare(im) for im in images])
-        return self.model.predict(xs)
+        probs = self.model.predict(xs)
+        if self._columns is not None:
+            probs = probs[:, self._columns]
+            probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-30)
+        return probs
 
     def top_k(self, image, k: int = 3) -> list[tuple[str, float]]:
         """The k most likely labels for one image, best first: [(label, prob), ...]."""

@@ -60,6 +60,7 @@ class TrainConfig:
     force: bool = False
     verbose: int | None = None
     precision: str = "float32"  # float32 | mixed_bfloat16 (faster on CPUs with AVX512-BF16; saved as float32)
+    label_space: str | None = None  # the model's classes (default: the store's; hangul-11172 for the jamo head)
 
     def __post_init__(self):
         from . import model_builders
@@ -88,6 +89,29 @@ class TrainConfig:
             raise HandpadError("--val-fraction + --test-fraction must leave samples to train on")
         if self.time_budget_minutes is not None and not self.time_budget_minutes > 0:
             raise HandpadError(f"--time-budget must be > 0 minutes, got {self.time_budget_minutes}")
+        if self.head not in model_builders.HEADS:
+            raise HandpadError(f"unknown head {self.head!r}; choose one of: {', '.join(model_builders.HEADS)}")
+        if self.label_space is not None:
+            from .labels import LabelError, label_space
+
+            try:
+                label_space(self.label_space)
+            except LabelError as e:
+                raise HandpadError(f"--label-space: {e}") from None
+        if self.head == "jamo" and (self.label_space or "hangul-11172") != "hangul-11172":
+            raise HandpadError("the jamo head ranks all 11,172 syllables: use --label-space hangul-11172 (the default for it)")
+
+    @property
+    def head(self) -> str:
+        return self.arch_options.get("head", "softmax")
+
+    def model_space(self, store_space):
+        """The model's label space: given, else hangul-11172 for the jamo head, else the store's."""
+        from .labels import label_space
+
+        if self.label_space:
+            return label_space(self.label_space)
+        return label_space("hangul-11172") if self.head == "jamo" else store_space
 
 
 DEFAULTS = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
@@ -138,7 +162,7 @@ def train(cfg: TrainConfig) -> dict:
     import keras
 
     from . import model_builders
-    from .data import check_compatible, make_dataset, stack_stores, stratified_split, steps_for
+    from .data import labels_in, make_dataset, stack_stores, stratified_split, steps_for
     from .model import save_model
 
     out = Path(cfg.out)
@@ -149,7 +173,8 @@ def train(cfg: TrainConfig) -> dict:
     # 1. Data: the store, memory-mapped; a stratified split unless explicit stores are given.
     #    Every store counts in one label space, so stores stack and models evaluate with no remapping.
     store = load_store(cfg.store)
-    space = store.label_space
+    space = cfg.model_space(store.label_space)
+    store_labels = labels_in(store, space, store.image_size, f"a model of {space.name}")
     pconfig = preprocess_config_for(store, cfg.preprocess)
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(cfg.seed)
@@ -162,15 +187,16 @@ def train(cfg: TrainConfig) -> dict:
     else:
         train_idx, val_idx, test_idx = stratified_split(store.labels, val_fraction, test_fraction, cfg.seed)
         np.savez(split_file, train=train_idx, val=val_idx, test=test_idx)
-    val_store = load_store(cfg.val_store) if cfg.val_store else store
+    val_store, val_labels = store, store_labels
     if cfg.val_store:
-        check_compatible(val_store, space, store.image_size, f"the training store ({store.path})")
+        val_store = load_store(cfg.val_store)
+        val_labels = labels_in(val_store, space, store.image_size, f"the training store ({store.path})")
         val_idx = np.arange(len(val_store))
     if len(val_idx) == 0:
         raise HandpadError("no validation data: use --val-fraction > 0 or --val-store")
     (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=1))
 
-    train_images, train_labels = store.images, store.labels
+    train_images, train_labels = store.images, store_labels
     if cfg.extra_train:
         extras = [load_store(p) for p in cfg.extra_train]
         train_images, train_labels = stack_stores([store, *extras], space, store.image_size,
@@ -181,17 +207,14 @@ def train(cfg: TrainConfig) -> dict:
     steps = cfg.steps_per_epoch or steps_for(len(train_idx), cfg.batch_size)
     train_ds = make_dataset(train_images, train_labels, train_idx, cfg.batch_size, shuffle=True,
                             seed=cfg.seed + epochs_done, repeat=True)
-    val_ds = make_dataset(val_store.images, val_store.labels, val_idx, 512, shuffle=False)
+    val_ds = make_dataset(val_store.images, val_labels, val_idx, 512, shuffle=False)
 
     # 2. Model: built by name from the registry, one output per class of the label space
     #    (under a mixed policy the weights stay float32).
     shape = (store.image_size, store.image_size, 1)
     model = model_builders.build(cfg.arch, len(space), shape, dtype_policy=cfg.precision, **cfg.arch_options)
-    model.compile(
-        optimizer=make_optimizer(cfg.optimizer, rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=3, name="top3")],
-    )
+    loss, metrics = model_builders.training_objective(cfg.head)
+    model.compile(optimizer=make_optimizer(cfg.optimizer, rate), loss=loss, metrics=metrics)
 
     # 3. Fit: every epoch logged and backed up; the best epoch kept.
     best_path = out / "best.keras"
@@ -206,8 +229,8 @@ def train(cfg: TrainConfig) -> dict:
     callbacks = [
         LearningRateLogger(),
         schedule,
-        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=cfg.patience),
-        keras.callbacks.ModelCheckpoint(best_path, monitor="val_accuracy", save_best_only=True,
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=cfg.patience),
+        keras.callbacks.ModelCheckpoint(best_path, monitor="val_accuracy", mode="max", save_best_only=True,
                                         initial_value_threshold=best_so_far),
         keras.callbacks.CSVLogger(history_csv, append=resuming),
         EpochTimer(out / "timing.json"),
@@ -237,7 +260,8 @@ def train(cfg: TrainConfig) -> dict:
         model = float_model
     plot_learning_curve(history_csv, out / "learning_curve.png")
     meta = {
-        "architecture": cfg.arch, "arch_options": cfg.arch_options, "params": int(model.count_params()),
+        "architecture": cfg.arch, "arch_options": cfg.arch_options, "head": cfg.head,
+        "params": int(model.count_params()),
         "trained_on": str(cfg.store), "train_samples": int(len(train_idx)),
         "training_seconds": round(timing["seconds"], 1),
     }

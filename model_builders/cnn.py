@@ -4,13 +4,15 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from .heads import classifier_head
 from .layers import front_end
 from .registry import register
 
 
 @register("cnn")
 def build_cnn(num_classes, input_shape=(60, 60, 1), width: int = 32, dense: int = 256, dropout: float = 0.3,
-              augment: bool = True, binarize_threshold: float | None = 0.4, elastic: bool = False):
+              augment: bool = True, binarize_threshold: float | None = 0.4, elastic: bool = False,
+              head: str = "softmax"):
     inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are
     x = front_end(inputs, augment, binarize_threshold, elastic)
     for i, filters in enumerate((width, width * 2, width * 4)):
@@ -25,6 +27,4 @@ def build_cnn(num_classes, input_shape=(60, 60, 1), width: int = 32, dense: int 
     x = layers.BatchNormalization(momentum=0.9, name="dense_bn")(x)
     x = layers.ReLU(name="dense_relu")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    # float32 softmax even under a mixed policy: bfloat16 cannot resolve 2350 small probabilities.
-    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="probs")(x)
-    return keras.Model(inputs, outputs, name="cnn")
+    return keras.Model(inputs, classifier_head(x, num_classes, head), name="cnn")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from .heads import classifier_head
 from .layers import front_end
 from .registry import register
 
@@ -33,7 +34,7 @@ def inception_module(x, f1, f3r, f3, f5r, f5, fp, name):
 @register("inception")
 def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, dense: int = 1024,
                     dropout: float = 0.4, augment: bool = True, binarize_threshold: float | None = 0.4,
-                    elastic: bool = False):
+                    elastic: bool = False, head: str = "softmax"):
     w = lambda n: max(8, int(round(n * width)))  # noqa: E731  (width multiplier for every layer)
     inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are
     x = front_end(inputs, augment, binarize_threshold, elastic)
@@ -55,6 +56,4 @@ def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, de
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(dense, activation="relu", name="dense")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    # float32 softmax even under a mixed policy: bfloat16 cannot resolve 2350 small probabilities.
-    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="probs")(x)
-    return keras.Model(inputs, outputs, name="inception")
+    return keras.Model(inputs, classifier_head(x, num_classes, head), name="inception")

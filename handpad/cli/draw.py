@@ -29,6 +29,9 @@ def configure(parser) -> None:
                         help=f"pen width in pixels (default: {PEN_WIDTH}; [ and ] change it)")
     parser.add_argument("--screenshot", metavar="PATH",
                         help="where p saves the window image (default: handpad-KIND.png)")
+    parser.add_argument("--only", metavar="LABEL_SPACE",
+                        help="answer only with the labels of this label space inside the model's, e.g. "
+                             "hangul-ksx1001 (the 2350 common syllables) with a model of all 11,172")
 
 
 def check_display(kind: str) -> None:
@@ -57,5 +60,6 @@ def run(args) -> int:
     # Fail before opening a window if the model file is missing (cheap: no TensorFlow yet).
     model = resolve_model_path(args.model or args.kind)
     save_to = args.save_to or default_store_dir(args.kind)
-    app = PadApp(args.kind, model, save_to, live=args.live, pen_width=args.pen, screenshot=args.screenshot)
+    app = PadApp(args.kind, model, save_to, live=args.live, pen_width=args.pen, screenshot=args.screenshot,
+                 only=args.only)
     return app.run()

@@ -33,6 +33,9 @@ def configure(p) -> None:
     p.add_argument("--top", type=int, default=3, metavar="K", help="how many labels per image (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON lines (the stable contract) instead of a table")
     p.add_argument("--batch-size", type=int, default=64, help="images per model call")
+    p.add_argument("--only", metavar="LABEL_SPACE",
+                   help="answer only with the labels of this label space inside the model's, e.g. hangul-ksx1001 "
+                        "(the 2350 common syllables) with a model of all 11,172")
 
 
 def expand(inputs) -> list[str]:
@@ -82,7 +85,7 @@ def run(args) -> int:
     files = expand(args.files)
     if not files:
         raise HandpadError("no image files found in: " + " ".join(args.files))
-    rec = Recognizer.load(args.model)
+    rec = Recognizer.load(args.model, only=args.only)
     failed = 0
     if not args.json:
         print(f"{'file':<40} top-{args.top} ({rec.name})")

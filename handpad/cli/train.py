@@ -54,6 +54,8 @@ def configure(p) -> None:
     p.add_argument("--precision", choices=PRECISIONS, default=DEFAULTS["precision"],
                    help="mixed_bfloat16 computes in bfloat16 with float32 weights: 1.2-1.4x the samples/s "
                         "on CPUs with AVX512-BF16 (see bench/train_throughput.py); the saved model is float32")
+    p.add_argument("--label-space", help="the model's classes (default: the store's label space; hangul-11172 with "
+                   "--arch-option head=jamo, which ranks all 11,172 syllables from 19 + 21 + 28 jamo outputs)")
     p.add_argument("--preprocess", choices=sorted(PRESETS), help="preprocessing saved in the model (default: from the store)")
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     p.add_argument("--save-to", help="also copy the final model here (e.g. models/digits.keras)")
@@ -67,7 +69,7 @@ def run(args) -> int:
         learning_rate=args.learning_rate, schedule=args.schedule, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
         extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
         steps_per_epoch=args.steps_per_epoch, time_budget_minutes=args.time_budget_minutes, preprocess=args.preprocess, resume=args.resume,
-        precision=args.precision, save_to=args.save_to, force=args.force,
+        precision=args.precision, save_to=args.save_to, force=args.force, label_space=args.label_space,
     )
     result = train(cfg)
     print(json.dumps(result["test_metrics"], indent=1))

@@ -87,8 +87,9 @@ def say(line: str) -> None:
 class ModelLoader:
     """Imports TensorFlow and loads the recognizer in a background thread."""
 
-    def __init__(self, model):
+    def __init__(self, model, only=None):
         self.model = model
+        self.only = only  # a label space inside the model's to answer from (e.g. hangul-ksx1001)
         self.recognizer = None
         self.error: str | None = None
         self.seconds: float | None = None
@@ -117,7 +118,7 @@ class ModelLoader:
         try:
             from ..recognizer import Recognizer
 
-            recognizer = Recognizer.load(self.model)
+            recognizer = Recognizer.load(self.model, only=self.only)
         except HandpadError as e:
             self.error = str(e)
         except Exception as e:  # TensorFlow/Keras failures of all kinds: show them, don't die silently
@@ -131,11 +132,11 @@ class PadApp:
     """The pad: canvas + model + panel. Event handlers change state; ``frame()`` draws it."""
 
     def __init__(self, kind: str, model, save_to, live: bool = False, pen_width: int | None = None,
-                 screenshot=None, loader: ModelLoader | None = None, fonts: Fonts | None = None):
+                 screenshot=None, loader: ModelLoader | None = None, fonts: Fonts | None = None, only=None):
         self.kind = kind
         self.title = f"handpad - {kind}"
         self.canvas = Canvas() if pen_width is None else Canvas(pen_width=pen_width)
-        self.loader = loader or ModelLoader(model)
+        self.loader = loader or ModelLoader(model, only)
         self.save_to = Path(save_to).expanduser()
         self.screenshot_path = Path(screenshot or f"handpad-{kind}.png")
         self.live = live

@@ -109,6 +109,26 @@ def skeletonize_ink(ink, work_size: int = WORK_SIZE, threshold: float = 0.5, ste
     faces), wrong for handwriting, where a small hole is the loop of a thick 6, 8 or 9.
     Raises ValueError if there is no ink.
     """
+    skel = skeleton_image(ink, work_size, threshold, fill_holes)
+    # The one-pixel skeleton's contours walk along every branch (out and back); simplified,
+    # they are a few polylines that a pen draws quickly and smoothly (no pixel staircase).
+    contours, _ = cv2.findContours(skel, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    lines = []
+    for c in contours:
+        poly = cv2.approxPolyDP(c, 0.7, True).reshape(-1, 2).astype(np.float32)
+        lines.append(_densify(np.concatenate([poly, poly[:1]]), step))  # closed: back to the start
+    if not lines:
+        raise ValueError("no ink to skeletonize")
+    starts = np.cumsum([0] + [len(p) for p in lines])
+    return Skeleton(np.concatenate(lines), starts, skel.shape)
+
+
+def skeleton_image(ink, work_size: int = WORK_SIZE, threshold: float = 0.5, fill_holes: bool = True) -> np.ndarray:
+    """Steps 1-2 of :func:`skeletonize_ink`: the one-pixel skeleton (uint8 0/1) at the working size.
+
+    The ink is cropped and scaled so its longer side is ``work_size``, with a 2-pixel border.
+    Raises ValueError if there is no ink.
+    """
     ink = as_ink(ink)
     ys, xs = np.nonzero(ink > threshold)
     if not len(ys):
@@ -128,18 +148,7 @@ def skeletonize_ink(ink, work_size: int = WORK_SIZE, threshold: float = 0.5, ste
     cleaned = _remove_small_objects(binary, area)
     if cleaned.any():
         binary = cleaned
-    skel = skeletonize(binary).astype(np.uint8)
-    # The one-pixel skeleton's contours walk along every branch (out and back); simplified,
-    # they are a few polylines that a pen draws quickly and smoothly (no pixel staircase).
-    contours, _ = cv2.findContours(skel, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
-    lines = []
-    for c in contours:
-        poly = cv2.approxPolyDP(c, 0.7, True).reshape(-1, 2).astype(np.float32)
-        lines.append(_densify(np.concatenate([poly, poly[:1]]), step))  # closed: back to the start
-    if not lines:
-        raise ValueError("no ink to skeletonize")
-    starts = np.cumsum([0] + [len(p) for p in lines])
-    return Skeleton(np.concatenate(lines), starts, skel.shape)
+    return skeletonize(binary).astype(np.uint8)
 
 
 def _densify(poly: np.ndarray, step: float) -> np.ndarray:

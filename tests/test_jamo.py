@@ -1,0 +1,124 @@
+"""The jamo-aware model: three heads (19 initials, 21 vowels, 28 finals) rank all 11,172 syllables."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import require
+
+from handpad.labels import jamo_indices, jamo_of, label_space, space_map
+from handpad.model import syllables_from_jamo
+
+GOTHIC = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+MYEONGJO = Path("/usr/share/fonts/truetype/nanum/NanumMyeongjo.ttf")
+SYLLABLES = "가나다라마바사아자하각난말밤상"  # 15 of the 2350, every one a different jamo mix
+
+
+def test_jamo_arithmetic_and_spaces():
+    every, common = label_space("hangul-11172"), label_space("hangul-ksx1001")
+    assert jamo_of("각") == ("ㄱ", "ㅏ", "ㄱ") and jamo_of("뷁") == ("ㅂ", "ㅞ", "ㄺ") and jamo_of("가") == ("ㄱ", "ㅏ", "")
+    i, v, f = jamo_indices(np.arange(11172))
+    assert (i.max(), v.max(), f.max()) == (18, 20, 27)
+    assert len(set(zip(i.tolist(), v.tolist(), f.tolist()))) == 11172  # every combination once
+    m = space_map(common, every)
+    assert [every.labels[j] for j in m] == list(common.labels)  # the 2350 inside all 11,172
+    with pytest.raises(Exception, match="'digits' is not inside 'hangul-11172'"):
+        space_map("digits", "hangul-11172")
+
+
+def test_three_jamo_distributions_make_one_over_all_syllables():
+    rng = np.random.default_rng(0)
+    parts = [rng.dirichlet(np.ones(n), 4) for n in (19, 21, 28)]
+    probs = syllables_from_jamo(np.concatenate(parts, axis=1).astype(np.float32))
+    assert probs.shape == (4, 11172) and np.allclose(probs.sum(1), 1, atol=1e-5)
+    every = label_space("hangul-11172")
+    k = every.index("뷁")
+    i, v, f = (int(a) for a in jamo_indices(k))
+    assert np.isclose(probs[0, k], parts[0][0, i] * parts[1][0, v] * parts[2][0, f], rtol=1e-5)
+    one_hot = np.zeros((1, 68), np.float32)
+    one_hot[0, [i, 19 + v, 40 + f]] = 1
+    assert syllables_from_jamo(one_hot).argmax() == k  # a syllable no KS X 1001 model can answer
+
+
+def test_jamo_loss_is_the_sum_of_three_cross_entropies():
+    from handpad.model_builders import JamoAccuracy, JamoLoss
+
+    rng = np.random.default_rng(1)
+    parts = [rng.dirichlet(np.ones(n), 3).astype(np.float32) for n in (19, 21, 28)]
+    y = np.array([label_space("hangul-11172").index(c) for c in "가뷁힣"])
+    i, v, f = jamo_indices(y)
+    expected = -(np.log(parts[0][range(3), i]) + np.log(parts[1][range(3), v]) + np.log(parts[2][range(3), f])).mean()
+    got = float(JamoLoss()(y, np.concatenate(parts, axis=1)))
+    assert abs(got - expected) < 1e-4
+    acc = JamoAccuracy()
+    perfect = np.zeros((3, 68), np.float32)
+    perfect[range(3), i] = perfect[range(3), 19 + v] = perfect[range(3), 40 + f] = 1
+    perfect[2, 40 + (f[2] + 1) % 28] = 2  # the last one gets its final wrong
+    acc.update_state(y, perfect)
+    assert abs(float(acc.result()) - 2 / 3) < 1e-6
+
+
+@pytest.fixture(scope="module")
+def jamo_run(tmp_path_factory):
+    """A tiny jamo model trained on 15 syllables drawn from two Debian fonts."""
+    require(GOTHIC.exists() and MYEONGJO.exists(), "fonts-nanum (NanumGothic, NanumMyeongjo)")
+    from handpad.synth.fonts import resolve_fonts
+    from handpad.synth.generate import SynthOptions, choose_syllables, synthesize
+    from handpad.training import TrainConfig, train
+
+    root = tmp_path_factory.mktemp("jamo")
+    faces, _ = resolve_fonts([GOTHIC, MYEONGJO])
+    options = SynthOptions(per_font=10, mix={"designed": 1, "pen": 1}, seed=0, syllables=choose_syllables(SYLLABLES))
+    synthesize(faces, root / "store", options, workers=1, progress=False)
+    result = train(TrainConfig(store=str(root / "store"), out=str(root / "run"), arch="cnn",
+                               arch_options={"width": 16, "dense": 64, "head": "jamo"}, epochs=10, batch_size=32,
+                               val_fraction=0.2, test_fraction=0.2, verbose=0))
+    return result, root
+
+
+def test_a_jamo_model_learns_and_answers_over_all_syllables(jamo_run):
+    from handpad.model import Model, read_entries
+
+    result, root = jamo_run
+    assert result["test_metrics"]["top1"] > 0.6, result["test_metrics"]  # chance: 1 in 11,172
+    meta = read_entries(root / "run" / "model.keras")[0]
+    assert meta["label_space"] == "hangul-11172" and meta["head"] == "jamo"
+    model = Model.load(root / "run" / "model.keras")
+    assert model.engine.name == "litert" and model.engine.num_outputs == 68
+    from handpad.store import load_store
+
+    store = load_store(root / "store")  # a hangul-ksx1001 store: its labels map into hangul-11172
+    probs = model.predict(store.images[:20])
+    assert probs.shape == (20, 11172) and np.allclose(probs.sum(1), 1, atol=1e-4)
+    inside = space_map("hangul-ksx1001", "hangul-11172")
+    assert (probs.argmax(1) == inside[store.labels[:20]]).mean() > 0.6
+
+
+def test_only_the_2350_on_request_in_python_and_from_the_command(jamo_run, tmp_path):
+    import cv2
+
+    from handpad.recognizer import Recognizer
+    from handpad.store import load_store
+
+    path = jamo_run[1] / "run" / "model.keras"
+    every, common = Recognizer.load(path), Recognizer.load(path, only="hangul-ksx1001")
+    assert len(every.labels) == 11172 and len(common.labels) == 2350
+    x = load_store(jamo_run[1] / "store").images[:8]
+    p = common.predict_proba(x, prepared=True)
+    assert p.shape == (8, 2350) and np.allclose(p.sum(1), 1, atol=1e-4)
+    assert all(label in common.label_space for row in common.top_k_batch(x, 5, prepared=True) for label, _ in row)
+    png = tmp_path / "s.png"
+    cv2.imwrite(str(png), 255 - cv2.resize(x[0], (200, 200)))
+    for only, size in ((None, 11172), ("hangul-ksx1001", 2350)):
+        args = [sys.executable, "-m", "handpad", "predict", "--model", str(path), "--json", "--top", "3", str(png)]
+        proc = subprocess.run(args + (["--only", only] if only else []), capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        top = json.loads(proc.stdout)["top"]
+        assert len(top) == 3 and all(label_space(only or "hangul-11172").index(t["label"]) < size for t in top)
+    bad = subprocess.run([sys.executable, "-m", "handpad", "predict", "--model", "digits", "--only", "hangul-ksx1001",
+                          str(png)], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "is not inside 'digits'" in bad.stderr
