@@ -26,8 +26,13 @@ def evaluate(model, images, labels, top_pairs: int = 10) -> dict:
     ``handpad train`` (its test figures), ``handpad evaluate``, shipping and the model card all
     call this, so the figures they show are the same numbers.
     """
+    from .calibration import expected_calibration_error
+
     probs = model.predict(images)
-    return metrics_from_probs(probs, np.asarray(labels), model.labels, top_pairs=top_pairs)
+    metrics = metrics_from_probs(probs, np.asarray(labels), model.labels, top_pairs=top_pairs)
+    metrics["ece"] = expected_calibration_error(probs, labels) if len(probs) else 0.0
+    metrics["_probs_for_plot"] = (probs, np.asarray(labels)) if len(probs) <= 20000 else None
+    return metrics
 
 
 def evaluation_data(data: Path, model, subset: str | None = None, val_fraction: float = 0.1,
@@ -110,7 +115,7 @@ def metrics_from_probs(probs: np.ndarray, y: np.ndarray, classes, top_pairs: int
     }
 
 
-SUMMARY_KEYS = ("n", "top1", "top3", "confused_pairs")
+SUMMARY_KEYS = ("n", "top1", "top3", "ece", "confused_pairs")
 
 
 def summary(metrics: dict) -> dict:
@@ -130,6 +135,10 @@ def write_reports(m: dict, out: Path, classes) -> None:
         w.writerow(["true", "predicted", "count"])
         w.writerows(m["confused_pairs"])
     (out / "metrics.json").write_text(json.dumps(summary(m), ensure_ascii=False, indent=1), encoding="utf-8")
+    if m.get("_probs_for_plot") is not None:
+        from .calibration import plot_reliability
+
+        plot_reliability({"this model": m["_probs_for_plot"]}, out / "reliability.png")
     if len(classes) <= MAX_MATRIX_CLASSES and m["n"]:
         plot_confusion(m["y"], m["pred"], classes, out / "confusion_matrix.png")
 
@@ -152,7 +161,8 @@ def plot_confusion(y, pred, classes, png: Path) -> None:
 
 
 def format_table(rows, data: Path) -> str:
-    lines = [f"data: {data}  ({counted(rows[0][2]['n'], 'sample')})", f"{'model':<28} {'top-1':>8} {'top-3':>8}  file"]
+    lines = [f"data: {data}  ({counted(rows[0][2]['n'], 'sample')})",
+             f"{'model':<28} {'top-1':>8} {'top-3':>8} {'ECE':>6}  file"]
     for name, path, m in rows:
-        lines.append(f"{name:<28} {m['top1'] * 100:7.2f}% {m['top3'] * 100:7.2f}%  {path}")
+        lines.append(f"{name:<28} {m['top1'] * 100:7.2f}% {m['top3'] * 100:7.2f}% {m['ece'] * 100:5.1f}%  {path}")
     return "\n".join(lines)

@@ -164,6 +164,8 @@ class Model:
         self.meta = meta or {}
         self.path = Path(path) if path else None
         self.head = self.meta.get("head", "softmax")
+        # Fitted on validation data by handpad train / handpad calibrate (handpad.calibration); 1 = none.
+        self.temperature = float(self.meta.get("temperature", 1.0))
         # Old files whose outputs are a part of the space, in their own order: output j is class columns[j].
         self._columns = columns
         expected = len(columns) if columns is not None else len(label_space)
@@ -248,6 +250,10 @@ class Model:
             full = np.zeros((len(probs), len(self.label_space)), np.float32)
             full[:, self._columns] = probs
             probs = full
+        if self.temperature != 1.0:
+            from .calibration import apply_temperature
+
+            probs = apply_temperature(probs, self.temperature)
         return probs
 
 

@@ -267,7 +267,12 @@ def train(cfg: TrainConfig) -> dict:
     }
     model_path = save_model(model, out / "model.keras", space, pconfig, **meta)
 
-    # 5. Test figures: the saved file, on the engine users run, through the one evaluation path.
+    # 5. Calibration: one temperature, fitted on the validation data (pass --val-store with held-out
+    #    designs for one that holds on unseen hands), saved in the file; then the test figures.
+    meta.update(calibrate(model_path, cfg.val_store or cfg.store, None if cfg.val_store else val_idx,
+                          out / "reliability.png"))
+
+    # 6. Test figures: the saved file, on the engine users run, through the one evaluation path.
     test_metrics = {}
     if cfg.test_store:
         test_metrics = measure(model_path, cfg.test_store)
@@ -276,7 +281,7 @@ def train(cfg: TrainConfig) -> dict:
     if test_metrics:
         from .model import update_metadata
 
-        meta["metrics"] = {k: test_metrics[k] for k in ("n", "top1", "top3")}
+        meta["metrics"] = {k: test_metrics[k] for k in ("n", "top1", "top3", "ece")}
         update_metadata(model_path, metrics=meta["metrics"], test_data=test_metrics["data"])
     result = {"model_path": str(model_path), "test_metrics": test_metrics, "timing": timing, "meta": meta}
     (out / "test_metrics.json").write_text(json.dumps({**test_metrics, **timing}, indent=1, ensure_ascii=False))
@@ -285,6 +290,30 @@ def train(cfg: TrainConfig) -> dict:
     if best_path.exists():
         best_path.unlink()  # model.keras has the same weights; the backup keeps the run resumable
     return result
+
+
+def calibrate(model_path, data, indices=None, plot=None) -> dict:
+    """Fit the saved model's temperature on ``data`` (a store, or some of its samples), save it in
+    the file, and return what changed: {"temperature", "calibration": {n, ece_before, ece_after}}."""
+    from .calibration import expected_calibration_error, fit_temperature, plot_reliability
+    from .evaluation import evaluation_data
+    from .model import Model, update_metadata
+
+    model = Model.load(model_path)
+    images, labels = evaluation_data(Path(data), model, indices=indices)
+    model.temperature = 1.0
+    raw = model.predict(images)
+    temperature = fit_temperature(raw, labels)
+    model.temperature = temperature
+    fitted = model.predict(images)
+    report = {"temperature": round(temperature, 4), "calibration": {
+        "data": str(data), "n": int(len(labels)), "ece_before": round(expected_calibration_error(raw, labels), 4),
+        "ece_after": round(expected_calibration_error(fitted, labels), 4)}}
+    update_metadata(model_path, **report)
+    if plot:
+        plot_reliability({"before": (raw, labels), f"after (T = {temperature:.2f})": (fitted, labels)}, plot,
+                         title=f"validation: {Path(data).name}")
+    return report
 
 
 def measure(model_path, data, subset_indices=None) -> dict:

@@ -315,11 +315,12 @@ def test_train_and_evaluate_report_the_same_figures(tiny_run, small_digits_store
     figures = result["test_metrics"]
     assert figures["engine"] == "litert"
     recorded = read_entries(out / "model.keras")[0]["metrics"]
-    assert recorded == {k: figures[k] for k in ("n", "top1", "top3")}
+    assert recorded == {k: figures[k] for k in ("n", "top1", "top3", "ece")}
     assert main(["evaluate", str(small_digits_store), "--model", str(out / "model.keras"), "--subset", "test",
                  "--val-fraction", "0.15", "--test-fraction", "0.15", "--split-seed", "0", "--out", str(tmp_path / "e")]) == 0
     measured = json.loads((tmp_path / "e" / "model" / "metrics.json").read_text())
-    assert (measured["n"], measured["top1"], measured["top3"]) == (figures["n"], figures["top1"], figures["top3"])
+    keys = ("n", "top1", "top3", "ece")
+    assert [measured[k] for k in keys] == [figures[k] for k in keys]
     assert [list(p) for p in figures["confused_pairs"]] == measured["confused_pairs"]
     assert f"{figures['top1'] * 100:7.2f}%" in capsys.readouterr().out
 

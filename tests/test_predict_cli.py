@@ -40,7 +40,7 @@ def test_json_lines_contract(tiny_run, images):
     assert [o["file"] for o in lines] == files  # one per image, in order, path as given
     ok = [lines[0], lines[2]]
     for o in ok:
-        assert list(o) == ["file", "top"] and len(o["top"]) == 2
+        assert list(o) == ["file", "top", "unsure"] and len(o["top"]) == 2
         assert all(list(t) == ["label", "prob"] for t in o["top"])
         assert o["top"][0]["prob"] >= o["top"][1]["prob"]
     assert lines[0]["top"][0]["label"] == "1"

@@ -20,6 +20,7 @@ COMMANDS = {
     "predict": ("handpad.cli.predict", "recognize image files (top-k labels, optional JSON lines)"),
     "draw": ("handpad.cli.draw", "open the drawing pad (digits or hangul)"),
     "finetune": ("handpad.cli.finetune", "continue training a model on samples saved from the pad"),
+    "calibrate": ("handpad.cli.calibrate", "fit a model's temperature on validation data (calibrated probabilities)"),
     "info": ("handpad.cli.info", "show a dataset store or a model file"),
 }
 

@@ -1,8 +1,9 @@
 """``handpad predict``: image files -> top-k labels, as a table or as JSON lines.
 
 The JSON contract (stable; other tools depend on it), one object per image and line:
-    {"file": "<path as given>", "top": [{"label": "7", "prob": 0.9812}, ...]}
+    {"file": "<path as given>", "top": [{"label": "7", "prob": 0.9812}, ...], "unsure": false}
     {"file": "<path as given>", "error": "<what went wrong>"}
+"unsure" is true when the top-1 probability is below handpad.calibration.UNSURE_BELOW (0.5).
 The exit status is 1 if any image failed; the others are still predicted.
 """
 from __future__ import annotations
@@ -77,6 +78,7 @@ def predict_files(rec, files, k: int, batch_size: int = 64):
 
 
 def run(args) -> int:
+    from ..calibration import UNSURE_BELOW
     from ..errors import HandpadError
     from ..recognizer import Recognizer
 
@@ -93,12 +95,14 @@ def run(args) -> int:
         failed += error is not None
         if args.json:
             obj = {"file": f, "error": error} if error else {
-                "file": f, "top": [{"label": label, "prob": round(p, 4)} for label, p in top]}
+                "file": f, "top": [{"label": label, "prob": round(p, 4)} for label, p in top],
+                "unsure": top[0][1] < UNSURE_BELOW}
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         elif error:  # the file is in the first column already
             print(f"{f:<40} ERROR {error.removeprefix(f + ': ')}")
         else:
-            print(f"{f:<40} " + "  ".join(f"{label} {p:.3f}" for label, p in top))
+            print(f"{f:<40} " + "  ".join(f"{label} {p:.3f}" for label, p in top)
+                  + ("  (not sure)" if top[0][1] < UNSURE_BELOW else ""))
     sys.stdout.flush()  # the summary on stderr comes after the table
     if failed:
         print(f"{failed} of {len(files)} image(s) failed", file=sys.stderr)

@@ -13,6 +13,8 @@ tensorflow-hangul-recognition did with fonts, plus what a mouse drawing looks li
   handpad synth fonts     list the font faces found, whether they cover all 2350
                           syllables, and which are handwriting-style
   handpad synth hangul    render every syllable from every face into a dataset store
+  handpad synth fetch-fonts   download the pinned Korean fonts of the npm registry into
+                          the fonts cache (an explicit step; then they are default fonts too)
 
 Two kinds of samples (--mix):
   designed  the font's glyph with PHD08's variation grid (3 sizes x 3 noise levels x 3 scan
@@ -24,7 +26,11 @@ Every sample then goes through the same preprocessing as a drawing (60x60, ink b
 
 Default fonts: the Korean fonts of the Debian packages fonts-nanum, fonts-nanum-extra,
 fonts-nanum-eco, fonts-unfonts-core, fonts-unfonts-extra, fonts-baekmuk, fonts-noto-cjk,
-fonts-alee, fonts-lexi-gulim, fonts-lexi-saebom and fonts-woowa-bm (under /usr/share/fonts).
+fonts-alee, fonts-lexi-gulim, fonts-lexi-saebom and fonts-woowa-bm (under /usr/share/fonts),
+and the fonts fetched with `handpad synth fetch-fonts` ($HANDPAD_FONTS, else
+~/.cache/handpad/fonts). The same design from two sources counts once (Debian's is kept).
+The reserved families (Gaegu, Poor Story, Hi Melody, Gamja Flower, Single Day, East Sea
+Dokdo, Cute Font, Stylish) are kept for independent evaluation: never fetched or used.
 
 Examples:
   handpad synth fonts
@@ -51,11 +57,36 @@ Examples:
 """
 
 
+FETCH_DESCRIPTION = """\
+Download the pinned Korean fonts of the npm registry (@expo-google-fonts TTFs, @fontsource
+woff2 pieces merged into one TTF; all SIL Open Font License 1.1) straight from the registry
+(no Node needed), check each tarball against its pinned sha512 integrity, and put the fonts
+into the fonts cache, one folder per package with its license and SOURCE.json. Packages
+already there are skipped; a failed one is named and the others go on (exit status 1).
+From then on `handpad synth fonts` and `handpad synth hangul` use them by default, next to
+Debian's (a design that Debian has too is used once, from Debian).
+
+The reserved families (Gaegu, Poor Story, Hi Melody, Gamja Flower, Single Day, East Sea
+Dokdo, Cute Font, Stylish) are kept for the project's independent evaluation: refused here
+by name and never used for training, validation or tuning.
+
+Examples:
+  handpad synth fetch-fonts                       # everything, into ~/.cache/handpad/fonts
+  handpad synth fetch-fonts --list                # the catalog: versions, licenses, what is fetched
+  handpad synth fetch-fonts --only dokdo @fontsource/hahmlet --dest /tmp/fonts
+"""
+
+
 def _add_font_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fonts", nargs="+", metavar="FILE_OR_DIR",
-                   help="font files (.ttf .otf .ttc) or folders (searched recursively); default: the Debian Korean font folders")
-    p.add_argument("--only", nargs="+", metavar="PATTERN", help="keep only faces whose id matches a glob (e.g. 'Nanum*' '*-Bold')")
-    p.add_argument("--exclude", nargs="+", metavar="PATTERN", help="drop faces whose id matches a glob (held-out fonts)")
+                   help="font files (.ttf .otf .ttc) or folders (searched recursively); default: the Debian Korean font "
+                   "folders and the fetched fonts (handpad synth fetch-fonts)")
+    p.add_argument("--only", nargs="+", metavar="PATTERN",
+                   help="keep only the designs of the faces whose id (or design id) matches a glob (e.g. 'Nanum*' "
+                   "'Dokdo-Regular'); a face brings every weight of its design")
+    p.add_argument("--exclude", nargs="+", metavar="PATTERN",
+                   help="drop the designs of the faces whose id (or design id) matches a glob (held-out fonts: "
+                   "--exclude NanumGothic-Regular drops every NanumGothic weight)")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -66,7 +97,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_font_args(fonts)
     fonts.add_argument("--ids", action="store_true", help="print only the face ids, one per line")
+    fonts.add_argument("--space", choices=("hangul-ksx1001", "hangul-11172"), default="hangul-ksx1001",
+                       help="the syllables every face must cover: the 2350 of KS X 1001 (default) or all 11,172")
     fonts.set_defaults(_synth=_run_fonts)
+
+    fetch = sub.add_parser("fetch-fonts", help="download the pinned Korean fonts of the npm registry",
+                           description=FETCH_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    fetch.add_argument("--dest", metavar="DIR", help="fonts cache folder (default: $HANDPAD_FONTS, else "
+                       "$XDG_CACHE_HOME/handpad/fonts, i.e. ~/.cache/handpad/fonts); discovery looks only in the default")
+    fetch.add_argument("--only", nargs="+", metavar="NAME", help="only these packages (name, package or family: "
+                       "dokdo, @expo-google-fonts/dokdo, 'Song Myung')")
+    fetch.add_argument("--list", action="store_true", help="list the catalog (versions, licenses, files) and what is fetched; download nothing")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bar")
+    fetch.set_defaults(_synth=_run_fetch)
 
     h = sub.add_parser("hangul", help="synthesize a Hangul dataset store from fonts", description=HANGUL_DESCRIPTION,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -99,14 +142,31 @@ def run(args) -> int:
 
 
 def _run_fonts(args) -> int:
+    from ..labels import label_space
     from ..synth.fonts import describe, resolve_fonts
 
-    faces, problems = resolve_fonts(args.fonts, args.only, args.exclude)
+    faces, problems = resolve_fonts(args.fonts, args.only, args.exclude, label_space(args.space).labels)
     if args.ids:
         print("\n".join(f.id for f in faces))
     else:
         print(describe(faces, problems))
     return 0
+
+
+def _run_fetch(args) -> int:
+    from ..synth.fetch import describe_catalog, fetch_fonts, select
+
+    if args.list:
+        select(args.only)  # a reserved or unknown name is an error here too
+        print(describe_catalog(args.dest))
+        return 0
+    results = fetch_fonts(args.dest, args.only, progress=not args.quiet)
+    for r in results:
+        print(r, file=sys.stderr if r.status == "failed" else sys.stdout)
+    failed = [r for r in results if r.status == "failed"]
+    done = len(results) - len(failed)
+    print(f"{counted(done, 'package')} in place, {len(failed)} failed", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _run_hangul(args) -> int:

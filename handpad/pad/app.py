@@ -354,6 +354,8 @@ class PadApp:
             draw.rectangle((116, y + 36, 116 + round(184 * prob), y + 50), fill=BAR if current else MUTED)
 
         seen_top = 276
+        if p is not None and current and p.unsure:
+            draw.text((214, seen_top - 22), "not sure", font=f(15), fill=BUSY)
         draw.text((12, seen_top - 22), "what the model saw", font=f(15), fill=MUTED)
         side = 60 * SEEN_SCALE
         if p is not None:

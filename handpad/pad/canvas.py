@@ -156,9 +156,17 @@ class Prediction:
     def chosen_label(self) -> str | None:
         return None if self.chosen is None else self.top[self.chosen][0]
 
+    @property
+    def unsure(self) -> bool:
+        """The model is not sure: its top-1 probability is below handpad.calibration.UNSURE_BELOW."""
+        from ..calibration import UNSURE_BELOW
+
+        return bool(self.top) and self.top[0][1] < UNSURE_BELOW
+
     def line(self) -> str:
-        """The stdout line: ``top3: 가 0.912 | 각 0.041 | 간 0.012``."""
-        return f"top{len(self.top)}: " + " | ".join(f"{label} {prob:.3f}" for label, prob in self.top)
+        """The stdout line: ``top3: 가 0.912 | 각 0.041 | 간 0.012`` (+ ``(not sure)``)."""
+        return (f"top{len(self.top)}: " + " | ".join(f"{label} {prob:.3f}" for label, prob in self.top)
+                + ("  (not sure)" if self.unsure else ""))
 
 
 def default_store_dir(kind: str) -> Path:
