@@ -50,6 +50,8 @@ fi
 case "${1:-}" in
   pad)  shift; exec .venv/bin/handpad draw hangul "$@" ;;
   test) shift; exec .venv/bin/python -m pytest "$@" ;;
-  "")   echo "set-up done: activate with 'source .venv/bin/activate', then run 'handpad --help'" ;;
+  "")   echo "set-up done: activate with 'source .venv/bin/activate', then run 'handpad --help'"
+        # Not automatic (online; no test needs it): more Korean fonts for the Hangul data, see README.md.
+        echo "optional, online: 'handpad synth fetch-fonts' adds the Korean fonts of the npm registry" ;;
   *)    echo "usage: ./setup.sh [pad|test] [extra arguments]" >&2; exit 2 ;;
 esac

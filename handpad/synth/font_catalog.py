@@ -20,6 +20,7 @@ are kept for the project's independent evaluation.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 NPM = "https://registry.npmjs.org"
@@ -138,3 +139,36 @@ CATALOG: tuple[CatalogFont, ...] = (
                 "sha512-NCCvd6e+SjC25zFqCEQ655ZWS8oxgZmag59mjhSr6UVSY9OmxGchuPdNpih/Fa0i1H6RpK5HN25SnIGSLDkx2A==",
                 ["400"]),
 )
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+_RESERVED_KEYS = {_key(name): name for name in RESERVED}
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name, lower case: "EastSeaDokdo-Regular" and "east_sea dokdo regular"
+    -> ["east", "sea", "dokdo", "regular"]; "@fontsource/poor-story" -> ["fontsource", "poor", "story"]."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", text)]
+
+
+def reserved_family(text: str) -> str | None:
+    """The reserved family that ``text`` (a package, family, face or file name) names, else None.
+
+    Whole names only, whatever the case, spaces, hyphens or scope: "east-sea-dokdo",
+    "EastSeaDokdo", "@expo-google-fonts/east-sea-dokdo" and "Gaegu-Bold.ttf" are reserved;
+    "Dokdo" (another family) and "Gaegumi" are not. A run of consecutive words is matched,
+    so "@fontsource/poor-story" and "PoorStory_400Regular" are found too.
+    """
+    words = name_words(text)
+    for i in range(len(words)):
+        joined = ""
+        for w in words[i:]:
+            joined += w
+            if joined in _RESERVED_KEYS:
+                return _RESERVED_KEYS[joined]
+            if len(joined) >= max(map(len, _RESERVED_KEYS)):
+                break
+    return None
