@@ -16,6 +16,7 @@ from handpad.model import syllables_from_jamo
 GOTHIC = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 MYEONGJO = Path("/usr/share/fonts/truetype/nanum/NanumMyeongjo.ttf")
 SYLLABLES = "가나다라마바사아자하각난말밤상"  # 15 of the 2350, every one a different jamo mix
+RARE = "똠쌰뷁햏"  # outside KS X 1001: no 2350-class model can ever answer them
 
 
 def test_jamo_arithmetic_and_spaces():
@@ -74,9 +75,13 @@ def jamo_run(tmp_path_factory):
     faces, _ = resolve_fonts([GOTHIC, MYEONGJO])
     options = SynthOptions(per_font=10, mix={"designed": 1, "pen": 1}, seed=0, syllables=choose_syllables(SYLLABLES))
     synthesize(faces, root / "store", options, workers=1, progress=False)
+    # and a few syllables outside the 2350, in a store of hangul-11172, trained on beside it
+    rare = SynthOptions(per_font=10, mix={"designed": 1, "pen": 1}, seed=0, label_space="hangul-11172",
+                        syllables=choose_syllables(RARE, space="hangul-11172"))
+    synthesize(faces, root / "rare", rare, workers=1, progress=False)
     result = train(TrainConfig(store=str(root / "store"), out=str(root / "run"), arch="cnn",
                                arch_options={"width": 16, "dense": 64, "head": "jamo"}, epochs=10, batch_size=32,
-                               val_fraction=0.2, test_fraction=0.2, verbose=0))
+                               val_fraction=0.2, test_fraction=0.2, verbose=0, extra_train=[str(root / "rare")]))
     return result, root
 
 
@@ -122,3 +127,18 @@ def test_only_the_2350_on_request_in_python_and_from_the_command(jamo_run, tmp_p
     bad = subprocess.run([sys.executable, "-m", "handpad", "predict", "--model", "digits", "--only", "hangul-ksx1001",
                           str(png)], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "is not inside 'digits'" in bad.stderr
+
+
+def test_rare_syllables_synthesize_into_hangul_11172_and_are_read(jamo_run):
+    from handpad.model import Model
+    from handpad.store import load_store
+
+    from handpad.synth.generate import choose_syllables
+
+    rare = load_store(jamo_run[1] / "rare")
+    assert rare.label_space.name == "hangul-11172" and set(rare.label_names()) == set(RARE)
+    model = Model.load(jamo_run[1] / "run" / "model.keras")
+    assert (model.predict(rare.images[:]).argmax(1) == rare.labels).mean() > 0.8  # seen in training, outside 2350
+    assert len(choose_syllables(space="hangul-11172", leave_out="hangul-ksx1001")) == 11172 - 2350
+    with pytest.raises(Exception, match="'똠' is not in the label space hangul-ksx1001"):
+        choose_syllables("가똠")

@@ -16,12 +16,16 @@ tensorflow-hangul-recognition did with fonts, plus what a mouse drawing looks li
   handpad synth fetch-fonts   download the pinned Korean fonts of the npm registry into
                           the fonts cache (an explicit step; then they are default fonts too)
 
-Two kinds of samples (--mix):
+Three kinds of samples (--mix):
   designed  the font's glyph with PHD08's variation grid (3 sizes x 3 noise levels x 3 scan
             resolutions x 3 binarization thresholds x 3 rotations -3/0/+3 degrees), plus
             elastic distortion and thinner/bolder strokes
   pen       the glyph thinned to its skeleton and redrawn with a round pen of constant random
             width, at a random size and place on the pad's 400x400 canvas
+  hand      the skeleton taken apart into strokes and written as a person writes with a mouse
+            on the pad: jamo drift apart or together, strokes bend, slant and squeeze, mouse-rate
+            strokes with the pad's pens, hooks and overshoots, rounded or square corners, short
+            strokes of varied length (--hand-style normal, or careless for a test set)
 Every sample then goes through the same preprocessing as a drawing (60x60, ink bright).
 
 Default fonts: the Korean fonts of the Debian packages fonts-nanum, fonts-nanum-extra,
@@ -39,6 +43,8 @@ Examples:
   handpad synth hangul --out data/heldout-pen --only 'NanumPenScript-*' --per-font 1 --mix pen=1
   handpad synth hangul --out /tmp/small --syllables 가나다라 --fonts my_font.ttf fonts_dir/
   handpad synth hangul --out /tmp/s300 --num-syllables 300 --seed 1 --format phd08
+  handpad synth hangul --out data/heldout-careless --only 'NanumPenScript-*' --per-font 1 \\
+      --mix hand=1 --hand-style careless --seed 1
 """
 
 HANGUL_DESCRIPTION = """\
@@ -92,13 +98,18 @@ def _add_font_args(p: argparse.ArgumentParser) -> None:
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="synth_command", metavar="WHAT")
     fonts = sub.add_parser("fonts", help="list font faces, coverage and handwriting flag",
-                           description="List the font faces found, which cover all 2350 syllables, which are "
-                           "handwriting-style, and every file skipped with the reason.\n\nExample:\n  handpad synth fonts --only 'Un*'",
+                           description="List the font faces found, which cover all 2350 syllables, their design and "
+                           "source (debian, npm PACKAGE@VERSION, file), which are handwriting-style, and every file or face "
+                           "skipped with the reason (reserved, unreadable, coverage, duplicate design...).\n\nExamples:\n"
+                           "  handpad synth fonts --only 'Un*'\n  handpad synth fonts --space hangul-11172 --similar 10",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_font_args(fonts)
     fonts.add_argument("--ids", action="store_true", help="print only the face ids, one per line")
     fonts.add_argument("--space", choices=("hangul-ksx1001", "hangul-11172"), default="hangul-ksx1001",
                        help="the syllables every face must cover: the 2350 of KS X 1001 (default) or all 11,172")
+    fonts.add_argument("--similar", type=int, metavar="N",
+                       help="also print the N most alike pairs of faces of different designs (glyph similarity; "
+                       "0.85 and the same weight make a duplicate design)")
     fonts.set_defaults(_synth=_run_fonts)
 
     fetch = sub.add_parser("fetch-fonts", help="download the pinned Korean fonts of the npm registry",
@@ -117,12 +128,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _add_font_args(h)
     h.add_argument("--per-font", type=int, default=2, metavar="N", help="samples per face and syllable (default 2)")
     h.add_argument("--mix", default="designed=1,pen=1", metavar="KIND=W,...",
-                   help="share of each kind: designed (PHD08-style font rendering) and pen (skeleton redrawn with a "
-                   "round pen); default designed=1,pen=1")
+                   help="share of each kind: designed (PHD08-style font rendering), pen (skeleton redrawn with a "
+                   "round pen) and hand (written as with a mouse on the pad); default designed=1,pen=1, "
+                   "e.g. designed=1,pen=1,hand=2")
+    h.add_argument("--hand-style", default="normal", choices=("normal", "careless"),
+                   help="how the hand kind writes: normal (training), or careless (stronger jamo drift, bends, "
+                   "slant and squeeze, thicker and thinner pens: for a careless-hand test set); default normal")
     h.add_argument("--pen-jitter", type=float, default=1.0, metavar="F",
                    help="scale of the pen samples' hand-like wobble, slant and squeeze (default 1; 0: none; 2: twice)")
     h.add_argument("--syllables", metavar="TEXT", help="only these syllables, e.g. 가나다 (default: all 2350)")
     h.add_argument("--num-syllables", type=int, metavar="K", help="a random K of the syllables (chosen with --seed)")
+    h.add_argument("--label-space", default="hangul-ksx1001", choices=("hangul-ksx1001", "hangul-11172"),
+                   help="the store's syllables: the 2350 of KS X 1001 (default) or all 11,172 (fonts must cover "
+                        "the syllables asked for)")
+    h.add_argument("--leave-out", metavar="LABEL_SPACE",
+                   help="leave out the syllables of this space, e.g. --label-space hangul-11172 --leave-out "
+                        "hangul-ksx1001 for the 8,822 rarer syllables only")
     h.add_argument("--seed", type=int, default=0, help="random seed (default 0); same seed, same store")
     h.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     h.add_argument("--format", choices=("store", "phd08"), default="store",
@@ -150,6 +171,12 @@ def _run_fonts(args) -> int:
         print("\n".join(f.id for f in faces))
     else:
         print(describe(faces, problems))
+    if args.similar:
+        from ..synth.fonts import similar_pairs
+
+        print(f"the {args.similar} most alike pairs of different designs (mean glyph IoU):")
+        for score, a, b in similar_pairs(faces, args.similar):
+            print(f"  {score:.3f}  {a.id}  {b.id}")
     return 0
 
 
@@ -179,10 +206,10 @@ def _run_hangul(args) -> int:
     if args.workers < 1:
         raise HandpadError("--workers must be >= 1")
     syllables = None
-    if args.syllables or args.num_syllables:
-        syllables = choose_syllables(args.syllables, args.num_syllables, args.seed)
+    if args.syllables or args.num_syllables or args.leave_out:
+        syllables = choose_syllables(args.syllables, args.num_syllables, args.seed, args.label_space, args.leave_out)
     options = SynthOptions(per_font=args.per_font, mix=args.mix, seed=args.seed, syllables=syllables,
-                           pen_jitter=args.pen_jitter)
+                           pen_jitter=args.pen_jitter, hand_style=args.hand_style, label_space=args.label_space)
     faces, problems = resolve_fonts(args.fonts, args.only, args.exclude, options.syllable_list)
     print(describe(faces, problems), file=sys.stderr)
     print(f"synthesizing {counted(count_samples(faces, options), 'sample')}: {len(faces)} face(s) x {len(options.syllable_list)} "

@@ -36,12 +36,13 @@ from ..labels import hangul_syllables
 from ..parallel import ordered_map
 from ..preprocess import PreprocessConfig, preprocess
 from ..store import MANIFEST, Store, StoreWriter, atomic_write_bytes, read_manifest
+from . import hand as handlib
 from . import pen as penlib
 from . import render
 from .fonts import FontFace
 
-SPACE = "hangul-ksx1001"  # the label space of every synthesized store
-KINDS = ("designed", "pen")
+SPACE = "hangul-ksx1001"  # the default label space of synthesized stores (--label-space hangul-11172 for all)
+KINDS = ("designed", "pen", "hand")
 DEFAULT_MIX = {"designed": 1, "pen": 1}
 CHUNK = 1175  # syllables per work unit: 2 units per face (a few seconds of work at --per-font 2)
 COMMIT_EVERY = 1  # commit once this many samples are buffered: 1 = after every unit
@@ -88,21 +89,30 @@ def kind_cycle(mix: dict[str, int]) -> list[str]:
     return [k for k in KINDS for _ in range(mix.get(k, 0))]
 
 
-def choose_syllables(syllables: str | Sequence[str] | None = None, num: int | None = None, seed: int = 0) -> tuple[str, ...]:
-    """The syllables to synthesize, in code order: given ones, a seeded random ``num``, or all."""
-    everything = hangul_syllables()
-    index = {c: i for i, c in enumerate(everything)}
+def choose_syllables(syllables: str | Sequence[str] | None = None, num: int | None = None, seed: int = 0,
+                     space: str = SPACE, leave_out: str | None = None) -> tuple[str, ...]:
+    """The syllables to synthesize, in code order: given ones, a seeded random ``num``, or all of the
+    label space ``space``; ``leave_out`` names a space whose syllables are left out (e.g. the 2350
+    KS X 1001 ones, for a set of rarer syllables of hangul-11172)."""
+    from ..labels import LabelError, label_space
+
+    try:
+        target = label_space(space)
+        dropped = set(label_space(leave_out).labels) if leave_out else set()
+    except LabelError as e:
+        raise HandpadError(str(e)) from None
     if syllables:
         chosen = []
         for c in "".join(syllables) if not isinstance(syllables, str) else syllables:
             if c.isspace() or c == ",":
                 continue
-            if c not in index:
-                raise HandpadError(f"--syllables: {c!r} is not one of the 2350 KS X 1001 Hangul syllables")
+            if c not in target:
+                raise HandpadError(f"--syllables: {c!r} is not in the label space {target.name} ({target.description})")
             chosen.append(c)
-        out = sorted(set(chosen), key=index.__getitem__)
+        out = sorted(set(chosen), key=target.index)
     else:
-        out = list(everything)
+        out = list(target.labels)
+    out = [c for c in out if c not in dropped]
     if num is not None:
         if not 0 < num <= len(out):
             raise HandpadError(f"--num-syllables must be in 1..{len(out)}, got {num}")
@@ -118,15 +128,21 @@ class SynthOptions:
     per_font: int = 2
     mix: dict = field(default_factory=lambda: dict(DEFAULT_MIX))
     seed: int = 0
-    syllables: tuple[str, ...] | None = None  # None: all 2350
+    syllables: tuple[str, ...] | None = None  # None: all of label_space
+    label_space: str = SPACE  # the store's labels: hangul-ksx1001 (2350) or hangul-11172
     chunk: int = CHUNK
     pen_jitter: float = 1.0  # scale of the pen's hand-like wobble, slant and squeeze (0: none)
+    hand_style: str | handlib.HandStyle = "normal"  # the hand kind's style: a preset's name or a HandStyle
 
     def __post_init__(self):
         if self.per_font < 1:
             raise HandpadError(f"--per-font must be >= 1, got {self.per_font}")
         if not 0 <= self.pen_jitter <= 4:
             raise HandpadError(f"--pen-jitter must be between 0 and 4, got {self.pen_jitter}")
+        try:
+            handlib.hand_style(self.hand_style)
+        except (ValueError, TypeError) as e:
+            raise HandpadError(f"--hand-style: {e}") from None
         self.mix = parse_mix(self.mix)
 
     def to_dict(self) -> dict:
@@ -138,6 +154,10 @@ class SynthOptions:
         }
         if self.pen_jitter != 1.0:  # only when set: stores made before the option still match
             d["pen_jitter"] = self.pen_jitter
+        if self.label_space != SPACE:
+            d["label_space"] = self.label_space
+        if "hand" in self.mix:  # the hand's style, in full: a preset may change, the record stays
+            d["hand_style"] = self.hand.to_dict() | {"version": handlib.VERSION}
         return d
 
     @property
@@ -147,8 +167,14 @@ class SynthOptions:
                                    elastic=(base.elastic[0] * f, base.elastic[1] * f))
 
     @property
+    def hand(self) -> handlib.HandStyle:
+        return handlib.hand_style(self.hand_style)
+
+    @property
     def syllable_list(self) -> tuple[str, ...]:
-        return self.syllables if self.syllables is not None else hangul_syllables()
+        from ..labels import label_space
+
+        return self.syllables if self.syllables is not None else label_space(self.label_space).labels
 
 
 # -- one sample ----------------------------------------------------------------------------
@@ -189,10 +215,14 @@ def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, w
             d = render.designed_sample(renderer, char, render.grid_cell(next(cells)), rng)
             image = preprocess(d.image.astype(np.float32), config=_CONFIG, ink="bright")
             phd = (f"{font}_" + "_".join(map(str, d.cell)), d.image) if want_phd08 else None
-        else:
+        elif kind == "pen":
             canvas = render.pen_sample(renderer, char, rng, options.pen_style)
             image = preprocess(canvas, config=_CONFIG)  # as the pad does: ink found by itself
             phd = (f"{font}Pen_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
+        else:
+            canvas = render.hand_sample(renderer, char, rng, options.hand)
+            image = preprocess(canvas, config=_CONFIG)
+            phd = (f"{font}Hand_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
         out.append((kind, image, phd))
     return out
 
@@ -237,11 +267,13 @@ def plan_units(faces: Sequence[FontFace], options: SynthOptions) -> list[Unit]:
 def run_unit(job):
     """(unit, options, want_phd08) -> (key, images, labels, kind counts, phd08 bytes or None, errors)."""
     unit, options, want_phd08 = job
-    index = {c: i for i, c in enumerate(hangul_syllables())}
+    from ..labels import label_space
+
+    index = label_space(options.label_space).index
     images, labels, kinds, errors = [], [], Counter(), []
     parts: list[bytes] = []
     for char in unit.syllables:
-        label = index[char]
+        label = index(char)
         try:
             samples = make_samples(unit.face, char, label, options, want_phd08)
         except (ValueError, NothingDrawnError) as e:
@@ -315,7 +347,8 @@ def synthesize(
     done = set() if overwrite or not (out / MANIFEST).exists() else set(read_manifest(out).get("inputs_done", []))
     left = sum(len(u.syllables) * options.per_font for u in units if u.key not in done)
     _check_disk_space(out, left, phd08_dir is not None)
-    writer = StoreWriter(out, SPACE, source="synth-hangul", options=store_options, shard_size=SHARD_SIZE, overwrite=overwrite)
+    writer = StoreWriter(out, options.label_space, source="synth-hangul", options=store_options, shard_size=SHARD_SIZE,
+                         overwrite=overwrite)
     writer.commit()  # the manifest exists from the start: an empty store is still a valid store
     if overwrite and parts_dir and parts_dir.exists():
         shutil.rmtree(parts_dir)
