@@ -22,7 +22,12 @@ handpad evaluate data/mnist-test-pen-jitter --model digits --compare models/base
 [ -f data/hangul-heldout-designed/manifest.json ] || handpad synth hangul --out data/hangul-heldout-designed --only $HELD --per-font 1 --mix designed=1 --seed 1 --quiet
 [ -f data/hangul-heldout-pen/manifest.json ] || handpad synth hangul --out data/hangul-heldout-pen --only $HELD --per-font 1 --mix pen=1 --seed 1 --quiet
 [ -f data/phd08/manifest.json ] || handpad convert phd08 $SHARED/phd08 --out data/phd08 --no-progress
-for set in hangul-heldout-designed hangul-heldout-pen phd08; do
+# The same held-out designs written carelessly (the hand kind's careless style: jamo drift, warps,
+# slant, squeeze, mouse-rate strokes), and 500 syllables outside the 2350 from the held-out faces
+# that cover all 11,172 (a 2350-class model can never answer these).
+[ -f data/hangul-heldout-careless/manifest.json ] || handpad synth hangul --out data/hangul-heldout-careless --only $HELD --per-font 1 --mix hand=1 --hand-style careless --seed 1 --quiet
+[ -f data/hangul-heldout-rare/manifest.json ] || handpad synth hangul --out data/hangul-heldout-rare --only $HELD --label-space hangul-11172 --leave-out hangul-ksx1001 --num-syllables 500 --per-font 1 --mix pen=1 --seed 1 --quiet
+for set in hangul-heldout-designed hangul-heldout-pen hangul-heldout-careless phd08; do
   handpad evaluate data/$set --model hangul --compare models/baselines/hangul-cnn.keras --out runs/eval/$set
 done
 python bench/hangul_per_face.py data/hangul-heldout-designed data/hangul-heldout-pen

@@ -141,7 +141,7 @@ def prepare_run_folder(out: Path, resume: bool) -> bool:
     folder: one killed before its first checkpoint left nothing worth keeping, so its files are
     cleared whichever way it is restarted (a Colab disconnect in the first epoch is common).
     """
-    checkpoint = (out / "backup" / "latest.weights.h5").exists() or (out / "backup" / "latest.weights.h5.prev").exists()
+    checkpoint = (out / "backup" / "latest.weights.h5").exists() or (out / "backup" / "latest.weights.h5.bkp").exists()
     if checkpoint:
         if not resume:
             raise HandpadError(f"{out}: a run already exists there; continue it with --resume or choose another --out")

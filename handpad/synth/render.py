@@ -11,6 +11,11 @@ designed (PHD08's grid, plus what a hand adds)
 pen
     the glyph's skeleton, redrawn with a round pen on the pad's 400x400 canvas
     (:mod:`handpad.synth.pen`), dark on white, as the pad receives a drawing.
+hand
+    the skeleton taken apart into strokes and written as a person writes with a mouse:
+    jamo drift, bent strokes, slant, mouse-rate strokes drawn with the pad's pens, hooks and
+    overshoots, rounded or square corners, short strokes of varied length
+    (:mod:`handpad.synth.hand`), dark on white.
 
 Either goes through :func:`handpad.preprocess.preprocess` afterwards (see generate.py).
 """
@@ -22,6 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from . import hand as handlib
 from . import pen as penlib
 
 # The PHD08 grid: 3 values of each of the five variant fields (sample names S_s_n_r_t_rot).
@@ -52,6 +58,7 @@ class GlyphRenderer:
         self._fonts: dict[int, ImageFont.FreeTypeFont] = {}
         self._cache: dict[tuple[str, int], np.ndarray] = {}
         self._skeletons: dict[str, penlib.Skeleton] = {}
+        self._hands: dict[str, handlib.Glyph] = {}
         self._cache_size = cache_size
 
     def font(self, size: int) -> ImageFont.FreeTypeFont:
@@ -84,6 +91,23 @@ class GlyphRenderer:
                 ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, _CLOSE_KERNEL)
             sk = self._skeletons[char] = penlib.skeletonize_ink(ink)
         return sk
+
+
+    def pen_ink(self, char: str) -> np.ndarray:
+        """The render the pen and hand kinds thin (textured faces closed first)."""
+        ink = self.render(char, PEN_RENDER_SIZE)
+        if self.textured:
+            ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, _CLOSE_KERNEL)
+        return ink
+
+    def hand_glyph(self, char: str) -> handlib.Glyph:
+        """The glyph's skeleton taken apart into strokes, pieces and holes (cached)."""
+        g = self._hands.get(char)
+        if g is None:
+            if len(self._hands) >= self._cache_size:
+                self._hands.clear()
+            g = self._hands[char] = handlib.analyze(self.pen_ink(char))
+        return g
 
 
 _CLOSE_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
@@ -174,3 +198,12 @@ def crop_to_ink(binary: np.ndarray, margin: int = 1) -> np.ndarray:
         return binary
     y0, x0 = max(0, ys.min() - margin), max(0, xs.min() - margin)
     return binary[y0 : ys.max() + 1 + margin, x0 : xs.max() + 1 + margin]
+
+
+def hand_sample(renderer: GlyphRenderer, char: str, rng: np.random.Generator,
+                style: handlib.HandStyle = handlib.NORMAL, crop: bool = True) -> np.ndarray:
+    """The glyph written by a hand with a mouse on the pad: uint8 canvas, dark ink on white.
+
+    ``crop``: only the canvas around the drawing (same preprocessing result, faster).
+    """
+    return handlib.draw_hand(renderer.hand_glyph(char), rng, style, crop=crop)
