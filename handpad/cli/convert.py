@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..convert import ConvertOptions
+
 DESCRIPTION = """\
 Convert a dataset into a dataset store: 60x60 uint8 images (ink bright on dark), integer
 labels, classes.txt and manifest.json, written in shards, atomically. Every image goes
@@ -45,7 +47,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="the dataset store folder to write (created if needed)")
     p.add_argument("--strict", action="store_true", help="stop at the first bad sample or file (default: skip and count)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store in --out instead of continuing it")
-    p.add_argument("--size", type=int, default=60, help="side of the square images in the store (default 60)")
+    p.add_argument("--size", type=int, default=ConvertOptions.size,
+                   help=f"side of the square images in the store (default {ConvertOptions.size})")
     p.add_argument("--workers", type=int, help="processes to use (default: one per CPU)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
