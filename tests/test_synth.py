@@ -139,6 +139,19 @@ def test_mix_controls_the_kinds(tmp_path, gothic):
     assert len(few) == 7 and few == generate.choose_syllables(num=7, seed=3) != generate.choose_syllables(num=7, seed=4)
 
 
+def test_every_syllable_gets_every_kind_of_the_mix_across_faces():
+    faces = [f"Face{i}-Regular" for i in range(12)]
+    three = SynthOptions(per_font=2, mix="designed=1,pen=1,hand=2")
+    for label in range(40):
+        kinds = [k for f in faces for k in generate.sample_kinds(f, label, three)]
+        assert set(kinds) == {"designed", "pen", "hand"}, label
+    assert three.to_dict()["kinds"] == "by face and syllable"
+    # where per_font is a multiple of the cycle, every face gets every kind: as before, nothing recorded
+    two = SynthOptions(per_font=2, mix="designed=1,pen=1")
+    assert all(generate.sample_kinds(f, label, two) == ["designed", "pen"] for f in faces for label in range(10))
+    assert "kinds" not in two.to_dict()
+
+
 def test_pen_rendering_keeps_the_glyph_recognizable():
     """A tiny classifier trained on plain renders reads pen-redrawn glyphs well above chance."""
     from skimage.feature import hog

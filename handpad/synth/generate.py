@@ -85,8 +85,26 @@ def parse_mix(text: str | dict | None) -> dict[str, int]:
 
 
 def kind_cycle(mix: dict[str, int]) -> list[str]:
-    """The mix as a cycle of kinds; sample k of syllable i gets cycle[(i * per_font + k) % len]."""
+    """The mix as a cycle of kinds; sample k of syllable i gets cycle[(i * per_font + k) % len]
+    (turned by the face as well when per_font is not a multiple of len: see :func:`sample_kinds`)."""
     return [k for k in KINDS for _ in range(mix.get(k, 0))]
+
+
+def turned_by_face(options: "SynthOptions") -> bool:
+    """When ``per_font`` is not a multiple of the mix's cycle, a syllable's samples cannot take
+    every kind in every face: the cycle is then turned by the face too, so that every syllable
+    gets every kind across the faces (without it, designed=1,pen=1,hand=2 at --per-font 2 gave
+    half the syllables hand samples only). Where it is a multiple, the samples are as before."""
+    return options.per_font % len(kind_cycle(options.mix)) != 0
+
+
+def sample_kinds(face_id: str, label: int, options: "SynthOptions") -> list[str]:
+    """The kinds of the ``per_font`` samples of one (face, syllable)."""
+    cycle = kind_cycle(options.mix)
+    start = label * options.per_font
+    if turned_by_face(options):
+        start += zlib.crc32(face_id.encode())
+    return [cycle[(start + k) % len(cycle)] for k in range(options.per_font)]
 
 
 def choose_syllables(syllables: str | Sequence[str] | None = None, num: int | None = None, seed: int = 0,
@@ -156,6 +174,8 @@ class SynthOptions:
             d["pen_jitter"] = self.pen_jitter
         if self.label_space != SPACE:
             d["label_space"] = self.label_space
+        if turned_by_face(self):  # recorded: stores made before the turn had other kinds here
+            d["kinds"] = "by face and syllable"
         if "hand" in self.mix:  # the hand's style, in full: a preset may change, the record stays
             d["hand_style"] = self.hand.to_dict() | {"version": handlib.VERSION}
         return d
@@ -203,8 +223,7 @@ def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, w
     Raises ValueError/NothingDrawnError if the glyph cannot be made into samples.
     """
     rng = sample_rng(options.seed, face.id, label)
-    cycle = kind_cycle(options.mix)
-    kinds = [cycle[(label * options.per_font + k) % len(cycle)] for k in range(options.per_font)]
+    kinds = sample_kinds(face.id, label, options)
     n_designed = kinds.count("designed")
     cells = iter(rng.choice(render.GRID_CELLS, n_designed, replace=n_designed > render.GRID_CELLS)) if n_designed else iter(())
     renderer = renderer_for(face)
