@@ -5,6 +5,8 @@
 # stopped (a killed run included). BUDGET_MIN sets the training minutes of this sitting (default 170).
 # "softmax" trains the 2350-class comparison model on the same data with the same budget.
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
+# Before the big run: at small scale the jamo head alone read 75.1% against the softmax head's 87.3%
+# (bench/jamo_vs_softmax.py); a head with the jamo softmaxes beside a syllable softmax comes first.
 set -euo pipefail
 export PATH="$PWD/.venv/bin:$PATH"
 HEAD=${1:-jamo}
