@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import HandpadError
+from .split import add_subset_arguments, subset_indices
 
 DESCRIPTION = """\
 Fit the temperature of a model on validation data (a dataset store or a folder of labeled
@@ -25,11 +26,7 @@ def configure(p) -> None:
     p.add_argument("--out", required=True, metavar="NEW.keras", help="the calibrated model file")
     p.add_argument("--plot", metavar="PNG", help="reliability plot (default: next to --out, <name>-reliability.png)")
     p.add_argument("--force", action="store_true", help="allow --out to be the input model file")
-    p.add_argument("--subset", choices=("train", "val", "test"),
-                   help="only this part of the stratified split `handpad train` makes (e.g. val: the run's validation part)")
-    p.add_argument("--val-fraction", type=float, default=0.1)
-    p.add_argument("--test-fraction", type=float, default=0.1)
-    p.add_argument("--split-seed", type=int, default=0, help="the --seed of the training run whose split to follow")
+    add_subset_arguments(p)
 
 
 def run(args) -> int:
@@ -45,14 +42,7 @@ def run(args) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, out)
     plot = Path(args.plot) if args.plot else out.with_name(f"{out.stem}-reliability.png")
-    indices = None
-    if args.subset:
-        from ..data import stratified_split
-        from ..store import load_store
-
-        parts = stratified_split(load_store(args.data).labels, args.val_fraction, args.test_fraction, args.split_seed)
-        indices = dict(zip(("train", "val", "test"), parts))[args.subset]
-    report = calibrate(out, args.data, indices, plot=plot)
+    report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot)
     c = report["calibration"]
     print(f"temperature {report['temperature']:.3f} on {c['n']} samples: ECE {c['ece_before'] * 100:.2f}% -> "
           f"{c['ece_after'] * 100:.2f}%")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..errors import HandpadError
 from ..evaluation import evaluate, evaluation_data, format_table, write_reports
+from .split import add_subset_arguments
 
 DESCRIPTION = """\
 Measure one or more models on the same data: top-1 and top-3 accuracy, a per-class CSV,
@@ -28,11 +29,7 @@ def configure(p) -> None:
                    "metrics.json and plots (default: runs/eval-<data>)")
     p.add_argument("--top-pairs", type=int, default=10, help="how many confused pairs to list")
     p.add_argument("--limit", type=int, help="evaluate on a random subset of this many samples (seeded)")
-    p.add_argument("--subset", choices=("train", "val", "test"),
-                   help="only this part of the stratified split `handpad train` makes (same fractions and seed)")
-    p.add_argument("--val-fraction", type=float, default=0.1)
-    p.add_argument("--test-fraction", type=float, default=0.1)
-    p.add_argument("--split-seed", type=int, default=0, help="the --seed of the training run whose split to follow")
+    add_subset_arguments(p)
 
 
 def run(args) -> int:
