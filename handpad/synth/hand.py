@@ -58,7 +58,7 @@ from ..pad.canvas import CANVAS_SIZE, PEN_WIDTH, PEN_WIDTHS, Canvas
 from . import pen as penlib
 
 DISTORTIONS = ("corners", "ticks", "mouse", "jamo", "warp", "slant")
-VERSION = 1  # recorded in a store's manifest; bump when the drawings a seed produces change
+VERSION = 2  # recorded in a store's manifest; bump when the drawings a seed produces change
 
 # -- what strength 1 means (fractions are of the glyph's longer side) --------------------------
 JAMO_SHIFT = 0.025  # std of a piece's shift
