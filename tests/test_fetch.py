@@ -265,15 +265,19 @@ def test_discovery_refuses_reserved_faces_by_internal_name_and_by_file_name(tmp_
     (folder / "also-innocent.ttf").write_bytes(small_font(MYEONGJO, "East Sea Dokdo"))
     (folder / "PoorStory-Regular.ttf").write_bytes(small_font(GOTHIC_BOLD, "Some Family"))
     (folder / "dokdo.ttf").write_bytes(small_font(MYEONGJO, "Dokdo"))  # a different, allowed family
-    faces, problems = discover_fonts([folder], syllables=SYL)
-    assert [f.id for f in faces] == ["Dokdo-Regular"]
-    reserved = {Path(p.path).name: p.reason for p in problems if p.kind == "reserved"}
-    assert set(reserved) == {"innocent.ttf", "also-innocent.ttf", "PoorStory-Regular.ttf"}
-    assert "Gaegu is reserved for the project's independent evaluation; never used for training, validation or tuning" \
-        in reserved["innocent.ttf"]
-    assert "East Sea Dokdo" in reserved["also-innocent.ttf"] and "Poor Story (by its file name)" in reserved["PoorStory-Regular.ttf"]
-    with pytest.raises(HandpadError, match="(?s)no usable font face.*Gaegu is reserved"):
-        resolve_fonts([folder / "innocent.ttf"], syllables=SYL)
+    try:
+        faces, problems = discover_fonts([folder], syllables=SYL)
+        assert [f.id for f in faces] == ["Dokdo-Regular"]
+        reserved = {Path(p.path).name: p.reason for p in problems if p.kind == "reserved"}
+        assert set(reserved) == {"innocent.ttf", "also-innocent.ttf", "PoorStory-Regular.ttf"}
+        assert "Gaegu is reserved for the project's independent evaluation; never used for training, validation or tuning" \
+            in reserved["innocent.ttf"]
+        assert "East Sea Dokdo" in reserved["also-innocent.ttf"] and "Poor Story (by its file name)" in reserved["PoorStory-Regular.ttf"]
+        with pytest.raises(HandpadError, match="(?s)no usable font face.*Gaegu is reserved"):
+            resolve_fonts([folder / "innocent.ttf"], syllables=SYL)
+    finally:
+        # These are Nanum subsets wearing reserved names; leave no file named like a reserved family behind.
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_renamed_copy_is_a_duplicate_design_and_distinct_designs_stay_apart(tmp_path):
