@@ -91,8 +91,7 @@ def _limit(indices: np.ndarray, limit: int | None) -> np.ndarray:
 def metrics_from_probs(probs: np.ndarray, y: np.ndarray, classes, top_pairs: int = 10) -> dict:
     """Top-1/top-3, per-class accuracy and confused pairs; ``y`` are class indices into ``classes``."""
     y = np.asarray(y, np.int64)
-    k = min(3, probs.shape[1])
-    top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+    top = top_indices(probs, 3)
     hit1 = top[:, 0] == y
     hit3 = (top == y[:, None]).any(axis=1)
     per_class = {}
@@ -113,6 +112,20 @@ def metrics_from_probs(probs: np.ndarray, y: np.ndarray, classes, top_pairs: int
         "per_class": per_class,
         "y": y, "pred": top[:, 0],
     }
+
+
+def top_indices(probs: np.ndarray, k: int) -> np.ndarray:
+    """The k most probable columns of each row, best first, ties to the lower index (as a stable sort).
+    A partition first: a full sort of 11,172 columns per sample is most of an evaluation's time."""
+    k = min(k, probs.shape[1])
+    if k == probs.shape[1] or len(probs) == 0:
+        return np.argsort(-probs, axis=1, kind="stable")[:, :k]
+    kth = -np.partition(-probs, k - 1, axis=1)[:, k - 1 : k]  # the k-th largest value of each row
+    rows = []
+    for row, cut in zip(probs, kth[:, 0]):
+        cand = np.flatnonzero(row >= cut)  # ascending indices, ties included
+        rows.append(cand[np.argsort(-row[cand], kind="stable")[:k]])
+    return np.stack(rows)
 
 
 SUMMARY_KEYS = ("n", "top1", "top3", "ece", "confused_pairs")

@@ -169,8 +169,8 @@ class Model:
         # Old files whose outputs are a part of the space, in their own order: output j is class columns[j].
         self._columns = columns
         expected = len(columns) if columns is not None else len(label_space)
-        if self.head == "jamo":
-            expected = JAMO_WIDTH
+        if self.head in HEAD_WIDTHS:
+            expected = HEAD_WIDTHS[self.head]
         if engine.num_outputs != expected:
             raise ModelError(f"{self.path}: the model has {engine.num_outputs} outputs but its file lists "
                              f"{expected} labels; the file is inconsistent, retrain or re-save it")
@@ -246,6 +246,8 @@ class Model:
         probs = np.concatenate(out) if out else np.zeros((0, self.engine.num_outputs), np.float32)
         if self.head == "jamo":
             probs = syllables_from_jamo(probs)
+        elif self.head == "hybrid":
+            probs = syllables_from_hybrid(probs)
         if self._columns is not None:
             full = np.zeros((len(probs), len(self.label_space)), np.float32)
             full[:, self._columns] = probs
@@ -258,6 +260,9 @@ class Model:
 
 
 JAMO_WIDTH = 19 + 21 + 28
+COMMON = 2350
+# Heads whose outputs are not one per class (model_builders.heads; repeated here so prediction needs no Keras).
+HEAD_WIDTHS = {"jamo": JAMO_WIDTH, "hybrid": COMMON + JAMO_WIDTH}
 
 
 def syllables_from_jamo(jamo: np.ndarray) -> np.ndarray:
@@ -266,6 +271,20 @@ def syllables_from_jamo(jamo: np.ndarray) -> np.ndarray:
     combination is a syllable."""
     initial, vowel, final = jamo[:, :19], jamo[:, 19:40], jamo[:, 40:]
     return (initial[:, :, None, None] * vowel[:, None, :, None] * final[:, None, None, :]).reshape(len(jamo), -1)
+
+
+def syllables_from_hybrid(out: np.ndarray) -> np.ndarray:
+    """(n, 2418) syllable softmax over the 2350 | jamo -> (n, 11172) probabilities in hangul-11172
+    order. The jamo product ranks all syllables and gives the mass of the 8,822 rarer ones; the
+    syllable softmax shares the rest among the 2350 KS X 1001 syllables:
+    p(s) = (1 - m) p_syllable(s) for the 2350, p_jamo(s) for the others, m = sum of p_jamo over them."""
+    from .labels import space_map
+
+    probs = syllables_from_jamo(out[:, COMMON:])
+    common = space_map("hangul-ksx1001", "hangul-11172")
+    rare_mass = 1.0 - probs[:, common].sum(axis=1, keepdims=True)
+    probs[:, common] = np.clip(1.0 - rare_mass, 0.0, 1.0) * out[:, :COMMON]
+    return probs
 
 
 def _space_of(meta: dict, path) -> tuple[LabelSpace, np.ndarray | None]:
@@ -292,7 +311,7 @@ def save_model(model, path, label_space_or_name, config: PreprocessConfig, **ext
 
     space = label_space(label_space_or_name)
     path = Path(path)
-    width = JAMO_WIDTH if extra.get("head") == "jamo" else len(space)
+    width = HEAD_WIDTHS.get(extra.get("head"), len(space))
     if width != model.output_shape[-1]:
         raise ModelError(f"{len(space)} labels in {space.name!r} for a model with {model.output_shape[-1]} outputs")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -60,7 +60,8 @@ class TrainConfig:
     force: bool = False
     verbose: int | None = None
     precision: str = "float32"  # float32 | mixed_bfloat16 (faster on CPUs with AVX512-BF16; saved as float32)
-    label_space: str | None = None  # the model's classes (default: the store's; hangul-11172 for the jamo head)
+    label_space: str | None = None  # the model's classes (default: the store's; hangul-11172 for the jamo/hybrid heads)
+    init_from: str | None = None  # a model file whose weights start the run (layers of the same name and shape)
 
     def __post_init__(self):
         from . import model_builders
@@ -98,8 +99,11 @@ class TrainConfig:
                 label_space(self.label_space)
             except LabelError as e:
                 raise HandpadError(f"--label-space: {e}") from None
-        if self.head == "jamo" and (self.label_space or "hangul-11172") != "hangul-11172":
-            raise HandpadError("the jamo head ranks all 11,172 syllables: use --label-space hangul-11172 (the default for it)")
+        if self.head in ("jamo", "hybrid") and (self.label_space or "hangul-11172") != "hangul-11172":
+            raise HandpadError(f"the {self.head} head ranks all 11,172 syllables: use --label-space hangul-11172 "
+                               "(the default for it)")
+        if self.init_from is not None and not Path(self.init_from).is_file() and self.init_from not in ("digits", "hangul"):
+            raise HandpadError(f"--init-from {self.init_from}: no such model file (use 'digits', 'hangul' or a .keras path)")
 
     @property
     def head(self) -> str:
@@ -111,7 +115,7 @@ class TrainConfig:
 
         if self.label_space:
             return label_space(self.label_space)
-        return label_space("hangul-11172") if self.head == "jamo" else store_space
+        return label_space("hangul-11172") if self.head in ("jamo", "hybrid") else store_space
 
 
 DEFAULTS = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
@@ -213,6 +217,8 @@ def train(cfg: TrainConfig) -> dict:
     #    (under a mixed policy the weights stay float32).
     shape = (store.image_size, store.image_size, 1)
     model = model_builders.build(cfg.arch, len(space), shape, dtype_policy=cfg.precision, **cfg.arch_options)
+    if cfg.init_from and not resuming:  # a resumed run restores its own weights
+        print(init_from(model, cfg.init_from), file=sys.stderr, flush=True)
     loss, metrics = model_builders.training_objective(cfg.head)
     model.compile(optimizer=make_optimizer(cfg.optimizer, rate), loss=loss, metrics=metrics)
 
@@ -290,6 +296,33 @@ def train(cfg: TrainConfig) -> dict:
     if best_path.exists():
         best_path.unlink()  # model.keras has the same weights; the backup keeps the run resumable
     return result
+
+
+def init_from(model, source) -> str:
+    """Copy into ``model`` the weights of every layer of the model file ``source`` ('hangul', 'digits'
+    or a path) that has the same name and weight shapes: a new head or label space starts from a
+    trained network (the shipped 2350-class model's features and syllable softmax for a hybrid head).
+    Returns what was copied, in a sentence; nothing copied is an error."""
+    from .model import _load_keras, resolve_model_path
+
+    path = resolve_model_path(source)
+    old = {layer.name: layer for layer in _load_keras(path).layers}
+    copied, skipped = [], []
+    for layer in model.layers:
+        weights = layer.get_weights()
+        if not weights:
+            continue
+        src = old.get(layer.name)
+        if src is not None and [w.shape for w in src.get_weights()] == [w.shape for w in weights]:
+            layer.set_weights(src.get_weights())
+            copied.append(layer.name)
+        else:
+            skipped.append(layer.name)
+    if not copied:
+        raise HandpadError(f"--init-from {path}: no layer of that model matches this architecture by name and shape; "
+                           "start from a model of the same --arch and --arch-option values")
+    return (f"initialized {len(copied)} of {len(copied) + len(skipped)} weighted layers from {path}"
+            + (f"; new: {', '.join(skipped)}" if skipped else ""))
 
 
 def calibrate(model_path, data, indices=None, plot=None) -> dict:

@@ -6,39 +6,80 @@
              (initial, vowel, final) is a syllable, so their product is a distribution over all
              11,172 syllables (see :func:`handpad.labels.jamo_indices`): the network learns 68
              outputs and ranks any syllable, also one it never saw whole in training.
+``hybrid``   for ``hangul-11172``: a softmax over the 2350 KS X 1001 syllables (``probs``, as the
+             softmax head of a 2350-class model, so its weights can start from one) beside the three
+             jamo softmaxes, in one 2418-wide output ``hybrid``. The jamo product says how much
+             probability goes to the 8,822 rarer syllables and ranks them; the syllable softmax
+             shares the rest among the 2350 (:func:`handpad.model.syllables_from_hybrid`). Trained
+             with the syllable cross-entropy (on samples of the 2350) plus the jamo cross-entropies.
 
 Both heads compute in float32 under a mixed policy: bfloat16 cannot resolve many small probabilities.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import keras
+import numpy as np
 from keras import layers, ops
 
-HEADS = ("softmax", "jamo")
+HEADS = ("softmax", "jamo", "hybrid")
 JAMO_SIZES = (19, 21, 28)
 JAMO_WIDTH = sum(JAMO_SIZES)  # 68
 SYLLABLES = 19 * 21 * 28  # 11172
+COMMON = 2350  # the KS X 1001 syllables: the hybrid head's syllable softmax
+HEAD_WIDTHS = {"jamo": JAMO_WIDTH, "hybrid": COMMON + JAMO_WIDTH}  # other heads: one output per class
+
+
+@lru_cache(maxsize=None)
+def common_index() -> np.ndarray:
+    """(11172,) int32: each modern syllable's index among the 2350 KS X 1001 syllables, -1 if it is
+    not one. KS X 1001 lists its syllables in Unicode order, so the rank among the encodable ones is
+    the index (the same as handpad.labels.space_map, which a test checks)."""
+    out = np.full(SYLLABLES, -1, np.int32)
+    k = 0
+    for i in range(SYLLABLES):
+        # Python's euc-kr codec also spells the other syllables as 8-byte jamo sequences; the 2350 take 2 bytes.
+        if len(chr(0xAC00 + i).encode("euc-kr")) != 2:
+            continue
+        out[i] = k
+        k += 1
+    if k != COMMON:
+        raise AssertionError(f"euc-kr codec gave {k} syllables, expected {COMMON}")
+    out.flags.writeable = False
+    return out
 
 
 def classifier_head(x, num_classes: int, head: str = "softmax"):
     if head == "softmax":
         return layers.Dense(num_classes, activation="softmax", dtype="float32", name="probs")(x)
-    if head == "jamo":
+    if head in ("jamo", "hybrid"):
         if num_classes != SYLLABLES:
-            raise ValueError(f"the jamo head ranks the {SYLLABLES} modern syllables (label space hangul-11172), "
+            raise ValueError(f"the {head} head ranks the {SYLLABLES} modern syllables (label space hangul-11172), "
                              f"not {num_classes} classes")
         parts = [layers.Dense(n, activation="softmax", dtype="float32", name=name)(x)
                  for name, n in zip(("initial", "vowel", "final"), JAMO_SIZES)]
-        return layers.Concatenate(dtype="float32", name="jamo")(parts)
+        if head == "hybrid":  # named as a 2350-class model's head, so --init-from can copy it
+            parts.insert(0, layers.Dense(COMMON, activation="softmax", dtype="float32", name="probs")(x))
+        return layers.Concatenate(dtype="float32", name=head)(parts)
     raise ValueError(f"unknown head {head!r}; choose one of: {', '.join(HEADS)}")
 
 
 def _split(y_true, y_pred):
-    """Syllable indices (hangul-11172) -> jamo indices, and the three probability blocks."""
+    """Syllable indices (hangul-11172) -> jamo indices, and the three probability blocks (the last
+    68 outputs: the whole output of the jamo head, the end of the hybrid head's)."""
     y = ops.cast(ops.reshape(y_true, (-1,)), "int32")
     targets = (y // (21 * 28), (y // 28) % 21, y % 28)
-    blocks = (y_pred[:, :19], y_pred[:, 19:40], y_pred[:, 40:])
+    jamo = y_pred[:, -JAMO_WIDTH:]
+    blocks = (jamo[:, :19], jamo[:, 19:40], jamo[:, 40:])
     return targets, blocks
+
+
+def _common(y_true):
+    """Syllable indices (hangul-11172) -> (index among the 2350 or 0, 1.0 where it is one of them)."""
+    y = ops.cast(ops.reshape(y_true, (-1,)), "int32")
+    k = ops.take(ops.convert_to_tensor(common_index()), y)
+    return ops.maximum(k, 0), ops.cast(k >= 0, "float32")
 
 
 @keras.saving.register_keras_serializable(package="handpad")
@@ -70,8 +111,43 @@ def _jamo_hits(y_true, y_pred):
     return ops.cast(ops.logical_and(ops.logical_and(hits[0], hits[1]), hits[2]), "float32")
 
 
+@keras.saving.register_keras_serializable(package="handpad")
+class HybridLoss(keras.losses.Loss):
+    """The hybrid head's loss: the syllable cross-entropy (samples of the 2350 only; a rarer syllable
+    has no output there) plus the three jamo cross-entropies (every sample)."""
+
+    def __init__(self, name="hybrid_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+
+    def call(self, y_true, y_pred):
+        k, is_common = _common(y_true)
+        syllable = keras.losses.sparse_categorical_crossentropy(k, y_pred[:, :COMMON]) * is_common
+        targets, blocks = _split(y_true, y_pred)
+        return syllable + sum(keras.losses.sparse_categorical_crossentropy(t, b) for t, b in zip(targets, blocks))
+
+
+@keras.saving.register_keras_serializable(package="handpad")
+class HybridAccuracy(keras.metrics.MeanMetricWrapper):
+    """Syllable accuracy of a hybrid head, as training can see it cheaply: the syllable softmax's
+    answer for samples of the 2350, all three jamo right for the rarer ones."""
+
+    def __init__(self, name="accuracy", dtype=None):
+        super().__init__(fn=_hybrid_hits, name=name, dtype=dtype)
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
+def _hybrid_hits(y_true, y_pred):
+    k, is_common = _common(y_true)
+    common_hit = ops.cast(ops.equal(ops.cast(ops.argmax(y_pred[:, :COMMON], axis=-1), "int32"), k), "float32")
+    return is_common * common_hit + (1.0 - is_common) * _jamo_hits(y_true, y_pred)
+
+
 def training_objective(head: str):
     """(loss, metrics) to compile a model with this head (labels: class indices of its space)."""
     if head == "jamo":
         return JamoLoss(), [JamoAccuracy()]
+    if head == "hybrid":
+        return HybridLoss(), [HybridAccuracy()]
     return "sparse_categorical_crossentropy", ["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=3, name="top3")]

@@ -142,3 +142,111 @@ def test_rare_syllables_synthesize_into_hangul_11172_and_are_read(jamo_run):
     assert len(choose_syllables(space="hangul-11172", leave_out="hangul-ksx1001")) == 11172 - 2350
     with pytest.raises(Exception, match="'똠' is not in the label space hangul-ksx1001"):
         choose_syllables("가똠")
+
+
+# -- the hybrid head: a softmax over the 2350 beside the jamo softmaxes ---------------------------------
+def test_hybrid_head_combines_syllable_and_jamo_probabilities():
+    from handpad.model import syllables_from_hybrid
+    from handpad.model_builders.heads import common_index
+
+    every, common = label_space("hangul-11172"), label_space("hangul-ksx1001")
+    inside = space_map(common, every)
+    assert np.array_equal(np.flatnonzero(common_index() >= 0), inside)  # the heads' own table = the label spaces'
+    assert np.array_equal(common_index()[inside], np.arange(2350))
+    rng = np.random.default_rng(2)
+    syllable = rng.dirichlet(np.ones(2350), 3)
+    parts = [rng.dirichlet(np.ones(n), 3) for n in (19, 21, 28)]
+    probs = syllables_from_hybrid(np.concatenate([syllable, *parts], axis=1).astype(np.float32))
+    assert probs.shape == (3, 11172) and np.allclose(probs.sum(1), 1, atol=1e-4)
+    jamo = syllables_from_jamo(np.concatenate(parts, axis=1).astype(np.float32))
+    rare = np.setdiff1d(np.arange(11172), inside)
+    assert np.allclose(probs[:, rare], jamo[:, rare])  # the jamo product ranks the rarer syllables...
+    kept = 1 - jamo[:, rare].sum(1, keepdims=True)  # ...and what it leaves goes to the 2350 as the softmax says
+    assert np.allclose(probs[:, inside], kept * syllable, atol=1e-6)
+    # a confident 뷁 (outside the 2350) wins over any syllable softmax; a confident 가 stays 가
+    k = every.index("뷁")
+    i, v, f = (int(a) for a in jamo_indices(k))
+    out = np.zeros((2, 2418), np.float32)
+    out[:, 0] = 1  # the syllable softmax says 가 for both
+    out[0, [2350 + i, 2350 + 19 + v, 2350 + 40 + f]] = 1
+    out[1, [2350 + 0, 2350 + 19 + 0, 2350 + 40 + 0]] = 1  # ㄱ ㅏ (no final): 가
+    assert [every.labels[j] for j in syllables_from_hybrid(out).argmax(1)] == ["뷁", "가"]
+
+
+def test_hybrid_loss_and_accuracy():
+    from handpad.model_builders import HybridAccuracy, HybridLoss
+
+    rng = np.random.default_rng(3)
+    syllable = rng.dirichlet(np.ones(2350), 2).astype(np.float32)
+    parts = [rng.dirichlet(np.ones(n), 2).astype(np.float32) for n in (19, 21, 28)]
+    every, common = label_space("hangul-11172"), label_space("hangul-ksx1001")
+    y = np.array([every.index("각"), every.index("뷁")])  # one of the 2350, one outside
+    i, v, f = jamo_indices(y)
+    jamo_ce = -(np.log(parts[0][range(2), i]) + np.log(parts[1][range(2), v]) + np.log(parts[2][range(2), f]))
+    syllable_ce = np.array([-np.log(syllable[0, common.index("각")]), 0.0])  # no syllable output for 뷁
+    got = float(HybridLoss()(y, np.concatenate([syllable, *parts], axis=1)))
+    assert abs(got - (jamo_ce + syllable_ce).mean()) < 1e-4
+    acc = HybridAccuracy()
+    right = np.zeros((2, 2418), np.float32)
+    right[0, common.index("각")] = 1  # 각 by its syllable softmax
+    right[1, [2350 + i[1], 2350 + 19 + v[1], 2350 + 40 + f[1]]] = 1  # 뷁 by its jamo
+    right[0, 2350] = 1  # (the jamo of row 0 do not matter for a syllable of the 2350)
+    acc.update_state(y, right)
+    assert float(acc.result()) == 1.0
+    wrong = right.copy()
+    wrong[1, 2350 + 40 + f[1]] = 0
+    wrong[1, 2350 + 40 + (f[1] + 1) % 28] = 1
+    acc.reset_state()
+    acc.update_state(y, wrong)
+    assert abs(float(acc.result()) - 0.5) < 1e-6
+
+
+def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(jamo_run, tmp_path):
+    """--init-from: the 2350-class model's features and syllable softmax start the hybrid model."""
+    from handpad.errors import HandpadError
+    from handpad.model import Model, read_entries
+    from handpad.store import load_store
+    from handpad.training import TrainConfig, train
+
+    root = jamo_run[1]
+    common = label_space("hangul-ksx1001")
+    base = train(TrainConfig(store=str(root / "store"), out=str(tmp_path / "softmax"), arch="cnn",
+                             arch_options={"width": 16, "dense": 64}, epochs=12, batch_size=32, val_fraction=0.2,
+                             test_fraction=0.2, verbose=0))
+    assert base["test_metrics"]["top1"] > 0.5
+    cfg = TrainConfig(store=str(root / "store"), out=str(tmp_path / "hybrid"), arch="cnn",
+                      arch_options={"width": 16, "dense": 64, "head": "hybrid"}, epochs=10, batch_size=32,
+                      val_fraction=0.2, test_fraction=0.2, verbose=0, extra_train=[str(root / "rare")],
+                      init_from=base["model_path"])
+    import contextlib
+    import io
+
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        result = train(cfg)
+    assert "initialized" in said.getvalue() and "new: initial, vowel, final" in said.getvalue(), said.getvalue()
+    meta = read_entries(result["model_path"])[0]
+    assert meta["head"] == "hybrid" and meta["label_space"] == "hangul-11172"
+    assert result["test_metrics"]["top1"] > 0.6, result["test_metrics"]
+    model = Model.load(result["model_path"])
+    assert model.engine.num_outputs == 2418
+    store, rare = load_store(root / "store"), load_store(root / "rare")
+    probs = model.predict(store.images[:40])
+    assert probs.shape == (40, 11172) and np.allclose(probs.sum(1), 1, atol=1e-3)
+    inside = space_map(common, "hangul-11172")
+    assert (probs.argmax(1) == inside[store.labels[:40]]).mean() > 0.6
+    assert (model.predict(rare.images[:]).argmax(1) == rare.labels).mean() > 0.6  # outside the 2350
+    with pytest.raises(HandpadError, match="no layer of that model matches"):
+        train(TrainConfig(store=str(root / "store"), out=str(tmp_path / "mismatch"), arch="inception",
+                          arch_options={"width": 0.25, "head": "hybrid"}, epochs=1, verbose=0,
+                          init_from=base["model_path"]))
+    with pytest.raises(HandpadError, match="--init-from nowhere.keras: no such model file"):
+        TrainConfig(store="s", out="o", init_from="nowhere.keras")
+
+
+def test_training_syllables_can_leave_out_a_test_stores(jamo_run):
+    from handpad.synth.generate import choose_syllables
+
+    rare_test = jamo_run[1] / "rare"  # holds 똠쌰뷁햏
+    chosen = choose_syllables(space="hangul-11172", leave_out=["hangul-ksx1001", str(rare_test)])
+    assert len(chosen) == 11172 - 2350 - len(RARE) and not set(RARE) & set(chosen)

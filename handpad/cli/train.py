@@ -55,7 +55,12 @@ def configure(p) -> None:
                    help="mixed_bfloat16 computes in bfloat16 with float32 weights: 1.2-1.4x the samples/s "
                         "on CPUs with AVX512-BF16 (see bench/train_throughput.py); the saved model is float32")
     p.add_argument("--label-space", help="the model's classes (default: the store's label space; hangul-11172 with "
-                   "--arch-option head=jamo, which ranks all 11,172 syllables from 19 + 21 + 28 jamo outputs)")
+                   "--arch-option head=jamo, which ranks all 11,172 syllables from 19 + 21 + 28 jamo outputs, and with head=hybrid, "
+                   "the jamo outputs beside a softmax over the 2350 common syllables)")
+    p.add_argument("--init-from", metavar="MODEL",
+                   help="start from the weights of this model ('hangul', 'digits' or a .keras file): every layer of "
+                        "the same name and shape is copied, the rest start fresh (e.g. a hybrid head on the shipped "
+                        "Hangul model's features); use a lower --lr")
     p.add_argument("--preprocess", choices=sorted(PRESETS), help="preprocessing saved in the model (default: from the store)")
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     p.add_argument("--save-to", help="also copy the final model here (e.g. models/digits.keras)")
@@ -70,6 +75,7 @@ def run(args) -> int:
         extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
         steps_per_epoch=args.steps_per_epoch, time_budget_minutes=args.time_budget_minutes, preprocess=args.preprocess, resume=args.resume,
         precision=args.precision, save_to=args.save_to, force=args.force, label_space=args.label_space,
+        init_from=args.init_from,
     )
     result = train(cfg)
     print(json.dumps(result["test_metrics"], indent=1))

@@ -107,16 +107,32 @@ def sample_kinds(face_id: str, label: int, options: "SynthOptions") -> list[str]
     return [cycle[(start + k) % len(cycle)] for k in range(options.per_font)]
 
 
+def _syllables_of(space_or_store: str) -> set[str]:
+    """The syllables of a label space (by name) or of the samples of a dataset store (a folder)."""
+    from pathlib import Path
+
+    from ..labels import label_space
+    from ..store import load_store
+
+    if Path(space_or_store).is_dir():
+        store = load_store(space_or_store)
+        return {store.label_space.labels[i] for i in np.unique(store.labels)}
+    return set(label_space(space_or_store).labels)
+
+
 def choose_syllables(syllables: str | Sequence[str] | None = None, num: int | None = None, seed: int = 0,
-                     space: str = SPACE, leave_out: str | None = None) -> tuple[str, ...]:
+                     space: str = SPACE, leave_out: str | Sequence[str] | None = None) -> tuple[str, ...]:
     """The syllables to synthesize, in code order: given ones, a seeded random ``num``, or all of the
-    label space ``space``; ``leave_out`` names a space whose syllables are left out (e.g. the 2350
-    KS X 1001 ones, for a set of rarer syllables of hangul-11172)."""
+    label space ``space``; ``leave_out`` names label spaces or dataset stores whose syllables are
+    left out (e.g. the 2350 KS X 1001 ones, for a set of rarer syllables of hangul-11172, and a test
+    store, so that training never sees its syllables whole)."""
     from ..labels import LabelError, label_space
 
     try:
         target = label_space(space)
-        dropped = set(label_space(leave_out).labels) if leave_out else set()
+        dropped = set()
+        for item in [leave_out] if isinstance(leave_out, str) else (leave_out or []):
+            dropped |= _syllables_of(item)
     except LabelError as e:
         raise HandpadError(str(e)) from None
     if syllables:
