@@ -1,4 +1,4 @@
-"""The jamo head against a 2350-class softmax head, same data and same budget, at small scale.
+"""The jamo and hybrid heads against a 2350-class softmax head, same data and same budget, at small scale.
 
 Both heads sit on the same network (``cnn``), train on the same store (K random syllables of the
 2350, pen-drawn from the training faces: every design but the held-out and validation ones) for
@@ -8,7 +8,11 @@ The jamo model is also measured on rare syllables (data/hangul-heldout-rare: 500
 the 2350 by the held-out designs that cover them), which it never saw whole unless they share jamo
 with what it saw — a 2350-class model scores 0 there by construction.
 
+The hybrid head (a softmax over the 2350 beside the jamo softmaxes) is the third; ``--heads``
+picks which run.
+
     python bench/jamo_vs_softmax.py --syllables 300 --epochs 8
+    python bench/jamo_vs_softmax.py --heads softmax hybrid
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--per-font", type=int, default=2)
     p.add_argument("--work", default="runs/jamo-vs-softmax")
+    p.add_argument("--heads", nargs="+", default=["softmax", "jamo", "hybrid"], choices=["softmax", "jamo", "hybrid"])
     args = p.parse_args()
     from machine import describe_machine  # bench/machine.py
 
@@ -52,7 +57,7 @@ def main() -> None:
     held = load_store("data/hangul-heldout-pen")
     chosen = np.flatnonzero(np.isin(held.labels, [held.label_space.index(c) for c in syllables]))
     rows = []
-    for head in ("softmax", "jamo"):
+    for head in args.heads:
         out = work / head
         t = time.perf_counter()
         train(TrainConfig(store=str(store), out=str(out), arch="cnn", arch_options={"width": 32, "dense": 256, "head": head},
@@ -63,7 +68,7 @@ def main() -> None:
         x, y = evaluation_data(Path("data/hangul-heldout-pen"), model, indices=chosen)
         m = evaluate(model, x, y)
         rare = None
-        if head == "jamo" and Path("data/hangul-heldout-rare/manifest.json").exists():
+        if head != "softmax" and Path("data/hangul-heldout-rare/manifest.json").exists():
             xr, yr = evaluation_data(Path("data/hangul-heldout-rare"), model)
             rare = evaluate(model, xr, yr)["top1"]
         rows.append((head, m["top1"], m["top3"], rare, seconds))

@@ -2,7 +2,7 @@
 # The Hangul model of all 11,172 syllables ("Hangul for every hand"): data, then training.
 # Run from the repo root after ./setup.sh:   bash models/train_hangul_jamo.sh [hybrid|softmax|jamo]
 # Every step is resumable: re-running the script continues the synthesis and the training where they
-# stopped (a killed run included). BUDGET_MIN sets the training minutes of this sitting (default 75),
+# stopped (a killed run included). BUDGET_MIN sets the training minutes of this sitting (default 62),
 # EPOCHS the planned epochs of STEPS batches of 128 (the cosine schedule ends there).
 #   hybrid   (default, shipped) a softmax over the 2350 beside the 19/21/28 jamo softmaxes, started from
 #            the shipped 2350-class model (--init-from hangul: its features and syllable softmax)
@@ -26,14 +26,14 @@ handpad synth fetch-fonts --quiet   # the pinned npm fonts (OFL-1.1), cached; th
     --label-space hangul-11172 --leave-out hangul-ksx1001 --num-syllables 500 --per-font 1 --mix pen=1 --seed 1 --quiet
 # Training faces: every design except the held-out (test) and validation ones; the 2350 syllables, 3 kinds.
 handpad synth hangul --out $W/train --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed 10 --quiet
-# 800 of the rarer syllables (none of the test set's), from the training faces that cover all 11,172.
+# 600 of the rarer syllables (none of the test set's), from the training faces that cover all 11,172.
 handpad synth hangul --out $W/train-rare --exclude $HELD $VAL --label-space hangul-11172 \
-    --leave-out hangul-ksx1001 data/hangul-heldout-rare --num-syllables 800 --per-font 1 --mix pen=1,hand=1 --seed 12 --quiet
+    --leave-out hangul-ksx1001 data/hangul-heldout-rare --num-syllables 600 --per-font 1 --mix pen=1,hand=1 --seed 12 --quiet
 # Validation: the validation designs, pen-drawn and written carelessly (epoch choice and the temperature:
 # calibration needs hands as casual as the users').
-handpad synth hangul --out $W/val --only $VAL --per-font 2 --mix pen=1,hand=1 --hand-style careless --seed 3 --quiet
-# 500 syllables written carelessly by every training face.
-handpad synth hangul --out $W/train-careless --exclude $HELD $VAL --num-syllables 500 --per-font 1 --mix hand=1 \
+handpad synth hangul --out $W/val --only $VAL --per-font 1 --mix pen=1,hand=1 --hand-style careless --seed 3 --quiet
+# 300 syllables written carelessly by every training face.
+handpad synth hangul --out $W/train-careless --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
     --hand-style careless --seed 11 --quiet
 
 EXTRA=(--extra-train $W/train-careless --extra-train $W/train-rare)
@@ -42,5 +42,5 @@ RESUME=()
 [ -d runs/hangul-$HEAD/backup ] && RESUME=(--resume)
 handpad train $W/train "${EXTRA[@]}" --val-store $W/val --test-fraction 0 \
     --arch inception --arch-option width=0.75 --arch-option head=$HEAD --init-from hangul --lr 5e-4 \
-    --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-14} \
-    --time-budget "${BUDGET_MIN:-75}" --out runs/hangul-$HEAD "${RESUME[@]}"
+    --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-12} \
+    --time-budget "${BUDGET_MIN:-62}" --out runs/hangul-$HEAD "${RESUME[@]}"
