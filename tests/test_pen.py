@@ -146,3 +146,26 @@ def test_redrawn_store_keeps_labels_and_space_whatever_the_workers_and_resumes(s
     redraw_store(small_digits_store, tmp_path / "one", subset="test", jitter=False, workers=1, chunk=7, progress=False)
     assert np.array_equal(np.asarray(load_store(tmp_path / "one").images), images)
     assert handpad_main(args) == 0 and "1 already converted, skipped" in capsys.readouterr().out
+
+
+def test_digits_written_by_the_hand_kind_keep_their_labels_and_are_read(small_digits_store, tmp_path):
+    """convert pen --hand: each MNIST digit written as with a mouse (the Hangul synthesizer's hand
+    kind); the drawings differ from the pen's, the manifest records the style, and the shipped digits
+    model still reads most of them (careless ones included)."""
+    from handpad.evaluation import evaluate, evaluation_data
+    from handpad.model import Model
+
+    pen_out, hand_out = tmp_path / "pen", tmp_path / "hand"
+    base = ["convert", "pen", str(small_digits_store), "--subset", "test", "--no-progress", "--workers", "1"]
+    assert handpad_main(base + ["--no-jitter", "--out", str(pen_out)]) == 0
+    assert handpad_main(base + ["--hand", "careless", "--out", str(hand_out)]) == 0
+    src, pen_drawn, hand_drawn = load_store(small_digits_store), load_store(pen_out), load_store(hand_out)
+    assert np.array_equal(hand_drawn.labels, pen_drawn.labels) and hand_drawn.label_space.name == "digits"
+    assert hand_drawn.manifest["options"]["hand_style"]["name"] == "careless"
+    a, b = np.asarray(hand_drawn.images), np.asarray(pen_drawn.images)
+    assert a.shape == b.shape == (60, 60, 60) and (a != b).any(axis=(1, 2)).all()  # every one drawn anew
+    model = Model.load("digits")
+    m = evaluate(model, *evaluation_data(hand_out, model))
+    assert m["n"] == 60 and m["top1"] >= 0.85, m["top1"]
+    with pytest.raises(SystemExit):
+        handpad_main(base + ["--hand", "sloppy", "--out", str(tmp_path / "x")])

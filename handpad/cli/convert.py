@@ -132,10 +132,14 @@ the same --val-fraction/--test-fraction/--split-seed, so a pen test set holds on
 By default the redrawing also gets a hand's wobble, slant and squeeze (for training copies);
 --no-jitter keeps only the new size, place and pen width (the definition of a pen test set).
 Holes in the ink (the loops of a thick 8) are kept; --fill-holes fills small ones first.
+--hand normal|careless writes each sample as a person does with a mouse instead (the Hangul
+synthesizer's hand kind: strokes bent, slanted and squeezed, pieces moved, hooks and overshoots,
+drawn at mouse-event rate with the pad's pens).
 
 Examples:
   handpad convert pen data/mnist --subset test --no-jitter --out data/mnist-test-pen
-  handpad convert pen data/mnist --subset train --copies 2 --out data/mnist-train-pen""")
+  handpad convert pen data/mnist --subset train --copies 2 --out data/mnist-train-pen
+  handpad convert pen data/mnist --subset test --hand careless --out data/mnist-test-careless""")
     p.add_argument("source", metavar="STORE", help="the store to redraw")
     p.add_argument("--subset", choices=("train", "val", "test"), help="only this part of the split (default: all)")
     p.add_argument("--val-fraction", type=float, default=0.1)
@@ -145,6 +149,8 @@ Examples:
     p.add_argument("--seed", type=int, default=0, help="seed of the random pen (deterministic)")
     p.add_argument("--no-jitter", action="store_true", help="no wobble, slant or squeeze: size, place and pen only")
     p.add_argument("--fill-holes", action="store_true", help="fill small holes before thinning (font glyphs)")
+    p.add_argument("--hand", choices=("normal", "careless"),
+                   help="write each sample with the hand kind (mouse-like strokes) in this style instead of the pen")
     p.add_argument("--workers", type=int, help="processes (default 2)")
     p.add_argument("--out", required=True, metavar="DIR", help="the dataset store folder to write")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store in --out")
@@ -158,7 +164,7 @@ def _run_pen(args):
     return redraw_store(args.source, args.out, copies=args.copies, subset=args.subset, val_fraction=args.val_fraction,
                         test_fraction=args.test_fraction, split_seed=args.split_seed, seed=args.seed,
                         workers=args.workers, overwrite=args.overwrite, progress=not args.no_progress,
-                        jitter=not args.no_jitter, fill_holes=args.fill_holes)
+                        jitter=not args.no_jitter, fill_holes=args.fill_holes, hand=args.hand)
 
 
 def run(args) -> int:

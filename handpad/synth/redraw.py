@@ -1,8 +1,10 @@
 """A store -> the same samples as a mouse would draw them (``handpad convert pen``).
 
 Each sample is thinned to its skeleton and redrawn with a constant-width round pen at a
-random size and place (:func:`handpad.synth.pen.pen_redraw`), then preprocessed exactly as a
-drawing from the pad. The source store is read like any other source (a reader for
+random size and place (:func:`handpad.synth.pen.pen_redraw`), or, with ``hand``, written by the
+hand kind of the Hangul synthesizer (:mod:`handpad.synth.hand`: strokes bent, slanted and
+squeezed, their pieces moved, drawn at mouse-event rate with the pad's own pens), then
+preprocessed exactly as a drawing from the pad. The source store is read like any other source (a reader for
 :func:`handpad.convert.convert`), so the redrawing is resumable and runs on the shared pool.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ..errors import DataFormatError, HandpadError
 from ..preprocess import resolve_config
 from ..sources import Input, Reader
 from ..store import Store, load_store
+from . import hand as handlib
 from .pen import DEFAULT_PEN, PLAIN_PEN, pen_redraw
 
 
@@ -32,13 +35,14 @@ class PenRedrawReader(Reader):
     no_ink = "nothing drawn after redrawing"
 
     def __init__(self, store: Store, indices: np.ndarray, copies: int = 1, seed: int = 0, jitter: bool = True,
-                 fill_holes: bool = False, chunk: int = 2000, record: dict | None = None):
+                 fill_holes: bool = False, chunk: int = 2000, record: dict | None = None, hand: str | None = None):
         self.source = store.path
         self._store = store
         self.indices = np.asarray(indices)
         self.copies, self.seed, self.chunk = copies, seed, chunk
         self.style = DEFAULT_PEN if jitter else PLAIN_PEN
         self.fill_holes = fill_holes
+        self.hand = handlib.hand_style(hand) if hand else None
         self.label_space = self._store.label_space
         saved = (self._store.manifest.get("options") or {}).get("preprocess")
         self.config = resolve_config(None, saved, self.label_space.kind)  # as the store was made
@@ -67,7 +71,10 @@ class PenRedrawReader(Reader):
             where = (self.source, f"sample {int(i)}")
             rng = np.random.default_rng(hash((self.seed, copy, int(i))) & 0x7FFFFFFF)
             try:
-                canvas = pen_redraw(image, rng, self.style, fill_holes=self.fill_holes)
+                if self.hand is not None:
+                    canvas = handlib.draw_hand(handlib.analyze(image, fill_holes=self.fill_holes), rng, self.hand, crop=False)
+                else:
+                    canvas = pen_redraw(image, rng, self.style, fill_holes=self.fill_holes)
             except ValueError as e:  # no ink, or nothing left to draw after thinning
                 yield DataFormatError(where[0], f"{where[1]}: {e}")
                 continue
@@ -89,12 +96,14 @@ def redraw_store(
     chunk: int = 2000,
     jitter: bool = True,
     fill_holes: bool = False,
+    hand: str | None = None,
 ) -> ConversionReport:
     """Redraw every sample of a store (or one subset of its split) with a round pen on a big canvas.
 
     ``jitter`` adds a hand's wobble, slant and squeeze (training copies); without it the drawing
     is only the skeleton at a new size, place and pen width (a test set by the definition).
-    Holes are kept (a thick 8's small loops) unless ``fill_holes``.
+    Holes are kept (a thick 8's small loops) unless ``fill_holes``. ``hand`` (``normal`` or
+    ``careless``) writes each sample with the hand kind instead of the pen (``jitter`` is then unused).
     ``subset`` (train/val/test) picks the same stratified split that ``handpad train`` makes
     with the same fractions and ``split_seed``, so a pen-drawn test set holds only held-out samples.
     The new store counts in the source store's label space.
@@ -113,7 +122,9 @@ def redraw_store(
     record = {"source_store": str(source), "copies": copies, "subset": subset, "val_fraction": val_fraction,
               "test_fraction": test_fraction, "split_seed": split_seed, "seed": seed, "jitter": jitter,
               "fill_holes": fill_holes}
-    reader = PenRedrawReader(src, indices, copies, seed, jitter, fill_holes, chunk, record)
+    if hand:
+        record["hand_style"] = handlib.hand_style(hand).to_dict() | {"version": handlib.VERSION}
+    reader = PenRedrawReader(src, indices, copies, seed, jitter, fill_holes, chunk, record, hand)
     workers = workers or min(2, os.cpu_count() or 1)
     options = ConvertOptions(reader.config.size, overwrite=overwrite, progress=progress, workers=workers)
     return convert(reader, out, options)
