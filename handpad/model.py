@@ -166,6 +166,8 @@ class Model:
         self.head = self.meta.get("head", "softmax")
         # Fitted on validation data by handpad train / handpad calibrate (handpad.calibration); 1 = none.
         self.temperature = float(self.meta.get("temperature", 1.0))
+        # The hybrid head's weight of the rarer syllables' share (fitted on validation data; 1 = as the jamo say).
+        self.rare_weight = float(self.meta.get("rare_weight", 1.0))
         # Old files whose outputs are a part of the space, in their own order: output j is class columns[j].
         self._columns = columns
         expected = len(columns) if columns is not None else len(label_space)
@@ -230,6 +232,11 @@ class Model:
 
     def predict(self, x, batch_size: int = 512) -> np.ndarray:
         """Probabilities (n, len(label_space)) for prepared uint8 inputs (n, size, size) or one (size, size)."""
+        return self.probabilities(self.outputs(x, batch_size))
+
+    def outputs(self, x, batch_size: int = 512) -> np.ndarray:
+        """The network's raw outputs for prepared uint8 inputs (for a jamo or hybrid head, its jamo and
+        syllable softmaxes side by side); :meth:`probabilities` turns them into :meth:`predict`'s answer."""
         x = np.asarray(x)
         if x.ndim == 2:
             x = x[None]
@@ -243,19 +250,24 @@ class Model:
             if self._legacy_float_input:
                 b = b.astype(np.float32) * np.float32(1.0 / 255.0)
             out.append(self.engine(b))
-        probs = np.concatenate(out) if out else np.zeros((0, self.engine.num_outputs), np.float32)
+        return np.concatenate(out) if out else np.zeros((0, self.engine.num_outputs), np.float32)
+
+    def probabilities(self, outputs: np.ndarray, temperature: float | None = None) -> np.ndarray:
+        """Raw outputs -> probabilities over the label space: the head's combination, then the temperature."""
+        probs = outputs
         if self.head == "jamo":
-            probs = syllables_from_jamo(probs)
+            probs = syllables_from_jamo(outputs)
         elif self.head == "hybrid":
-            probs = syllables_from_hybrid(probs)
+            probs = syllables_from_hybrid(outputs, self.rare_weight)
         if self._columns is not None:
             full = np.zeros((len(probs), len(self.label_space)), np.float32)
             full[:, self._columns] = probs
             probs = full
-        if self.temperature != 1.0:
+        temperature = self.temperature if temperature is None else temperature
+        if temperature != 1.0:
             from .calibration import apply_temperature
 
-            probs = apply_temperature(probs, self.temperature)
+            probs = apply_temperature(probs, temperature)
         return probs
 
 
@@ -273,17 +285,21 @@ def syllables_from_jamo(jamo: np.ndarray) -> np.ndarray:
     return (initial[:, :, None, None] * vowel[:, None, :, None] * final[:, None, None, :]).reshape(len(jamo), -1)
 
 
-def syllables_from_hybrid(out: np.ndarray) -> np.ndarray:
+def syllables_from_hybrid(out: np.ndarray, rare_weight: float = 1.0) -> np.ndarray:
     """(n, 2418) syllable softmax over the 2350 | jamo -> (n, 11172) probabilities in hangul-11172
-    order. The jamo product ranks all syllables and gives the mass of the 8,822 rarer ones; the
+    order. The jamo product ranks all syllables and gives the mass m of the 8,822 rarer ones; the
     syllable softmax shares the rest among the 2350 KS X 1001 syllables:
-    p(s) = (1 - m) p_syllable(s) for the 2350, p_jamo(s) for the others, m = sum of p_jamo over them."""
+    p(s) = (1 - m) p_syllable(s) for the 2350, p_jamo(s) for the others; with ``rare_weight`` w
+    (fitted on validation data, see :func:`handpad.calibration.fit_rare_weight`) the rarer ones' share
+    is weighed by w and the whole renormalized: w m / (w m + 1 - m) goes to them."""
     from .labels import space_map
 
     probs = syllables_from_jamo(out[:, COMMON:])
     common = space_map("hangul-ksx1001", "hangul-11172")
-    rare_mass = 1.0 - probs[:, common].sum(axis=1, keepdims=True)
-    probs[:, common] = np.clip(1.0 - rare_mass, 0.0, 1.0) * out[:, :COMMON]
+    kept = np.clip(probs[:, common].sum(axis=1, keepdims=True), 0.0, 1.0)  # 1 - m
+    probs *= np.float32(rare_weight)
+    probs[:, common] = kept * out[:, :COMMON]
+    probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-30)
     return probs
 
 

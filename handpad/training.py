@@ -325,21 +325,32 @@ def init_from(model, source) -> str:
             + (f"; new: {', '.join(skipped)}" if skipped else ""))
 
 
-def calibrate(model_path, data, indices=None, plot=None) -> dict:
+def calibrate(model_path, data, indices=None, plot=None, rare=None) -> dict:
     """Fit the saved model's temperature on ``data`` (a store, or some of its samples), save it in
-    the file, and return what changed: {"temperature", "calibration": {n, ece_before, ece_after}}."""
-    from .calibration import expected_calibration_error, fit_temperature, plot_reliability
+    the file, and return what changed: {"temperature", "calibration": {n, ece_before, ece_after}}.
+    ``rare``: a store of syllables outside the 2350 (validation designs) for a hybrid model, whose
+    rare weight is fitted first on it and ``data`` (``handpad.calibration.fit_rare_weight``)."""
+    from .calibration import expected_calibration_error, fit_rare_weight, fit_temperature, plot_reliability
     from .evaluation import evaluation_data
     from .model import Model, update_metadata
 
     model = Model.load(model_path)
     images, labels = evaluation_data(Path(data), model, indices=indices)
+    report = {}
+    if rare is not None:
+        if model.head != "hybrid":
+            raise HandpadError(f"{model_path}: --rare fits the rare weight of a hybrid head; this model's head is {model.head}")
+        weight, table = fit_rare_weight(model, (images, labels), evaluation_data(Path(rare), model))
+        model.rare_weight = weight
+        report["rare_weight"] = weight
+        report["rare_weight_fit"] = {"data": [str(data), str(rare)],
+                                     "top1": {str(w): [round(a, 4), round(b, 4)] for w, (a, b) in table.items()}}
     model.temperature = 1.0
     raw = model.predict(images)
     temperature = fit_temperature(raw, labels)
     model.temperature = temperature
     fitted = model.predict(images)
-    report = {"temperature": round(temperature, 4), "calibration": {
+    report |= {"temperature": round(temperature, 4), "calibration": {
         "data": str(data), "n": int(len(labels)), "ece_before": round(expected_calibration_error(raw, labels), 4),
         "ece_after": round(expected_calibration_error(fitted, labels), 4)}}
     update_metadata(model_path, **report)

@@ -32,6 +32,10 @@ handpad synth hangul --out $W/train-rare --exclude $HELD $VAL --label-space hang
 # Validation: the validation designs, pen-drawn and written carelessly (epoch choice and the temperature:
 # calibration needs hands as casual as the users').
 handpad synth hangul --out $W/val --only $VAL --per-font 1 --mix pen=1,hand=1 --hand-style careless --seed 3 --quiet
+# Rarer syllables by the validation designs that cover them, none seen in training or in the test set: to tune
+# and calibrate the hybrid head on syllables it never saw whole.
+handpad synth hangul --out $W/val-rare --only $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
+    data/hangul-heldout-rare $W/train-rare --num-syllables 600 --per-font 1 --mix pen=1,hand=1 --hand-style careless --seed 13 --quiet
 # 300 syllables written carelessly by every training face.
 handpad synth hangul --out $W/train-careless --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
     --hand-style careless --seed 11 --quiet
@@ -44,3 +48,8 @@ handpad train $W/train "${EXTRA[@]}" --val-store $W/val --test-fraction 0 \
     --arch inception --arch-option width=0.75 --arch-option head=$HEAD --init-from hangul --lr 5e-4 \
     --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-12} \
     --time-budget "${BUDGET_MIN:-62}" --out runs/hangul-$HEAD "${RESUME[@]}"
+# The hybrid head's rare weight (best mean top-1 of the validation designs' common and rarer syllables),
+# then its temperature, both on validation data only.
+if [ "$HEAD" = hybrid ]; then
+  handpad calibrate runs/hangul-hybrid/model.keras $W/val --rare $W/val-rare --out runs/hangul-hybrid/model.keras --force
+fi

@@ -201,7 +201,7 @@ def test_hybrid_loss_and_accuracy():
     assert abs(float(acc.result()) - 0.5) < 1e-6
 
 
-def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(jamo_run, tmp_path):
+def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(jamo_run, tmp_path, capsys):
     """--init-from: the 2350-class model's features and syllable softmax start the hybrid model."""
     from handpad.errors import HandpadError
     from handpad.model import Model, read_entries
@@ -236,6 +236,22 @@ def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(ja
     inside = space_map(common, "hangul-11172")
     assert (probs.argmax(1) == inside[store.labels[:40]]).mean() > 0.6
     assert (model.predict(rare.images[:]).argmax(1) == rare.labels).mean() > 0.6  # outside the 2350
+    # the rare weight, fitted on samples of the 2350 and of the rarer syllables: the mean of the two top-1
+    # accuracies is the best of the grid, and the file keeps it (then the temperature)
+    from handpad.cli import main as handpad_main
+
+    calibrated = tmp_path / "calibrated.keras"
+    assert handpad_main(["calibrate", result["model_path"], str(root / "store"), "--rare", str(root / "rare"),
+                         "--out", str(calibrated)]) == 0
+    meta = read_entries(calibrated)[0]
+    fit = meta["rare_weight_fit"]["top1"]
+    assert str(meta["rare_weight"]) in fit and len(fit) == 17
+    assert sum(fit[str(meta["rare_weight"])]) == max(sum(v) for v in fit.values())
+    assert Model.load(calibrated).rare_weight == meta["rare_weight"]
+    capsys.readouterr()
+    assert handpad_main(["calibrate", base["model_path"], str(root / "store"), "--rare", str(root / "rare"),
+                         "--out", str(tmp_path / "x.keras")]) == 1
+    assert "fits the rare weight of a hybrid head; this model's head is softmax" in capsys.readouterr().err
     with pytest.raises(HandpadError, match="no layer of that model matches"):
         train(TrainConfig(store=str(root / "store"), out=str(tmp_path / "mismatch"), arch="inception",
                           arch_options={"width": 0.25, "head": "hybrid"}, epochs=1, verbose=0,

@@ -17,6 +17,11 @@ and prints the expected calibration error (ECE, 15 bins) before and after.
 examples:
   handpad calibrate runs/hangul/model.keras data/hangul-val-faces --out runs/hangul/calibrated.keras
   handpad calibrate digits data/mnist --subset val --out my-digits.keras   # the training run's validation part
+  handpad calibrate runs/hangul-hybrid/model.keras data/val --rare data/val-rare --out hybrid.keras
+
+A hybrid model (a softmax over the 2350 beside jamo softmaxes) also has a rare weight: how much of
+its probability the syllables outside the 2350 get. --rare STORE (such syllables, written by
+validation hands) fits it first, for the best mean of the top-1 accuracies on DATA and on STORE.
 """
 
 
@@ -26,6 +31,7 @@ def configure(p) -> None:
     p.add_argument("--out", required=True, metavar="NEW.keras", help="the calibrated model file")
     p.add_argument("--plot", metavar="PNG", help="reliability plot (default: next to --out, <name>-reliability.png)")
     p.add_argument("--force", action="store_true", help="allow --out to be the input model file")
+    p.add_argument("--rare", metavar="STORE", help="hybrid models: validation syllables outside the 2350, to fit the rare weight on")
     add_subset_arguments(p)
 
 
@@ -42,8 +48,11 @@ def run(args) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, out)
     plot = Path(args.plot) if args.plot else out.with_name(f"{out.stem}-reliability.png")
-    report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot)
+    report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot, rare=args.rare)
     c = report["calibration"]
+    if "rare_weight" in report:
+        a, b = report["rare_weight_fit"]["top1"][str(report["rare_weight"])]
+        print(f"rare weight {report['rare_weight']:g}: top-1 {a * 100:.2f}% on {args.data}, {b * 100:.2f}% on {args.rare}")
     print(f"temperature {report['temperature']:.3f} on {c['n']} samples: ECE {c['ece_before'] * 100:.2f}% -> "
           f"{c['ece_after'] * 100:.2f}%")
     print(f"model: {out}\nplot: {plot}")
