@@ -255,7 +255,7 @@ def synthesize_replay(out: Path, n: int, user_classes, exclude=None, seed: int =
     index = {c: i for i, c in enumerate(syllables)}
     rng = np.random.default_rng(np.random.SeedSequence([seed, 11]))
     n_faces = len(faces)
-    extra = [(int(f), index[c]) for c in user_classes
+    extra = [(int(f), index[c]) for c in user_classes if c in index  # (replay covers the 2350 only)
              for f in rng.choice(n_faces, min(REPLAY_PER_USER_SYLLABLE, n_faces), replace=False)]
     n_random = max(0, n - len(extra))
     flat = rng.choice(n_faces * len(syllables), min(n_random, n_faces * len(syllables)), replace=False)

@@ -172,6 +172,31 @@ def test_saver_rejects_unknown_labels_and_other_models_stores(tmp_path):
         SampleSaver(tmp_path / "s", "hangul").save(seen_image(5), "가")
 
 
+def test_samples_saved_for_a_2350_model_are_kept_when_the_model_reads_all_11172(tmp_path):
+    """A user's store from a 2350-syllable model is added to in its own space by an 11,172-syllable
+    model's pad; a syllable outside it is refused with a message naming the folder."""
+    from handpad.data import labels_in
+    from handpad.labels import label_space
+
+    old = SampleSaver(tmp_path / "s", "hangul-ksx1001")
+    old.save(seen_image(5), "가")
+    old.close()
+    new = SampleSaver(tmp_path / "s", "hangul-11172")
+    assert new.save(seen_image(9), "각") == 2
+    with pytest.raises(ValueError, match=r"'뷁' is outside the label space 'hangul-ksx1001' of the samples already in .*s; "
+                                         r"save it into another folder \(--save-to\)"):
+        new.save(seen_image(7), "뷁")
+    new.close()
+    store = load_store(tmp_path / "s")
+    assert store.label_space.name == "hangul-ksx1001" and store.label_names() == ["가", "각"]
+    every = label_space("hangul-11172")
+    assert [every.labels[i] for i in labels_in(store, every, 60)] == ["가", "각"]  # what finetune reads
+    fresh = SampleSaver(tmp_path / "new", "hangul-11172")
+    assert fresh.save(seen_image(7), "뷁") == 1
+    fresh.close()
+    assert load_store(tmp_path / "new").label_names() == ["뷁"]
+
+
 def test_default_store_dir_is_per_kind_under_the_user_data_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setattr("sys.platform", "linux")

@@ -184,7 +184,9 @@ class SampleSaver:
     """Saves confirmed drawings into the user's dataset store, committing each one.
 
     The store uses the model's label space, so label indices are the model's classes and
-    ``handpad finetune`` can train on the store directly. The store is opened on the first
+    ``handpad finetune`` can train on the store directly. A store made earlier with a model of a
+    smaller space inside it (the 2350 syllables, before the model of all 11,172) is kept and added
+    to in its own space: its labels still map into the model's. The store is opened on the first
     save, so just using the pad creates no folders.
     """
 
@@ -201,7 +203,10 @@ class SampleSaver:
         if label not in self.label_space:
             raise ValueError(f"{label!r} is not one of the model's labels")
         writer = self._open(image_size=seen.shape[0])
-        writer.add(np.asarray(seen, np.uint8)[None], [self.label_space.index(label)])
+        if label not in writer.label_space:
+            raise ValueError(f"{label!r} is outside the label space {writer.label_space.name!r} of the samples "
+                             f"already in {self.folder}; save it into another folder (--save-to)")
+        writer.add(np.asarray(seen, np.uint8)[None], [writer.label_space.index(label)])
         writer.commit()  # on disk now: nothing is lost if the pad is killed
         return int(writer.manifest["count"])
 
@@ -212,8 +217,17 @@ class SampleSaver:
 
     def _open(self, image_size: int):
         if self._writer is None:
-            from ..store import StoreWriter
+            from ..labels import LabelError, space_map
+            from ..store import MANIFEST, StoreWriter, read_manifest
 
-            self._writer = StoreWriter(self.folder, self.label_space, source=self.source,
+            space = self.label_space
+            if (self.folder / MANIFEST).exists():
+                old = read_manifest(self.folder).get("label_space")
+                try:
+                    if old and old != space.name and len(space_map(old, space)):
+                        space = old  # an earlier model's smaller space, inside this one's
+                except LabelError:
+                    pass  # another space altogether: StoreWriter says so
+            self._writer = StoreWriter(self.folder, space, source=self.source,
                                        options={"from": "handpad draw"}, image_size=image_size)
         return self._writer
