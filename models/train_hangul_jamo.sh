@@ -2,14 +2,14 @@
 # The Hangul model of all 11,172 syllables ("Hangul for every hand"): data, then training.
 # Run from the repo root after ./setup.sh:   bash models/train_hangul_jamo.sh [hybrid|softmax|jamo]
 # Every step is resumable: re-running the script continues the synthesis and the training where they
-# stopped (a killed run included). BUDGET_MIN sets the training minutes of this sitting (default 80),
+# stopped (a killed run included). BUDGET_MIN sets the training minutes of this sitting (default 78),
 # EPOCHS the planned epochs of STEPS batches of 128 (the cosine schedule ends there).
 #   hybrid   (default, shipped) a softmax over the 2350 beside the 19/21/28 jamo softmaxes, started from
 #            the shipped 2350-class model (--init-from hangul: its features and syllable softmax)
 #   softmax  the 2350-class comparison: same start, data (less the rarer syllables it cannot learn), budget
 #   jamo     the jamo softmaxes alone (measured worse at small scale: bench/jamo_vs_softmax.py)
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
-# Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~125 samples/s training, ~95 samples/s
+# Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
 # add --precision mixed_bfloat16 (1.2-1.4x); on a GPU, the same command runs as it is.
 set -euo pipefail
@@ -46,8 +46,8 @@ RESUME=()
 [ -d runs/hangul-$HEAD/backup ] && RESUME=(--resume)
 handpad train $W/train "${EXTRA[@]}" --val-store $W/val --test-fraction 0 \
     --arch inception --arch-option width=0.75 --arch-option head=$HEAD --init-from hangul --lr 5e-4 \
-    --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-15} \
-    --time-budget "${BUDGET_MIN:-80}" --out runs/hangul-$HEAD "${RESUME[@]}"
+    --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-8} \
+    --time-budget "${BUDGET_MIN:-78}" --out runs/hangul-$HEAD "${RESUME[@]}"
 # The hybrid head's rare weight (best mean top-1 of the validation designs' common and rarer syllables),
 # then its temperature, both on validation data only.
 if [ "$HEAD" = hybrid ]; then
