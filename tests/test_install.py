@@ -65,7 +65,7 @@ def check_install(site: Path, outside: Path) -> None:
     assert Path(out["model_builders"]).is_relative_to(site / "handpad" / "model_builders"), out
     assert not out["top_level_model_builders"], "the install must not provide a top-level model_builders"
     assert {"cnn", "inception"} <= set(out["architectures"])
-    for name, classes in (("hangul", 2350), ("digits", 10)):
+    for name, classes in (("hangul", 11172), ("digits", 10)):
         path, n = out[name]
         assert Path(path) == site / "handpad" / "models" / f"{name}.keras", out
         assert n == classes
@@ -157,7 +157,7 @@ def test_draw_hangul_from_the_wheel(wheel_site, outside):
                     break
         assert any(x.startswith("window open") for x in seen), f"stdout: {seen}; stderr: {err[-15:]}"
         ready = [x for x in seen if x.startswith("ready:")]
-        assert ready and "2350 classes" in ready[0], f"stdout: {seen}; stderr: {err[-15:]}"
+        assert ready and "11172 classes" in ready[0], f"stdout: {seen}; stderr: {err[-15:]}"
     finally:
         if pad is not None:
             pad.terminate()

@@ -246,7 +246,10 @@ def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(ja
     meta = read_entries(calibrated)[0]
     fit = meta["rare_weight_fit"]["top1"]
     assert str(meta["rare_weight"]) in fit and len(fit) == 17
-    assert sum(fit[str(meta["rare_weight"])]) == max(sum(v) for v in fit.values())
+    common_best = max(a for a, _ in fit.values())
+    kept = {w: (a, b) for w, (a, b) in fit.items() if a >= common_best - 0.005}  # the 2350 lose at most 0.5 point
+    assert fit[str(meta["rare_weight"])][1] == max(b for _, b in kept.values())
+    assert fit[str(meta["rare_weight"])][0] >= common_best - 0.005
     assert Model.load(calibrated).rare_weight == meta["rare_weight"]
     capsys.readouterr()
     assert handpad_main(["calibrate", base["model_path"], str(root / "store"), "--rare", str(root / "rare"),

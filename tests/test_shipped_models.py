@@ -39,19 +39,21 @@ def test_digits_model_reads_held_out_mnist(mnist_store):
 
 def test_hangul_model_reads_real_phd08_scans(phd08_dir, tmp_path):
     from handpad.convert import convert_phd08
-    from handpad.labels import hangul_syllables
+    from handpad.labels import hangul_syllables, space_map
     from handpad.recognizer import Recognizer
     from handpad.store import load_store
 
     shipped("hangul")
-    rec = Recognizer.load("hangul")
-    assert rec.labels == hangul_syllables() and rec.model.label_space.name == "hangul-ksx1001"
+    rec = Recognizer.load("hangul")  # all 11,172 syllables; only="hangul-ksx1001" for the 2350
+    assert rec.model.label_space.name == "hangul-11172" and rec.model.head == "hybrid"
+    assert Recognizer.load("hangul", only="hangul-ksx1001").labels == hangul_syllables()
     assert rec.model.engine.input_dtype == np.uint8
     convert_phd08([phd08_dir], tmp_path / "phd08", progress=False)
     store = load_store(tmp_path / "phd08")
     idx = np.arange(0, len(store), 5)
     probs = rec.predict_proba(store.images[idx], prepared=True)
-    top1 = float(np.mean(probs.argmax(1) == store.labels[idx]))  # one label space: indices compare directly
+    expected = space_map("hangul-ksx1001", "hangul-11172")[store.labels[idx]]  # the store's 2350 inside 11,172
+    top1 = float(np.mean(probs.argmax(1) == expected))
     assert top1 >= 0.95, top1
 
 
@@ -80,3 +82,30 @@ def test_predict_reads_a_png_of_a_drawn_syllable(tmp_path):
     result = json.loads(proc.stdout.splitlines()[0])
     assert result["file"] == str(png)
     assert "가" in [t["label"] for t in result["top"]], result
+
+
+RARE = "똠쌰뷁햏됬잌햌쓔"  # outside KS X 1001's 2350: the previous release could never answer them
+
+
+def test_hangul_model_reads_syllables_outside_the_2350(tmp_path):
+    """The hybrid model ranks all 11,172 syllables: rarer ones drawn with a round pen from a Debian
+    font are read as themselves, and asked for the 2350 only it never answers one of them."""
+    from handpad.recognizer import Recognizer
+    from handpad.store import load_store
+    from handpad.synth.fonts import resolve_fonts
+    from handpad.synth.generate import SynthOptions, choose_syllables, synthesize
+
+    shipped("hangul")
+    font = Path("/usr/share/fonts/truetype/unfonts-core/UnDotum.ttf")
+    require(font.exists(), "fonts-unfonts-core (UnDotum)")
+    faces, _ = resolve_fonts([font])
+    options = SynthOptions(per_font=1, mix={"pen": 1}, seed=0, label_space="hangul-11172",
+                           syllables=choose_syllables(RARE, space="hangul-11172"))
+    synthesize(faces, tmp_path / "rare", options, workers=1, progress=False)
+    store = load_store(tmp_path / "rare")
+    rec, common = Recognizer.load("hangul"), Recognizer.load("hangul", only="hangul-ksx1001")
+    answers = [row[0][0] for row in rec.top_k_batch(store.images[:], 3, prepared=True)]
+    truth = store.label_names()
+    assert not set(truth) & set(common.labels)  # truly outside the 2350
+    assert sum(a == t for a, t in zip(answers, truth)) >= 6, list(zip(truth, answers))
+    assert all(row[0][0] not in RARE for row in common.top_k_batch(store.images[:], 3, prepared=True))

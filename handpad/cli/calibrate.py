@@ -21,7 +21,8 @@ examples:
 
 A hybrid model (a softmax over the 2350 beside jamo softmaxes) also has a rare weight: how much of
 its probability the syllables outside the 2350 get. --rare STORE (such syllables, written by
-validation hands) fits it first, for the best mean of the top-1 accuracies on DATA and on STORE.
+validation hands) fits it first: the weight that reads STORE best among those that keep the top-1
+on DATA (the 2350) within half a point of the syllable softmax alone.
 """
 
 
