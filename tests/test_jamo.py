@@ -269,3 +269,5 @@ def test_training_syllables_can_leave_out_a_test_stores(jamo_run):
     rare_test = jamo_run[1] / "rare"  # holds 똠쌰뷁햏
     chosen = choose_syllables(space="hangul-11172", leave_out=["hangul-ksx1001", str(rare_test)])
     assert len(chosen) == 11172 - 2350 - len(RARE) and not set(RARE) & set(chosen)
+    with pytest.raises(Exception, match="--leave-out nowhere/store: neither a label space .* nor a dataset store folder"):
+        choose_syllables(space="hangul-11172", leave_out=["hangul-ksx1001", "nowhere/store"])

@@ -114,9 +114,14 @@ def _syllables_of(space_or_store: str) -> set[str]:
     from ..labels import label_space
     from ..store import load_store
 
+    from ..labels import SPACE_NAMES
+
     if Path(space_or_store).is_dir():
         store = load_store(space_or_store)
         return {store.label_space.labels[i] for i in np.unique(store.labels)}
+    if space_or_store not in SPACE_NAMES:
+        raise HandpadError(f"--leave-out {space_or_store}: neither a label space ({', '.join(SPACE_NAMES)}) "
+                           "nor a dataset store folder")
     return set(label_space(space_or_store).labels)
 
 
