@@ -252,7 +252,7 @@ class Model:
             out.append(self.engine(b))
         return np.concatenate(out) if out else np.zeros((0, self.engine.num_outputs), np.float32)
 
-    def probabilities(self, outputs: np.ndarray, temperature: float | None = None) -> np.ndarray:
+    def probabilities(self, outputs: np.ndarray) -> np.ndarray:
         """Raw outputs -> probabilities over the label space: the head's combination, then the temperature."""
         probs = outputs
         if self.head == "jamo":
@@ -263,11 +263,10 @@ class Model:
             full = np.zeros((len(probs), len(self.label_space)), np.float32)
             full[:, self._columns] = probs
             probs = full
-        temperature = self.temperature if temperature is None else temperature
-        if temperature != 1.0:
+        if self.temperature != 1.0:
             from .calibration import apply_temperature
 
-            probs = apply_temperature(probs, temperature)
+            probs = apply_temperature(probs, self.temperature)
         return probs
 
 
