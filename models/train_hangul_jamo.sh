@@ -5,7 +5,7 @@
 # stopped (a killed run included). BUDGET_MIN sets the training minutes of this sitting (default 78),
 # EPOCHS the planned epochs of STEPS batches of 128 (the cosine schedule ends there).
 #   hybrid   (default, shipped) a softmax over the 2350 beside the 19/21/28 jamo softmaxes, started from
-#            the shipped 2350-class model (--init-from hangul: its features and syllable softmax)
+#            the previous release's 2350-class model (its features and syllable softmax; see START below)
 #   softmax  the 2350-class comparison: same start, data (less the rarer syllables it cannot learn), budget
 #   jamo     the jamo softmaxes alone (measured worse at small scale: bench/jamo_vs_softmax.py)
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
@@ -40,12 +40,17 @@ handpad synth hangul --out $W/val-rare --only $VAL --label-space hangul-11172 --
 handpad synth hangul --out $W/train-careless --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
     --hand-style careless --seed 11 --quiet
 
+# The starting point of every head: the previous release's 2350-class model (commit 243e83f), taken from the
+# git history (models/hangul.keras is now the hybrid model itself: starting from it would be a longer budget).
+START=${START:-runs/hangul-2350-release.keras}
+[ -f "$START" ] || { mkdir -p runs && git show 243e83f:models/hangul.keras > "$START.part" && mv "$START.part" "$START"; }
+
 EXTRA=(--extra-train $W/train-careless --extra-train $W/train-rare)
 [ "$HEAD" = softmax ] && EXTRA=(--extra-train $W/train-careless)   # a 2350-class model cannot learn the rarer syllables
 RESUME=()
 [ -d runs/hangul-$HEAD/backup ] && RESUME=(--resume)
 handpad train $W/train "${EXTRA[@]}" --val-store $W/val --test-fraction 0 \
-    --arch inception --arch-option width=0.75 --arch-option head=$HEAD --init-from hangul --lr 5e-4 \
+    --arch inception --arch-option width=0.75 --arch-option head=$HEAD --init-from "$START" --lr 5e-4 \
     --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-8} \
     --time-budget "${BUDGET_MIN:-78}" --out runs/hangul-$HEAD "${RESUME[@]}"
 # The hybrid head's rare weight (the best on the validation designs' rarer syllables that keeps their 2350 within half a point),
