@@ -8,13 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages: Python venv, the Korean fonts the Hangul data is synthesized from (and the
-# pad draws its labels with), Xvfb + xdotool for the window tests, and the X/GL libraries
+# pad draws its labels with), Xvfb + xdotool for the window tests, Chromium + its driver for the
+# browser pad's tests (Debian's own build: nothing downloads a browser), and the X/GL libraries
 # OpenCV's window needs.
 APT_PACKAGES=(
   python3-venv python3-pip fontconfig
   fonts-nanum fonts-nanum-extra fonts-nanum-eco fonts-unfonts-core fonts-unfonts-extra fonts-baekmuk
   fonts-noto-cjk fonts-alee fonts-lexi-gulim fonts-lexi-saebom fonts-woowa-bm
   xvfb xdotool
+  chromium chromium-driver
   libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-xinerama0 libxcb-icccm4
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
 )
@@ -43,7 +45,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   # setuptools too: a venv of Python 3.11 starts with setuptools 65, older than pyproject.toml's
   # build requirement, and builds without isolation (tests/test_install.py) use the venv's own.
   .venv/bin/python -m pip install -q --upgrade pip "setuptools>=77"
-  .venv/bin/python -m pip install -q -e ".[test]"
+  # train-cpu: TensorFlow's CPU wheel on a fresh machine (a GPU user installs handpad[train] instead).
+  .venv/bin/python -m pip install -q -e ".[train-cpu,notebook,test]"
   touch "$stamp"
 fi
 
