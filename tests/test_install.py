@@ -168,3 +168,56 @@ def test_draw_hangul_from_the_wheel(wheel_site, outside):
                 pad.wait(10)
         server.terminate()
         server.wait(10)
+
+
+# Run with TensorFlow and Keras made unimportable: what a base install (no `train` extra) can do.
+NO_TENSORFLOW = r"""
+import sys
+for name in ("tensorflow", "keras", "tf_keras"):
+    sys.modules[name] = None  # any `import tensorflow` now raises ImportError
+import json, cv2, numpy as np
+from handpad import Recognizer
+img = np.zeros((300, 300), np.uint8)
+cv2.line(img, (150, 40), (150, 260), 255, 14)
+cv2.imwrite(sys.argv[1], img)
+top = Recognizer.load("digits").top_k(img, 3)
+print("TOP " + json.dumps(top))
+from handpad.cli import main
+sys.exit(main(["predict", "--model", "digits", "--json", sys.argv[1]]))
+"""
+
+
+@pytest.mark.slow
+def test_prediction_needs_no_tensorflow(wheel_site, outside):
+    """The base install predicts (Recognizer and `handpad predict`) on LiteRT alone."""
+    proc = subprocess.run([sys.executable, "-c", NO_TENSORFLOW, str(outside / "one.png")], cwd=outside,
+                          env=installed_env(wheel_site, outside), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    top = json.loads(proc.stdout.split("TOP ", 1)[1].splitlines()[0])
+    assert top[0][0] == "1" and top[0][1] > 0.9
+    line = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert line["top"][0]["label"] == "1"
+
+
+def test_tensorflow_only_in_the_training_extras(wheel_site):
+    """Colab keeps its GPU TensorFlow: the base install requires none, `train` requires it by its own name."""
+    (meta,) = wheel_site.glob("handpad-*.dist-info/METADATA")
+    requires = [line.split(":", 1)[1].strip() for line in meta.read_text("utf-8").splitlines()
+                if line.startswith("Requires-Dist:")]
+    base = [r for r in requires if "extra ==" not in r]
+    assert base and not [r for r in base if r.lower().startswith(("tensorflow", "keras"))], base
+    train = [r.split(";")[0].replace(" ", "") for r in requires if 'extra == "train"' in r]
+    assert any(r.startswith("tensorflow>=") for r in train) and not any("tensorflow-cpu" in r for r in train), train
+    train_cpu = [r for r in requires if 'extra == "train-cpu"' in r]
+    assert any(r.startswith("tensorflow-cpu") for r in train_cpu), train_cpu
+
+
+def test_training_without_tensorflow_says_which_extra(tmp_path):
+    """A base install asked to train: a clear error naming the extra, exit 1, no traceback."""
+    script = ("import sys\nfor n in ('tensorflow', 'keras'): sys.modules[n] = None\n"
+              "from handpad.cli import main\nsys.exit(main(sys.argv[1:]))")
+    proc = subprocess.run([sys.executable, "-c", script, "train", str(tmp_path / "nowhere"), "--out", str(tmp_path / "run")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "needs TensorFlow" in proc.stderr and 'handpad[train]' in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+TRAINING_MODULES = ("tensorflow", "keras")
+
+
 def main(argv=None) -> int:
     from ..errors import HandpadError
 
@@ -70,6 +73,14 @@ def main(argv=None) -> int:
         return int(args._run(args) or 0)
     except HandpadError as e:
         print(f"handpad {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as e:
+        if e.name not in TRAINING_MODULES:
+            raise
+        # The base install has no TensorFlow (prediction runs on LiteRT); training needs the extra.
+        print(f"handpad {args.command}: error: this step needs TensorFlow ({e.name} is not installed): "
+              'pip install "handpad[train]" (keeps an installed TensorFlow, e.g. a GPU build), '
+              'or "handpad[train-cpu]" on a machine without one', file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"handpad {args.command}: interrupted; finished work is kept, re-run to continue", file=sys.stderr)
