@@ -80,3 +80,12 @@ class Recognizer:
 
     def __repr__(self) -> str:
         return f"Recognizer({self.name!r}, classes={len(self.labels)}, engine={self.model.engine.name})"
+
+
+def answer_json(top: list[tuple[str, float]]) -> dict:
+    """One image's answer as JSON, the stable contract of ``handpad predict --json`` and of
+    ``handpad serve``'s ``/api/predict``: ``{"top": [{"label": "가", "prob": 0.9731}, ...], "unsure": false}``
+    (probabilities rounded to 4 places; ``unsure``: top-1 below handpad.calibration.UNSURE_BELOW)."""
+    from .calibration import UNSURE_BELOW
+
+    return {"top": [{"label": label, "prob": round(p, 4)} for label, p in top], "unsure": top[0][1] < UNSURE_BELOW}

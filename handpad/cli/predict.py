@@ -80,7 +80,7 @@ def predict_files(rec, files, k: int, batch_size: int = 64):
 def run(args) -> int:
     from ..calibration import UNSURE_BELOW
     from ..errors import HandpadError
-    from ..recognizer import Recognizer
+    from ..recognizer import Recognizer, answer_json
 
     if args.top < 1:
         raise HandpadError(f"--top must be at least 1, got {args.top}")
@@ -94,9 +94,7 @@ def run(args) -> int:
     for f, top, error in predict_files(rec, files, args.top, args.batch_size):
         failed += error is not None
         if args.json:
-            obj = {"file": f, "error": error} if error else {
-                "file": f, "top": [{"label": label, "prob": round(p, 4)} for label, p in top],
-                "unsure": top[0][1] < UNSURE_BELOW}
+            obj = {"file": f, "error": error} if error else {"file": f, **answer_json(top)}
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         elif error:  # the file is in the first column already
             print(f"{f:<40} ERROR {error.removeprefix(f + ': ')}")
