@@ -19,6 +19,7 @@ COMMANDS = {
     "evaluate": ("handpad.cli.evaluate", "measure models on a store or a folder of labeled images"),
     "predict": ("handpad.cli.predict", "recognize image files (top-k labels, optional JSON lines)"),
     "draw": ("handpad.cli.draw", "open the drawing pad (digits or hangul)"),
+    "serve": ("handpad.cli.serve", "serve the drawing pad as a local web page, with a JSON API"),
     "finetune": ("handpad.cli.finetune", "continue training a model on samples saved from the pad"),
     "calibrate": ("handpad.cli.calibrate", "fit a model's temperature on validation data (calibrated probabilities)"),
     "info": ("handpad.cli.info", "show a dataset store or a model file"),
@@ -34,6 +35,7 @@ The pipeline, one subcommand per step:
   evaluate  model(s) on a store or labeled image folder -> top-1/top-3, confusions, plots
   predict   images -> top-k labels (JSON lines with --json)
   draw      the drawing pad; finetune: learn your own hand from samples saved in the pad
+  serve     the drawing pad in a web browser (and a JSON API), on this machine
 
 Run `handpad COMMAND --help` for the options of each step.
 """
