@@ -37,42 +37,13 @@ def configure(p) -> None:
                    help="serve another model for digits or hangul, e.g. hangul=mine.keras (repeatable)")
 
 
-def is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def listen(host: str, port: int):
-    """A bound, listening socket (so a taken port is a clear error, and --port 0 gets its number)."""
-    import socket
-
-    from ..errors import HandpadError
-
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        sock = socket.socket(family, kind, proto)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-    except OSError as e:
-        raise HandpadError(f"cannot listen on {host} port {port}: {e.strerror or e}") from None
-    return sock
-
-
 def run(args) -> int:
     import sys
-
-    import uvicorn
 
     from ..errors import HandpadError
     from ..model import resolve_model_path
     from ..web.app import KINDS, LOOPBACK_HOSTS, create_app
+    from ..web.server import is_loopback, listen, server_for
 
     models = {}
     for given in args.model:
@@ -90,6 +61,5 @@ def run(args) -> int:
               "--host 127.0.0.1 keeps it local", file=sys.stderr, flush=True)
     url_host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(args.host, f"[{args.host}]" if ":" in args.host else args.host)
     print(f"handpad serve: the pad is at http://{url_host}:{port}/ (Ctrl+C stops it)", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    server.run(sockets=[sock])
+    server_for(app).run(sockets=[sock])
     return 0

@@ -112,8 +112,11 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   }
 
   function png() {
-    return new Promise((resolve, reject) =>
-      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("could not encode the drawing"))), "image/png"));
+    // toDataURL, not toBlob: Chromium runs toBlob's encoding in idle time, up to a second later.
+    const bytes = atob(canvas.toDataURL("image/png").split(",")[1]);
+    const data = new Uint8Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) data[i] = bytes.charCodeAt(i);
+    return new Blob([data], {type: "image/png"});
   }
   async function refresh() {
     if (!strokes.length) {
@@ -127,7 +130,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     busy = true;
     const asked = {version, kind, since: changedAt};
     try {
-      const answer = await predict(await png(), asked.kind);
+      const answer = await predict(png(), asked.kind);
       if (asked.version === version) {
         show(answer);
         const ms = performance.now() - asked.since;
@@ -148,9 +151,8 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     }
   }
 
-  function at(event) {
-    const box = canvas.getBoundingClientRect();
-    return [(event.clientX - box.left) * SIZE / box.width, (event.clientY - box.top) * SIZE / box.height];
+  function at(event) {  // CSS pixels inside the border -> canvas pixels
+    return [event.offsetX * SIZE / canvas.clientWidth, event.offsetY * SIZE / canvas.clientHeight];
   }
   canvas.addEventListener("pointerdown", (event) => {
     if (active || (event.pointerType === "mouse" && event.button !== 0)) return;
@@ -213,7 +215,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     if (!label) return say("type the label, or click the right candidate", "bad");
     saveButton.disabled = true;
     try {
-      const answer = await save(await png(), kind, label);
+      const answer = await save(png(), kind, label);
       strokes = [];
       repaint();
       labelInput.value = "";

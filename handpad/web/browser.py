@@ -1,0 +1,110 @@
+"""The pad in a real headless Chromium, driven like a person: for tests/test_browser.py and
+bench/serve_latency.py. Needs selenium (the ``test`` extra) and Debian's ``chromium`` and
+``chromium-driver`` (no browser download).
+
+    with headless_chromium() as driver:
+        page = PadPage(driver, url)
+        page.stroke([(100, 120), (300, 120), (300, 220)], pointer="pen")   # canvas pixels; waits for the top-3
+        page.top()                                                         # [('그', '100.0%'), ...]
+"""
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+# Headless, as root, with no network but loopback: no sandbox, GPU, shared-memory /dev/shm, QUIC,
+# first-run, background or update traffic.
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1000,800")
+CANVAS = 400  # the pad's canvas in its own pixels (pad.js SIZE)
+
+
+@contextlib.contextmanager
+def headless_chromium():
+    """A selenium driver of a fresh headless Chromium (its own temporary profile), quit on exit."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    with tempfile.TemporaryDirectory(prefix="handpad-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in (*FLAGS, f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+class PadPage:
+    """The pad page open in ``driver``: strokes with real pointer input, its buttons, what it shows."""
+
+    def __init__(self, driver, url: str, timeout: float = 30.0):
+        self.driver, self.timeout = driver, timeout
+        driver.get(url)
+        self.root = driver.find_element("id", "pad")
+        self.canvas = self._wait(lambda: driver.find_elements("css selector", ".hp-canvas"))[0]
+
+    def _wait(self, condition):
+        deadline = time.monotonic() + self.timeout
+        while not (value := condition()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the page did not get there in {self.timeout} s")
+            time.sleep(0.005)
+        return value
+
+    def _js(self, script: str, *args):
+        return self.driver.execute_script(script, *args)
+
+    def stroke(self, points, pointer: str = "mouse") -> float:
+        """Draw one stroke through ``points`` (canvas pixels) with a ``mouse``, ``pen`` or ``touch`` pointer,
+        wait for the top-3 of the new drawing, and return the page's own figure: milliseconds from the
+        stroke's end (pointerup) to the panel holding the answer."""
+        from selenium.webdriver.common.actions.action_builder import ActionBuilder
+        from selenium.webdriver.common.actions.pointer_input import PointerInput
+
+        box = self._js("const b = arguments[0].getBoundingClientRect();"
+                       "return [b.left + arguments[0].clientLeft, b.top + arguments[0].clientTop, arguments[0].clientWidth]",
+                       self.canvas)
+        scale = box[2] / CANVAS
+        self._js("arguments[0].removeAttribute('data-updated')", self.root)
+        actions = ActionBuilder(self.driver, mouse=PointerInput(pointer, f"handpad-{pointer}"), duration=0)
+        moves = actions.pointer_action
+        for i, (x, y) in enumerate(points):
+            moves.move_to_location(round(box[0] + x * scale), round(box[1] + y * scale))
+            if i == 0:
+                moves.pointer_down()
+        moves.pointer_up()
+        actions.perform()
+        return self.answered()
+
+    def press(self, selector: str) -> None:
+        """Click a control: ``.hp-undo``, ``.hp-clear``, ``.hp-kind[data-kind=digits]``, ``.hp-candidate``...
+        (then :meth:`answered` waits for the top-3 of the changed drawing)."""
+        self._js("arguments[0].removeAttribute('data-updated')", self.root)
+        self.driver.find_element("css selector", selector).click()
+
+    def answered(self) -> float:
+        """Wait for the panel to show the answer for the drawing as it is now; the page's milliseconds
+        from the change (stroke end, undo...) to then."""
+        return float(self._wait(lambda: self.root.get_attribute("data-updated")))
+
+    def top(self) -> list[tuple[str, str]]:
+        """The panel's candidates as shown: [(label, "97.3%"), ...] (empty rows left out)."""
+        rows = self._js("return [...arguments[0].querySelectorAll('.hp-candidate')]"
+                        ".map(b => [b.querySelector('.hp-label').textContent, b.querySelector('.hp-prob').textContent])",
+                        self.root)
+        return [(label, prob) for label, prob in rows if label]
+
+    def ink(self) -> int:
+        """How many canvas pixels are darker than mid-gray."""
+        return self._js("const c = arguments[0], d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                        "let n = 0;"
+                        "for (let i = 0; i < d.length; i += 4) n += d[i] < 128; return n", self.canvas)
+
+    def status(self) -> str:
+        return self.driver.find_element("css selector", ".hp-status").text
