@@ -22,6 +22,7 @@ model calls run under one lock per model (decoding and preprocessing run outside
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 import unicodedata
 from pathlib import Path
@@ -70,6 +71,7 @@ class ServedModel:
         self._recognizers = {}  # only (a label space name, or None) -> Recognizer over the one Model
         self._lock = threading.Lock()  # loading, and every call of the (not thread-safe) interpreter
         self._save_lock = threading.Lock()
+        self._saver = None
 
     def recognizer(self, only: str | None = None):
         with self._lock:
@@ -95,14 +97,18 @@ class ServedModel:
             raise ApiError(400, f"label {label!r} is not one of the {self.kind} model's labels")
         seen = prepare(rec, data)
         with self._save_lock:
-            # Opened and closed per drawing: the manifest on disk is current after every save.
-            saver = SampleSaver(self.store, rec.model.label_space)
+            if self._saver is None:  # opened on the first save, as in the desktop pad; each save is committed
+                self._saver = SampleSaver(self.store, rec.model.label_space)
             try:
-                return saver.save(seen, label)
+                return self._saver.save(seen, label)
             except (HandpadError, ValueError) as e:  # the folder holds another space's store
                 raise ApiError(409, f"not saved: {e}") from None
-            finally:
-                saver.close()
+
+    def close(self) -> None:
+        with self._save_lock:
+            if self._saver is not None:
+                self._saver.close()
+                self._saver = None
 
 
 def prepare(rec, data: bytes):
@@ -186,7 +192,14 @@ def create_app(samples=None, models=None, allowed_hosts=LOOPBACK_HOSTS) -> Starl
         # An ApiError has its status; any other HandpadError (a model file that fails to load) is the server's.
         return JSONResponse({"error": str(exc)}, status_code=getattr(exc, "status", 500))
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        for model in served.values():
+            model.close()
+
     return Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", page),
             Route("/api/predict", predict, methods=["POST"]),
