@@ -5,35 +5,21 @@ is a copy of it)."""
 from __future__ import annotations
 
 import importlib.util
-import math
 from pathlib import Path
 
 import pytest
 
 from conftest import require
+from handpad.web.browser import CHROMEDRIVER, CHROMIUM, DRAWINGS
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
-def line(a, b, steps: int = 8):
-    return [(a[0] + (b[0] - a[0]) * i / steps, a[1] + (b[1] - a[1]) * i / steps) for i in range(steps + 1)]
-
-
-# Strokes in canvas pixels (400 x 400), in writing order.
-ONE = [line((200, 60), (200, 340))]
-SEVEN = [line((110, 90), (300, 90)) + line((300, 90), (180, 340))[1:]]
-GEU = [line((100, 120), (300, 120)) + line((300, 120), (300, 220))[1:], line((60, 290), (340, 290))]  # 그: ㄱ, ㅡ
-HAN = [line((120, 45), (150, 60)), line((80, 85), (200, 85)),  # 한: ㅎ, ㅏ, ㄴ
-       [(140 + 45 * math.sin(a), 105 + 35 * (1 - math.cos(a))) for a in (2 * math.pi * i / 20 for i in range(21))],
-       line((260, 40), (260, 230)), line((260, 135), (320, 135)),
-       line((110, 250), (110, 340)) + line((110, 340), (320, 340))[1:]]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    require(Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists(),
+    require(Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(),
             "Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
     require(importlib.util.find_spec("selenium") is not None, "selenium (pip install '.[test]')")
     from handpad.web.app import create_app
@@ -59,10 +45,10 @@ def page(served, browser):
     return PadPage(browser, served[0] + "/")
 
 
-@pytest.mark.parametrize("strokes, pointer, digit", [(ONE, "mouse", "1"), (SEVEN, "touch", "7")])
-def test_a_drawn_digit(page, strokes, pointer, digit):
+@pytest.mark.parametrize("digit, pointer", [("1", "mouse"), ("7", "touch")])
+def test_a_drawn_digit(page, digit, pointer):
     page.press(".hp-kind[data-kind=digits]")
-    for stroke in strokes:
+    for stroke in DRAWINGS[digit]:
         page.stroke(stroke, pointer)
     top = page.top()
     assert len(top) == 3 and top[0][0] == digit, top
@@ -71,10 +57,11 @@ def test_a_drawn_digit(page, strokes, pointer, digit):
 
 def test_a_drawn_syllable_undo_and_clear(page):
     assert page.top() == [] and page.ink() == 0  # the Hangul pad by default
-    for stroke in HAN[:-1]:
+    *first, last = DRAWINGS["한"]
+    for stroke in first:
         page.stroke(stroke, "pen")
     before_last, before_top = page.ink(), page.top()
-    page.stroke(HAN[-1], "pen")
+    page.stroke(last, "pen")
     top = page.top()
     assert top[0][0] == "한" and float(top[0][1].rstrip("%")) > 90, top
     ARTIFACTS.mkdir(exist_ok=True)
@@ -91,7 +78,7 @@ def test_a_drawn_syllable_undo_and_clear(page):
 def test_saving_a_drawing_with_a_clicked_candidate(page, served):
     from handpad.store import load_store
 
-    for stroke in GEU:
+    for stroke in DRAWINGS["그"]:
         page.stroke(stroke, "pen")
     assert page.top()[0][0] == "그", page.top()
     page.press(".hp-candidate")  # the first candidate fills in the label
@@ -105,7 +92,7 @@ def test_saving_a_drawing_with_a_clicked_candidate(page, served):
 
 
 def test_a_label_outside_the_model_is_not_saved(page, served):
-    page.stroke(ONE[0], "mouse")
+    page.stroke(DRAWINGS["1"][0], "mouse")
     field = page.driver.find_element("css selector", ".hp-label-input")
     field.send_keys("Q")
     page.press(".hp-save-button")

@@ -10,6 +10,7 @@ bench/serve_latency.py. Needs selenium (the ``test`` extra) and Debian's ``chrom
 from __future__ import annotations
 
 import contextlib
+import math
 import tempfile
 import time
 
@@ -20,6 +21,26 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1000,800")
 CANVAS = 400  # the pad's canvas in its own pixels (pad.js SIZE)
+
+
+def line(a, b, steps: int = 8) -> list[tuple[float, float]]:
+    return [(a[0] + (b[0] - a[0]) * i / steps, a[1] + (b[1] - a[1]) * i / steps) for i in range(steps + 1)]
+
+
+def ring(cx, cy, rx, ry, steps: int = 20) -> list[tuple[float, float]]:
+    """An ellipse drawn from its top, clockwise."""
+    return [(cx + rx * math.sin(a), cy - ry * math.cos(a)) for a in (2 * math.pi * i / steps for i in range(steps + 1))]
+
+
+# Drawings the shipped models read right, as strokes in canvas pixels in writing order.
+DRAWINGS = {
+    "1": [line((200, 60), (200, 340))],
+    "7": [line((110, 90), (300, 90)) + line((300, 90), (180, 340))[1:]],
+    "그": [line((100, 120), (300, 120)) + line((300, 120), (300, 220))[1:], line((60, 290), (340, 290))],
+    "한": [line((120, 45), (150, 60)), line((80, 85), (200, 85)), ring(140, 140, 45, 35),
+          line((260, 40), (260, 230)), line((260, 135), (320, 135)),
+          line((110, 250), (110, 340)) + line((110, 340), (320, 340))[1:]],
+}
 
 
 @contextlib.contextmanager
