@@ -14,7 +14,7 @@ image over :data:`MAX_IMAGE_PIXELS`).
 
 Limits come before the work: the declared Content-Length is checked before any byte is read and a
 streamed body is cut off past the limit; the image's size is read from its header before its pixels
-are decoded (a decompression bomb is refused in microseconds). Saved drawings go only into the
+are decoded (a decompression bomb is refused in about a millisecond). Saved drawings go only into the
 stores given to :func:`create_app`; no path ever comes from a request. No CORS headers are sent, and
 a POST whose Origin is another site is refused, so other web pages can neither read answers nor add
 samples. Each model is loaded once, on first use; its LiteRT interpreter is not thread-safe, so
