@@ -117,6 +117,7 @@ def bomb(path: Path) -> bytes:
     ("/api/predict?model=digits&top=0", lambda _: drawn_digit("1"), 400, "top must be a whole number from 1 to 100"),
     ("/api/predict?model=digits&top=x", lambda _: drawn_digit("1"), 400, "not 'x'"),
     ("/api/predict?model=digits&top=101", lambda _: drawn_digit("1"), 400, "from 1 to 100"),
+    ("/api/predict?model=digits&top=%C2%B2", lambda _: drawn_digit("1"), 400, "not '²'"),  # a digit, not 0-9
     ("/api/predict?model=hangul&only=hangul-2350", lambda _: drawn_digit("1"), 400, "unknown label space 'hangul-2350'"),
     ("/api/samples?model=digits&label=가", lambda _: drawn_digit("1"), 400, "'가' is not one of the digits model's labels"),
     ("/api/samples?model=hangul&label=A", lambda _: drawn_digit("1"), 400, "'A' is not one of the hangul model's labels"),
@@ -209,6 +210,8 @@ def test_no_cross_origin_access(client):
     # DNS rebinding: a name that points here but is not a loopback name.
     r = client.post("/api/predict?model=digits", content=one, headers={"Host": "evil.example:8765"})
     assert r.status_code == 403 and "answers only to 127.0.0.1, localhost, ::1" in r.json()["error"]
+    for headers in ({"Host": "[::1"}, {"Origin": "http://[::1"}, {"Origin": "null"}):  # unparsable or opaque
+        assert client.post("/api/predict?model=digits", content=one, headers=headers).status_code == 403
 
 
 def test_the_page_is_served_from_here(client):

@@ -128,14 +128,27 @@ def prepare(rec, data: bytes):
         raise ApiError(400, str(e)) from None
 
 
+def hostname(url: str, netloc: bool = False) -> str | None:
+    """The host name (or host:port, with ``netloc``) of a URL; None if it cannot be parsed."""
+    try:
+        parts = urlsplit(url)
+        return parts.netloc if netloc else parts.hostname
+    except ValueError:  # e.g. an unclosed [ of an IPv6 address
+        return None
+
+
+def whole_number(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """The request body, refused (413) from its Content-Length, or as soon as a stream passes ``limit``."""
     too_big = ApiError(413, f"request body over the limit of {limit} bytes")
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if whole_number(declared) is None:
             raise ApiError(400, f"bad Content-Length {declared!r}")
-        if int(declared) > limit:
+        if whole_number(declared) > limit:
             raise too_big
     body = bytearray()
     async for chunk in request.stream():
@@ -157,10 +170,10 @@ def create_app(samples=None, models=None, allowed_hosts=LOOPBACK_HOSTS) -> Starl
 
     def check(request: Request) -> ServedModel:
         host = request.headers.get("host", "")
-        if allowed_hosts is not None and urlsplit(f"//{host}").hostname not in allowed_hosts:
+        if allowed_hosts is not None and hostname(f"//{host}") not in allowed_hosts:
             raise ApiError(403, f"this server answers only to {', '.join(allowed_hosts)}, not to host {host!r}")
         origin = request.headers.get("origin")
-        if origin is not None and urlsplit(origin).netloc != host:
+        if origin is not None and hostname(origin, netloc=True) != host:
             raise ApiError(403, f"requests from other sites ({origin}) are not accepted")
         kind = request.query_params.get("model", "")
         if kind not in served:
@@ -170,11 +183,12 @@ def create_app(samples=None, models=None, allowed_hosts=LOOPBACK_HOSTS) -> Starl
     async def predict(request: Request) -> JSONResponse:
         model = check(request)
         top = request.query_params.get("top", "3")
-        if not top.isdigit() or not 1 <= int(top) <= MAX_TOP:
+        k = whole_number(top)
+        if k is None or not 1 <= k <= MAX_TOP:
             raise ApiError(400, f"top must be a whole number from 1 to {MAX_TOP}, not {top!r}")
         only = request.query_params.get("only") or None
         data = await read_body(request)
-        return JSONResponse(answer_json(await run_in_threadpool(model.top_k, data, int(top), only)))
+        return JSONResponse(answer_json(await run_in_threadpool(model.top_k, data, k, only)))
 
     async def save_sample(request: Request) -> JSONResponse:
         model = check(request)
