@@ -25,7 +25,8 @@ from .store import Store, load_store
 DEFAULT_LR = 1e-3
 OPTIMIZERS = ("adam", "nadam", "sgd", "rmsprop", "adamw")
 SCHEDULES = ("plateau", "cosine")
-PRECISIONS = ("float32", "mixed_bfloat16")
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16", "auto")
+LOGICAL_CPUS_ENV = "HANDPAD_LOGICAL_CPUS"  # split the CPU into N logical devices: --devices N without GPUs (tests)
 
 
 @dataclass
@@ -59,7 +60,8 @@ class TrainConfig:
     save_to: str | None = None
     force: bool = False
     verbose: int | None = None
-    precision: str = "float32"  # float32 | mixed_bfloat16 (faster on CPUs with AVX512-BF16; saved as float32)
+    precision: str = "float32"  # float32 | mixed_bfloat16 (CPUs with AVX512-BF16) | mixed_float16 (GPUs) | auto; saved as float32
+    devices: int | str = 1  # 1: one device, no strategy | N | "all": MirroredStrategy; batch_size is the global batch
     label_space: str | None = None  # the model's classes (default: the store's; hangul-11172 for the jamo/hybrid heads)
     init_from: str | None = None  # a model file whose weights start the run (layers of the same name and shape)
 
@@ -74,6 +76,11 @@ class TrainConfig:
             raise HandpadError(f"unknown schedule {self.schedule!r}; choose plateau or cosine")
         if self.precision not in PRECISIONS:
             raise HandpadError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
+        if isinstance(self.devices, str) and self.devices.strip().isdigit():
+            self.devices = int(self.devices)
+        if self.devices != "all" and (not isinstance(self.devices, int) or isinstance(self.devices, bool)
+                                      or self.devices < 1):
+            raise HandpadError(f"--devices must be a number of devices (1 or more) or 'all', got {self.devices!r}")
         if self.preprocess is not None and self.preprocess not in PRESETS:
             raise HandpadError(f"unknown --preprocess {self.preprocess!r}; choose one of: {', '.join(sorted(PRESETS))}")
         if self.learning_rate is not None and not self.learning_rate > 0:
@@ -117,6 +124,86 @@ class TrainConfig:
             return label_space(self.label_space)
         return label_space("hangul-11172") if self.head in ("jamo", "hybrid") else store_space
 
+    def runtime(self) -> "Runtime":
+        """Where and how this run computes on this machine: the devices (a MirroredStrategy over
+        several), the precision (``auto``: mixed_float16 on GPUs, else float32). The one place that
+        turns ``devices`` and ``precision`` into TensorFlow objects; call it before TensorFlow runs
+        anything (``HANDPAD_LOGICAL_CPUS`` splits the CPU into logical devices first)."""
+        import os
+
+        import tensorflow as tf
+
+        split_cpu(os.environ.get(LOGICAL_CPUS_ENV))
+        gpus = tf.config.list_logical_devices("GPU")
+        visible = gpus or tf.config.list_logical_devices("CPU")
+        wanted = len(visible) if self.devices == "all" else self.devices
+        if wanted > len(visible):
+            kind = "GPU" if gpus else "CPU"
+            names = ", ".join(d.name.split("device:")[-1] for d in visible)
+            raise HandpadError(
+                f"--devices {self.devices}: only {len(visible)} {kind} device{'s' * (len(visible) > 1)} visible here "
+                f"({names}); ask for at most {len(visible)} or 'all'"
+                + ("" if gpus else ", or train on a machine with that many GPUs")
+                + " (CUDA_VISIBLE_DEVICES may hide some)")
+        if self.batch_size < wanted:
+            raise HandpadError(f"--batch-size {self.batch_size} is the global batch, split across the {wanted} "
+                               "devices: it must be at least one sample per device")
+        precision = ("mixed_float16" if gpus else "float32") if self.precision == "auto" else self.precision
+        if precision == "mixed_float16" and not gpus:
+            print("--precision mixed_float16 without a GPU: it computes correctly but slower than float32 on a CPU "
+                  "(mixed_bfloat16 is the CPU's choice)", file=sys.stderr, flush=True)
+        used = [d.name for d in visible[:wanted]]
+        strategy = tf.distribute.MirroredStrategy(devices=used) if wanted > 1 else None
+        return Runtime(strategy=strategy, devices=used, precision=precision)
+
+
+@dataclass
+class Runtime:
+    """A run's devices and precision on this machine (:meth:`TrainConfig.runtime`)."""
+
+    strategy: object = None  # a tf.distribute.MirroredStrategy over several devices, or None (one device)
+    devices: list = field(default_factory=list)  # the devices it trains on (TensorFlow names)
+    precision: str = "float32"
+
+    @property
+    def replicas(self) -> int:
+        return self.strategy.num_replicas_in_sync if self.strategy else 1
+
+    def scope(self):
+        """Where the model and its optimizer are made: the strategy's scope (its variables mirrored)."""
+        import contextlib
+
+        return self.strategy.scope() if self.strategy else contextlib.nullcontext()
+
+    def describe(self, batch_size: int) -> str:
+        per = batch_size / self.replicas
+        names = ", ".join(d.split("device:")[-1] for d in self.devices)
+        return (f"training on {self.replicas} devices ({names}) with MirroredStrategy: global batch {batch_size}, "
+                f"{per:g} per device, precision {self.precision}")
+
+
+def split_cpu(count) -> None:
+    """Split the CPU into ``count`` logical devices before TensorFlow starts (``HANDPAD_LOGICAL_CPUS``):
+    multi-device training tried, and tested, on a machine without GPUs. The devices share the same
+    cores, so it is no faster. Nothing to do for None; an error once TensorFlow has started with
+    another number of CPU devices."""
+    if count in (None, ""):
+        return
+    import tensorflow as tf
+
+    try:
+        n = int(count)
+        assert n >= 1
+    except (ValueError, AssertionError):
+        raise HandpadError(f"{LOGICAL_CPUS_ENV}={count!r}: expected a number of logical CPU devices (1 or more)") from None
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n)])
+    except RuntimeError:  # TensorFlow has started: fine if it already has them
+        if len(tf.config.list_logical_devices("CPU")) != n:
+            raise HandpadError(f"{LOGICAL_CPUS_ENV}={n}: TensorFlow had already started in this process; set it "
+                               "before anything runs TensorFlow (e.g. in the environment of a new process)") from None
+
 
 DEFAULTS = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
 
@@ -125,13 +212,38 @@ def preprocess_config_for(store: Store, preset: str | None) -> PreprocessConfig:
     return resolve_config(preset, (store.manifest.get("options") or {}).get("preprocess"), store.label_space.kind)
 
 
-def make_optimizer(name: str, lr: float):
+def make_optimizer(name: str, lr: float, precision: str = "float32"):
+    """The optimizer by name; for mixed_float16, wrapped in loss scaling that holds on several devices."""
     import keras
 
     if name == "sgd":
-        return keras.optimizers.SGD(lr, momentum=0.9, nesterov=True)
-    return {"adam": keras.optimizers.Adam, "nadam": keras.optimizers.Nadam,
-            "rmsprop": keras.optimizers.RMSprop, "adamw": keras.optimizers.AdamW}[name](lr)
+        optimizer = keras.optimizers.SGD(lr, momentum=0.9, nesterov=True)
+    else:
+        optimizer = {"adam": keras.optimizers.Adam, "nadam": keras.optimizers.Nadam,
+                     "rmsprop": keras.optimizers.RMSprop, "adamw": keras.optimizers.AdamW}[name](lr)
+    return AllReplicasLossScale(optimizer) if precision == "mixed_float16" else optimizer
+
+
+class AllReplicasLossScale:
+    """Keras' dynamic loss scaling for mixed_float16 (``LossScaleOptimizer``), whose step is skipped
+    when the gradients of *any* device overflow. Keras 3's checks those of the first device only
+    (before they are all-reduced, with a comment saying after), so under MirroredStrategy one
+    device's inf went into the weights: on two devices, a NaN first-layer kernel after one epoch."""
+
+    def __new__(cls, optimizer):
+        import keras
+        import tensorflow as tf
+
+        class _LossScale(keras.optimizers.LossScaleOptimizer):
+            def check_finite(self, grads):
+                finite = super().check_finite(grads)
+                replica = tf.distribute.get_replica_context()
+                if replica is not None and replica.num_replicas_in_sync > 1:
+                    overflows = replica.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(tf.logical_not(finite), "float32"))
+                    finite = tf.equal(overflows, 0.0)
+                return finite
+
+        return _LossScale(optimizer)
 
 
 RUN_FILES = ("train_config.json", "split.npz", "history.csv", "timing.json", "best.keras", "model.keras",
@@ -170,6 +282,7 @@ def train(cfg: TrainConfig) -> dict:
     from .model import save_model
 
     out = Path(cfg.out)
+    runtime = cfg.runtime()  # before anything runs TensorFlow; refuses too many devices before a file is written
     resuming = prepare_run_folder(out, cfg.resume)
     rate = cfg.learning_rate or DEFAULT_LR
     history_csv = out / "history.csv"
@@ -198,7 +311,15 @@ def train(cfg: TrainConfig) -> dict:
         val_idx = np.arange(len(val_store))
     if len(val_idx) == 0:
         raise HandpadError("no validation data: use --val-fraction > 0 or --val-store")
-    (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=1))
+    config_file = out / "train_config.json"
+    before = json.loads(config_file.read_text()).get("runtime", {}) if resuming and config_file.exists() else {}
+    was = before.get("precision", runtime.precision)
+    if was != runtime.precision and "mixed_float16" in (was, runtime.precision):
+        print(f"this run trained in {was} and continues in {runtime.precision}: its weights are kept, its optimizer "
+              "state starts afresh (loss scaling changes it)", file=sys.stderr, flush=True)
+    # What was asked, and what it became on this machine (a resumed run may run on other devices).
+    config_file.write_text(json.dumps({**asdict(cfg), "runtime": {
+        "precision": runtime.precision, "replicas": runtime.replicas, "devices": runtime.devices}}, indent=1))
 
     train_images, train_labels = store.images, store_labels
     if cfg.extra_train:
@@ -213,14 +334,18 @@ def train(cfg: TrainConfig) -> dict:
                             seed=cfg.seed + epochs_done, repeat=True)
     val_ds = make_dataset(val_store.images, val_labels, val_idx, 512, shuffle=False)
 
-    # 2. Model: built by name from the registry, one output per class of the label space
-    #    (under a mixed policy the weights stay float32).
+    # 2. Model: built by name from the registry, one output per class of the label space (under a
+    #    mixed policy the weights stay float32; mixed_float16 scales the loss). On several devices it
+    #    is built and compiled in the strategy's scope, and Keras splits each global batch among them.
     shape = (store.image_size, store.image_size, 1)
-    model = model_builders.build(cfg.arch, len(space), shape, dtype_policy=cfg.precision, **cfg.arch_options)
+    if runtime.strategy:
+        print(runtime.describe(cfg.batch_size), flush=True)
+    with runtime.scope():
+        model = model_builders.build(cfg.arch, len(space), shape, dtype_policy=runtime.precision, **cfg.arch_options)
+        loss, metrics = model_builders.training_objective(cfg.head)
+        model.compile(optimizer=make_optimizer(cfg.optimizer, rate, runtime.precision), loss=loss, metrics=metrics)
     if cfg.init_from and not resuming:  # a resumed run restores its own weights
         print(init_from(model, cfg.init_from), file=sys.stderr, flush=True)
-    loss, metrics = model_builders.training_objective(cfg.head)
-    model.compile(optimizer=make_optimizer(cfg.optimizer, rate), loss=loss, metrics=metrics)
 
     # 3. Fit: every epoch logged and backed up; the best epoch kept.
     best_path = out / "best.keras"
@@ -259,8 +384,9 @@ def train(cfg: TrainConfig) -> dict:
     # 4. The best epoch becomes model.keras, carrying its label space and preprocessing.
     if best_path.exists():
         model.load_weights(best_path)
-    if cfg.precision != "float32":
-        # Saved and evaluated as a float32 model: the same weights, no mixed policy in the file.
+    if runtime.precision != "float32" or runtime.strategy:
+        # Saved and evaluated as a float32 model on one device: the same weights, no mixed policy
+        # or mirrored variables in the file.
         float_model = model_builders.build(cfg.arch, len(space), shape, **cfg.arch_options)
         float_model.set_weights(model.get_weights())
         model = float_model
@@ -270,6 +396,7 @@ def train(cfg: TrainConfig) -> dict:
         "params": int(model.count_params()),
         "trained_on": str(cfg.store), "train_samples": int(len(train_idx)),
         "training_seconds": round(timing["seconds"], 1),
+        "precision": runtime.precision, "replicas": runtime.replicas,
     }
     model_path = save_model(model, out / "model.keras", space, pconfig, **meta)
 

@@ -25,8 +25,9 @@ def list_models() -> list[str]:
 def build(name: str, num_classes: int, input_shape=(60, 60, 1), dtype_policy: str = "float32", **options):
     """Build the architecture ``name`` for ``num_classes`` outputs; options go to its builder.
 
-    ``dtype_policy="mixed_bfloat16"`` builds it for mixed-precision training (bfloat16 compute,
-    float32 weights); the global Keras policy is left as it was.
+    ``dtype_policy="mixed_bfloat16"`` (or ``"mixed_float16"``, on GPUs) builds it for mixed-precision
+    training (bfloat16 or float16 compute, float32 weights; Keras compiles a mixed_float16 model with
+    loss scaling); the global Keras policy is left as it was.
     """
     import keras
 

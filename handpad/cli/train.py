@@ -22,6 +22,8 @@ examples:
   handpad train data/mnist --arch inception --arch-option dense=512 --out runs/digits-inc \\
       --save-to models/digits.keras
   handpad train data/hangul-train --arch inception --out runs/hangul --resume
+  handpad train data/hangul-train --arch inception --devices all --precision auto \
+      --batch-size 512 --out runs/hangul-gpus     # every GPU of this machine, mixed_float16
 """
 
 
@@ -32,7 +34,8 @@ def configure(p) -> None:
     p.add_argument("--arch-option", action="append", default=[], metavar="KEY=VALUE",
                    help="architecture option, e.g. width=0.75, dense=512, elastic=false (repeatable)")
     p.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
-    p.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
+    p.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"],
+                   help="samples per training step (default 128); with --devices, the global batch of all devices")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"])
     p.add_argument("--lr", type=float, dest="learning_rate",
                    help="learning rate (default 1e-3); with --resume it replaces the restored rate from now on, "
@@ -52,8 +55,13 @@ def configure(p) -> None:
     p.add_argument("--time-budget", type=float, metavar="MINUTES", dest="time_budget_minutes",
                    help="stop after the first epoch that ends past this many minutes (this session); resume later")
     p.add_argument("--precision", choices=PRECISIONS, default=DEFAULTS["precision"],
-                   help="mixed_bfloat16 computes in bfloat16 with float32 weights: 1.2-1.4x the samples/s "
-                        "on CPUs with AVX512-BF16 (see bench/train_throughput.py); the saved model is float32")
+                   help="float32 (default); mixed_bfloat16 computes in bfloat16 with float32 weights: 1.2-1.4x the "
+                        "samples/s on CPUs with AVX512-BF16 (see bench/train_throughput.py); mixed_float16 does the "
+                        "same in float16 with loss scaling, for GPUs; auto: mixed_float16 on GPUs, else float32. "
+                        "The saved model is float32 in every case")
+    p.add_argument("--devices", default=DEFAULTS["devices"], metavar="N|all",
+                   help="train on N devices, or all visible ones, with tf.distribute.MirroredStrategy (the GPUs of "
+                        "this machine); --batch-size is the global batch, split among them. Default 1: one device")
     p.add_argument("--label-space", help="the model's classes (default: the store's label space; hangul-11172 with "
                    "--arch-option head=jamo, which ranks all 11,172 syllables from 19 + 21 + 28 jamo outputs, and with head=hybrid, "
                    "the jamo outputs beside a softmax over the 2350 common syllables)")
@@ -75,7 +83,7 @@ def run(args) -> int:
         extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
         steps_per_epoch=args.steps_per_epoch, time_budget_minutes=args.time_budget_minutes, preprocess=args.preprocess, resume=args.resume,
         precision=args.precision, save_to=args.save_to, force=args.force, label_space=args.label_space,
-        init_from=args.init_from,
+        init_from=args.init_from, devices=args.devices,
     )
     result = train(cfg)
     print(json.dumps(result["test_metrics"], indent=1))
