@@ -134,6 +134,9 @@ class TrainConfig:
         import tensorflow as tf
 
         split_cpu(os.environ.get(LOGICAL_CPUS_ENV))
+        if os.environ.get("TF_CONFIG"):
+            print("TF_CONFIG is set, but handpad train trains on this machine only (--devices): multi-worker "
+                  "training is not supported (README: Training on several devices)", file=sys.stderr, flush=True)
         gpus = tf.config.list_logical_devices("GPU")
         visible = gpus or tf.config.list_logical_devices("CPU")
         wanted = len(visible) if self.devices == "all" else self.devices
