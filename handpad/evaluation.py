@@ -29,6 +29,11 @@ def evaluate(model, images, labels, top_pairs: int = 10) -> dict:
     from .calibration import expected_calibration_error
 
     probs = model.predict(images)
+    broken = int((~np.isfinite(probs)).any(axis=1).sum()) if len(probs) else 0
+    if broken:
+        raise HandpadError(f"{getattr(model, 'name', 'the model')} gives NaN or infinite probabilities for "
+                           f"{counted(broken, 'sample')} of {len(probs)}: its weights are broken (a training that "
+                           "diverged?); retrain it or take an earlier checkpoint")
     metrics = metrics_from_probs(probs, np.asarray(labels), model.labels, top_pairs=top_pairs)
     metrics["ece"] = expected_calibration_error(probs, labels) if len(probs) else 0.0
     metrics["_probs_for_plot"] = (probs, np.asarray(labels)) if len(probs) <= 20000 else None

@@ -96,3 +96,21 @@ def test_predict_json_has_the_unsure_flag(tmp_path):
     obj = json.loads(proc.stdout)
     assert proc.returncode == 0 and list(obj) == ["file", "top", "unsure"]
     assert obj["unsure"] == (obj["top"][0]["prob"] < UNSURE_BELOW)
+
+
+def test_evaluating_a_model_with_broken_weights_says_so():
+    """NaN outputs (a diverged run) are a clear error, not an IndexError from ranking them."""
+    from handpad.errors import HandpadError
+    from handpad.evaluation import evaluate
+
+    class Diverged:
+        name = "runs/x/model.keras"
+        labels = tuple("0123456789")
+
+        def predict(self, images):
+            probs = np.full((len(images), 10), 0.1, np.float32)
+            probs[1] = np.nan
+            return probs
+
+    with pytest.raises(HandpadError, match=r"runs/x/model.keras gives NaN .* for 1 sample of 3: its weights are broken"):
+        evaluate(Diverged(), np.zeros((3, 60, 60), np.uint8), np.array([0, 1, 2]))
