@@ -23,7 +23,8 @@ import traitlets
 from .errors import HandpadError
 from .labels import DIGITS
 from .pad.canvas import default_store_dir
-from .recognizer import Recognizer, answer_json
+from .model import read_entries, resolve_model_path
+from .recognizer import answer_json
 from .web.app import KINDS, STATIC, ApiError, ServedModel
 
 # The widget's module: pad.js (which exports mountPad) and a render() that passes it two calls
@@ -117,8 +118,9 @@ def pad(model="hangul", samples=None, top: int = 3) -> Pad:
 
 
 def _kind_of(model_path: str) -> str:
-    labels = Recognizer.load(model_path).labels
-    return "digits" if tuple(labels) == tuple(DIGITS) else "hangul"
+    """From the file's labels alone: the pad's ServedModel loads the model itself, on first use."""
+    meta, _ = read_entries(resolve_model_path(model_path))
+    return "digits" if tuple(meta.get("labels", ())) == tuple(DIGITS) else "hangul"
 
 
 def _enable_colab_widgets() -> None:
