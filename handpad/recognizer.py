@@ -72,6 +72,17 @@ class Recognizer:
             raise ValueError(f"k must be at least 1, got {k}")
         return [self._ranked(p, k) for p in self.predict_proba(images, prepared)]
 
+    def read(self, image=None, strokes=None, k: int | None = None, prior: bool | None = None):
+        """Read a line of several syllables (or digits) written left to right: a
+        :class:`handpad.reading.Reading` (``.text``, ``.syllables`` with boxes and candidates).
+
+        ``strokes``: the pad's strokes in drawing order (their timing helps); else ``image``.
+        ``prior``: rerank with the Korean language prior (default: yes for Hangul, no for digits).
+        """
+        from . import reading
+
+        return reading.read(self, image=image, strokes=strokes, k=k or reading.TOP_K, prior=prior)
+
     def _ranked(self, probs: np.ndarray, k: int) -> list[tuple[str, float]]:
         k = min(k, len(probs))
         idx = np.argpartition(-probs, k - 1)[:k]

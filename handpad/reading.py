@@ -1,0 +1,515 @@
+"""Reading a line: several syllables (or digits) written left to right become text.
+
+    >>> rec = Recognizer.load("hangul")
+    >>> reading = rec.read(image)              # or rec.read(strokes=pad_strokes): timing helps
+    >>> reading.text
+    '안녕 하세요'
+    >>> reading.syllables[0].box, reading.syllables[0].top
+    ((12, 30, 140, 161), [('안', 0.93), ('만', 0.03), ('앙', 0.01)])
+
+The steps, in order:
+
+1. **Pieces.** From an image: the connected pieces of ink (specks dropped). From the pad's strokes:
+   each stroke, in the order it was drawn; a stroke that lands on an earlier syllable (a tick added
+   afterwards) joins that syllable, since a syllable is usually finished before the next begins.
+2. **Clusters.** Pieces stacked above each other (a vowel ㅗ under its consonant, a final consonant
+   below) overlap a lot horizontally: they are joined. An image-only cluster far wider than a
+   syllable (neighbours written so tightly that their ink touches) is cut at its thinnest column.
+3. **Syllables.** The clusters, left to right, are grouped into syllables by a small dynamic
+   program: a syllable is about as wide as the line is high (digits narrower), cuts go where the
+   gaps are, a gap inside a syllable costs. The line height is measured from the ink.
+4. **Spaces.** A gap much wider than the line's usual gap between syllables starts a new word.
+5. **Recognition.** Each syllable's own ink (never a neighbour's) goes through the model's one
+   preprocessing, all boxes in one model call; the top candidates of each box.
+6. **Prior.** For Hangul, a beam search over the candidates with a syllable-bigram language model
+   (:class:`handpad.prior.SyllableLM`, from wordfreq's Korean word list) picks the most likely text:
+   score = sum of log P(box | syllable) + ``weight`` * log P_LM(word). Digits: no prior.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+from .errors import HandpadError, NothingDrawnError
+from .preprocess import ink_map
+
+# -- settings, written once ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    """How a line is cut into syllables (units: the line's height, so any size of writing works)."""
+
+    min_aspect: float = 0.55  # a syllable narrower than this (a lone vowel ㅏ) is probably a piece
+    max_aspect: float = 1.3  # ... wider than this is probably two syllables
+    stack_overlap: float = 0.45  # pieces overlapping this share of the narrower one's width: one syllable
+    gap_inside: float = 2.0  # cost of leaving a gap (per line height) inside a syllable
+    cut_close: float = 1.0  # cost of a cut where the pieces nearly touch (per line height, below cut_gap)
+    cut_gap: float = 0.12
+    word_gap: float = 0.5  # a gap wider than this (line heights) and ...
+    word_gap_ratio: float = 2.2  # ... this times the line's median gap between syllables is a space
+    speck: float = 0.004  # ink pieces smaller than this share of height² are noise
+
+
+HANGUL_SEGMENT = SegmentConfig()
+DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=0.95, stack_overlap=0.5, gap_inside=4.0, cut_close=0.3,
+                               cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5)
+SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
+
+TOP_K = 8  # candidates per box the beam search looks at
+BEAM = 12
+PRIOR_WEIGHT = 0.6  # weight of the language model's log-probability (tuned on validation faces)
+BOX_THRESHOLD = 0.25  # ink-map level counted as ink
+MAX_PIECES = 4  # clusters one syllable may have
+RECHECK = 1.5  # syllables on a grouping costing up to this much more than the best are recognized too
+SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
+
+
+# -- the answer ------------------------------------------------------------------------------
+
+
+@dataclass
+class SyllableRead:
+    """One box of the line: where it is, the model's candidates, the one the text uses."""
+
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive), in the input's pixels
+    top: list[tuple[str, float]]  # the model's candidates, best first (calibrated probabilities)
+    label: str  # the candidate the text uses (the prior may prefer a lower one)
+    space_before: bool = False  # a new word starts here
+
+    def to_json(self) -> dict:
+        from .recognizer import answer_json
+
+        return {"box": [int(v) for v in self.box], "label": self.label, **answer_json(self.top),
+                "space_before": self.space_before}
+
+
+@dataclass
+class Reading:
+    """A line read: its syllables left to right and the text they make."""
+
+    syllables: list[SyllableRead] = field(default_factory=list)
+    prior: bool = False  # whether a language prior chose the labels
+
+    @property
+    def text(self) -> str:
+        return "".join((" " if s.space_before else "") + s.label for s in self.syllables)
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split(" ")
+
+    def choose(self, index: int, label: str) -> "Reading":
+        """The same reading with box ``index`` read as ``label`` (e.g. picked from its candidates)."""
+        if not 0 <= index < len(self.syllables):
+            raise IndexError(f"box {index} does not exist: the reading has {len(self.syllables)}")
+        syllables = list(self.syllables)
+        syllables[index] = replace(syllables[index], label=str(label))
+        return replace(self, syllables=syllables)
+
+    def to_json(self, file: str | None = None) -> dict:
+        """The stable JSON of ``handpad read --json``: {"file", "text", "syllables": [{"box", "top", ...}]}."""
+        d = {"file": file} if file is not None else {}
+        return d | {"text": self.text, "syllables": [s.to_json() for s in self.syllables]}
+
+
+# -- pieces and clusters -----------------------------------------------------------------------
+
+
+@dataclass
+class _Cluster:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    members: list  # component ids (image) or stroke indices (strokes)
+    column_range: tuple[int, int] | None = None  # image clusters cut out of a wider one
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    def join(self, other: "_Cluster") -> "_Cluster":
+        return _Cluster(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1),
+                        self.members + other.members)
+
+    def overlap(self, other: "_Cluster") -> float:
+        """Horizontal overlap as a share of the narrower one's width."""
+        inter = min(self.x1, other.x1) - max(self.x0, other.x0)
+        return inter / max(min(self.width, other.width), 1.0)
+
+
+def _stack(clusters: list[_Cluster], overlap: float) -> list[_Cluster]:
+    """Join clusters (sorted by x0) that overlap horizontally by ``overlap`` of the narrower one."""
+    out: list[_Cluster] = []
+    for c in sorted(clusters, key=lambda c: c.x0):
+        if out and out[-1].overlap(c) >= overlap:
+            out[-1] = out[-1].join(c)
+            # the wider cluster may now reach back over the one before it
+            while len(out) > 1 and out[-2].overlap(out[-1]) >= overlap:
+                last = out.pop()
+                out[-1] = out[-1].join(last)
+        else:
+            out.append(c)
+    return out
+
+
+def _line_height(clusters: Sequence[_Cluster]) -> float:
+    """The height of one syllable on this line: the tall clusters' typical height."""
+    heights = np.array([c.height for c in clusters], float)
+    return float(max(np.percentile(heights, 75), 1.0))
+
+
+def _gaps(clusters: list[_Cluster], height: float) -> list[float]:
+    """The gap after each cluster (line heights; negative: overlapping) to the next one."""
+    reach = np.maximum.accumulate([c.x1 for c in clusters])
+    return [(clusters[i + 1].x0 - reach[i]) / height for i in range(len(clusters) - 1)]
+
+
+def _edges(clusters: list[_Cluster], height: float, cfg: SegmentConfig) -> dict:
+    """Every plausible syllable (clusters i..j-1) -> its geometric cost."""
+    n = len(clusters)
+    gaps = _gaps(clusters, height)
+    edges = {}
+    for i in range(n):
+        x0, x1 = np.inf, -np.inf
+        for j in range(i + 1, min(n, i + MAX_PIECES) + 1):
+            x0, x1 = min(x0, clusters[j - 1].x0), max(x1, clusters[j - 1].x1)
+            aspect = (x1 - x0) / height
+            if aspect > 2.0 * cfg.max_aspect and j - i > 1:
+                break
+            cost = 4.0 * max(0.0, cfg.min_aspect - aspect) ** 2 / cfg.min_aspect + 4.0 * max(0.0, aspect - cfg.max_aspect) ** 2
+            cost += cfg.gap_inside * sum(max(0.0, g) for g in gaps[i : j - 1])
+            if i > 0:  # a cut before cluster i
+                cost += cfg.cut_close * max(0.0, cfg.cut_gap - gaps[i - 1]) / cfg.cut_gap
+            edges[(i, j)] = cost + 0.05  # a little per syllable: no splits for nothing
+    return edges
+
+
+def _best(n: int, edges: dict) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Least cost from the start to each cut, from each cut to the end, and the best way back."""
+    forward = np.full(n + 1, np.inf)
+    forward[0] = 0.0
+    back = {}
+    for (i, j), c in sorted(edges.items(), key=lambda e: e[0][1]):
+        if forward[i] + c < forward[j]:
+            forward[j], back[j] = forward[i] + c, i
+    backward = np.full(n + 1, np.inf)
+    backward[n] = 0.0
+    for (i, j), c in sorted(edges.items(), key=lambda e: -e[0][0]):
+        backward[i] = min(backward[i], c + backward[j])
+    return forward, backward, back
+
+
+def _path(n: int, back: dict) -> list[tuple[int, int]]:
+    path, j = [], n
+    while j > 0:
+        path.append((back[j], j))
+        j = back[j]
+    return path[::-1]
+
+
+def _join(clusters: list[_Cluster], i: int, j: int) -> _Cluster:
+    g = clusters[i]
+    for c in clusters[i + 1 : j]:
+        g = g.join(c)
+    return g
+
+
+def _word_starts(groups: list[_Cluster], height: float, cfg: SegmentConfig) -> list[bool]:
+    gaps = np.array([(b.x0 - a.x1) / height for a, b in zip(groups, groups[1:])])
+    if not len(gaps):
+        return [False] * len(groups)
+    usual = float(np.median(np.maximum(gaps, 0.0)))
+    threshold = max(cfg.word_gap, cfg.word_gap_ratio * usual)
+    return [False] + [bool(g > threshold) for g in gaps]
+
+
+# -- from an image -------------------------------------------------------------------------------
+
+
+def _image_clusters(ink: np.ndarray, cfg: SegmentConfig):
+    mask = (ink > BOX_THRESHOLD).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        raise NothingDrawnError()
+    boxes = stats[1:]
+    height = max(float(np.percentile(boxes[:, cv2.CC_STAT_HEIGHT], 90)), 1.0)
+    keep = [k for k in range(n - 1) if boxes[k, cv2.CC_STAT_AREA] >= cfg.speck * height * height]
+    if not keep:
+        keep = [int(np.argmax(boxes[:, cv2.CC_STAT_AREA]))]
+    clusters = [_Cluster(float(boxes[k, 0]), float(boxes[k, 1]), float(boxes[k, 0] + boxes[k, 2]),
+                         float(boxes[k, 1] + boxes[k, 3]), [k + 1]) for k in keep]
+    return clusters, labels
+
+
+def _split_wide(clusters: list[_Cluster], mask: np.ndarray, labels: np.ndarray, height: float,
+                cfg: SegmentConfig) -> list[_Cluster]:
+    """Cut clusters wider than two syllables would allow at their thinnest column (touching ink)."""
+    out = []
+    todo = list(clusters)
+    while todo:
+        c = todo.pop(0)
+        if c.width <= 1.6 * cfg.max_aspect * height or c.width < 8:
+            out.append(c)
+            continue
+        x0, x1 = int(c.x0), int(c.x1)
+        y0, y1 = int(c.y0), int(c.y1)
+        own = np.isin(labels[y0:y1, x0:x1], c.members) & (mask[y0:y1, x0:x1] > 0)
+        profile = own.sum(axis=0).astype(float)
+        # look for the cut about one syllable width in, where the ink is thinnest
+        lo = int(max(cfg.min_aspect, 0.5) * height)
+        hi = int(min(c.width - lo, 1.3 * cfg.max_aspect * height))
+        if hi <= lo:
+            out.append(c)
+            continue
+        cut = lo + int(np.argmin(profile[lo:hi]))
+        left, right = own[:, :cut], own[:, cut:]
+        parts = []
+        for part, offset in ((left, 0), (right, cut)):
+            ys, xs = np.nonzero(part)
+            if not len(xs):
+                continue
+            parts.append(_Cluster(float(x0 + offset + xs.min()), float(y0 + ys.min()), float(x0 + offset + xs.max() + 1),
+                                  float(y0 + ys.max() + 1), list(c.members), (x0 + offset, x0 + offset + part.shape[1])))
+        if len(parts) < 2:
+            out.append(c)
+            continue
+        out.append(parts[0])
+        todo.insert(0, parts[1])
+    return out
+
+
+def _crop_image(ink: np.ndarray, labels: np.ndarray, group: _Cluster, members_ranges) -> np.ndarray:
+    """The group's own ink (bright on black), with a margin: no neighbour's ink inside."""
+    x0, y0, x1, y1 = int(group.x0), int(group.y0), int(group.x1), int(group.y1)
+    region = labels[y0:y1, x0:x1]
+    keep = np.zeros(region.shape, bool)
+    for members, cols in members_ranges:
+        own = np.isin(region, members)
+        if cols is not None:
+            cols_mask = np.zeros(region.shape[1], bool)
+            cols_mask[max(cols[0] - x0, 0) : max(cols[1] - x0, 0)] = True
+            own &= cols_mask[None, :]
+        keep |= own
+    crop = np.where(keep, ink[y0:y1, x0:x1], 0.0)
+    return cv2.copyMakeBorder(crop, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0.0)
+
+
+def _image_line(image, cfg: SegmentConfig):
+    """An image -> its clusters (left to right) and how to crop any run of them."""
+    ink = ink_map(image)
+    clusters, labels = _image_clusters(ink, cfg)
+    mask = (ink > BOX_THRESHOLD).astype(np.uint8)
+    clusters = _stack(clusters, cfg.stack_overlap)
+    clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
+
+    def crop(i: int, j: int) -> np.ndarray:
+        run = clusters[i:j]
+        return _crop_image(ink, labels, _join(clusters, i, j), [(c.members, c.column_range) for c in run])
+
+    return clusters, crop
+
+
+# -- from strokes ----------------------------------------------------------------------------------
+
+
+def as_strokes(strokes) -> list[tuple[np.ndarray, float]]:
+    """Pad strokes in any of their forms -> [(float (n, 2) points, pen width), ...] in drawing order.
+
+    Accepts :class:`handpad.pad.canvas.Stroke` objects, ``{"width": w, "points": [[x, y], ...]}``
+    dicts (the browser's and the line sets' JSON) and ``(points, width)`` pairs.
+    """
+    out = []
+    for i, s in enumerate(strokes):
+        if hasattr(s, "points"):
+            pts, width = s.points, s.width
+        elif isinstance(s, dict):
+            if "points" not in s:
+                raise HandpadError(f"stroke {i}: no 'points'")
+            pts, width = s["points"], s.get("width", 18)
+        else:
+            pts, width = s
+        pts = np.asarray(pts, np.float32).reshape(-1, 2)
+        if not len(pts):
+            continue
+        if not np.isfinite(pts).all() or not np.isfinite(float(width)) or float(width) <= 0:
+            raise HandpadError(f"stroke {i}: points and width must be finite numbers, width above 0")
+        out.append((pts, float(width)))
+    if not out:
+        raise NothingDrawnError()
+    return out
+
+
+def _stroke_clusters(strokes, cfg: SegmentConfig) -> list[_Cluster]:
+    """Strokes in drawing order -> clusters; a late stroke over an earlier syllable joins it."""
+    clusters: list[_Cluster] = []
+    for k, (pts, width) in enumerate(strokes):
+        r = width / 2
+        c = _Cluster(float(pts[:, 0].min() - r), float(pts[:, 1].min() - r), float(pts[:, 0].max() + r),
+                     float(pts[:, 1].max() + r), [k])
+        # the last cluster first: writing goes on where it was
+        for j in range(len(clusters) - 1, -1, -1):
+            if clusters[j].overlap(c) >= cfg.stack_overlap:
+                clusters[j] = clusters[j].join(c)
+                break
+        else:
+            clusters.append(c)
+    return sorted(clusters, key=lambda c: c.x0)
+
+
+def render_strokes(strokes, box=None, margin: int = 4) -> np.ndarray:
+    """Strokes drawn as the pad draws them (round pen, anti-aliased): uint8, dark ink on white.
+
+    ``box``: (x0, y0, x1, y1) of the canvas to draw; default: around all strokes.
+    """
+    if box is None:
+        allpts = np.concatenate([p for p, _ in strokes])
+        reach = max(w for _, w in strokes) / 2 + 1
+        x0, y0 = np.floor(allpts.min(axis=0) - reach)
+        x1, y1 = np.ceil(allpts.max(axis=0) + reach)
+    else:
+        x0, y0, x1, y1 = box
+    w, h = int(x1 - x0) + 2 * margin, int(y1 - y0) + 2 * margin
+    canvas = np.full((max(h, 1), max(w, 1)), 255, np.uint8)
+    shift = 4
+    for pts, width in strokes:
+        q = np.rint((pts - (x0 - margin, y0 - margin)) * (1 << shift)).astype(np.int32)
+        t = max(1, int(round(width)))
+        if len(q) == 1:
+            cv2.circle(canvas, tuple(q[0]), max(1, t // 2) << shift, 0, -1, cv2.LINE_AA, shift)
+        else:
+            cv2.polylines(canvas, [q], False, 0, t, cv2.LINE_AA, shift)
+    return canvas
+
+
+def _stroke_line(strokes, cfg: SegmentConfig):
+    """Pad strokes -> their clusters (left to right) and how to crop any run of them."""
+    strokes = as_strokes(strokes)
+    clusters = _stroke_clusters(strokes, cfg)
+
+    def crop(i: int, j: int) -> np.ndarray:
+        return render_strokes([strokes[k] for c in clusters[i:j] for k in sorted(c.members)])
+
+    return clusters, crop
+
+
+def _int_box(c: _Cluster) -> tuple[int, int, int, int]:
+    return (int(np.floor(c.x0)), int(np.floor(c.y0)), int(np.ceil(c.x1)), int(np.ceil(c.y1)))
+
+
+@dataclass
+class Segmentation:
+    """A line cut into syllables: boxes, where words start, each box's own ink, and (when a
+    recognizer helped to cut) the model's probabilities for each box."""
+
+    boxes: list[tuple[int, int, int, int]]
+    starts: list[bool]
+    crops: list[np.ndarray]
+    probs: np.ndarray | None = None
+
+
+def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
+            config: SegmentConfig | None = None) -> Segmentation:
+    """Cut a line into syllables, from the pad's strokes (their timing helps) or else the image.
+
+    With a ``recognizer``, groupings that the shapes alone leave close (within ``RECHECK``) are
+    decided by how well the model reads each syllable (-log of its top-1 probability), in one call.
+    """
+    if kind not in SEGMENT_CONFIGS:
+        raise HandpadError(f"unknown kind {kind!r}; choose one of: {', '.join(SEGMENT_CONFIGS)}")
+    cfg = config or SEGMENT_CONFIGS[kind]
+    if strokes is not None:
+        clusters, crop = _stroke_line(strokes, cfg)
+    elif image is not None:
+        clusters, crop = _image_line(image, cfg)
+    else:
+        raise HandpadError("read: give an image or the pad's strokes")
+    n = len(clusters)
+    height = _line_height(clusters)
+    edges = _edges(clusters, height, cfg)
+    forward, backward, back = _best(n, edges)
+    # Measure the line's height again on the syllables found (a lone ㄱ is lower than a syllable).
+    regrouped = float(np.median([_join(clusters, i, j).height for i, j in _path(n, back)]))
+    if abs(regrouped - height) > 0.1 * height:
+        height = max(regrouped, height)
+        edges = _edges(clusters, height, cfg)
+        forward, backward, back = _best(n, edges)
+    probs = None
+    if recognizer is None:
+        path = _path(n, back)
+        crops = [crop(i, j) for i, j in path]
+    else:
+        near = [e for e, c in edges.items() if forward[e[0]] + c + backward[e[1]] <= forward[n] + RECHECK]
+        near_crops = [crop(i, j) for i, j in near]
+        near_probs = recognizer.predict_proba(near_crops)
+        reread = {e: SHAPE_WEIGHT * edges[e] - float(np.log(max(p.max(), 1e-12))) for e, p in zip(near, near_probs)}
+        _, _, back = _best(n, reread)
+        path = _path(n, back)
+        where = {e: k for k, e in enumerate(near)}
+        crops = [near_crops[where[e]] for e in path]
+        probs = near_probs[[where[e] for e in path]]
+    groups = [_join(clusters, i, j) for i, j in path]
+    return Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs)
+
+
+# -- the text ------------------------------------------------------------------------------------------
+
+
+def best_text(candidates: list[list[tuple[str, float]]], starts: list[bool], lm, weight: float = PRIOR_WEIGHT,
+              beam: int = BEAM) -> list[str]:
+    """The labels, one per box, that maximize sum log P(box|label) + weight * log P_LM(words).
+
+    ``candidates``: each box's (label, prob) list; ``starts``: which boxes begin a word.
+    """
+    chosen: list[str] = []
+    n = len(candidates)
+    i = 0
+    while i < n:  # word by word: the language model's words end at spaces
+        j = i + 1
+        while j < n and not starts[j]:
+            j += 1
+        hyps = [(0.0, None, ())]  # score, previous syllable, labels so far
+        for b in range(i, j):
+            labels = [c for c, _ in candidates[b]]
+            logp = np.log(np.maximum([p for _, p in candidates[b]], 1e-12))
+            new = []
+            for score, prev, path in hyps:
+                lmp = lm.log_probs(prev, labels)
+                for lab, s in zip(labels, score + logp + weight * lmp):
+                    new.append((float(s), lab, path + (lab,)))
+            new.sort(key=lambda h: -h[0])
+            hyps = new[:beam]
+        hyps = [(s + weight * lm.end_log_prob(prev), prev, path) for s, prev, path in hyps]
+        chosen += list(max(hyps, key=lambda h: h[0])[2])
+        i = j
+    return chosen
+
+
+def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | None = None,
+         weight: float = PRIOR_WEIGHT, config: SegmentConfig | None = None) -> Reading:
+    """Read a line: boxes, each box's candidates, and the most likely text (see the module's steps).
+
+    ``prior``: use the language prior (default: yes for Hangul, no for digits).
+    """
+    kind = recognizer.label_space.kind
+    seg = segment(image, strokes, kind, recognizer, config)
+    tops = [recognizer._ranked(p, k) for p in seg.probs]
+    boxes, starts = seg.boxes, seg.starts
+    use_prior = (kind == "hangul") if prior is None else bool(prior)
+    if use_prior and kind != "hangul":
+        raise HandpadError("the language prior is for Hangul; read digits without it")
+    if use_prior:
+        from .prior import SyllableLM
+
+        labels = best_text(tops, starts, SyllableLM.load(), weight)
+    else:
+        labels = [t[0][0] for t in tops]
+    return Reading([SyllableRead(b, t, lab, s) for b, t, lab, s in zip(boxes, tops, labels, starts)], prior=use_prior)
