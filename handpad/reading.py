@@ -52,11 +52,14 @@ class SegmentConfig:
     word_gap: float = 0.5  # a gap wider than this (line heights) and ...
     word_gap_ratio: float = 2.2  # ... this times the line's median gap between syllables is a space
     speck: float = 0.004  # ink pieces smaller than this share of height² are noise
+    split_aspect: float = 1.2  # a piece of ink wider than this is cut (touching neighbours) ...
+    min_part: float = 0.3  # ... into parts at least this wide
+    cut_touch: float = 0.3  # cost of a cut through touching ink
 
 
 HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=0.95, stack_overlap=0.5, gap_inside=4.0, cut_close=0.3,
-                               cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5)
+                               cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.75, min_part=0.2)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
 TOP_K = 8  # candidates per box the beam search looks at
@@ -80,10 +83,18 @@ class SyllableRead:
     label: str  # the candidate the text uses (the prior may prefer a lower one)
     space_before: bool = False  # a new word starts here
 
-    def to_json(self) -> dict:
+    def shown(self, top: int | None = None) -> list[tuple[str, float]]:
+        """The first ``top`` candidates, the chosen label always among them (last if it ranks lower)."""
+        shown = list(self.top[:top] if top else self.top)
+        if self.label not in dict(shown):
+            chosen = [t for t in self.top if t[0] == self.label] or [(self.label, 0.0)]
+            shown = shown[: max(len(shown) - 1, 0)] + chosen
+        return shown
+
+    def to_json(self, top: int | None = None) -> dict:
         from .recognizer import answer_json
 
-        return {"box": [int(v) for v in self.box], "label": self.label, **answer_json(self.top),
+        return {"box": [int(v) for v in self.box], "label": self.label, **answer_json(self.shown(top)),
                 "space_before": self.space_before}
 
 
@@ -110,10 +121,11 @@ class Reading:
         syllables[index] = replace(syllables[index], label=str(label))
         return replace(self, syllables=syllables)
 
-    def to_json(self, file: str | None = None) -> dict:
-        """The stable JSON of ``handpad read --json``: {"file", "text", "syllables": [{"box", "top", ...}]}."""
+    def to_json(self, file: str | None = None, top: int | None = None) -> dict:
+        """The stable JSON of ``handpad read --json``: {"file", "text", "syllables": [{"box", "top", ...}]}
+        (``top``: candidates listed per syllable, default all that were kept)."""
         d = {"file": file} if file is not None else {}
-        return d | {"text": self.text, "syllables": [s.to_json() for s in self.syllables]}
+        return d | {"text": self.text, "syllables": [s.to_json(top) for s in self.syllables]}
 
 
 # -- pieces and clusters -----------------------------------------------------------------------
@@ -127,6 +139,7 @@ class _Cluster:
     y1: float
     members: list  # component ids (image) or stroke indices (strokes)
     column_range: tuple[int, int] | None = None  # image clusters cut out of a wider one
+    touching: bool = False  # cut off the cluster before it (their ink touches)
 
     @property
     def width(self) -> float:
@@ -138,7 +151,7 @@ class _Cluster:
 
     def join(self, other: "_Cluster") -> "_Cluster":
         return _Cluster(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1),
-                        self.members + other.members)
+                        self.members + other.members, touching=self.touching)
 
     def overlap(self, other: "_Cluster") -> float:
         """Horizontal overlap as a share of the narrower one's width."""
@@ -186,8 +199,10 @@ def _edges(clusters: list[_Cluster], height: float, cfg: SegmentConfig) -> dict:
             if aspect > 2.0 * cfg.max_aspect and j - i > 1:
                 break
             cost = 4.0 * max(0.0, cfg.min_aspect - aspect) ** 2 / cfg.min_aspect + 4.0 * max(0.0, aspect - cfg.max_aspect) ** 2
-            cost += cfg.gap_inside * sum(max(0.0, g) for g in gaps[i : j - 1])
-            if i > 0:  # a cut before cluster i
+            cost += cfg.gap_inside * sum(max(0.0, g) for g, c in zip(gaps[i : j - 1], clusters[i + 1 : j]) if not c.touching)
+            if i > 0 and clusters[i].touching:  # a cut through touching ink
+                cost += cfg.cut_touch
+            elif i > 0:  # a cut before cluster i
                 cost += cfg.cut_close * max(0.0, cfg.cut_gap - gaps[i - 1]) / cfg.cut_gap
             edges[(i, j)] = cost + 0.05  # a little per syllable: no splits for nothing
     return edges
@@ -252,38 +267,40 @@ def _image_clusters(ink: np.ndarray, cfg: SegmentConfig):
 
 def _split_wide(clusters: list[_Cluster], mask: np.ndarray, labels: np.ndarray, height: float,
                 cfg: SegmentConfig) -> list[_Cluster]:
-    """Cut clusters wider than two syllables would allow at their thinnest column (touching ink)."""
+    """Cut clusters wider than one syllable may be (neighbours whose ink touches) at their thinnest
+    column, again while a part is still too wide. The grouping may join the parts back."""
     out = []
     todo = list(clusters)
     while todo:
         c = todo.pop(0)
-        if c.width <= 1.6 * cfg.max_aspect * height or c.width < 8:
+        if c.width <= cfg.split_aspect * height or c.width < 8:
             out.append(c)
             continue
         x0, x1 = int(c.x0), int(c.x1)
         y0, y1 = int(c.y0), int(c.y1)
         own = np.isin(labels[y0:y1, x0:x1], c.members) & (mask[y0:y1, x0:x1] > 0)
+        if c.column_range is not None:
+            own[:, : max(c.column_range[0] - x0, 0)] = False
+            own[:, max(c.column_range[1] - x0, 0) :] = False
         profile = own.sum(axis=0).astype(float)
-        # look for the cut about one syllable width in, where the ink is thinnest
-        lo = int(max(cfg.min_aspect, 0.5) * height)
-        hi = int(min(c.width - lo, 1.3 * cfg.max_aspect * height))
+        lo = max(int(cfg.min_part * height), 1)
+        hi = own.shape[1] - lo
         if hi <= lo:
             out.append(c)
             continue
         cut = lo + int(np.argmin(profile[lo:hi]))
-        left, right = own[:, :cut], own[:, cut:]
         parts = []
-        for part, offset in ((left, 0), (right, cut)):
-            ys, xs = np.nonzero(part)
+        for a, b in ((0, cut), (cut, own.shape[1])):
+            ys, xs = np.nonzero(own[:, a:b])
             if not len(xs):
                 continue
-            parts.append(_Cluster(float(x0 + offset + xs.min()), float(y0 + ys.min()), float(x0 + offset + xs.max() + 1),
-                                  float(y0 + ys.max() + 1), list(c.members), (x0 + offset, x0 + offset + part.shape[1])))
+            parts.append(_Cluster(float(x0 + a + xs.min()), float(y0 + ys.min()), float(x0 + a + xs.max() + 1),
+                                  float(y0 + ys.max() + 1), list(c.members), (x0 + a, x0 + b)))
         if len(parts) < 2:
             out.append(c)
             continue
-        out.append(parts[0])
-        todo.insert(0, parts[1])
+        parts[0].touching, parts[1].touching = c.touching, True
+        todo[:0] = parts
     return out
 
 

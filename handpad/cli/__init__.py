@@ -18,6 +18,7 @@ COMMANDS = {
     "train": ("handpad.cli.train", "train a model on a dataset store"),
     "evaluate": ("handpad.cli.evaluate", "measure models on a store or a folder of labeled images"),
     "predict": ("handpad.cli.predict", "recognize image files (top-k labels, optional JSON lines)"),
+    "read": ("handpad.cli.read", "read lines of handwriting: words and numbers (text, boxes, JSON lines)"),
     "draw": ("handpad.cli.draw", "open the drawing pad (digits or hangul)"),
     "serve": ("handpad.cli.serve", "serve the drawing pad as a local web page, with a JSON API"),
     "finetune": ("handpad.cli.finetune", "continue training a model on samples saved from the pad"),
@@ -34,6 +35,7 @@ The pipeline, one subcommand per step:
   train     dataset store -> model file (.keras, with its labels and preprocessing)
   evaluate  model(s) on a store or labeled image folder -> top-1/top-3, confusions, plots
   predict   images -> top-k labels (JSON lines with --json)
+  read      images of words or numbers (a line of several characters) -> text
   draw      the drawing pad; finetune: learn your own hand from samples saved in the pad
   serve     the drawing pad in a web browser (and a JSON API), on this machine
 

@@ -11,13 +11,17 @@ DESCRIPTION = """\
 Measure one or more models on the same data: top-1 and top-3 accuracy, a per-class CSV,
 the most-confused pairs, and (up to 60 classes) a confusion-matrix PNG.
 
-DATA is a dataset store or a folder of labeled images (DATA/<label>/*.png).
+DATA is a dataset store or a folder of labeled images (DATA/<label>/*.png), or a line set
+(words or numbers, from `handpad synth words|numbers`): then the lines are read as `handpad read`
+reads them and the report gives boxes right (one per character), whole lines right with and
+without the language prior, character accuracy and the time per line.
 Several --model options (or --compare A B C) put the models side by side in one table.
 
 examples:
   handpad evaluate data/mnist-test --model digits
   handpad evaluate data/phd08 --model hangul --out runs/eval-phd08
   handpad evaluate data/hangul-heldout-pen --compare hangul runs/hangul-cnn/model.keras
+  handpad evaluate data/words-pen --model hangul            # a line set: reading words
 """
 
 
@@ -29,6 +33,8 @@ def configure(p) -> None:
                    "metrics.json and plots (default: runs/eval-<data>)")
     p.add_argument("--top-pairs", type=int, default=10, help="how many confused pairs to list")
     p.add_argument("--limit", type=int, help="evaluate on a random subset of this many samples (seeded)")
+    p.add_argument("--strokes", action="store_true",
+                   help="line sets: cut lines from their strokes in drawing order (as the pads do), not the image")
     add_subset_arguments(p)
 
 
@@ -40,6 +46,8 @@ def run(args) -> int:
         raise HandpadError("no model given: pass --model digits|hangul|PATH (repeatable) or --compare A B")
     data = Path(args.data)
     out = Path(args.out or Path("runs") / f"eval-{data.name}")
+    if (data / "lines.jsonl").exists():
+        return _run_lines(args, data, out, models)
     rows = []
     for name in models:
         model = Model.load(name)
@@ -53,5 +61,25 @@ def run(args) -> int:
     for name, _, m in rows:
         if m["confused_pairs"]:
             print(f"\nmost-confused pairs ({name}): " + ", ".join(f"{a}->{b} ({n})" for a, b, n in m["confused_pairs"]))
+    print(f"\nreports in {out}")
+    return 0
+
+
+def _run_lines(args, data: Path, out: Path, models) -> int:
+    import json
+
+    from ..evaluation import evaluate_reading, format_reading
+    from ..recognizer import Recognizer
+    from ..sources.lines import read_lines
+
+    lines = read_lines(data)
+    for name in models:
+        rec = Recognizer.load(name)
+        if rec.label_space.kind != lines.kind:
+            raise HandpadError(f"{data} holds {lines.kind} lines; model {name!r} reads {rec.label_space.kind}")
+        metrics = evaluate_reading(rec, lines, use_strokes=args.strokes, limit=args.limit)
+        (out / rec.name).mkdir(parents=True, exist_ok=True)
+        (out / rec.name / "reading.json").write_text(json.dumps(metrics, indent=1))
+        print(format_reading(metrics, f"{rec.name} on {data} ({'strokes' if args.strokes else 'images'})"))
     print(f"\nreports in {out}")
     return 0

@@ -1,0 +1,156 @@
+"""Reading a line (handpad.reading, Recognizer.read, handpad read): real digits and a real Korean
+font written in a row; the shipped models; the shipped language prior."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from handpad import reading
+from handpad.errors import HandpadError, NothingDrawnError
+from handpad.recognizer import Recognizer
+from handpad.sources.mnist import read_mnist_idx
+
+NANUM_PEN = "/usr/share/fonts/truetype/nanum/NanumPen.ttf"  # Debian fonts-nanum-coding/fonts-nanum-extra (setup.sh)
+
+
+@pytest.fixture(scope="module")
+def digits_rec():
+    return Recognizer.load("digits")
+
+
+@pytest.fixture(scope="module")
+def hangul_rec():
+    return Recognizer.load("hangul")
+
+
+@pytest.fixture(scope="module")
+def mnist_digits(SHARED_DATA):
+    return read_mnist_idx(SHARED_DATA / "mnist-10k")
+
+
+def number_line(images, gap: int) -> np.ndarray:
+    """Real MNIST digits side by side (cropped to their ink columns), ``gap`` px apart, bright on black."""
+    parts = []
+    for d in images:
+        cols = np.nonzero(d.max(axis=0))[0]
+        if parts:
+            parts.append(np.zeros((28, gap), np.uint8))
+        parts.append(d[:, cols.min() : cols.max() + 1])
+    return np.pad(np.concatenate(parts, axis=1), 6)
+
+
+def word_image(text: str, size: int = 90, gap: int = 24, space: int = 90) -> np.ndarray:
+    """``text`` written with a real handwriting font, syllable by syllable, dark on white."""
+    font = ImageFont.truetype(NANUM_PEN, size)
+    img = Image.new("L", (60 + len(text) * (size + gap + space), size * 2), 255)
+    draw, x = ImageDraw.Draw(img), 20
+    for ch in text:
+        if ch == " ":
+            x += space
+            continue
+        draw.text((x, size // 3), ch, font=font, fill=0)
+        x += draw.textbbox((0, 0), ch, font=font)[2] + gap
+    return np.array(img)
+
+
+def test_numbers_of_real_digits_are_read_digit_by_digit(digits_rec, mnist_digits):
+    images, labels = mnist_digits
+    rng = np.random.default_rng(3)
+    right = 0
+    for _ in range(30):
+        idx = rng.choice(len(images), rng.integers(3, 9), replace=False)
+        r = digits_rec.read(number_line(images[idx], gap=6))
+        right += r.text == "".join(str(labels[i]) for i in idx)
+        assert not r.prior  # digits: no language prior
+    assert right >= 27
+
+
+def test_boxes_lie_on_each_digit_in_order(digits_rec, mnist_digits):
+    images, labels = mnist_digits
+    line = number_line(images[:4], gap=8)
+    r = digits_rec.read(line)
+    assert len(r.syllables) == 4
+    xs = [s.box[0] for s in r.syllables]
+    assert xs == sorted(xs)
+    for s in r.syllables:
+        x0, y0, x1, y1 = s.box
+        assert line[y0:y1, x0:x1].max() > 128  # ink inside every box
+        assert s.top[0][1] >= s.top[-1][1]
+
+
+def test_a_word_in_a_handwriting_font_is_read_with_a_space(hangul_rec):
+    r = hangul_rec.read(word_image("대한 민국"))
+    assert [s.space_before for s in r.syllables] == [False, False, True, False]
+    assert r.text == "대한 민국"
+    assert r.words == ["대한", "민국"]
+
+
+def test_touching_syllables_are_still_cut(hangul_rec):
+    r = hangul_rec.read(word_image("대한민국", gap=-2))
+    assert len(r.syllables) == 4
+
+
+def test_strokes_in_drawing_order_make_syllables(digits_rec):
+    # "1", then "7" to its right: the 7's two-part stroke and a late tick added to the 1
+    one = [(np.array([[100, 60], [100, 340]]), 18)]
+    seven = [(np.array([[200, 90], [380, 90], [260, 340]]), 18)]
+    tick = [(np.array([[80, 80], [100, 60]]), 18)]
+    r = digits_rec.read(strokes=one + seven + tick)
+    assert r.text == "17"
+    assert r.syllables[0].box[0] <= 80 - 9  # the tick joined the 1, drawn after the 7
+    as_dicts = [{"width": w, "points": p.tolist()} for p, w in one + seven]
+    assert digits_rec.read(strokes=as_dicts).text == "17"
+
+
+def test_the_prior_prefers_a_real_word():
+    from handpad.prior import SyllableLM
+
+    lm = SyllableLM.load()
+    candidates = [[("얀", 0.55), ("안", 0.45)], [("넝", 0.6), ("녕", 0.4)]]
+    assert reading.best_text(candidates, [False, False], lm, weight=0.0) == ["얀", "넝"]
+    assert reading.best_text(candidates, [False, False], lm) == ["안", "녕"]
+    # a clear picture is not overruled: the prior only decides near ties
+    clear = [[("얀", 0.999), ("안", 0.001)], [("넝", 0.999), ("녕", 0.001)]]
+    assert reading.best_text(clear, [False, False], lm) == ["얀", "넝"]
+
+
+def test_choose_and_json(hangul_rec):
+    r = hangul_rec.read(word_image("사람"))
+    second = r.syllables[0].top[1][0]
+    picked = r.choose(0, second)
+    assert picked.text == second + r.text[1:] and r.text != picked.text
+    d = picked.to_json("a.png", top=1)
+    assert d["file"] == "a.png" and d["text"] == picked.text
+    assert [t["label"] for t in d["syllables"][0]["top"]] == [second]  # the chosen one is always listed
+    assert set(d["syllables"][0]) == {"box", "label", "top", "unsure", "space_before"}
+    with pytest.raises(IndexError, match="has 2"):
+        r.choose(5, "가")
+
+
+def test_bad_input_is_a_clear_error(digits_rec):
+    with pytest.raises(NothingDrawnError):
+        digits_rec.read(np.full((50, 200), 255, np.uint8))
+    with pytest.raises(HandpadError, match="stroke 0"):
+        digits_rec.read(strokes=[{"width": 10}])
+    with pytest.raises(HandpadError, match="finite"):
+        digits_rec.read(strokes=[([[1, 2], [np.nan, 3]], 10)])
+    with pytest.raises(HandpadError, match="image or the pad's strokes"):
+        digits_rec.read()
+
+
+def test_read_cli(tmp_path, mnist_digits):
+    images, labels = mnist_digits
+    good = tmp_path / "n.png"
+    Image.fromarray(number_line(images[10:15], gap=7)).save(good)
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    out = subprocess.run([sys.executable, "-m", "handpad", "read", "--model", "digits", "--json", str(good),
+                          str(tmp_path / "broken.png")], capture_output=True, text=True)
+    assert out.returncode == 1
+    first, second = (json.loads(line) for line in out.stdout.splitlines())
+    assert first["file"] == str(good) and first["text"] == "".join(map(str, labels[10:15]))
+    assert len(first["syllables"]) == 5 and len(first["syllables"][0]["top"]) == 3
+    assert second["file"].endswith("broken.png") and "broken.png" in second["error"]
+    assert "1 of 2 image(s) failed" in out.stderr
