@@ -15,6 +15,9 @@ tensorflow-hangul-recognition did with fonts, plus what a mouse drawing looks li
   handpad synth hangul    render every syllable from every face into a dataset store
   handpad synth fetch-fonts   download the pinned Korean fonts of the npm registry into
                           the fonts cache (an explicit step; then they are default fonts too)
+  handpad synth words     lines of common Korean words and phrases written with a face
+                          (pen or careless), with the text and a box per syllable
+  handpad synth numbers   lines of 3-8 held-out MNIST digits (pen-redrawn or scanned)
 
 Three kinds of samples (--mix):
   designed  the font's glyph with PHD08's variation grid (3 sizes x 3 noise levels x 3 scan
@@ -95,6 +98,58 @@ def _add_font_args(p: argparse.ArgumentParser) -> None:
                    "--exclude NanumGothic-Regular drops every NanumGothic weight)")
 
 
+LINES_NOTE = """\
+Each line: characters scaled to a size around the line's height (+-15%), a drifting baseline
+(up to ~15% of the height), gaps between characters' ink of 0.15-0.4 x the height (normal;
+digits 0.1-0.35) or -0.02-0.1 (tight: they may touch; digits -0.02-0.08), 0.6-1.2 between the
+words of a phrase, one pen per line. The set: NNNNN.png, lines.jsonl (per line: file, text,
+boxes [x0, y0, x1, y1] per non-space character, strokes, face, style, spacing) and
+manifest.json; read it with handpad.sources.lines.read_lines. Deterministic for a --seed
+(line i depends only on the seed and i: the same seed gives the same words or numbers in
+every style).
+"""
+
+WORDS_DESCRIPTION = """\
+Write lines of common Korean words (and, --phrases of the time, phrases of 2-3 words) of
+--syllables syllables with font faces: line i is written by face i mod the number of faces,
+as a pen drawing of the glyph's skeleton (--style pen, as the held-out pen-drawn syllables)
+or by a careless hand with a mouse (--style careless). Words come from the shipped
+frequency list (handpad.prior.common_words / common_phrases): a length is drawn uniformly,
+then a word of that length; a word the face cannot draw is replaced by another.
+
+""" + LINES_NOTE + """
+Examples:
+  handpad synth words --out data/words-pen --only NanumPenScript-Regular UnPen-Regular \\
+      --style pen --spacing mixed --count 600 --seed 1
+  handpad synth words --out /tmp/tight --fonts /usr/share/fonts/truetype/nanum/NanumPen.ttf \\
+      --style careless --spacing tight --count 20 --syllables 3-4 --phrases 0
+"""
+
+NUMBERS_DESCRIPTION = """\
+Write numbers of --digits digits from a digits dataset store (default data/mnist): the
+digits come from the --split part (test or val) of the stratified split `handpad train`
+makes with --val-fraction, --test-fraction and --split-seed (as `handpad evaluate --subset`
+picks it), redrawn with a round pen through their skeleton (--style pen) or placed as
+they are (--style scanned: no strokes).
+
+""" + LINES_NOTE + """
+Examples:
+  handpad synth numbers --out data/numbers-pen --split test --style pen --count 500 --seed 1
+  handpad synth numbers --out data/numbers-val-pen --split val --style pen --count 300 --seed 2
+"""
+
+
+def _add_line_args(p: argparse.ArgumentParser, lengths: str, what: str) -> None:
+    p.add_argument("--out", required=True, metavar="DIR", help="folder of the line set to write")
+    p.add_argument("--spacing", choices=("normal", "tight", "mixed"), default="mixed",
+                   help="gaps between characters: normal, tight (may touch), or mixed (each line one of them); default mixed")
+    p.add_argument("--count", type=int, default=100, metavar="N", help="lines to write (default 100)")
+    p.add_argument(f"--{what}", default=lengths, metavar="MIN-MAX", help=f"{what} per line (default {lengths})")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0); same seed, same set")
+    p.add_argument("--overwrite", action="store_true", help="replace the set in a non-empty --out folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="synth_command", metavar="WHAT")
     fonts = sub.add_parser("fonts", help="list font faces, coverage and handwriting flag",
@@ -153,6 +208,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
     h.add_argument("--overwrite", action="store_true", help="start the store afresh instead of continuing it")
     h.add_argument("--quiet", action="store_true", help="no progress bar")
     h.set_defaults(_synth=_run_hangul)
+
+    w = sub.add_parser("words", help="lines of common words written with font faces (test data for reading)",
+                       description=WORDS_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_font_args(w)
+    w.add_argument("--style", choices=("pen", "careless"), default="pen",
+                   help="pen: the glyph's skeleton redrawn with a round pen; careless: written by a careless hand with a mouse")
+    _add_line_args(w, "2-6", "syllables")
+    w.add_argument("--phrases", type=float, default=0.2, metavar="P",
+                   help="share of lines that are phrases of 2-3 words (default 0.2)")
+    w.set_defaults(_synth=_run_words)
+
+    nb = sub.add_parser("numbers", help="lines of held-out MNIST digits (test data for reading numbers)",
+                        description=NUMBERS_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    nb.add_argument("--store", default="data/mnist", metavar="STORE", help="digits dataset store (default data/mnist)")
+    nb.add_argument("--split", choices=("test", "val"), default="test", help="which held-out part of the store (default test)")
+    nb.add_argument("--val-fraction", type=float, default=0.1, help="the split's validation share (default 0.1)")
+    nb.add_argument("--test-fraction", type=float, default=0.2, help="the split's test share (default 0.2)")
+    nb.add_argument("--split-seed", type=int, default=0, help="the split's seed (default 0)")
+    nb.add_argument("--style", choices=("pen", "scanned"), default="pen",
+                    help="pen: redrawn with a round pen through the digit's skeleton; scanned: the digit image itself")
+    _add_line_args(nb, "3-8", "digits")
+    nb.set_defaults(_synth=_run_numbers)
     parser.set_defaults(_synth_parser=parser)
 
 
@@ -224,3 +301,33 @@ def _run_hangul(args) -> int:
                         overwrite=args.overwrite, progress=not args.quiet)
     print(report.summary(), file=sys.stderr)
     return 0  # (face, syllable) pairs that failed are reported above; the store is complete without them
+
+
+def _run_words(args) -> int:
+    from ..synth.fonts import describe, resolve_fonts
+    from ..synth.lines import LineSetOptions, hangul_records, parse_range, write_line_set
+
+    lengths = parse_range(args.syllables, "--syllables", 1, 12)
+    faces, problems = resolve_fonts(args.fonts, args.only, args.exclude)
+    print(describe(faces, problems), file=sys.stderr)
+    options = LineSetOptions("hangul", args.style, args.spacing, args.count, args.seed, lengths, args.phrases,
+                             extra={"faces": [f.id for f in faces]})
+    report = write_line_set(args.out, hangul_records(faces, options), options, args.overwrite, progress=not args.quiet)
+    print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def _run_numbers(args) -> int:
+    from ..synth.lines import LineSetOptions, digit_records, digit_split, parse_range, write_line_set
+
+    lengths = parse_range(args.digits, "--digits", 1, 64)
+    store, indices = digit_split(args.store, args.split, args.val_fraction, args.test_fraction, args.split_seed)
+    options = LineSetOptions("digits", args.style, args.spacing, args.count, args.seed, lengths,
+                             extra={"store": str(args.store), "split": args.split, "val_fraction": args.val_fraction,
+                                    "test_fraction": args.test_fraction, "split_seed": args.split_seed,
+                                    "split_size": int(len(indices))})
+    print(f"numbers from {len(indices)} digits of the {args.split} split of {args.store}", file=sys.stderr)
+    report = write_line_set(args.out, digit_records(store.images, store.labels, indices, options), options,
+                            args.overwrite, progress=not args.quiet)
+    print(report.summary(), file=sys.stderr)
+    return 0

@@ -19,6 +19,7 @@ Steps 1-2 depend only on the glyph, so :func:`skeletonize_ink` can be cached by 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -209,14 +210,18 @@ DEFAULT_PEN = PenStyle()
 PLAIN_PEN = PenStyle(rotation=0.0, shear=0.0, aspect=0.0, elastic=(0.0, 0.0))
 
 
-def draw_skeleton(skeleton: Skeleton, rng: np.random.Generator, style: PenStyle = DEFAULT_PEN, crop: bool = False) -> np.ndarray:
-    """Draw a skeleton with a round pen of constant random width; uint8 canvas, dark ink on white.
+class PenStrokes(NamedTuple):
+    """A skeleton's polylines as a pen draws them: where, how wide, how dark."""
 
-    ``crop=True`` returns only the part of the canvas around the drawing (a white margin of
-    a few pixels all round): :func:`handpad.preprocess.preprocess` gives exactly the same
-    result for it as for the whole canvas (it crops to the ink anyway), at a fraction of
-    the cost. The random draws are the same either way.
-    """
+    lines: list  # float (n, 2) arrays (x, y), canvas pixels, one per polyline, in drawing order
+    width: float  # the pen's width, canvas pixels (drawn with ``max(1, round(width))``)
+    color: int  # gray level of the ink
+
+
+def pen_strokes(skeleton: Skeleton, rng: np.random.Generator, style: PenStyle = DEFAULT_PEN) -> PenStrokes:
+    """Steps 3-4 of :func:`pen_redraw` without the drawing: the skeleton's polylines after the
+    elastic and affine jitter, at a random size and place on the ``style.canvas`` square, the
+    pen's random width and the ink's gray level. :func:`draw_skeleton` draws exactly these."""
     pts = skeleton.points.copy()
     if not len(pts):
         raise ValueError("empty skeleton: nothing to draw")
@@ -252,6 +257,20 @@ def draw_skeleton(skeleton: Skeleton, rng: np.random.Generator, style: PenStyle 
     offset = np.array([rng.uniform(room_lo[i], max(room_lo[i], room_hi[i])) for i in range(2)])
     pts = pts + offset
     color = int(rng.integers(style.ink[0], style.ink[1] + 1))
+    return PenStrokes(skeleton.polylines(pts), float(pen), color)
+
+
+def draw_skeleton(skeleton: Skeleton, rng: np.random.Generator, style: PenStyle = DEFAULT_PEN, crop: bool = False) -> np.ndarray:
+    """Draw a skeleton with a round pen of constant random width; uint8 canvas, dark ink on white.
+
+    The polylines, pen and ink are :func:`pen_strokes`'s. ``crop=True`` returns only the part
+    of the canvas around the drawing (a white margin of a few pixels all round):
+    :func:`handpad.preprocess.preprocess` gives exactly the same result for it as for the
+    whole canvas (it crops to the ink anyway), at a fraction of the cost. The random draws
+    are the same either way.
+    """
+    lines, pen, color = pen_strokes(skeleton, rng, style)
+    pts = np.concatenate(lines)
     thickness = max(1, int(round(pen)))
     x0 = y0 = 0
     width = height = style.canvas
