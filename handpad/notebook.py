@@ -6,11 +6,12 @@
     handpad.notebook.pad({"digits": "digits", "hangul": "runs/mine/model.keras"})   # both, with a switch
 
 It is the browser page's pad (``handpad/web/static/pad.js``: canvas, top-3, undo / clear / pen width,
-saving a labeled drawing) as an `anywidget <https://anywidget.dev>`_ widget: the canvas sends each
-drawing as PNG bytes over the widget's comm, the kernel answers with the same objects as
-``handpad predict --json`` and ``/api/predict``, and saved drawings go into the same sample stores
-as ``handpad draw`` and ``handpad serve`` (so ``handpad finetune`` learns from them). No server and
-no port: it works wherever widgets render (JupyterLab, Notebook 7, VS Code, Colab). Needs the
+saving a labeled drawing, the word mode for a line) as an `anywidget <https://anywidget.dev>`_ widget:
+the canvas sends each drawing as PNG bytes over the widget's comm (the word mode: its strokes), the
+kernel answers with the same objects as ``handpad predict --json`` and ``/api/predict`` (``/api/read``),
+and saved drawings go into the same sample stores as ``handpad draw`` and ``handpad serve`` (so
+``handpad finetune`` learns from them). No server and no port: it works wherever widgets render
+(JupyterLab, Notebook 7, VS Code, Colab). Needs the
 ``notebook`` extra: ``pip install "handpad[notebook]"``.
 """
 from __future__ import annotations
@@ -25,9 +26,9 @@ from .labels import DIGITS
 from .pad.canvas import default_store_dir
 from .model import read_entries, resolve_model_path
 from .recognizer import answer_json
-from .web.app import KINDS, STATIC, ApiError, ServedModel
+from .web.app import KINDS, STATIC, ApiError, ServedModel, line_strokes
 
-# The widget's module: pad.js (which exports mountPad) and a render() that passes it two calls
+# The widget's module: pad.js (which exports mountPad) and a render() that passes it three calls
 # over the comm. Each call carries an id; the kernel's reply with the same id settles its promise.
 _GLUE = """
 export default {
@@ -41,12 +42,12 @@ export default {
       if (msg.error) call.reject(new Error(msg.error)); else call.resolve(msg.answer);
     };
     model.on("msg:custom", onReply);
-    const call = async (action, blob, kind, label) => {
+    const call = async (action, blob, kind, label, strokes) => {
       const id = ++last;
-      const buffer = await blob.arrayBuffer();
+      const buffers = blob ? [await blob.arrayBuffer()] : [];
       return new Promise((resolve, reject) => {
         waiting.set(id, {resolve, reject});
-        model.send({id, action, kind, label: label ?? null}, undefined, [buffer]);
+        model.send({id, action, kind, label: label ?? null, strokes: strokes ?? null}, undefined, buffers);
       });
     };
     mountPad(el, {
@@ -54,6 +55,7 @@ export default {
       kind: model.get("kind"),
       predict: (blob, kind) => call("predict", blob, kind),
       save: (blob, kind, label) => call("save", blob, kind, label),
+      read: (strokes, kind) => call("read", null, kind, null, strokes),
     });
     return () => model.off("msg:custom", onReply);
   },
@@ -82,14 +84,17 @@ class Pad(anywidget.AnyWidget):
         super().__init__(kinds=kinds, kind=kinds[-1], **kwargs)
         self.on_msg(self._on_message)
 
-    def answer(self, action: str, kind: str, data: bytes, label: str | None = None) -> dict:
-        """What the canvas gets back for one call: ``{"answer": ...}`` or ``{"error": message}``."""
+    def answer(self, action: str, kind: str, data: bytes, label: str | None = None, strokes=None) -> dict:
+        """What the canvas gets back for one call: ``{"answer": ...}`` or ``{"error": message}``
+        (``read``: the word mode's strokes -> ``Reading.to_json()``, as ``/api/read``)."""
         try:
             if kind not in self._served:
                 raise ApiError(404, f"this pad has no {kind!r} model")
             served = self._served[kind]
             if action == "predict":
                 return {"answer": answer_json(served.top_k(data, self.top, None))}
+            if action == "read":
+                return {"answer": served.read(None, line_strokes(strokes))}
             if action == "save":
                 if not label:
                     raise ApiError(400, "type the character the drawing shows first")
@@ -100,7 +105,8 @@ class Pad(anywidget.AnyWidget):
 
     def _on_message(self, _widget, content: dict, buffers: list) -> None:
         data = bytes(buffers[0]) if buffers else b""
-        reply = self.answer(content.get("action", ""), content.get("kind", ""), data, content.get("label"))
+        reply = self.answer(content.get("action", ""), content.get("kind", ""), data, content.get("label"),
+                            content.get("strokes"))
         self.send({"id": content.get("id"), **reply})
 
 

@@ -1,7 +1,9 @@
 """The pad page in a real headless Chromium (Debian's, driven by selenium) against a real uvicorn server:
 strokes drawn with mouse, pen and touch pointer input, the top-3 after each stroke, undo / clear,
 saving a labeled drawing into the store, and a screenshot (test-artifacts/serve-hangul.png; docs/serve.png
-is a copy of it)."""
+is a copy of it). The word mode: a line of digits drawn with the mouse and a Hangul phrase with a pen, read
+after each stroke, a candidate clicked, the text copied to the clipboard; its screenshot is
+test-artifacts/words.png (docs/words.png is a copy of it)."""
 from __future__ import annotations
 
 import importlib.util
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require
-from handpad.web.browser import CHROMEDRIVER, CHROMIUM, DRAWINGS
+from handpad.web.browser import CHROMEDRIVER, CHROMIUM, DRAWINGS, NANUM_GOTHIC
 
 pytestmark = pytest.mark.slow
 
@@ -98,3 +100,62 @@ def test_a_label_outside_the_model_is_not_saved(page, served):
     page.press(".hp-save-button")
     page._wait(lambda: page.status().startswith("not saved"))
     assert "'Q' is not one of the hangul model's labels" in page.status() and page.ink() > 0
+
+
+# -- the word mode -------------------------------------------------------------------------------------
+def clipboard(page, url: str) -> str | None:
+    """The clipboard's text, when this headless Chromium lets the page read it (else None)."""
+    try:
+        page.driver.execute_cdp_cmd("Browser.grantPermissions", {
+            "origin": url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    except Exception:  # an older driver without CDP: the page's own state is checked instead
+        return None
+    text = page.driver.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('ERROR ' + e))")
+    return None if text.startswith("ERROR ") else text
+
+
+def test_word_mode_digits_with_the_mouse_pick_and_copy(page, served):
+    page.press(".hp-kind[data-kind=digits]")
+    page.words()
+    assert page.driver.find_element("css selector", ".hp-canvas").get_attribute("width") == "1200"
+    for i, digit in enumerate("77"):
+        for stroke in DRAWINGS[digit]:
+            page.stroke([(x * 0.7 + 60 + 260 * i, y * 0.7 + 20) for x, y in stroke], "mouse")
+    assert page.text() == "77" and page.boxes() == 2
+    options = page.options(1)
+    assert options[0] == "*7" and len(options) == 5, options
+    page.pick(1, options[1])  # no request: the page changes the text itself
+    assert page.text() == "7" + options[1] and page.options(1)[1] == "*" + options[1]
+
+    assert page.copy() == "7" + options[1]
+    assert page.status() == f"copied: 7{options[1]}"
+    copied = clipboard(page, served[0])
+    assert copied in (None, "7" + options[1]), copied
+
+    page.press(".hp-undo")
+    page.answered()
+    assert page.text() == "7" and page.boxes() == 1
+    page.words()  # back to the one-character pad: its own (empty) drawing
+    assert page.ink() == 0 and page.top() == []
+
+
+def test_word_mode_hangul_phrase_with_a_pen(page, served):
+    require(Path(NANUM_GOTHIC).exists(), "fonts-nanum (NanumGothic) for a real font's strokes")
+    from handpad.web.browser import line_strokes
+
+    driver = page.driver
+    driver.set_window_size(1300, 900)  # the line at its full 1200 px, for the screenshot
+    try:
+        page = type(page)(driver, served[0] + "/?words=1")  # the page can start in word mode
+        for stroke in line_strokes("안녕 하세요", size=150, gap=30, x0=50, y0=70):
+            page.stroke(stroke, "pen")
+        assert page.text() == "안녕 하세요" and page.boxes() == 5
+        assert page.options(2)[0] == "*하", page.options(2)
+        ARTIFACTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / "words.png"))
+        page.press(".hp-clear")
+        page._wait(lambda: page.text() == "")
+        assert page.boxes() == 0 and page.ink() == 0
+    finally:
+        driver.set_window_size(1000, 800)

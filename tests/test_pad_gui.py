@@ -60,10 +60,20 @@ def shipped_model(name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def display():
+    yield from xvfb("1024x768x24")
+
+
+@pytest.fixture(scope="module")
+def wide_display():
+    """A screen wide enough for the word mode's 1200-pixel line."""
+    yield from xvfb("1600x900x24")
+
+
+def xvfb(screen: str):
     """A fresh Xvfb server; -displayfd makes it pick a free display number itself."""
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"],
         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     os.close(write_fd)
@@ -132,6 +142,9 @@ class Pad:
                     moves += ["mousemove", "--window", self.window, str(x), str(y), "sleep", "0.01"]
                 self.xdo(*moves)
             self.xdo("mouseup", "1")
+
+    def click(self, x: int, y: int, button: int = 1) -> None:
+        self.xdo("mousemove", "--window", self.window, str(x), str(y), "click", str(button))
 
     def key(self, name: str) -> None:
         self.xdo("key", "--window", self.window, name)
@@ -287,3 +300,35 @@ def test_closing_the_window_ends_the_pad(open_pad, tmp_path):
     pad = open_pad(pad_argv("digits", tmp_path), "handpad - digits")
     pad.close_window()
     assert pad.proc.wait(30) == 0
+
+
+LINE_17 = [[(200, 60), (200, 280)], [(400, 70), (580, 70), (520, 180), (470, 290)]]  # the word mode: "17"
+
+
+def test_word_mode_reads_a_line_picks_a_candidate_and_copies(wide_display, tmp_path):
+    shipped_model("digits")
+    out = tmp_path / "words.txt"
+    shot = ARTIFACTS / "pad-words.png"
+    pad = Pad(wide_display, [sys.executable, "-m", "handpad", "draw", "digits", "--words", "--text-out", str(out),
+                             "--screenshot", str(shot)], "handpad - digits")
+    try:
+        pad.wait_for("ready:", timeout=LOAD_TIMEOUT)
+        pad.draw(LINE_17)  # read after each stroke
+        assert pad.wait_for("read:") == "read: 1"
+        assert pad.wait_for("read:") == "read: 17"
+        pad.click(500, 320 + 20)  # the 7's column under the line: its next candidate
+        picked = pad.wait_for("picked")
+        label = picked.removeprefix("picked ").split(":")[0]
+        assert picked == f"picked {label}: 1{label}" and label != "7", picked
+        pad.click(200, 320 + 58 + 5)  # the 1's column, on its first candidate: the model's best, 1 again
+        assert pad.wait_for("picked") == f"picked 1: 1{label}"
+        pad.key("c")  # the text alone on a line, and appended to the file
+        assert pad.wait_for("1") == f"1{label}"
+        assert out.read_text("utf-8") == f"1{label}\n"
+        frame = pad.screenshot(shot)
+        assert frame.shape[1] == 1200 and frame.shape[0] > 320 and (frame[:320] < 100).any()
+        pad.key("w")  # the one-syllable pad
+        pad.wait_for("mode: syllable")
+        assert pad.quit("q") == 0
+    finally:
+        pad.kill()

@@ -1,7 +1,7 @@
 """``handpad draw digits|hangul``: the drawing pad."""
 from __future__ import annotations
 
-from ..pad.controls import help_text
+from ..pad.controls import WORD_HELP, help_text
 
 DESCRIPTION = f"""\
 Open the drawing pad: draw a digit or a Hangul syllable with the mouse, press space, and
@@ -13,6 +13,11 @@ Controls:
 
 Pick the right answer with 1/2/3 and press s to keep the drawing in your own dataset
 store (--save-to); `handpad finetune --data THAT_FOLDER` then learns your hand.
+
+Word mode (--words, or w in the window): write a line of syllables or digits on a wide
+canvas; it is read after every stroke (`read: 안녕 하세요` on stdout), with a box over
+each syllable and its candidates in a column below it. Keys in word mode:
+{help_text(table=WORD_HELP)}
 """
 
 
@@ -29,6 +34,11 @@ def configure(parser) -> None:
                         help=f"pen width in pixels (default: {PEN_WIDTH}; [ and ] change it)")
     parser.add_argument("--screenshot", metavar="PATH",
                         help="where p saves the window image (default: handpad-KIND.png)")
+    parser.add_argument("--words", action="store_true",
+                        help="start in word mode: write a line, read as text after every stroke (w switches)")
+    parser.add_argument("--text-out", metavar="FILE",
+                        help="where the word mode's c appends the text, one line per copy "
+                             "(default: <user data dir>/handpad/words.txt, e.g. ~/.local/share/handpad/words.txt)")
     parser.add_argument("--only", metavar="LABEL_SPACE",
                         help="answer only with the labels of this label space inside the model's, e.g. "
                              "hangul-ksx1001 (the 2350 common syllables) with a model of all 11,172")
@@ -61,5 +71,5 @@ def run(args) -> int:
     model = resolve_model_path(args.model or args.kind)
     save_to = args.save_to or default_store_dir(args.kind)
     app = PadApp(args.kind, model, save_to, live=args.live, pen_width=args.pen, screenshot=args.screenshot,
-                 only=args.only)
+                 only=args.only, words=args.words, text_out=args.text_out)
     return app.run()

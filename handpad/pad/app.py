@@ -1,6 +1,8 @@
 """The drawing pad's window: OpenCV highgui for the canvas and keys, Pillow for the panel.
 
     mouse/keys --(on_mouse, handle_key)--> Canvas, Prediction --(frame)--> cv2.imshow
+    word mode (w, --words):             --> WordPad (a wide canvas, its Reading) --(frame)--> the line,
+                                             boxes over its syllables, their candidates in columns below
 
 The window opens before TensorFlow is imported: the model loads in a background thread
 (:class:`ModelLoader`) while the panel says "loading model...". ``PadApp`` works without
@@ -18,9 +20,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..errors import HandpadError, NothingDrawnError
-from .canvas import Canvas, Prediction, SampleSaver
-from .controls import HELP, action_for
+from .canvas import Canvas, Prediction, SampleSaver, default_text_out
+from .controls import HELP, WORD_HELP, action_for
 from .text import NO_FONT_HELP, Fonts
+from .words import WordPad
 
 PANEL_WIDTH = 320
 HELP_HEIGHT = 60
@@ -40,6 +43,15 @@ BAD = (190, 30, 30)
 
 
 MESSAGE_LINE_HEIGHT = 18  # the panel's message: 15 px font + 3 px between lines
+
+# The word mode's strip under the line: per syllable, a column with its label and its candidates.
+STRIP_HEIGHT = 200
+STRIP_LABEL_TOP, STRIP_LABEL_SIZE = 4, 44
+STRIP_OPTIONS_TOP, STRIP_OPTION_ROW, STRIP_OPTIONS = 58, 22, 4  # candidates shown (1-8 pick any of the top)
+STRIP_TEXT_TOP = 150
+BOX = (244, 133, 66)  # BGR, over the canvas: a syllable's box
+BOX_SELECTED = (0, 140, 255)
+BOX_STALE = (180, 180, 180)
 
 
 def fit_lines(text: str, fits, max_lines: int) -> list[str]:
@@ -132,10 +144,14 @@ class PadApp:
     """The pad: canvas + model + panel. Event handlers change state; ``frame()`` draws it."""
 
     def __init__(self, kind: str, model, save_to, live: bool = False, pen_width: int | None = None,
-                 screenshot=None, loader: ModelLoader | None = None, fonts: Fonts | None = None, only=None):
+                 screenshot=None, loader: ModelLoader | None = None, fonts: Fonts | None = None, only=None,
+                 words: bool = False, text_out=None):
         self.kind = kind
         self.title = f"handpad - {kind}"
-        self.canvas = Canvas() if pen_width is None else Canvas(pen_width=pen_width)
+        self._single = Canvas() if pen_width is None else Canvas(pen_width=pen_width)
+        # The word mode (``words``, key w): a line on its own wide canvas; c appends its text to ``text_out``.
+        self.words = WordPad(text_out if text_out is not None else default_text_out(), pen_width=self._single.pen_width)
+        self.word_mode = bool(words)
         self.loader = loader or ModelLoader(model, only)
         self.save_to = Path(save_to).expanduser()
         self.screenshot_path = Path(screenshot or f"handpad-{kind}.png")
@@ -149,8 +165,15 @@ class PadApp:
         self._saver: SampleSaver | None = None
         self._panel_key = None
         self._panel = None
-        self._help_bar = self._render_help_bar()
+        self._help_bars: dict[bool, np.ndarray] = {}
+        self._strip_key = None
+        self._strip = None
         self._last_frame: np.ndarray | None = None
+
+    @property
+    def canvas(self) -> Canvas:
+        """The canvas drawn on now: the square one, or the word mode's line."""
+        return self.words.canvas if self.word_mode else self._single
 
     # -- the window loop -----------------------------------------------------------------------
     def run(self) -> int:
@@ -205,12 +228,36 @@ class PadApp:
 
     # -- events ------------------------------------------------------------------------------
     def on_mouse(self, event, x, y, flags, param=None) -> None:
-        if event == cv2.EVENT_LBUTTONDOWN and x < self.canvas.size and y < self.canvas.size:
+        if self.word_mode:
+            return self._on_mouse_words(event, x, y)
+        if event == cv2.EVENT_LBUTTONDOWN and self.canvas.contains(x, y):
             self.canvas.begin_stroke(x, y)
         elif event == cv2.EVENT_MOUSEMOVE and self.canvas.drawing:
             self.canvas.extend_stroke(x, y)
         elif event == cv2.EVENT_LBUTTONUP and self.canvas.end_stroke() and self.live:
             self.predict(quiet_if_empty=True)
+
+    def _on_mouse_words(self, event, x, y) -> None:
+        """Word mode: draw on the line; a click in a syllable's column below picks a candidate
+        (on a candidate: that one; elsewhere: the next one), as does a right-click on its box."""
+        canvas = self.canvas
+        if event == cv2.EVENT_LBUTTONDOWN:
+            if canvas.contains(x, y):
+                canvas.begin_stroke(x, y)
+            elif canvas.height <= y < canvas.height + STRIP_TEXT_TOP and 0 <= x < canvas.width:
+                index = self.words.cell_at(x)
+                if index is not None:
+                    row = (y - canvas.height - STRIP_OPTIONS_TOP) // STRIP_OPTION_ROW
+                    rank = row if 0 <= row < min(STRIP_OPTIONS, len(self.words.syllables[index].top)) else None
+                    self._pick(index, rank)
+        elif event == cv2.EVENT_RBUTTONDOWN and canvas.contains(x, y) and not canvas.drawing:
+            index = self.words.box_at(x, y)
+            if index is not None:
+                self._pick(index, None)
+        elif event == cv2.EVENT_MOUSEMOVE and canvas.drawing:
+            canvas.extend_stroke(x, y)
+        elif event == cv2.EVENT_LBUTTONUP and canvas.end_stroke():
+            self.read_line(quiet_if_empty=True)
 
     def handle_key(self, code: int) -> None:
         action = action_for(code)
@@ -220,7 +267,10 @@ class PadApp:
 
     # -- actions (one per key) ---------------------------------------------------------------
     def predict(self, quiet_if_empty: bool = False) -> Prediction | None:
-        """Recognize the drawing: panel + one stdout line. Empty canvas -> "draw something first"."""
+        """Recognize the drawing: panel + one stdout line. Empty canvas -> "draw something first".
+        (Word mode: read the line, :meth:`read_line`.)"""
+        if self.word_mode:
+            return self.read_line(quiet_if_empty)
         rec = self.loader.recognizer
         if rec is None:
             if self.loader.error:
@@ -243,6 +293,32 @@ class PadApp:
         say(self.prediction.line())
         return self.prediction
 
+    def read_line(self, quiet_if_empty: bool = False):
+        """Word mode: read the line (Recognizer.read on the canvas' strokes, in drawing order); prints
+        ``read: <text>``. Returns the Reading, None if there is nothing (or no model yet)."""
+        rec = self.loader.recognizer
+        if rec is None:
+            if self.loader.error:
+                self.message = "no model: " + self.loader.error
+            else:
+                self._pending_predict = True
+                self.message = "the model is still loading; will read the line when ready"
+            return None
+        try:
+            reading = self.words.read(rec)
+        except HandpadError as e:
+            self.message = f"not read: {e}"
+            print(f"handpad draw: {self.message}", file=sys.stderr, flush=True)
+            return None
+        if reading is None:
+            self.message = "" if quiet_if_empty else "write something first"
+            if not quiet_if_empty:
+                say("write something first")
+            return None
+        self.message = ""
+        say(f"read: {reading.text}")
+        return reading
+
     def undo(self) -> None:
         if self.canvas.undo():
             self._after_edit()
@@ -251,6 +327,8 @@ class PadApp:
         if self.canvas.clear():
             self.prediction = None
             self.message = ""
+            if self.word_mode:
+                self.read_line(quiet_if_empty=True)
 
     def thinner(self) -> None:
         self.canvas.thinner()
@@ -259,12 +337,21 @@ class PadApp:
         self.canvas.thicker()
 
     def toggle_live(self) -> None:
+        if self.word_mode:
+            self.message = "the word mode reads the line after every stroke"
+            return
         self.live = not self.live
         self.message = f"live mode {'on: predicts after every stroke' if self.live else 'off'}"
         if self.live and not self.canvas.is_empty:
             self.predict(quiet_if_empty=True)
 
     def choose(self, rank: int) -> None:
+        if self.word_mode:
+            if self.words.selected is None:
+                self.message = "select a syllable first: click its column below the line, or press , and ."
+                return
+            self._pick(self.words.selected, rank)
+            return
         if not self._prediction_is_current():
             self.message = "press space first, then 1/2/3 to pick the right answer"
             return
@@ -274,6 +361,9 @@ class PadApp:
 
     def save(self) -> None:
         """Save the drawing with the picked label into the user's store, then start a new drawing."""
+        if self.word_mode:
+            self.message = "s saves single syllables: press w for the one-syllable pad"
+            return
         if not self._prediction_is_current() or self.prediction.chosen_label is None:
             self.message = "press space, then 1/2/3 to pick the right answer, then s"
             return
@@ -305,8 +395,57 @@ class PadApp:
     def quit(self) -> None:
         self.running = False
 
+    # -- the word mode's own actions -----------------------------------------------------------
+    def toggle_words(self) -> None:
+        """Switch between the one-syllable pad and the word mode (each keeps its own drawing)."""
+        pen = self.canvas.pen_width
+        self.word_mode = not self.word_mode
+        self.canvas.pen_width = pen
+        self.message = ("word mode: write a line; it is read after every stroke" if self.word_mode
+                        else "one-syllable pad")
+        say(f"mode: {'words' if self.word_mode else 'syllable'}")
+        if self.word_mode and not self.words.current:
+            self.read_line(quiet_if_empty=True)
+
+    def select_step(self, step: int) -> None:
+        if not self.word_mode:
+            return
+        index = self.words.select_step(step)
+        if index is not None:
+            self.message = f"syllable {index + 1} selected: 1-{min(8, len(self.words.syllables[index].top))} picks"
+
+    def _pick(self, index: int, rank: int | None) -> None:
+        """Read syllable ``index`` as its candidate ``rank`` (None: the next one)."""
+        label = self.words.cycle(index) if rank is None else self.words.pick(index, rank)
+        if label is None:
+            return
+        self.message = f"syllable {index + 1}: {label}"
+        say(f"picked {label}: {self.words.text}")
+
+    def copy(self) -> str | None:
+        """Word mode: print the text (one line on stdout) and append it to the text file."""
+        if not self.word_mode:
+            self.message = "c copies the word mode's text: press w to write a line"
+            return None
+        if not self.words.current and self.loader.recognizer is not None:
+            self.read_line(quiet_if_empty=True)
+        try:
+            text = self.words.copy()
+        except OSError as e:
+            self.message = f"not copied to {self.words.text_out}: {e.strerror or e}"
+            print(f"handpad draw: {self.message}", file=sys.stderr, flush=True)
+            return None
+        if text is None:
+            self.message = "write something first"
+            return None
+        say(text)
+        self.message = f"copied: {text} (added to {self.words.text_out})"
+        return text
+
     def _after_edit(self) -> None:
-        if self.live:
+        if self.word_mode:
+            self.read_line(quiet_if_empty=True)
+        elif self.live:
             self.predict(quiet_if_empty=True)
 
     def _prediction_is_current(self) -> bool:
@@ -314,10 +453,65 @@ class PadApp:
 
     # -- drawing the window ------------------------------------------------------------------
     def frame(self) -> np.ndarray:
-        """The window's image (BGR): canvas | panel, with the controls below."""
+        """The window's image (BGR): canvas | panel, with the controls below; in word mode the line with
+        its syllables' boxes, their columns below it, then the controls."""
         canvas = cv2.cvtColor(self.canvas.image(), cv2.COLOR_GRAY2BGR)
+        if self.word_mode:
+            self._draw_boxes(canvas)
+            return np.vstack([canvas, self._current_strip(), self._help_bar()])
         top = np.hstack([canvas, self._current_panel()])
-        return np.vstack([top, self._help_bar])
+        return np.vstack([top, self._help_bar()])
+
+    def _draw_boxes(self, canvas: np.ndarray) -> None:
+        words = self.words
+        for i, s in enumerate(words.syllables):
+            color = BOX_STALE if not words.current else BOX_SELECTED if i == words.selected else BOX
+            x0, y0, x1, y1 = s.box
+            cv2.rectangle(canvas, (x0, y0), (x1 - 1, y1 - 1), color, 3 if i == words.selected else 1)
+
+    def _current_strip(self) -> np.ndarray:
+        w = self.words
+        key = (self.loader.status, id(w.reading), w.selected, w.current, self.message, self.canvas.pen_width)
+        if key != self._strip_key:
+            self._strip_key, self._strip = key, self._render_strip()
+        return self._strip
+
+    def _render_strip(self) -> np.ndarray:
+        """Under the line: each syllable's column (its label, its candidates numbered), then the text."""
+        words, f = self.words, self.fonts
+        width = self.canvas.width
+        img = Image.new("RGB", (width, STRIP_HEIGHT), PANEL_BG)
+        draw = ImageDraw.Draw(img)
+        ink = TEXT if words.current else MUTED
+        for i, ((lo, hi), s) in enumerate(zip(words.cells(), words.syllables)):
+            if i == words.selected:
+                draw.rounded_rectangle((lo + 2, 0, hi - 3, STRIP_TEXT_TOP - 6), radius=6, fill=CHOSEN_BG)
+            else:
+                draw.line((lo, 4, lo, STRIP_TEXT_TOP - 10), fill=BAR_BG)
+            center = (lo + hi) / 2
+            font = f(STRIP_LABEL_SIZE)
+            draw.text((center - font.getlength(s.label) / 2, STRIP_LABEL_TOP), s.label, font=font, fill=ink)
+            chosen = words.rank_of(i)
+            for rank, (label, prob) in enumerate(s.top[:STRIP_OPTIONS]):
+                y = STRIP_OPTIONS_TOP + rank * STRIP_OPTION_ROW
+                small, number = f(15), f"{rank + 1}  "
+                line = f"{label} {prob * 100:.0f}%"
+                if small.getlength(number + line) > hi - lo - 6:
+                    line = label
+                x = center - small.getlength(number + line) / 2
+                draw.text((x, y), number, font=small, fill=MUTED if rank != chosen else BAR)
+                draw.text((x + small.getlength(number), y), line, font=small, fill=BAR if rank == chosen else ink)
+        status_color = BAD if self.loader.error else OK if self.loader.ready else BUSY
+        status = f"{self.kind} · {self.loader.status} · pen {self.canvas.pen_width}"
+        small = f(14)
+        draw.text((width - 12 - small.getlength(status), STRIP_TEXT_TOP + 8), status, font=small, fill=status_color)
+        text = words.text if words.reading is not None else "write a line of syllables (or digits) above"
+        draw.text((12, STRIP_TEXT_TOP), text, font=f(26), fill=ink if words.reading is not None else MUTED)
+        font = f(15)
+        fits = lambda line: font.getlength(line) <= width - 24  # noqa: E731
+        for line in fit_lines(self.message, fits, 1):
+            draw.text((12, STRIP_TEXT_TOP + 32), line, font=font, fill=TEXT)
+        return np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
 
     def _current_panel(self) -> np.ndarray:
         # The panel is re-rendered only when something it shows changes (not on every mouse move).
@@ -329,7 +523,7 @@ class PadApp:
         return self._panel
 
     def _render_panel(self) -> np.ndarray:
-        size = self.canvas.size
+        size = self.canvas.height
         img = Image.new("RGB", (PANEL_WIDTH, size), PANEL_BG)
         draw = ImageDraw.Draw(img)
         f = self.fonts
@@ -374,12 +568,18 @@ class PadApp:
                   font=f(14), fill=MUTED)
         return np.ascontiguousarray(np.asarray(img)[:, :, ::-1])  # RGB -> BGR
 
+    def _help_bar(self) -> np.ndarray:
+        if self.word_mode not in self._help_bars:
+            self._help_bars[self.word_mode] = self._render_help_bar()
+        return self._help_bars[self.word_mode]
+
     def _render_help_bar(self) -> np.ndarray:
-        width = self.canvas.size + PANEL_WIDTH
+        """The controls in two rows as wide as the window (the word mode's own keys in word mode)."""
+        table, width = (WORD_HELP, self.canvas.width) if self.word_mode else (HELP, self.canvas.width + PANEL_WIDTH)
         img = Image.new("RGB", (width, HELP_HEIGHT), (50, 50, 50))
         draw = ImageDraw.Draw(img)
-        half = (len(HELP) + 1) // 2
-        for row, items in enumerate((HELP[:half], HELP[half:])):
+        half = (len(table) + 1) // 2
+        for row, items in enumerate((table[:half], table[half:])):
             text = "    ".join(f"{keys}: {what}" for keys, what in items)
             draw.text((10, 8 + row * 24), text, font=self.fonts(15), fill=(235, 235, 235))
         return np.ascontiguousarray(np.asarray(img)[:, :, ::-1])

@@ -7,6 +7,7 @@ Everything here works on plain arrays, so it is unit-tested without a display;
     >>> canvas.begin_stroke(50, 50); canvas.extend_stroke(300, 60); canvas.end_stroke()
     >>> canvas.image()            # uint8 400x400, dark ink on white paper
     >>> canvas.undo()             # strokes are kept, so undo just repaints the others
+    >>> Canvas(width=1200, height=320)   # a wide one, for a line of syllables (handpad.pad.words)
 """
 from __future__ import annotations
 
@@ -38,16 +39,32 @@ class Stroke:
 
 class Canvas:
     """Strokes and their raster. The raster is painted incrementally while drawing and
-    repainted from the stroke list only on undo, so a mouse move costs one cv2.line."""
+    repainted from the stroke list only on undo, so a mouse move costs one cv2.line.
 
-    def __init__(self, size: int = CANVAS_SIZE, pen_width: int = PEN_WIDTH):
-        self.size = int(size)
+    Square by default (``size``); ``width`` and ``height`` make a wide one (the word mode's line)."""
+
+    def __init__(self, size: int = CANVAS_SIZE, pen_width: int = PEN_WIDTH, *, width: int | None = None,
+                 height: int | None = None):
+        self.width = int(width if width is not None else size)
+        self.height = int(height if height is not None else size)
+        if self.width < 1 or self.height < 1:
+            raise ValueError(f"a canvas needs a positive size, not {self.width}x{self.height}")
         self.pen_width = int(np.clip(pen_width, *PEN_WIDTHS))
         self.strokes: list[Stroke] = []
         # Bumped on every change: a prediction describes exactly one version of the drawing.
         self.version = 0
         self._drawing = False
-        self._raster = np.full((self.size, self.size), PAPER, np.uint8)
+        self._raster = np.full((self.height, self.width), PAPER, np.uint8)
+
+    @property
+    def size(self) -> int:
+        """The side of a square canvas (a wide one has only ``width`` and ``height``)."""
+        if self.width != self.height:
+            raise AttributeError(f"a {self.width}x{self.height} canvas is not square: use width and height")
+        return self.width
+
+    def contains(self, x: int, y: int) -> bool:
+        return 0 <= x < self.width and 0 <= y < self.height
 
     # -- drawing ---------------------------------------------------------------------------
     def begin_stroke(self, x: int, y: int) -> None:
@@ -114,7 +131,7 @@ class Canvas:
         return not self.strokes
 
     def image(self) -> np.ndarray:
-        """The drawing as uint8 ``size x size``, dark ink on white (a read-only view)."""
+        """The drawing as uint8 ``height x width``, dark ink on white (a read-only view)."""
         view = self._raster.view()
         view.flags.writeable = False
         return view
@@ -169,15 +186,26 @@ class Prediction:
                 + ("  (not sure)" if self.unsure else ""))
 
 
-def default_store_dir(kind: str) -> Path:
-    """Where the pad saves the user's samples: ``<user data dir>/handpad/<kind>-samples``."""
+def user_data_dir() -> Path:
+    """handpad's folder in the user's data folder: ``~/.local/share/handpad`` on Linux (``$XDG_DATA_HOME``),
+    ``~/Library/Application Support/handpad`` on macOS, ``%APPDATA%\\handpad`` on Windows."""
     if sys.platform == "win32":
         base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
     elif sys.platform == "darwin":
         base = Path.home() / "Library" / "Application Support"
     else:
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "handpad" / f"{kind}-samples"
+    return base / "handpad"
+
+
+def default_store_dir(kind: str) -> Path:
+    """Where the pad saves the user's samples: ``<user data dir>/handpad/<kind>-samples``."""
+    return user_data_dir() / f"{kind}-samples"
+
+
+def default_text_out() -> Path:
+    """Where the word mode's copy key appends the text: ``<user data dir>/handpad/words.txt``."""
+    return user_data_dir() / "words.txt"
 
 
 class SampleSaver:

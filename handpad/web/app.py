@@ -6,11 +6,16 @@
          -> 200 {"top": [{"label": "가", "prob": 0.9731}, ...], "unsure": false}   (as `handpad predict --json`)
     POST /api/samples?model=digits|hangul&label=가                      body: the image
          -> 200 {"saved": 12, "label": "가", "model": "hangul", "store": "<the store's folder>"}
+    POST /api/read[?model=digits|hangul&top=8]    body: {"kind": "hangul", "strokes": [{"width": 18,
+         "points": [[x, y], ...]}, ...]} (JSON, strokes in drawing order), or the image (PNG or JPEG)
+         -> 200 Reading.to_json(): {"text": "안녕", "syllables": [{"box", "label", "top", "unsure",
+            "space_before"}, ...]}   (as `handpad read --json`, without "file")
 
-Errors answer ``{"error": "..."}``: 400 (no ink, an unreadable image, a bad parameter or label),
-403 (a request from another web site or to another host name), 404 (an unknown model), 409 (the
-store folder holds another label space's samples), 413 (a body over :data:`MAX_BODY_BYTES`, an
-image over :data:`MAX_IMAGE_PIXELS`).
+Errors answer ``{"error": "..."}``: 400 (no ink, an unreadable image, a bad parameter or label,
+JSON that is not valid or not strokes), 403 (a request from another web site or to another host
+name), 404 (an unknown model), 409 (the store folder holds another label space's samples), 413 (a
+body over :data:`MAX_BODY_BYTES`, an image over :data:`MAX_IMAGE_PIXELS`, strokes spanning more than
+that many pixels or more than :data:`MAX_STROKES` strokes / :data:`MAX_POINTS` points).
 
 Limits come before the work: the declared Content-Length is checked before any byte is read and a
 streamed body is cut off past the limit; the image's size is read from its header before its pixels
@@ -23,11 +28,14 @@ model calls run under one lock per model (decoding and preprocessing run outside
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import threading
 import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -44,6 +52,9 @@ KINDS = ("digits", "hangul")
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a 400x400 canvas is ~10 KB as PNG
 MAX_IMAGE_PIXELS = 4096 * 4096  # 16 megapixels
 MAX_TOP = 100
+MAX_STROKES = 400  # a line of handwriting has a few dozen
+MAX_POINTS = 100_000  # all strokes together (a stroke of the pad has tens to hundreds)
+MAX_PEN = 256  # pen width in pixels (the pads' widest is 64)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 STATIC = Path(__file__).resolve().parent / "static"
 # The page loads nothing from elsewhere; the canvas' PNG travels as a Blob.
@@ -90,6 +101,20 @@ class ServedModel:
         with self._lock:
             return rec.top_k_batch([seen], k, prepared=True)[0]
 
+    def read(self, k: int | None, strokes=None, data: bytes | None = None) -> dict:
+        """Read a line, from the pad's strokes (checked by :func:`line_strokes`) or else an image's bytes:
+        ``Reading.to_json()``."""
+        rec = self.recognizer()
+        image = decode(data) if strokes is None else None
+        try:
+            with self._lock:  # the whole reading: its model calls are inside it
+                reading = rec.read(image=image, strokes=strokes, k=k)
+        except (DataFormatError, NothingDrawnError) as e:
+            raise ApiError(400, str(e)) from None
+        except HandpadError as e:  # a stroke the reader refuses
+            raise ApiError(400, str(e)) from None
+        return reading.to_json()
+
     def save(self, data: bytes, label: str) -> int:
         """Add the drawing to the store under ``label``; returns the store's sample count."""
         rec = self.recognizer()
@@ -111,8 +136,8 @@ class ServedModel:
                 self._saver = None
 
 
-def prepare(rec, data: bytes):
-    """Image bytes -> the model's input; the pixel count is checked from the header before decoding."""
+def decode(data: bytes):
+    """Image bytes -> the decoded image; the pixel count is checked from the header before decoding."""
     if not data:
         raise ApiError(400, "empty body: send the image's bytes (PNG or JPEG) as the request body")
     size = image_header_size(data)
@@ -123,9 +148,82 @@ def prepare(rec, data: bytes):
         raise ApiError(413, f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the limit "
                             f"of {MAX_IMAGE_PIXELS / 1e6:.1f} megapixels")
     try:
-        return rec.prepare(decode_image(data, "the image"))
+        return decode_image(data, "the image")
+    except DataFormatError as e:
+        raise ApiError(400, str(e)) from None
+
+
+def prepare(rec, data: bytes):
+    """Image bytes -> the model's input (see :func:`decode`)."""
+    image = decode(data)
+    try:
+        return rec.prepare(image)
     except (DataFormatError, NothingDrawnError) as e:
         raise ApiError(400, str(e)) from None
+
+
+STROKES_FORM = '{"kind": "hangul", "strokes": [{"width": 18, "points": [[x, y], ...]}, ...]}'
+
+
+def line_strokes(strokes) -> list[tuple[np.ndarray, float]]:
+    """The ``strokes`` of a /api/read body, checked before any work: a list of ``{"width", "points"}``
+    (width a number above 0, at most MAX_PEN; points [[x, y], ...] finite numbers), at most MAX_STROKES
+    strokes and MAX_POINTS points, spanning at most MAX_IMAGE_PIXELS pixels (the reader draws each
+    syllable's strokes). Strokes without points are left out; none left: nothing drawn (400)."""
+    if not isinstance(strokes, list):
+        raise ApiError(400, f"strokes must be a list of strokes: {STROKES_FORM}")
+    if len(strokes) > MAX_STROKES:
+        raise ApiError(413, f"{len(strokes)} strokes, over the limit of {MAX_STROKES}")
+    out, total = [], 0
+    for i, stroke in enumerate(strokes):
+        if not isinstance(stroke, dict) or not isinstance(stroke.get("points"), list):
+            raise ApiError(400, f"stroke {i} must be an object with points: {{\"width\": 18, \"points\": [[x, y], ...]}}")
+        width = stroke.get("width", 18)
+        if isinstance(width, bool) or not isinstance(width, (int, float)) or not (0 < width <= MAX_PEN):
+            raise ApiError(400, f"stroke {i}: width must be a number above 0 and at most {MAX_PEN}, not {width!r}")
+        total += len(stroke["points"])
+        if total > MAX_POINTS:
+            raise ApiError(413, f"over {MAX_POINTS} points in all, the limit")
+        if not stroke["points"]:
+            continue
+        points = stroke["points"]
+        if not all(isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                                for v in p) for p in points):
+            raise ApiError(400, f"stroke {i}: points must be [[x, y], ...] with numbers x and y")
+        pts = np.asarray(points, np.float64)
+        if not np.isfinite(pts).all():
+            raise ApiError(400, f"stroke {i}: points must be finite numbers")
+        out.append((pts.astype(np.float32), float(width)))
+    if not out:
+        raise ApiError(400, str(NothingDrawnError("nothing drawn: no stroke has points (draw something first)")))
+    ink = np.concatenate([p for p, _ in out])
+    reach = max(w for _, w in out)
+    width, height = (math.ceil(float(v) + reach) + 1 for v in np.ptp(ink, axis=0))
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ApiError(413, f"the strokes span {width}x{height} = {width * height / 1e6:.1f} megapixels, over the "
+                            f"limit of {MAX_IMAGE_PIXELS / 1e6:.1f} megapixels")
+    return out
+
+
+def read_request(body: bytes, content_type: str, kind: str | None):
+    """A /api/read body -> (kind, strokes as sent): JSON (by its Content-Type, or a leading "{" or "[")
+    gives both, anything else is an image (strokes None) of the query's kind."""
+    if not body:
+        raise ApiError(400, f"empty body: send the strokes as JSON, {STROKES_FORM}, or the image's bytes (PNG or JPEG)")
+    if not (content_type.split(";")[0].strip().lower() == "application/json" or body.lstrip()[:1] in (b"{", b"[")):
+        return kind, None
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ApiError(400, f"not valid JSON: {e}") from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, f"the body must be a JSON object: {STROKES_FORM}")
+    named = payload.get("kind")
+    if named is not None and kind is not None and named != kind:
+        raise ApiError(400, f"model={kind} and \"kind\": {json.dumps(named)} disagree")
+    if "strokes" not in payload:
+        raise ApiError(400, f"no strokes: {STROKES_FORM}")
+    return (named if named is not None else kind), payload["strokes"]
 
 
 def hostname(url: str, netloc: bool = False) -> str | None:
@@ -168,27 +266,53 @@ def create_app(samples=None, models=None, allowed_hosts=LOOPBACK_HOSTS) -> Starl
     served = {kind: ServedModel(kind, models[kind], (folder / f"{kind}-samples") if folder else default_store_dir(kind))
               for kind in KINDS}
 
-    def check(request: Request) -> ServedModel:
+    def guard(request: Request) -> None:
         host = request.headers.get("host", "")
         if allowed_hosts is not None and hostname(f"//{host}") not in allowed_hosts:
             raise ApiError(403, f"this server answers only to {', '.join(allowed_hosts)}, not to host {host!r}")
         origin = request.headers.get("origin")
         if origin is not None and hostname(origin, netloc=True) != host:
             raise ApiError(403, f"requests from other sites ({origin}) are not accepted")
-        kind = request.query_params.get("model", "")
-        if kind not in served:
+
+    def model_for(kind) -> ServedModel:
+        if not isinstance(kind, str) or kind not in served:
             raise ApiError(404, f"unknown model {kind!r}: use model=" + " or model=".join(KINDS))
         return served[kind]
 
-    async def predict(request: Request) -> JSONResponse:
-        model = check(request)
-        top = request.query_params.get("top", "3")
+    def check(request: Request) -> ServedModel:
+        guard(request)
+        return model_for(request.query_params.get("model", ""))
+
+    def top_param(request: Request, default: int | None) -> int | None:
+        top = request.query_params.get("top")
+        if top is None:
+            return default
         k = whole_number(top)
         if k is None or not 1 <= k <= MAX_TOP:
             raise ApiError(400, f"top must be a whole number from 1 to {MAX_TOP}, not {top!r}")
+        return k
+
+    async def predict(request: Request) -> JSONResponse:
+        model = check(request)
+        k = top_param(request, 3)
         only = request.query_params.get("only") or None
         data = await read_body(request)
         return JSONResponse(answer_json(await run_in_threadpool(model.top_k, data, k, only)))
+
+    async def read(request: Request) -> JSONResponse:
+        guard(request)
+        kind = request.query_params.get("model")
+        if kind is not None:
+            model_for(kind)  # an unknown model= is refused before the body is read
+        k = top_param(request, None)
+        data = await read_body(request)
+        kind, strokes = read_request(data, request.headers.get("content-type", ""), kind)
+        if kind is None:
+            raise ApiError(404, 'no model: give "kind": "digits" or "hangul" in the JSON, or model= in the URL')
+        model = model_for(kind)
+        if strokes is not None:
+            strokes = line_strokes(strokes)
+        return JSONResponse(await run_in_threadpool(model.read, k, strokes, data if strokes is None else None))
 
     async def save_sample(request: Request) -> JSONResponse:
         model = check(request)
@@ -218,6 +342,7 @@ def create_app(samples=None, models=None, allowed_hosts=LOOPBACK_HOSTS) -> Starl
             Route("/", page),
             Route("/api/predict", predict, methods=["POST"]),
             Route("/api/samples", save_sample, methods=["POST"]),
+            Route("/api/read", read, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         exception_handlers={ApiError: api_error, HandpadError: api_error},

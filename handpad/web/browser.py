@@ -6,6 +6,9 @@ bench/serve_latency.py. Needs selenium (the ``test`` extra) and Debian's ``chrom
         page = PadPage(driver, url)
         page.stroke([(100, 120), (300, 120), (300, 220)], pointer="pen")   # canvas pixels; waits for the top-3
         page.top()                                                         # [('그', '100.0%'), ...]
+        page.words()                                                       # the word mode: a wide canvas
+        for stroke in line_strokes("한글"): page.stroke(stroke)             # waits for the reading each time
+        page.text(), page.options(1)                                       # '한글', ['글', '긑', ...]
 """
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1000,800")
 CANVAS = 400  # the pad's canvas in its own pixels (pad.js SIZE)
+LINE = (1200, 320)  # the word mode's canvas (pad.js LINE)
+NANUM_GOTHIC = "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
 
 
 def line(a, b, steps: int = 8) -> list[tuple[float, float]]:
@@ -41,6 +46,33 @@ DRAWINGS = {
           line((260, 40), (260, 230)), line((260, 135), (320, 135)),
           line((110, 250), (110, 340)) + line((110, 340), (320, 340))[1:]],
 }
+
+
+def line_strokes(text: str, font: str = NANUM_GOTHIC, size: float = 200, gap: float = 40, x0: float = 40,
+                 y0: float = 60, step: int = 2) -> list[list[tuple[float, float]]]:
+    """A line written with a real font's strokes, for the word mode's canvas: each syllable's skeleton
+    strokes (handpad.synth.hand, the pen's order of a glyph's strokes) scaled to ``size`` pixels high,
+    left to right ``gap`` apart (a space: one ``size`` more), every ``step``-th point kept."""
+    import numpy as np
+
+    from ..synth.render import GlyphRenderer
+
+    renderer = GlyphRenderer(font)
+    out, x = [], x0
+    for char in text:
+        if char == " ":
+            x += size
+            continue
+        glyph = renderer.hand_glyph(char)
+        ink = np.concatenate([s.points for s in glyph.strokes])
+        lo, hi = ink.min(axis=0), ink.max(axis=0)
+        scale = size / glyph.size
+        for stroke in glyph.strokes:
+            pts = (stroke.points - lo) * scale + (x, y0)
+            keep = list(pts[::step]) + ([pts[-1]] if (len(pts) - 1) % step else [])
+            out.append([(round(float(px), 1), round(float(py), 1)) for px, py in keep])
+        x += (hi[0] - lo[0]) * scale + gap
+    return out
 
 
 @contextlib.contextmanager
@@ -89,9 +121,9 @@ class PadPage:
         from selenium.webdriver.common.actions.pointer_input import PointerInput
 
         box = self._js("const b = arguments[0].getBoundingClientRect();"
-                       "return [b.left + arguments[0].clientLeft, b.top + arguments[0].clientTop, arguments[0].clientWidth]",
-                       self.canvas)
-        scale = box[2] / CANVAS
+                       "return [b.left + arguments[0].clientLeft, b.top + arguments[0].clientTop, arguments[0].clientWidth,"
+                       " arguments[0].width]", self.canvas)
+        scale = box[2] / box[3]  # CSS pixels per canvas pixel (400 wide, or the word mode's 1200)
         self._js("arguments[0].removeAttribute('data-updated')", self.root)
         actions = ActionBuilder(self.driver, mouse=PointerInput(pointer, f"handpad-{pointer}"), duration=0)
         moves = actions.pointer_action
@@ -129,3 +161,30 @@ class PadPage:
 
     def status(self) -> str:
         return self.driver.find_element("css selector", ".hp-status").text
+
+    # -- the word mode ---------------------------------------------------------------------------
+    def words(self) -> None:
+        """Switch the word mode on (or off): the wide canvas, its own drawing."""
+        self.press(".hp-words-toggle")
+
+    def text(self) -> str:
+        """The text as the page shows it."""
+        return self.driver.find_element("css selector", ".hp-text").text
+
+    def boxes(self) -> int:
+        return len(self.driver.find_elements("css selector", ".hp-box"))
+
+    def options(self, index: int) -> list[str]:
+        """The candidates shown under syllable ``index``, the one the text uses marked ``*``."""
+        return self._js("return [...arguments[0].querySelectorAll(`.hp-syllable[data-index='${arguments[1]}'] .hp-option`)]"
+                        ".map(b => (b.classList.contains('hp-chosen') ? '*' : '') + b.dataset.label)", self.root, index)
+
+    def pick(self, index: int, label: str) -> None:
+        """Click candidate ``label`` under syllable ``index`` (the page changes the text itself, no request)."""
+        self.driver.find_element("css selector", f".hp-syllable[data-index='{index}'] .hp-option[data-label='{label}']").click()
+
+    def copy(self) -> str:
+        """Press copy; the text the page says it copied (its data-copied)."""
+        self._js("arguments[0].removeAttribute('data-copied')", self.root)
+        self.driver.find_element("css selector", ".hp-copy").click()
+        return self._wait(lambda: self.root.get_attribute("data-copied"))

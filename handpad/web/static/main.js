@@ -1,4 +1,5 @@
 // The page's glue: mounts the pad (pad.js) with calls to handpad serve's JSON API.
+// ?kind=digits starts with digits, ?words=1 in the word mode.
 import {mountPad} from "./pad.js";
 
 async function post(url, blob) {
@@ -8,10 +9,13 @@ async function post(url, blob) {
   return answer;
 }
 
-const kind = new URLSearchParams(location.search).get("kind") === "digits" ? "digits" : "hangul";
+const params = new URLSearchParams(location.search);
+const kind = params.get("kind") === "digits" ? "digits" : "hangul";
 mountPad(document.getElementById("pad"), {
   kinds: ["digits", "hangul"],
   kind,
+  words: params.get("words") === "1",
   predict: (blob, model) => post(`api/predict?model=${model}&top=3`, blob),
   save: (blob, model, label) => post(`api/samples?model=${model}&label=${encodeURIComponent(label)}`, blob),
+  read: (strokes, model) => post("api/read", new Blob([JSON.stringify({kind: model, strokes})], {type: "application/json"})),
 });

@@ -1,19 +1,31 @@
 // handpad's drawing pad for the browser: a canvas, a digits/Hangul switch, the top-3 panel,
-// undo / clear / pen width, and saving a labeled drawing. No dependencies and no network code:
-// the host passes the calls, so a page (main.js, over fetch) and a notebook widget share it.
+// undo / clear / pen width, and saving a labeled drawing; with a `read` call, also a word mode.
+// No dependencies and no network code: the host passes the calls, so a page (main.js, over fetch)
+// and a notebook widget share it.
 //
-//   const pad = mountPad(root, {kinds: ["digits", "hangul"], kind: "hangul", predict, save});
+//   const pad = mountPad(root, {kinds: ["digits", "hangul"], kind: "hangul", predict, save, read, words});
 //   predict(pngBlob, kind)        -> Promise<{top: [{label, prob}, ...], unsure}>   (throw Error(message) to show it)
 //   save(pngBlob, kind, label)    -> Promise<{saved: count, ...}>
+//   read(strokes, kind)           -> Promise<{text, syllables: [{box, label, top, unsure, space_before}, ...]}>
+//                                    (optional: /api/read's answer; strokes [{width, points: [[x, y], ...]}, ...])
+//
+// Word mode (the "words" button, or words: true to start in it): a wide 1200x320 canvas for a line of
+// syllables or digits. After each stroke the strokes (in drawing order) go to read(); the text is
+// shown, a box over each syllable, and under it its candidates: a click on one picks it (here, no new
+// request; a pick stays while that syllable's ink is unchanged). "copy" puts the text on the clipboard
+// (navigator.clipboard.writeText); root gets data-copied="<text>" and a "handpad:copied" event.
 //
 // The drawing travels as a 400x400 PNG, dark ink on white; handpad's preprocessing finds the
 // polarity from the border and crops to the ink. The top-3 is asked for after every stroke ends
 // (and after undo, clear, a switch of kind); while one request is out, later changes wait and only
 // the newest drawing is sent next, so requests never pile up. When an answer is in the panel, root
 // gets data-updated="<ms>" (from the end of the stroke, pointerup, to the panel holding the answer;
-// performance.now()) and a "handpad:updated" event with detail {ms, top}.
+// performance.now()) and a "handpad:updated" event with detail {ms, top} (word mode: {ms, reading}).
 
 const SIZE = 400;
+const LINE = {width: 1200, height: 320};  // the word mode's canvas
+const OPTIONS = 5;  // candidates shown under each syllable
+const COLUMN_MIN = 100;  // a syllable's column is at least this wide (canvas pixels), a narrow "1" too
 const PEN = {min: 4, max: 64, step: 2, start: 18};
 const SHOWN = 3;
 const UNSURE_BELOW = 0.5;
@@ -29,7 +41,8 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds.length - 1], predict, save}) {
+export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds.length - 1], predict, save,
+                                read = null, words = false}) {
   const kindButtons = kinds.map((k) => el("button", {type: "button", class: "hp-kind", "data-kind": k}, NAMES[k] || k));
   const undoButton = el("button", {type: "button", class: "hp-undo", title: "undo the last stroke"}, "undo");
   const clearButton = el("button", {type: "button", class: "hp-clear", title: "clear the drawing"}, "clear");
@@ -50,15 +63,28 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
                                   placeholder: "label", "aria-label": "label to save"});
   const saveButton = el("button", {type: "submit", class: "hp-save-button"}, "save");
   const saveForm = el("form", {class: "hp-save"}, labelInput, saveButton);
+  const wordsButton = el("button", {type: "button", class: "hp-words-toggle", "aria-pressed": "false",
+                                    title: "write a line of syllables or digits"}, "words");
+  const boxLayer = el("div", {class: "hp-boxes"});
+  const stage = el("div", {class: "hp-stage"}, canvas, boxLayer);
+  const columns = el("div", {class: "hp-syllables"});
+  const textOut = el("output", {class: "hp-text", "aria-label": "the text read"});
+  const copyButton = el("button", {type: "button", class: "hp-copy", disabled: "", title: "copy the text"}, "copy");
+  const readingPanel = el("div", {class: "hp-reading"}, columns, el("div", {class: "hp-line"}, textOut, copyButton));
+  const panel = el("div", {class: "hp-panel"}, el("ol", {class: "hp-top"}, ...rows.map((r) => el("li", {}, r.button))),
+                   status, saveForm);
   const pad = el("div", {class: "handpad"},
-    el("div", {class: "hp-toolbar"}, el("span", {class: "hp-kinds"}, ...kindButtons), undoButton, clearButton,
-       el("label", {class: "hp-pen-label"}, "pen ", pen)),
-    el("div", {class: "hp-main"}, canvas,
-       el("div", {class: "hp-panel"}, el("ol", {class: "hp-top"}, ...rows.map((r) => el("li", {}, r.button))),
-          status, saveForm)));
+    el("div", {class: "hp-toolbar"}, el("span", {class: "hp-kinds"}, ...kindButtons), ...(read ? [wordsButton] : []),
+       undoButton, clearButton, el("label", {class: "hp-pen-label"}, "pen ", pen)),
+    el("div", {class: "hp-main"}, stage, panel, readingPanel));
   root.replaceChildren(pad);
 
   const ctx = canvas.getContext("2d");
+  let mode = "single";  // or "words" (a line on the wide canvas)
+  const drawings = {single: [], words: []};  // each mode keeps its own strokes
+  let width = SIZE, height = SIZE;  // the canvas in its own pixels
+  let reading = null;  // the word mode's reading: /api/read's answer, with the user's picks applied
+  let picks = new Map();  // a syllable's key (its box and candidates) -> the label picked for it
   let strokes = [];    // [{width, points: [[x, y], ...]}]
   let active = null;   // the pointer drawing now: {id, stroke}
   let version = 0;     // bumped on every change: an answer is shown only for the drawing it describes
@@ -80,7 +106,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   }
   function repaint() {
     ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, SIZE, SIZE);
+    ctx.fillRect(0, 0, width, height);
     ctx.fillStyle = ctx.strokeStyle = "#000";
     ctx.lineCap = ctx.lineJoin = "round";
     for (const {width, points} of strokes) {
@@ -111,6 +137,93 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     refresh();
   }
 
+  // -- the word mode's reading -------------------------------------------------------------------
+  const keyOf = (s) => JSON.stringify([s.box, s.top.map((t) => t.label)]);
+  function lineText() {
+    return reading ? reading.syllables.map((s) => (s.space_before ? " " : "") + s.label).join("") : "";
+  }
+  function columnsOf(syllables) {  // [lo, hi) under each box, canvas pixels (as handpad.pad.words.WordPad.cells)
+    const centers = syllables.map((s) => (s.box[0] + s.box[2]) / 2);
+    return syllables.map((s, i) => {
+      let lo = Math.min(s.box[0], centers[i] - COLUMN_MIN / 2), hi = Math.max(s.box[2], centers[i] + COLUMN_MIN / 2);
+      if (i > 0) lo = Math.max(lo, (centers[i - 1] + centers[i]) / 2);
+      if (i + 1 < syllables.length) hi = Math.min(hi, (centers[i] + centers[i + 1]) / 2);
+      return [Math.max(lo, 0), Math.min(hi, width)];
+    });
+  }
+  function showReading(answer) {
+    reading = answer;
+    if (reading) {
+      const keys = reading.syllables.map(keyOf);
+      reading.syllables.forEach((s, i) => { if (picks.has(keys[i])) s.label = picks.get(keys[i]); });
+      picks = new Map([...picks].filter(([key]) => keys.includes(key)));
+    } else {
+      picks = new Map();
+    }
+    layoutReading();
+  }
+  function layoutReading() {  // boxes over the canvas, each syllable's column of candidates under it
+    const syllables = reading ? reading.syllables : [];
+    const scale = canvas.clientWidth / width, left = canvas.clientLeft, top = canvas.clientTop;
+    boxLayer.replaceChildren(...syllables.map((s, i) => {
+      const box = el("div", {class: "hp-box", "data-index": String(i)});
+      Object.assign(box.style, {left: `${left + s.box[0] * scale}px`, top: `${top + s.box[1] * scale}px`,
+                                width: `${(s.box[2] - s.box[0]) * scale}px`, height: `${(s.box[3] - s.box[1]) * scale}px`});
+      return box;
+    }));
+    const spans = columnsOf(syllables);
+    columns.style.width = `${canvas.offsetWidth}px`;
+    columns.replaceChildren(...syllables.map((s, i) => {
+      const options = s.top.slice(0, OPTIONS).map((t) => {
+        const option = el("button", {type: "button", class: "hp-option", "data-label": t.label,
+                                     title: `${(t.prob * 100).toFixed(1)}%`},
+                          el("span", {class: "hp-option-label"}, t.label),
+                          el("span", {class: "hp-option-prob"}, `${(t.prob * 100).toFixed(0)}%`));
+        option.classList.toggle("hp-chosen", t.label === s.label);
+        option.addEventListener("click", () => choose(i, t.label));
+        return option;
+      });
+      const column = el("div", {class: "hp-syllable", "data-index": String(i)},
+                        el("div", {class: "hp-syllable-label"}, s.label), ...options);
+      column.classList.toggle("hp-unsure", Boolean(s.unsure));
+      Object.assign(column.style, {left: `${left + spans[i][0] * scale}px`, width: `${(spans[i][1] - spans[i][0]) * scale}px`});
+      return column;
+    }));
+    columns.style.height = `${Math.max(0, ...[...columns.children].map((c) => c.scrollHeight))}px`;
+    const text = lineText();
+    textOut.textContent = text;
+    copyButton.disabled = !text;
+    root.dataset.text = text;
+  }
+  function choose(index, label) {  // pick a candidate: here, no new request
+    if (!reading || !reading.syllables[index]) return;
+    const s = reading.syllables[index];
+    s.label = label;
+    picks.set(keyOf(s), label);
+    layoutReading();
+    root.dispatchEvent(new CustomEvent("handpad:chosen", {detail: {index, label, text: lineText()}}));
+  }
+  async function copyText() {
+    const text = lineText();
+    if (!text) return say("write something first", "bad");
+    try {
+      if (!navigator.clipboard || !navigator.clipboard.writeText) throw new Error("no clipboard here");
+      await navigator.clipboard.writeText(text);
+      say(`copied: ${text}`, "ok");
+    } catch (err) {  // e.g. a page that is not a secure context, or a frame without the permission
+      const range = document.createRange();
+      range.selectNodeContents(textOut);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      const done = document.execCommand && document.execCommand("copy");
+      say(done ? `copied: ${text}` : `could not copy (${err.message}): the text is selected, copy it yourself`,
+          done ? "ok" : "bad");
+    }
+    root.dataset.copied = text;
+    root.dispatchEvent(new CustomEvent("handpad:copied", {detail: {text}}));
+  }
+  if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => mode === "words" && layoutReading()).observe(canvas);
+
   function png() {
     // toDataURL, not toBlob: Chromium runs toBlob's encoding in idle time, up to a second later.
     const bytes = atob(canvas.toDataURL("image/png").split(",")[1]);
@@ -120,7 +233,8 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   }
   async function refresh() {
     if (!strokes.length) {
-      show(null);
+      if (mode === "words") showReading(null);
+      else show(null);
       return;
     }
     if (busy) {
@@ -128,18 +242,32 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
       return;
     }
     busy = true;
-    const asked = {version, kind, since: changedAt};
+    const asked = {version, kind, since: changedAt, mode};
     try {
-      const answer = await predict(png(), asked.kind);
-      if (asked.version === version) {
-        show(answer);
-        const ms = performance.now() - asked.since;
-        root.dataset.updated = ms.toFixed(1);
-        root.dispatchEvent(new CustomEvent("handpad:updated", {detail: {ms, top: answer.top}}));
+      if (asked.mode === "words") {
+        const line = strokes.map((s) => ({width: s.width, points: s.points.map(([x, y]) => [Math.round(x * 10) / 10,
+                                                                                            Math.round(y * 10) / 10])}));
+        const answer = await read(line, asked.kind);
+        if (asked.version === version) {
+          showReading(answer);
+          say(answer.syllables.some((s) => s.unsure) ? "not sure of every syllable: click a candidate to fix one" : "");
+          const ms = performance.now() - asked.since;
+          root.dataset.updated = ms.toFixed(1);
+          root.dispatchEvent(new CustomEvent("handpad:updated", {detail: {ms, reading: answer}}));
+        }
+      } else {
+        const answer = await predict(png(), asked.kind);
+        if (asked.version === version) {
+          show(answer);
+          const ms = performance.now() - asked.since;
+          root.dataset.updated = ms.toFixed(1);
+          root.dispatchEvent(new CustomEvent("handpad:updated", {detail: {ms, top: answer.top}}));
+        }
       }
     } catch (err) {
       if (asked.version === version) {
-        show(null);
+        if (asked.mode === "words") showReading(null);
+        else show(null);
         say(err.message, "bad");
       }
     } finally {
@@ -152,7 +280,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   }
 
   function at(event) {  // CSS pixels inside the border -> canvas pixels
-    return [event.offsetX * SIZE / canvas.clientWidth, event.offsetY * SIZE / canvas.clientHeight];
+    return [event.offsetX * width / canvas.clientWidth, event.offsetY * height / canvas.clientHeight];
   }
   canvas.addEventListener("pointerdown", (event) => {
     if (active || (event.pointerType === "mouse" && event.button !== 0)) return;
@@ -194,6 +322,22 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     repaint();
     changed();
   }
+  function setWords(on) {  // the word mode on or off; each mode keeps its own drawing
+    if (active || (on && !read)) return;
+    drawings[mode] = strokes;
+    mode = on ? "words" : "single";
+    strokes = drawings[mode];
+    [width, height] = on ? [LINE.width, LINE.height] : [SIZE, SIZE];
+    canvas.width = width;
+    canvas.height = height;
+    pad.classList.toggle("hp-words", on);
+    wordsButton.setAttribute("aria-pressed", String(on));
+    (on ? readingPanel : panel).insertBefore(status, on ? null : saveForm);
+    repaint();
+    if (on) layoutReading();
+    say("");
+    changed();
+  }
   function setKind(next) {
     kind = next;
     for (const b of kindButtons) b.setAttribute("aria-pressed", String(b.dataset.kind === kind));
@@ -201,6 +345,8 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     changed();
   }
   undoButton.addEventListener("click", undo);
+  wordsButton.addEventListener("click", () => setWords(mode !== "words"));
+  copyButton.addEventListener("click", copyText);
   clearButton.addEventListener("click", clear);
   for (const b of kindButtons) b.addEventListener("click", () => setKind(b.dataset.kind));
   rows.forEach((row, rank) => row.button.addEventListener("click", () => {
@@ -231,5 +377,6 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
 
   repaint();
   setKind(kind);
-  return {element: pad, undo, clear, setKind};
+  if (words && read) setWords(true);
+  return {element: pad, undo, clear, setKind, setWords, choose, copy: copyText, text: lineText};
 }
