@@ -45,7 +45,8 @@ class SegmentConfig:
 
     min_aspect: float = 0.55  # a syllable narrower than this (a lone vowel ㅏ) is probably a piece
     max_aspect: float = 1.3  # ... wider than this is probably two syllables
-    stack_overlap: float = 0.45  # pieces overlapping this share of the narrower one's width: one syllable
+    stack_overlap: float = 0.45  # pieces overlapping this share of the narrower one's width ...
+    stack_min: float = 0.15  # ... and this much of the line's height: one syllable
     gap_inside: float = 2.0  # cost of leaving a gap (per line height) inside a syllable
     cut_close: float = 1.0  # cost of a cut where the pieces nearly touch (per line height, below cut_gap)
     cut_gap: float = 0.12
@@ -58,8 +59,8 @@ class SegmentConfig:
 
 
 HANGUL_SEGMENT = SegmentConfig()
-DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=0.95, stack_overlap=0.5, gap_inside=4.0, cut_close=0.3,
-                               cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.75, min_part=0.2)
+DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.3,
+                               cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=1.0, min_part=0.2)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
 TOP_K = 8  # candidates per box the beam search looks at
@@ -159,14 +160,21 @@ class _Cluster:
         return inter / max(min(self.width, other.width), 1.0)
 
 
-def _stack(clusters: list[_Cluster], overlap: float) -> list[_Cluster]:
-    """Join clusters (sorted by x0) that overlap horizontally by ``overlap`` of the narrower one."""
+def _stacked(a: _Cluster, b: _Cluster, cfg: SegmentConfig, height: float) -> bool:
+    """One above the other: they overlap horizontally by a good share of the narrower one and by
+    more than a pen's width (a syllable's last ㅣ reaching over the next one's first stroke does not)."""
+    inter = min(a.x1, b.x1) - max(a.x0, b.x0)
+    return a.overlap(b) >= cfg.stack_overlap and inter >= cfg.stack_min * height
+
+
+def _stack(clusters: list[_Cluster], cfg: SegmentConfig, height: float) -> list[_Cluster]:
+    """Join clusters (sorted by x0) that lie above each other (:func:`_stacked`)."""
     out: list[_Cluster] = []
     for c in sorted(clusters, key=lambda c: c.x0):
-        if out and out[-1].overlap(c) >= overlap:
+        if out and _stacked(out[-1], c, cfg, height):
             out[-1] = out[-1].join(c)
             # the wider cluster may now reach back over the one before it
-            while len(out) > 1 and out[-2].overlap(out[-1]) >= overlap:
+            while len(out) > 1 and _stacked(out[-2], out[-1], cfg, height):
                 last = out.pop()
                 out[-1] = out[-1].join(last)
         else:
@@ -325,7 +333,7 @@ def _image_line(image, cfg: SegmentConfig):
     ink = ink_map(image)
     clusters, labels = _image_clusters(ink, cfg)
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
-    clusters = _stack(clusters, cfg.stack_overlap)
+    clusters = _stack(clusters, cfg, _line_height(clusters))
     clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
 
     def crop(i: int, j: int) -> np.ndarray:
@@ -367,11 +375,10 @@ def as_strokes(strokes) -> list[tuple[np.ndarray, float]]:
 
 def _stroke_clusters(strokes, cfg: SegmentConfig) -> list[_Cluster]:
     """Strokes in drawing order -> clusters; a late stroke over an earlier syllable joins it."""
+    boxes = [_Cluster(float(p[:, 0].min() - w / 2), float(p[:, 1].min() - w / 2), float(p[:, 0].max() + w / 2),
+                      float(p[:, 1].max() + w / 2), [k]) for k, (p, w) in enumerate(strokes)]
     clusters: list[_Cluster] = []
-    for k, (pts, width) in enumerate(strokes):
-        r = width / 2
-        c = _Cluster(float(pts[:, 0].min() - r), float(pts[:, 1].min() - r), float(pts[:, 0].max() + r),
-                     float(pts[:, 1].max() + r), [k])
+    for c in boxes:
         # the last cluster first: writing goes on where it was
         for j in range(len(clusters) - 1, -1, -1):
             if clusters[j].overlap(c) >= cfg.stack_overlap:
