@@ -68,6 +68,7 @@ BEAM = 12
 PRIOR_WEIGHT = 0.6  # weight of the language model's log-probability (tuned on validation faces)
 BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
+MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
 RECHECK = 1.5  # syllables on a grouping costing up to this much more than the best are recognized too
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
@@ -370,6 +371,11 @@ def as_strokes(strokes) -> list[tuple[np.ndarray, float]]:
         out.append((pts, float(width)))
     if not out:
         raise NothingDrawnError()
+    allpts = np.concatenate([p for p, _ in out])
+    w, h = allpts.max(axis=0) - allpts.min(axis=0) + max(w for _, w in out)
+    if float(w) * float(h) > MAX_STROKE_PIXELS:
+        raise HandpadError(f"the strokes span {int(w)} x {int(h)} pixels, more than {MAX_STROKE_PIXELS:,} "
+                           "(a line of writing is far smaller): refused before drawing them")
     return out
 
 
