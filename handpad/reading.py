@@ -48,18 +48,19 @@ class SegmentConfig:
     stack_overlap: float = 0.45  # pieces overlapping this share of the narrower one's width ...
     stack_min: float = 0.15  # ... and this much of the line's height: one syllable
     gap_inside: float = 2.0  # cost of leaving a gap (per line height) inside a syllable
-    cut_close: float = 1.0  # cost of a cut where the pieces nearly touch (per line height, below cut_gap)
+    cut_close: float = 0.1  # cost of a cut where the pieces nearly touch (per line height, below cut_gap)
     cut_gap: float = 0.12
     word_gap: float = 0.5  # a gap wider than this (line heights) and ...
     word_gap_ratio: float = 2.2  # ... this times the line's median gap between syllables is a space
     speck: float = 0.004  # ink pieces smaller than this share of height² are noise
+    wide_cost: float = 4.0  # cost of a syllable wider than max_aspect: this x the excess squared
     split_aspect: float = 1.2  # a piece of ink wider than this is cut (touching neighbours) ...
     min_part: float = 0.3  # ... into parts at least this wide
     cut_touch: float = 0.3  # cost of a cut through touching ink
 
 
 HANGUL_SEGMENT = SegmentConfig()
-DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.3,
+DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
                                cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=1.0, min_part=0.2)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
@@ -207,7 +208,7 @@ def _edges(clusters: list[_Cluster], height: float, cfg: SegmentConfig) -> dict:
             aspect = (x1 - x0) / height
             if aspect > 2.0 * cfg.max_aspect and j - i > 1:
                 break
-            cost = 4.0 * max(0.0, cfg.min_aspect - aspect) ** 2 / cfg.min_aspect + 4.0 * max(0.0, aspect - cfg.max_aspect) ** 2
+            cost = 4.0 * max(0.0, cfg.min_aspect - aspect) ** 2 / cfg.min_aspect + cfg.wide_cost * max(0.0, aspect - cfg.max_aspect) ** 2
             cost += cfg.gap_inside * sum(max(0.0, g) for g, c in zip(gaps[i : j - 1], clusters[i + 1 : j]) if not c.touching)
             if i > 0 and clusters[i].touching:  # a cut through touching ink
                 cost += cfg.cut_touch
