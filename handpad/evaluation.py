@@ -238,7 +238,7 @@ def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None,
         tops = [recognizer._ranked(p, reading.TOP_K) for p in seg.probs]
         seconds = time.perf_counter() - t0
         truth_chars = sample.text.replace(" ", "")
-        row = {"spacing": sample.spacing, "boxes": boxes_right(seg.boxes, sample.boxes), "seconds": seconds,
+        row = {"spacing": sample.spacing, "face": sample.face, "boxes": boxes_right(seg.boxes, sample.boxes), "seconds": seconds,
                "n": len(truth_chars)}
         for w in weights:
             labels = reading.best_text(tops, seg.starts, lm, w) if w > 0 else [t[0][0] for t in tops]
@@ -268,14 +268,18 @@ def _reading_metrics(rows: list[dict], weights) -> dict:
     out = {"all": summarize(rows)}
     for spacing in sorted({r["spacing"] for r in rows if r["spacing"]}):
         out[spacing] = summarize([r for r in rows if r["spacing"] == spacing])
+    faces = sorted({r["face"] for r in rows if r["face"]})
+    if len(faces) > 1:  # per hand: where the reading fails
+        out["faces"] = {f: summarize([r for r in rows if r["face"] == f]) for f in faces}
     return out
 
 
 def format_reading(metrics: dict, name: str) -> str:
-    lines = [f"{'subset':<8} {'lines':>6} {'boxes':>7}  " + "  ".join(
+    lines = [f"{'subset':<24} {'lines':>6} {'boxes':>7}  " + "  ".join(
         f"{k:>22}" for k in metrics["all"] if k.startswith("prior")) + "   p50 ms"]
-    for subset, m in metrics.items():
+    subsets = [(k, v) for k, v in metrics.items() if k != "faces"] + list(metrics.get("faces", {}).items())
+    for subset, m in subsets:
         cells = "  ".join(f"text {v['text_right']:6.1%} chars {v['character_accuracy']:6.1%}" for k, v in m.items()
                           if k.startswith("prior"))
-        lines.append(f"{subset:<8} {m['lines']:>6} {m['boxes_right']:>7.1%}  {cells}   {m['seconds_p50'] * 1000:.1f}")
+        lines.append(f"{subset[:24]:<24} {m['lines']:>6} {m['boxes_right']:>7.1%}  {cells}   {m['seconds_p50'] * 1000:.1f}")
     return f"{name}\n" + "\n".join(lines)

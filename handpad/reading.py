@@ -71,6 +71,7 @@ BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
 MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
 RECHECK = 1.5  # syllables on a grouping costing up to this much more than the best are recognized too
+CONFIDENT = 0.9  # every box of the shapes' best grouping read with this top-1 probability: no recheck
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
 
@@ -478,9 +479,19 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         path = _path(n, back)
         crops = [crop(i, j) for i, j in path]
     else:
-        near = [e for e, c in edges.items() if forward[e[0]] + c + backward[e[1]] <= forward[n] + RECHECK]
-        near_crops = [crop(i, j) for i, j in near]
+        # The shapes' best grouping first: read with confidence everywhere, it stands (fast path);
+        # else the groupings within RECHECK of it are read too and the recognizer decides.
+        path = _path(n, back)
+        near_crops = [crop(i, j) for i, j in path]
         near_probs = recognizer.predict_proba(near_crops)
+        near = list(path)
+        if near_probs.max(axis=1).min() < CONFIDENT:
+            more = [e for e, c in edges.items()
+                    if e not in set(path) and forward[e[0]] + c + backward[e[1]] <= forward[n] + RECHECK]
+            if more:
+                more_crops = [crop(i, j) for i, j in more]
+                near, near_crops = near + more, near_crops + more_crops
+                near_probs = np.concatenate([near_probs, recognizer.predict_proba(more_crops)])
         reread = {e: SHAPE_WEIGHT * edges[e] - float(np.log(max(p.max(), 1e-12))) for e, p in zip(near, near_probs)}
         _, _, back = _best(n, reread)
         path = _path(n, back)

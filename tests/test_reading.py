@@ -158,3 +158,22 @@ def test_read_cli(tmp_path, mnist_digits):
     assert len(first["syllables"]) == 5 and len(first["syllables"][0]["top"]) == 3
     assert second["file"].endswith("broken.png") and "broken.png" in second["error"]
     assert "1 of 2 image(s) failed" in out.stderr
+
+
+def test_evaluate_reads_a_line_set_through_the_one_path(tmp_path, mnist_store, capsys):
+    """`handpad synth numbers` -> `handpad evaluate SET`: boxes, whole numbers and the time per line."""
+    from handpad.cli import main
+
+    lines = tmp_path / "numbers"
+    assert main(["synth", "numbers", "--store", str(mnist_store), "--out", str(lines), "--style", "scanned",
+                 "--spacing", "normal", "--count", "12", "--digits", "3-5", "--seed", "4", "--quiet"]) == 0
+    out = tmp_path / "eval"
+    assert main(["evaluate", str(lines), "--model", "digits", "--out", str(out)]) == 0
+    metrics = json.loads((out / "digits" / "reading.json").read_text())
+    m = metrics["all"]
+    assert m["lines"] == 12 and m["boxes_right"] >= 0.9
+    assert m["prior 0"]["text_right"] >= 0.75 and m["prior 0"]["character_accuracy"] >= 0.9
+    assert set(metrics) == {"all", "normal"} and m["seconds_p50"] > 0
+    # a digits set asked of the Hangul model: a clear error, not a reading
+    assert main(["evaluate", str(lines), "--model", "hangul", "--out", str(out)]) == 1
+    assert "holds digits lines; model 'hangul' reads hangul" in capsys.readouterr().err

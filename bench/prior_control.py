@@ -1,0 +1,43 @@
+"""Is the prior only remembering the test words? Read a line set twice: with the shipped prior and
+with one rebuilt from wordfreq without any of the set's words (needs `pip install wordfreq==3.1.1`).
+
+    python bench/prior_control.py data/words-pen
+"""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("lines", nargs="?", default="data/words-pen")
+    p.add_argument("--strokes", action="store_true", help="cut the lines from their strokes")
+    args = p.parse_args()
+
+    from handpad import reading
+    from handpad.prior import SyllableLM, build_syllable_bigrams
+    from handpad.recognizer import Recognizer
+    from handpad.sources.lines import read_lines
+
+    lines = read_lines(args.lines)
+    rec = Recognizer.load(lines.kind)
+    words = sorted({w for s in lines for w in s.text.split()})
+    priors = {"shipped prior": SyllableLM.load(), f"prior without the set's {len(words)} words": SyllableLM(build_syllable_bigrams(exclude=words))}
+    rows = {name: {"normal": [], "tight": []} for name in ["no prior", *priors]}
+    for s in lines:
+        seg = reading.segment(strokes=s.strokes, kind="hangul", recognizer=rec) if args.strokes else \
+            reading.segment(image=s.image(), kind="hangul", recognizer=rec)
+        tops = [rec._ranked(q, reading.TOP_K) for q in seg.probs]
+        for name in rows:
+            labels = [t[0][0] for t in tops] if name == "no prior" else reading.best_text(tops, seg.starts, priors[name])
+            text = "".join((" " if st else "") + lab for lab, st in zip(labels, seg.starts))
+            rows[name][s.spacing].append(text == s.text)
+    print(f"{args.lines} ({'strokes' if args.strokes else 'images'}): whole lines right")
+    for name, by in rows.items():
+        print(f"  {name:<36} " + "  ".join(f"{k} {np.mean(v):6.1%} (n {len(v)})" for k, v in by.items() if v))
+
+
+if __name__ == "__main__":
+    main()
