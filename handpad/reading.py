@@ -70,7 +70,7 @@ PRIOR_WEIGHT = 0.6  # weight of the language model's log-probability (tuned on v
 BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
 MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
-RECHECK = 1.5  # syllables on a grouping costing up to this much more than the best are recognized too
+RECHECK = 1.0  # syllables on a grouping costing up to this much more than the best are recognized too
 CONFIDENT = 0.9  # every box of the shapes' best grouping read with this top-1 probability: no recheck
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
