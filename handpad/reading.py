@@ -72,6 +72,7 @@ MAX_PIECES = 4  # clusters one syllable may have
 MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
 RECHECK = 1.0  # syllables on a grouping costing up to this much more than the best are recognized too
 CONFIDENT = 0.9  # every box of the shapes' best grouping read with this top-1 probability: no recheck
+SYLLABLE_BONUS = 2.0  # per syllable, when boxes and labels are decided together (see _decode)
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
 
@@ -446,14 +447,17 @@ class Segmentation:
     starts: list[bool]
     crops: list[np.ndarray]
     probs: np.ndarray | None = None
+    labels: list[str] | None = None  # each box's label, when a language model chose them with the boxes
 
 
 def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
-            config: SegmentConfig | None = None) -> Segmentation:
+            config: SegmentConfig | None = None, lm=None, weight: float = PRIOR_WEIGHT) -> Segmentation:
     """Cut a line into syllables, from the pad's strokes (their timing helps) or else the image.
 
     With a ``recognizer``, groupings that the shapes alone leave close (within ``RECHECK``) are
     decided by how well the model reads each syllable (-log of its top-1 probability), in one call.
+    With a language model ``lm`` too, grouping and labels are decided together (:func:`_decode`):
+    a grouping that reads as real words wins over one whose pieces the model reads as odd syllables.
     """
     if kind not in SEGMENT_CONFIGS:
         raise HandpadError(f"unknown kind {kind!r}; choose one of: {', '.join(SEGMENT_CONFIGS)}")
@@ -496,10 +500,53 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         _, _, back = _best(n, reread)
         path = _path(n, back)
         where = {e: k for k, e in enumerate(near)}
+        labels = None
+        if lm is not None and len(near) > len(path):
+            groups = [_join(clusters, i, j) for i, j in path]
+            # where words start, from the gaps of this grouping: before a cluster, whatever the grouping
+            space_at = {i: st for (i, _), st in zip(path, _word_starts(groups, _line_height(groups), cfg))}
+            cut_gaps = _gaps(clusters, _line_height(groups))
+            threshold = min([cut_gaps[i - 1] for i, st in space_at.items() if st and i > 0] or [np.inf])
+            space_at = [i > 0 and cut_gaps[i - 1] >= threshold for i in range(n)]
+            decoded = _decode(n, near, edges, near_probs, space_at, lm, weight, recognizer.labels)
+            path, labels = [e for e, _ in decoded], [lab for _, lab in decoded]
         crops = [near_crops[where[e]] for e in path]
         probs = near_probs[[where[e] for e in path]]
     groups = [_join(clusters, i, j) for i, j in path]
-    return Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs)
+    seg = Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs)
+    seg.labels = labels if recognizer is not None else None
+    return seg
+
+
+def _decode(n: int, near: list, edges: dict, probs: np.ndarray, space_at: list[bool], lm, weight: float,
+            label_list) -> list:
+    """Grouping and labels together: a beam over the cuts, each syllable scored by its shape cost,
+    log P(box | label) over its TOP_K candidates, weight * log P_LM(label | previous) and a bonus per
+    syllable (the language model's log-probabilities would otherwise favour fewer syllables)."""
+    ending: dict[int, list] = {}
+    for idx, (i, j) in enumerate(near):
+        ending.setdefault(j, []).append((i, idx))
+    hyps: dict[int, list] = {0: [(0.0, None, ())]}
+    for j in range(1, n + 1):
+        found = []
+        for i, idx in ending.get(j, ()):
+            if i not in hyps:
+                continue
+            p = probs[idx]
+            top = np.argpartition(-p, TOP_K - 1)[:TOP_K]
+            labels = [label_list[t] for t in top]
+            logp = np.log(np.maximum(p[top], 1e-12))
+            base = SYLLABLE_BONUS - SHAPE_WEIGHT * edges[(i, j)]
+            for score, prev, path in hyps[i]:
+                start = prev is None or space_at[i]
+                s0 = score + base + (weight * lm.end_log_prob(prev) if start and prev is not None else 0.0)
+                for lab, a, l in zip(labels, logp, lm.log_probs(None if start else prev, labels)):
+                    found.append((s0 + a + weight * l, lab, path + (((i, j), lab),)))
+        if found:
+            found.sort(key=lambda h: -h[0])
+            hyps[j] = found[:BEAM]
+    best = max(hyps[n], key=lambda h: h[0] + weight * lm.end_log_prob(h[1]))
+    return list(best[2])
 
 
 # -- the text ------------------------------------------------------------------------------------------
@@ -542,16 +589,23 @@ def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | Non
     ``prior``: use the language prior (default: yes for Hangul, no for digits).
     """
     kind = recognizer.label_space.kind
-    seg = segment(image, strokes, kind, recognizer, config)
-    tops = [recognizer._ranked(p, k) for p in seg.probs]
-    boxes, starts = seg.boxes, seg.starts
     use_prior = (kind == "hangul") if prior is None else bool(prior)
     if use_prior and kind != "hangul":
         raise HandpadError("the language prior is for Hangul; read digits without it")
+    lm = None
     if use_prior:
         from .prior import SyllableLM
 
-        labels = best_text(tops, starts, SyllableLM.load(), weight)
-    else:
+        lm = SyllableLM.load()
+    seg = segment(image, strokes, kind, recognizer, config, lm=lm, weight=weight)
+    tops = [recognizer._ranked(p, k) for p in seg.probs]
+    boxes, starts = seg.boxes, seg.starts
+    if not use_prior:
         labels = [t[0][0] for t in tops]
+    elif seg.labels is not None:  # chosen with the boxes; kept among the listed candidates
+        labels = seg.labels
+        index = recognizer.label_space.index
+        tops = [t if lab in dict(t) else t + [(lab, float(p[index(lab)]))] for lab, t, p in zip(labels, tops, seg.probs)]
+    else:
+        labels = best_text(tops, starts, lm, weight)
     return Reading([SyllableRead(b, t, lab, s) for b, t, lab, s in zip(boxes, tops, labels, starts)], prior=use_prior)

@@ -177,3 +177,25 @@ def test_evaluate_reads_a_line_set_through_the_one_path(tmp_path, mnist_store, c
     # a digits set asked of the Hangul model: a clear error, not a reading
     assert main(["evaluate", str(lines), "--model", "hangul", "--out", str(out)]) == 1
     assert "holds digits lines; model 'hangul' reads hangul" in capsys.readouterr().err
+
+
+def test_boxes_and_labels_are_decided_together_with_the_prior():
+    """Two ways to group three pieces: as one box the model reads 핸 (0.8), as two boxes 한 and 글
+    (0.5 each). The shapes alone cannot tell; the words can: 한글 is Korean, 핸 alone is rare."""
+    from handpad.labels import label_space
+    from handpad.prior import SyllableLM
+
+    labels = label_space("hangul-11172").labels
+    def probs(**p):
+        out = np.full(len(labels), 1e-6)
+        for lab, v in p.items():
+            out[labels.index(lab)] = v
+        return out
+    near = [(0, 2), (0, 1), (1, 2)]
+    box_probs = np.stack([probs(핸=0.8, 한=0.02), probs(한=0.5, 핸=0.4), probs(글=0.5, 근=0.4)])
+    edges = {e: 0.05 for e in near}
+    decoded = reading._decode(2, near, edges, box_probs, [False, False], SyllableLM.load(), reading.PRIOR_WEIGHT, labels)
+    assert decoded == [((0, 1), "한"), ((1, 2), "글")]
+    # without a language model the recognizer's confidence alone keeps the single box
+    forward, _, back = reading._best(2, {e: 0.05 - np.log(p.max()) for e, p in zip(near, box_probs)})
+    assert reading._path(2, back) == [(0, 2)]
