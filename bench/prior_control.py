@@ -27,11 +27,12 @@ def main() -> None:
     priors = {"shipped prior": SyllableLM.load(), f"prior without the set's {len(words)} words": SyllableLM(build_syllable_bigrams(exclude=words))}
     rows = {name: {"normal": [], "tight": []} for name in ["no prior", *priors]}
     for s in lines:
-        seg = reading.segment(strokes=s.strokes, kind="hangul", recognizer=rec) if args.strokes else \
-            reading.segment(image=s.image(), kind="hangul", recognizer=rec)
-        tops = [rec._ranked(q, reading.TOP_K) for q in seg.probs]
-        for name in rows:
-            labels = [t[0][0] for t in tops] if name == "no prior" else reading.best_text(tops, seg.starts, priors[name])
+        source = {"strokes": s.strokes} if args.strokes else {"image": s.image()}
+        for name in rows:  # as `read` does: with a prior, boxes and labels are decided together
+            seg = reading.segment(**source, kind="hangul", recognizer=rec, lm=priors.get(name))
+            tops = [rec._ranked(q, reading.TOP_K) for q in seg.probs]
+            labels = seg.labels or (reading.best_text(tops, seg.starts, priors[name]) if name in priors
+                                    else [t[0][0] for t in tops])
             text = "".join((" " if st else "") + lab for lab, st in zip(labels, seg.starts))
             rows[name][s.spacing].append(text == s.text)
     print(f"{args.lines} ({'strokes' if args.strokes else 'images'}): whole lines right")
