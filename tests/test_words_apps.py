@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import warnings
 from pathlib import Path
 
 import cv2
@@ -17,6 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import require
+from test_serve import make_client  # the TestClient as test_serve makes it (httpx warning silenced)
 from handpad.web.browser import DRAWINGS, NANUM_GOTHIC, line_strokes
 
 LOCAL = "http://127.0.0.1:8765"
@@ -282,13 +282,6 @@ def test_draw_has_the_word_mode_options():
 
 
 # -- POST /api/read ------------------------------------------------------------------------------------
-def make_client(app):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from starlette.testclient import TestClient
-    return TestClient(app, base_url=LOCAL)
-
-
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     from handpad.web.app import create_app

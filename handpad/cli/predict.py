@@ -53,6 +53,19 @@ def expand(inputs) -> list[str]:
     return out
 
 
+def checked_inputs(args):
+    """The files to read (folders expanded) and the recognizer of ``--model``/``--only``; clear errors."""
+    from ..errors import HandpadError
+    from ..recognizer import Recognizer
+
+    if args.top < 1:
+        raise HandpadError(f"--top must be at least 1, got {args.top}")
+    files = expand(args.files)
+    if not files:
+        raise HandpadError("no image files found in: " + " ".join(args.files))
+    return files, Recognizer.load(args.model, only=args.only)
+
+
 def predict_files(rec, files, k: int, batch_size: int = 64):
     """Yield (file, [(label, prob), ...] or None, error message or None), in input order."""
 
@@ -79,15 +92,9 @@ def predict_files(rec, files, k: int, batch_size: int = 64):
 
 def run(args) -> int:
     from ..calibration import UNSURE_BELOW
-    from ..errors import HandpadError
-    from ..recognizer import Recognizer, answer_json
+    from ..recognizer import answer_json
 
-    if args.top < 1:
-        raise HandpadError(f"--top must be at least 1, got {args.top}")
-    files = expand(args.files)
-    if not files:
-        raise HandpadError("no image files found in: " + " ".join(args.files))
-    rec = Recognizer.load(args.model, only=args.only)
+    files, rec = checked_inputs(args)
     failed = 0
     if not args.json:
         print(f"{'file':<40} top-{args.top} ({rec.name})")

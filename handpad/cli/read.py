@@ -44,16 +44,10 @@ def configure(p) -> None:
 def run(args) -> int:
     from ..errors import HandpadError
     from ..reading import TOP_K
-    from ..recognizer import Recognizer
     from ..sources.images import read_image
-    from .predict import expand
+    from .predict import checked_inputs
 
-    if args.top < 1:
-        raise HandpadError(f"--top must be at least 1, got {args.top}")
-    files = expand(args.files)
-    if not files:
-        raise HandpadError("no image files found in: " + " ".join(args.files))
-    rec = Recognizer.load(args.model, only=args.only)
+    files, rec = checked_inputs(args)
     prior = False if args.no_prior else None
     failed = 0
     for f in files:

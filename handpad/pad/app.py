@@ -271,13 +271,8 @@ class PadApp:
         (Word mode: read the line, :meth:`read_line`.)"""
         if self.word_mode:
             return self.read_line(quiet_if_empty)
-        rec = self.loader.recognizer
+        rec = self._recognizer("predict")
         if rec is None:
-            if self.loader.error:
-                self.message = "no model: " + self.loader.error
-            else:
-                self._pending_predict = True
-                self.message = "the model is still loading; will predict when ready"
             return None
         try:
             seen = rec.prepare(self.canvas.image())
@@ -293,16 +288,22 @@ class PadApp:
         say(self.prediction.line())
         return self.prediction
 
-    def read_line(self, quiet_if_empty: bool = False):
-        """Word mode: read the line (Recognizer.read on the canvas' strokes, in drawing order); prints
-        ``read: <text>``. Returns the Reading, None if there is nothing (or no model yet)."""
+    def _recognizer(self, then: str):
+        """The loaded recognizer, or None with a message (still loading: ``then`` happens once it is)."""
         rec = self.loader.recognizer
         if rec is None:
             if self.loader.error:
                 self.message = "no model: " + self.loader.error
             else:
                 self._pending_predict = True
-                self.message = "the model is still loading; will read the line when ready"
+                self.message = f"the model is still loading; will {then} when ready"
+        return rec
+
+    def read_line(self, quiet_if_empty: bool = False):
+        """Word mode: read the line (Recognizer.read on the canvas' strokes, in drawing order); prints
+        ``read: <text>``. Returns the Reading, None if there is nothing (or no model yet)."""
+        rec = self._recognizer("read the line")
+        if rec is None:
             return None
         try:
             reading = self.words.read(rec)
