@@ -4,8 +4,11 @@ import json
 import subprocess
 import sys
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from conftest import require
 from PIL import Image, ImageDraw, ImageFont
 
 from handpad import reading
@@ -44,6 +47,7 @@ def number_line(images, gap: int) -> np.ndarray:
 
 def word_image(text: str, size: int = 90, gap: int = 24, space: int = 90) -> np.ndarray:
     """``text`` written with a real handwriting font, syllable by syllable, dark on white."""
+    require(Path(NANUM_PEN).exists(), f"{NANUM_PEN} (Debian fonts-nanum-extra, installed by setup.sh)")
     font = ImageFont.truetype(NANUM_PEN, size)
     img = Image.new("L", (60 + len(text) * (size + gap + space), size * 2), 255)
     draw, x = ImageDraw.Draw(img), 20
