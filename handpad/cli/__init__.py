@@ -27,13 +27,14 @@ COMMANDS = {
 }
 
 DESCRIPTION = """\
-handpad: draw a digit or a Hangul syllable, get the three most likely characters.
+handpad: draw a digit, a Hangul syllable or a whole word; get the most likely characters or text.
 
 The pipeline, one subcommand per step:
   convert   real datasets (MNIST, PHD08, PE92/SERI95 HGU1, image folders) -> dataset store
-  synth     fonts -> PHD08-style and pen-drawn Hangul samples -> dataset store
+  synth     fonts -> PHD08-style and pen-drawn Hangul samples -> dataset store;
+            lines of words and numbers (test data for reading)
   train     dataset store -> model file (.keras, with its labels and preprocessing)
-  evaluate  model(s) on a store or labeled image folder -> top-1/top-3, confusions, plots
+  evaluate  model(s) on a store, labeled images or a line set -> accuracy, confusions, plots
   predict   images -> top-k labels (JSON lines with --json)
   read      images of words or numbers (a line of several characters) -> text
   draw      the drawing pad; finetune: learn your own hand from samples saved in the pad
