@@ -69,6 +69,7 @@ BEAM = 12
 PRIOR_WEIGHT = 0.6  # weight of the language model's log-probability (tuned on validation faces)
 BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
+MAX_LINE_PIECES = 400  # a long line has ~100 pieces of ink; more is noise or a page
 MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
 RECHECK = 1.0  # syllables on a grouping costing up to this much more than the best are recognized too
 CONFIDENT = 0.9  # every box of the shapes' best grouping read with this top-1 probability: no recheck
@@ -469,6 +470,9 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
     else:
         raise HandpadError("read: give an image or the pad's strokes")
     n = len(clusters)
+    if n > MAX_LINE_PIECES:  # noise or a page, not a line: the grouping's work grows with the pieces
+        raise HandpadError(f"{n:,} separate pieces of ink: not a line of writing (at most {MAX_LINE_PIECES}; "
+                           "crop the image to one line)")
     height = _line_height(clusters)
     edges = _edges(clusters, height, cfg)
     forward, backward, back = _best(n, edges)

@@ -143,6 +143,9 @@ def test_bad_input_is_a_clear_error(digits_rec):
         digits_rec.read(strokes=[{"width": 10}])
     with pytest.raises(HandpadError, match="finite"):
         digits_rec.read(strokes=[([[1, 2], [np.nan, 3]], 10)])
+    speckles = (np.random.default_rng(0).random((300, 2000)) > 0.97).astype(np.uint8) * 255
+    with pytest.raises(HandpadError, match="not a line of writing"):
+        digits_rec.read(speckles)
     with pytest.raises(HandpadError, match="refused before drawing"):
         digits_rec.read(strokes=[([[0, 0], [90_000, 20_000]], 10)])
     with pytest.raises(HandpadError, match="image or the pad's strokes"):
