@@ -494,8 +494,9 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         near_probs = recognizer.predict_proba(near_crops)
         near = list(path)
         if near_probs.max(axis=1).min() < CONFIDENT:
+            on_path = set(path)
             more = [e for e, c in edges.items()
-                    if e not in set(path) and forward[e[0]] + c + backward[e[1]] <= forward[n] + RECHECK]
+                    if e not in on_path and forward[e[0]] + c + backward[e[1]] <= forward[n] + RECHECK]
             if more:
                 more_crops = [crop(i, j) for i, j in more]
                 near, near_crops = near + more, near_crops + more_crops
