@@ -52,6 +52,7 @@ class TrainConfig:
     val_store: str | None = None
     test_store: str | None = None
     seed: int = 0
+    split_seed: int | None = None  # the train/val/test split's seed (default: seed); keep it fixed to compare runs
     patience: int = 6
     steps_per_epoch: int | None = None
     time_budget_minutes: float | None = None
@@ -305,7 +306,8 @@ def train(cfg: TrainConfig) -> dict:
         saved = np.load(split_file)
         train_idx, val_idx, test_idx = saved["train"], saved["val"], saved["test"]
     else:
-        train_idx, val_idx, test_idx = stratified_split(store.labels, val_fraction, test_fraction, cfg.seed)
+        train_idx, val_idx, test_idx = stratified_split(store.labels, val_fraction, test_fraction,
+                                                         cfg.seed if cfg.split_seed is None else cfg.split_seed)
         np.savez(split_file, train=train_idx, val=val_idx, test=test_idx)
     val_store, val_labels = store, store_labels
     if cfg.val_store:

@@ -365,6 +365,26 @@ def test_extra_train_stores_join_the_training_part_only(small_digits_store, tmp_
     assert result["test_metrics"]["n"] == 60  # the test part is the main store's 10% only
 
 
+def test_split_seed_keeps_the_split_while_the_seed_changes(small_digits_store, tmp_path):
+    """Trying another --seed must not move digits between train and test: the pen copies and test
+    sets made from split 0 stay held-out when the run says --split-seed 0."""
+    import numpy as np
+
+    from handpad.cli import main
+    from handpad.data import stratified_split
+    from handpad.store import load_store
+
+    common = [str(small_digits_store), "--arch", "cnn", "--arch-option", "width=8", "--arch-option", "dense=16",
+              "--epochs", "1", "--batch-size", "64"]
+    assert main(["train", *common, "--seed", "1", "--split-seed", "0", "--out", str(tmp_path / "a")]) == 0
+    assert main(["train", *common, "--seed", "1", "--out", str(tmp_path / "b")]) == 0
+    labels = load_store(small_digits_store).labels
+    kept, moved = np.load(tmp_path / "a" / "split.npz"), np.load(tmp_path / "b" / "split.npz")
+    for part, expected in zip(("train", "val", "test"), stratified_split(labels, 0.1, 0.1, 0)):
+        assert np.array_equal(np.sort(kept[part]), np.sort(expected)), part
+    assert not np.array_equal(np.sort(moved["test"]), np.sort(kept["test"]))  # --seed alone draws another split
+
+
 def test_cosine_schedule_continues_its_curve_across_a_resume(small_digits_store, tmp_path):
     from handpad.training import TrainConfig, train
 

@@ -10,7 +10,7 @@ from ..training import DEFAULTS, OPTIMIZERS, PRECISIONS, SCHEDULES, TrainConfig,
 DESCRIPTION = """\
 Train a model on a dataset store (made by `handpad convert` or `handpad synth`).
 
-The store is split into train/validation/test (stratified, --seed), or you pass explicit
+The store is split into train/validation/test (stratified, --split-seed, default --seed), or you pass explicit
 --val-store/--test-store. Every epoch is checkpointed in the run folder (--out): an
 interrupted run continues with --resume, in the same or a later session. At the end the
 run folder holds model.keras (best epoch, with its labels), history.csv, learning_curve.png
@@ -49,7 +49,11 @@ def configure(p) -> None:
                    help="another store added to the training part only, e.g. pen-drawn copies (repeatable)")
     p.add_argument("--val-store", help="explicit validation store (instead of a split)")
     p.add_argument("--test-store", help="explicit test store (instead of a split)")
-    p.add_argument("--seed", type=int, default=DEFAULTS["seed"])
+    p.add_argument("--seed", type=int, default=DEFAULTS["seed"],
+                   help="seed of the weights, augmentation and sample order (and of the split, unless --split-seed)")
+    p.add_argument("--split-seed", type=int,
+                   help="seed of the train/validation/test split (default: --seed); keep it at the seed the other "
+                        "stores were made from (e.g. `convert pen --split-seed`) when trying several --seed")
     p.add_argument("--patience", type=int, default=DEFAULTS["patience"], help="early-stopping patience in epochs")
     p.add_argument("--steps-per-epoch", type=int, help="batches per epoch (checkpoint more often on big stores)")
     p.add_argument("--time-budget", type=float, metavar="MINUTES", dest="time_budget_minutes",
@@ -80,7 +84,7 @@ def run(args) -> int:
         store=args.store, out=args.out, arch=args.arch, arch_options=parse_options(args.arch_option),
         epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
         learning_rate=args.learning_rate, schedule=args.schedule, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-        extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, patience=args.patience,
+        extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, split_seed=args.split_seed, patience=args.patience,
         steps_per_epoch=args.steps_per_epoch, time_budget_minutes=args.time_budget_minutes, preprocess=args.preprocess, resume=args.resume,
         precision=args.precision, save_to=args.save_to, force=args.force, label_space=args.label_space,
         init_from=args.init_from, devices=args.devices,
