@@ -50,6 +50,7 @@ class SegmentConfig:
     gap_inside: float = 2.0  # cost of leaving a gap (per line height) inside a syllable
     cut_close: float = 0.1  # cost of a cut where the pieces nearly touch (per line height, below cut_gap)
     cut_gap: float = 0.12
+    stroke_cut_close: float = 0.0  # the same from the pad's strokes (tuned on validation lines: 0.1 -> 0)
     word_gap: float = 0.5  # a gap wider than this (line heights) and ...
     word_gap_ratio: float = 2.2  # ... this times the line's median gap between syllables is a space
     speck: float = 0.004  # ink pieces smaller than this share of height² are noise
@@ -464,6 +465,9 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         raise HandpadError(f"unknown kind {kind!r}; choose one of: {', '.join(SEGMENT_CONFIGS)}")
     cfg = config or SEGMENT_CONFIGS[kind]
     if strokes is not None:
+        # Strokes that overlap were already joined in drawing order: two separate strokes close
+        # together are no sign of one syllable (tight writing), so a cut there costs nothing extra.
+        cfg = replace(cfg, cut_close=cfg.stroke_cut_close)
         clusters, crop = _stroke_line(strokes, cfg)
     elif image is not None:
         clusters, crop = _image_line(image, cfg)
