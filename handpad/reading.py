@@ -58,11 +58,14 @@ class SegmentConfig:
     split_aspect: float = 1.2  # a piece of ink wider than this is cut (touching neighbours) ...
     min_part: float = 0.3  # ... into parts at least this wide
     cut_touch: float = 0.3  # cost of a cut through touching ink
+    join_cost: float = 0.0  # cost of each more piece beside (not over) the others in one character (digits:
+    stroke_join_cost: float = 0.0  # one digit is rarely pieces side by side; a syllable often is): image, strokes
 
 
 HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
-                               cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=1.0, min_part=0.2)
+                               cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=1.0, min_part=0.2,
+                               join_cost=0.2, stroke_join_cost=0.3)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
 TOP_K = 8  # candidates per box the beam search looks at
@@ -207,8 +210,13 @@ def _edges(clusters: list[_Cluster], height: float, cfg: SegmentConfig) -> dict:
     edges = {}
     for i in range(n):
         x0, x1 = np.inf, -np.inf
+        beside = 0.0  # pieces joined beside (not over) the ones before them
         for j in range(i + 1, min(n, i + MAX_PIECES) + 1):
-            x0, x1 = min(x0, clusters[j - 1].x0), max(x1, clusters[j - 1].x1)
+            c = clusters[j - 1]
+            if j - i > 1:
+                inter = min(x1, c.x1) - max(x0, c.x0)
+                beside += max(0.0, 1.0 - inter / max(min(x1 - x0, c.width), 1.0) / cfg.stack_overlap)
+            x0, x1 = min(x0, c.x0), max(x1, c.x1)
             aspect = (x1 - x0) / height
             if aspect > 2.0 * cfg.max_aspect and j - i > 1:
                 break
@@ -218,6 +226,7 @@ def _edges(clusters: list[_Cluster], height: float, cfg: SegmentConfig) -> dict:
                 cost += cfg.cut_touch
             elif i > 0:  # a cut before cluster i
                 cost += cfg.cut_close * max(0.0, cfg.cut_gap - gaps[i - 1]) / cfg.cut_gap
+            cost += cfg.join_cost * beside
             edges[(i, j)] = cost + 0.05  # a little per syllable: no splits for nothing
     return edges
 
@@ -467,7 +476,7 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
     if strokes is not None:
         # Strokes that overlap were already joined in drawing order: two separate strokes close
         # together are no sign of one syllable (tight writing), so a cut there costs nothing extra.
-        cfg = replace(cfg, cut_close=cfg.stroke_cut_close)
+        cfg = replace(cfg, cut_close=cfg.stroke_cut_close, join_cost=cfg.stroke_join_cost)
         clusters, crop = _stroke_line(strokes, cfg)
     elif image is not None:
         clusters, crop = _image_line(image, cfg)

@@ -206,3 +206,22 @@ def test_boxes_and_labels_are_decided_together_with_the_prior():
     # without a language model the recognizer's confidence alone keeps the single box
     forward, _, back = reading._best(2, {e: 0.05 - np.log(p.max()) for e, p in zip(near, box_probs)})
     assert reading._path(2, back) == [(0, 2)]
+
+
+def test_tightly_written_numbers_are_cut_from_their_strokes(tmp_path, mnist_store):
+    """Digits written close together, their ink touching: the pad's strokes in drawing order keep
+    them apart (a piece beside another is rarely part of the same digit), the picture alone less so."""
+    from handpad.cli import main
+    from handpad.evaluation import evaluate_reading
+    from handpad.sources.lines import read_lines
+
+    lines = tmp_path / "tight"
+    assert main(["synth", "numbers", "--store", str(mnist_store), "--out", str(lines), "--style", "pen",
+                 "--spacing", "tight", "--count", "30", "--digits", "3-5", "--seed", "5", "--quiet"]) == 0
+    rec = Recognizer.load("digits")
+    from_strokes = evaluate_reading(rec, read_lines(lines), use_strokes=True, progress=False)["all"]
+    from_image = evaluate_reading(rec, read_lines(lines), progress=False)["all"]
+    # measured: strokes 93% boxes / 90% numbers, image 83% (before pieces side by side cost: 80 / 77, 53%)
+    assert from_strokes["boxes_right"] >= 0.9, from_strokes
+    assert from_strokes["prior 0"]["text_right"] >= 0.85, from_strokes
+    assert from_image["boxes_right"] >= 0.7, from_image
