@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Hangul model of all 11,172 syllables ("Hangul for every hand"): data, then training.
-# Run from the repo root after ./setup.sh:   bash models/train_hangul_jamo.sh [hybrid|softmax|jamo]
+# Run from the repo root after ./setup.sh:   bash models/train_hangul_jamo.sh [hybrid|softmax|jamo|more]
 # Every step is resumable: re-running the script continues the synthesis and the training where they
 # stopped (a killed run included). BUDGET_MIN sets the training minutes of this sitting (default 78),
 # EPOCHS the planned epochs of STEPS batches of 128 (the cosine schedule ends there).
@@ -8,6 +8,8 @@
 #            the previous release's 2350-class model (its features and syllable softmax; see START below)
 #   softmax  the 2350-class comparison: same start, data (less the rarer syllables it cannot learn), budget
 #   jamo     the jamo softmaxes alone (measured worse at small scale: bench/jamo_vs_softmax.py)
+#   more     (shipped 2026-12-04) a second cosine from runs/hangul-hybrid's calibrated model over the same data,
+#            9 epochs of 300 x 128 from 3e-4 (~62 min here), its graph made int8, then the same calibration
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
 # Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
@@ -47,6 +49,17 @@ START=${START:-runs/hangul-2350-release.keras}
 
 EXTRA=(--extra-train $W/train-careless --extra-train $W/train-rare)
 [ "$HEAD" = softmax ] && EXTRA=(--extra-train $W/train-careless)   # a 2350-class model cannot learn the rarer syllables
+if [ "$HEAD" = more ]; then  # the shipped model: the hybrid run continued, its graph int8, calibrated again
+  PREV=${PREV:-runs/hangul-hybrid/model.keras}   # the 2026-12-03 release (git show 2ec3703:models/hangul.keras)
+  RESUME=(); [ -d runs/hangul-more/backup ] && RESUME=(--resume)
+  handpad train $W/train "${EXTRA[@]}" --val-store $W/val --test-fraction 0 \
+      --arch inception --arch-option width=0.75 --arch-option head=hybrid --init-from "$PREV" --lr 3e-4 \
+      --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-9} \
+      --time-budget "${BUDGET_MIN:-88}" --out runs/hangul-more "${RESUME[@]}"
+  python -c "from handpad.model import rebuild_graph; rebuild_graph('runs/hangul-more/model.keras', 'int8', 'runs/hangul-more/candidate.keras')"
+  handpad calibrate runs/hangul-more/candidate.keras $W/val --rare $W/val-rare --out runs/hangul-more/candidate.keras --force
+  exit 0
+fi
 RESUME=()
 [ -d runs/hangul-$HEAD/backup ] && RESUME=(--resume)
 handpad train $W/train "${EXTRA[@]}" --val-store $W/val --test-fraction 0 \

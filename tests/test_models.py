@@ -334,9 +334,37 @@ def test_litert_and_keras_engines_agree(tiny_run, small_digits_store):
     assert (lite.model.engine.name, keras_.model.engine.name) == ("litert", "keras")
     x = load_store(small_digits_store).images[np.arange(0, 600, 7)]
     pl, pk = lite.predict_proba(x, prepared=True), keras_.predict_proba(x, prepared=True)
-    # float16 weights in the TFLite graph: close, not identical.
+    # int8 weights in the TFLite graph: close, not identical.
     assert np.abs(pl - pk).mean() < 0.01
     assert (pl.argmax(1) == pk.argmax(1)).mean() >= 0.95
+
+
+def test_the_graph_is_rebuilt_with_int8_or_float16_weights(tiny_run, small_digits_store, tmp_path):
+    """New files carry an int8 graph (faster on CPUs); rebuild_graph makes either kind from the Keras
+    weights, keeps the metadata, and both kinds answer like the Keras network."""
+    import zipfile
+
+    from handpad.model import LITE_ENTRY, read_entries, rebuild_graph
+    from handpad.recognizer import Recognizer
+    from handpad.store import load_store
+
+    path = tiny_run[1] / "model.keras"
+    meta, _ = read_entries(path)
+    assert meta["lite_weights"] == "int8"
+    x = load_store(small_digits_store).images[np.arange(0, 600, 7)]
+    keras_probs = Recognizer.load(path, engine="keras").predict_proba(x, prepared=True)
+    sizes = {}
+    for weights in ("float16", "int8"):
+        dest = rebuild_graph(path, weights, tmp_path / f"{weights}.keras")
+        again, _ = read_entries(dest)
+        assert again == {**meta, "lite_weights": weights}
+        sizes[weights] = zipfile.ZipFile(dest).getinfo(LITE_ENTRY).file_size
+        probs = Recognizer.load(dest).predict_proba(x, prepared=True)
+        assert np.abs(probs - keras_probs).mean() < 0.01
+        assert (probs.argmax(1) == keras_probs.argmax(1)).mean() >= 0.95
+    assert sizes["int8"] < 0.7 * sizes["float16"]
+    with pytest.raises(ValueError, match="int8, float16"):
+        rebuild_graph(path, "int4", tmp_path / "x.keras")
 
 
 def test_recognizer_rejects_label_count_mismatch(tiny_run, tmp_path):
