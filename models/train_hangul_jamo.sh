@@ -9,7 +9,7 @@
 #   softmax  the 2350-class comparison: same start, data (less the rarer syllables it cannot learn), budget
 #   jamo     the jamo softmaxes alone (measured worse at small scale: bench/jamo_vs_softmax.py)
 #   more     (shipped 2026-12-04) a second cosine from runs/hangul-hybrid's calibrated model over the same data,
-#            9 epochs of 300 x 128 from 3e-4 (~62 min here), its graph made int8, then the same calibration
+#            9 epochs of 300 x 128 from 3e-4 (~66 min here), its graph made int8, then the same calibration
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
 # Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
