@@ -58,8 +58,8 @@ class SegmentConfig:
     split_aspect: float = 1.2  # a piece of ink wider than this is cut (touching neighbours) ...
     min_part: float = 0.3  # ... into parts at least this wide
     cut_touch: float = 0.3  # cost of a cut through touching ink
-    join_cost: float = 0.0  # cost of each more piece beside (not over) the others in one character (digits:
-    stroke_join_cost: float = 0.0  # one digit is rarely pieces side by side; a syllable often is): image, strokes
+    join_cost: float = 0.0  # cost of each more piece beside (not over) the others in one character (image) ...
+    stroke_join_cost: float = 0.0  # ... (strokes); digits only: a digit is rarely two pieces side by side, a syllable often is
 
 
 HANGUL_SEGMENT = SegmentConfig()
