@@ -409,7 +409,9 @@ def rebuild_graph(src, weights: str = LITE_WEIGHTS[0], dest=None) -> Path:
     """Make a model file's LiteRT graph again from its Keras weights with ``weights`` (int8 or
     float16), metadata kept; written atomically to ``dest`` (default: ``src``). Calibrate after it:
     the temperature belongs to the graph users run."""
-    src = Path(src)
+    if weights not in LITE_WEIGHTS:  # before loading the network
+        raise ValueError(f"weights must be one of {', '.join(LITE_WEIGHTS)}, not {weights!r}")
+    src = resolve_model_path(src)
     dest = Path(dest) if dest else src
     meta, _ = read_entries(src)
     lite = to_tflite(_load_keras(src), weights)
