@@ -423,6 +423,71 @@ def rebuild_graph(src, weights: str = LITE_WEIGHTS[0], dest=None) -> Path:
     return dest
 
 
+CALIBRATION_KEYS = ("temperature", "calibration", "rare_weight", "rare_weight_fit", "metrics")
+
+
+def average_weights(sources, dest) -> Path:
+    """A "model soup": one network whose every weight is the mean of the ``sources`` files' (same
+    architecture and label space), saved to ``dest`` with the first file's metadata and LiteRT weight
+    kind. Worth it for runs fine-tuned from a common start (a run and the one it continued): the
+    mean lands between them in weight space and often keeps the strengths of both; weights of
+    unrelated runs average to a useless network. Calibration and figures are dropped: calibrate the
+    result (:mod:`handpad.calibration`), then measure it."""
+    paths = [resolve_model_path(s) for s in sources]
+    if len(paths) < 2:
+        raise ValueError("average_weights needs at least two model files")
+    metas = [read_entries(p)[0] for p in paths]
+    same = ("label_space", "architecture", "arch_options", "head")
+    for p, m in zip(paths[1:], metas[1:]):
+        differ = [k for k in same if m.get(k) != metas[0].get(k)]
+        if differ:
+            raise ModelError(f"{p}: its {', '.join(differ)} differ from {paths[0]}'s; only networks of one "
+                             "architecture and label space can be averaged")
+    networks = [_load_keras(p) for p in paths]
+    weights = [n.get_weights() for n in networks]
+    model = networks[0]
+    model.set_weights([np.mean(ws, axis=0).astype(ws[0].dtype) for ws in zip(*weights)])
+    meta = metas[0]
+    extra = {k: v for k, v in meta.items()
+             if k not in ("labels", "label_space", "preprocess", "input", *CALIBRATION_KEYS)}
+    extra["averaged_from"] = [str(p) for p in paths]
+    return save_model(model, dest, meta["label_space"], PreprocessConfig.from_dict(meta.get("preprocess")), **extra)
+
+
+def ensemble_models(sources, dest) -> Path:
+    """One model file whose network runs every ``sources`` network on the same input and answers the
+    mean of their probabilities (same label space, input and head; any architectures). Independent
+    runs make different mistakes, so the mean is usually right more often than either, at the cost
+    of running them all. Metadata of the first file, its calibration dropped (calibrate the result)."""
+    import keras
+
+    paths = [resolve_model_path(s) for s in sources]
+    if len(paths) < 2:
+        raise ValueError("ensemble_models needs at least two model files")
+    metas = [read_entries(p)[0] for p in paths]
+    for p, m in zip(paths[1:], metas[1:]):
+        differ = [k for k in ("label_space", "preprocess", "head") if m.get(k) != metas[0].get(k)]
+        if differ:
+            raise ModelError(f"{p}: its {', '.join(differ)} differ from {paths[0]}'s; an ensemble's members must "
+                             "answer over the same labels from the same input")
+    networks = [_load_keras(p) for p in paths]
+    image = keras.Input(networks[0].input_shape[1:], dtype="uint8", name="image")
+    answers = []
+    for i, network in enumerate(networks):
+        network.name = f"member{i}"  # nested models need distinct names
+        answers.append(network(image))
+    model = keras.Model(image, keras.layers.Average(dtype="float32", name="mean")(answers), name="ensemble")
+    meta = metas[0]
+    extra = {k: v for k, v in meta.items()
+             if k not in ("labels", "label_space", "preprocess", "input", "architecture", "arch_options", "params",
+                          *CALIBRATION_KEYS)}
+    extra.update(architecture="ensemble", members=[{"file": str(p), "architecture": m.get("architecture"),
+                                                    "arch_options": m.get("arch_options", {})}
+                                                   for p, m in zip(paths, metas)],
+                 params=int(model.count_params()))
+    return save_model(model, dest, meta["label_space"], PreprocessConfig.from_dict(meta.get("preprocess")), **extra)
+
+
 def migrate_model_file(src, dest=None) -> Path:
     """Re-save a model file from before label spaces and uint8 inputs in today's format: the same
     architecture and weights, rebuilt with its ``Rescaling`` first layer, its label space recorded,

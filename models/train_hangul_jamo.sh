@@ -10,6 +10,9 @@
 #   jamo     the jamo softmaxes alone (measured worse at small scale: bench/jamo_vs_softmax.py)
 #   more     (shipped 2026-12-04) a second cosine from runs/hangul-hybrid's calibrated model over the same data,
 #            9 epochs of 300 x 128 from 3e-4 (~66 min here), its graph made int8, then the same calibration
+#   hands    (shipped 2026-12-04, second release) the 11 handwriting-style training designs written carelessly
+#            (train-handwriting, ~43 min), 10 epochs from runs/hangul-more at 2e-4 (~75 min), then the mean of
+#            its weights and runs/hangul-more's (a "model soup"), calibrated
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
 # Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
@@ -49,6 +52,20 @@ START=${START:-runs/hangul-2350-release.keras}
 
 EXTRA=(--extra-train $W/train-careless --extra-train $W/train-rare)
 [ "$HEAD" = softmax ] && EXTRA=(--extra-train $W/train-careless)   # a 2350-class model cannot learn the rarer syllables
+if [ "$HEAD" = hands ]; then  # the shipped model: handwriting-style designs weighted more, then the soup
+  HANDS="BMKIRANGHAERANG-Regular BMYEONSUNG-Regular Dokdo-Regular Eunjin-Regular EunjinNakseo-Regular NanumBarunpen-Bold
+         NanumBarunpen-Regular UnGungseo-Regular UnPenheulim-Regular UnPilgi-Bold UnPilgi-Regular"
+  handpad synth hangul --out $W/train-handwriting --only $HANDS --per-font 1 --mix hand=1 --hand-style careless --seed 20 --quiet
+  PREV=${PREV:-runs/hangul-more/model.keras}   # the first 2026-12-04 release (git show c234c82:models/hangul.keras)
+  RESUME=(); [ -d runs/hangul-hands/backup ] && RESUME=(--resume)
+  handpad train $W/train "${EXTRA[@]}" --extra-train $W/train-handwriting --val-store $W/val --test-fraction 0 \
+      --arch inception --arch-option width=0.75 --arch-option head=hybrid --init-from "$PREV" --lr 2e-4 \
+      --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-10} \
+      --time-budget "${BUDGET_MIN:-80}" --out runs/hangul-hands "${RESUME[@]}"
+  python -c "from handpad.model import average_weights; average_weights(['runs/hangul-hands/model.keras', '$PREV'], 'runs/hangul-hands/soup.keras')"
+  handpad calibrate runs/hangul-hands/soup.keras $W/val --rare $W/val-rare --out runs/hangul-hands/soup.keras --force
+  exit 0
+fi
 if [ "$HEAD" = more ]; then  # the shipped model: the hybrid run continued, its graph int8, calibrated again
   PREV=${PREV:-runs/hangul-hybrid/model.keras}   # the 2026-12-03 release (git show 2ec3703:models/hangul.keras)
   RESUME=(); [ -d runs/hangul-more/backup ] && RESUME=(--resume)

@@ -367,6 +367,70 @@ def test_the_graph_is_rebuilt_with_int8_or_float16_weights(tiny_run, small_digit
         rebuild_graph(path, "int4", tmp_path / "x.keras")
 
 
+def test_a_model_soup_averages_the_weights_of_related_networks(tiny_run, small_digits_store, tmp_path):
+    """average_weights: every weight the mean of the files' (a network and a perturbed copy of it),
+    metadata of the first without its calibration, and the soup still reads the digits; files of
+    another architecture are refused by name."""
+    from handpad.errors import ModelError
+    from handpad.model import _load_keras, average_weights, read_entries, save_model, update_metadata
+    from handpad.preprocess import PreprocessConfig
+    from handpad.training import measure
+
+    path = tiny_run[1] / "model.keras"
+    meta, _ = read_entries(path)
+    network = _load_keras(path)
+    start = network.get_weights()
+    rng = np.random.default_rng(0)
+    network.set_weights([w + rng.normal(0, 0.02, w.shape).astype(w.dtype) * (w.std() + 1e-3) for w in start])
+    noisy = network.get_weights()
+    extra = {k: v for k, v in meta.items() if k not in ("labels", "label_space", "preprocess", "input")}
+    other = save_model(network, tmp_path / "other.keras", meta["label_space"], PreprocessConfig.from_dict(meta["preprocess"]),
+                       **{**extra, "temperature": 1.3})
+
+    soup = average_weights([path, other], tmp_path / "soup.keras")
+    for w, a, b in zip(_load_keras(soup).get_weights(), start, noisy):
+        np.testing.assert_allclose(w, (a + b) / 2, rtol=1e-6, atol=1e-7)
+    soup_meta, _ = read_entries(soup)
+    assert soup_meta["averaged_from"] == [str(path), str(other)]
+    assert "temperature" not in soup_meta and soup_meta["arch_options"] == meta["arch_options"]
+    assert measure(soup, small_digits_store)["top1"] > 0.8
+
+    update_metadata(other, arch_options={"width": 16, "dense": 32})
+    with pytest.raises(ModelError, match=r"other\.keras: its arch_options differ"):
+        average_weights([path, other], tmp_path / "bad.keras")
+    with pytest.raises(ValueError, match="at least two"):
+        average_weights([path], tmp_path / "bad.keras")
+
+
+def test_an_ensemble_file_answers_the_mean_of_its_members(tiny_run, small_digits_store, tmp_path):
+    from handpad.errors import ModelError
+    from handpad.model import Model, _load_keras, ensemble_models, read_entries, save_model
+    from handpad.preprocess import PreprocessConfig
+    from handpad.store import load_store
+
+    path = tiny_run[1] / "model.keras"
+    meta, _ = read_entries(path)
+    network = _load_keras(path)
+    rng = np.random.default_rng(1)
+    network.set_weights([w + rng.normal(0, 0.05, w.shape).astype(w.dtype) * (w.std() + 1e-3) for w in network.get_weights()])
+    keep = {k: v for k, v in meta.items() if k not in ("labels", "label_space", "preprocess", "input")}
+    other = save_model(network, tmp_path / "other.keras", meta["label_space"], PreprocessConfig.from_dict(meta["preprocess"]), **keep)
+
+    both = ensemble_models([path, other], tmp_path / "ensemble.keras")
+    x = load_store(small_digits_store).images[np.arange(0, 600, 5)]
+    members = [Model.load(p, engine="keras").outputs(x) for p in (path, other)]  # before any temperature
+    assert np.abs(members[0] - members[1]).max() > 0.01  # two different networks
+    mean = (members[0] + members[1]) / 2
+    np.testing.assert_allclose(Model.load(both, engine="keras").outputs(x), mean, atol=1e-5)
+    lite = Model.load(both).outputs(x)  # the LiteRT graph users run
+    assert np.abs(lite - mean).mean() < 0.01 and (lite.argmax(1) == mean.argmax(1)).mean() >= 0.95
+    info, _ = read_entries(both)
+    assert info["architecture"] == "ensemble" and [m["file"] for m in info["members"]] == [str(path), str(other)]
+
+    with pytest.raises(ModelError, match=r"hangul\.keras: its label_space, preprocess, head differ"):
+        ensemble_models([path, "hangul"], tmp_path / "bad.keras")
+
+
 def test_recognizer_rejects_label_count_mismatch(tiny_run, tmp_path):
     from handpad.errors import ModelError
     from handpad.model import read_entries
