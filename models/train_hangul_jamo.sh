@@ -52,37 +52,33 @@ START=${START:-runs/hangul-2350-release.keras}
 
 EXTRA=(--extra-train $W/train-careless --extra-train $W/train-rare)
 [ "$HEAD" = softmax ] && EXTRA=(--extra-train $W/train-careless)   # a 2350-class model cannot learn the rarer syllables
+# continue_run NAME HEAD INIT LR EPOCHS MINUTES [more handpad train options]: one resumable cosine cycle -> runs/hangul-NAME
+continue_run() {
+  local name=$1 head=$2 init=$3 lr=$4 epochs=$5 minutes=$6; shift 6
+  local resume=(); [ -d runs/hangul-$name/backup ] && resume=(--resume)
+  handpad train $W/train "${EXTRA[@]}" "$@" --val-store $W/val --test-fraction 0 \
+      --arch inception --arch-option width=0.75 --arch-option head=$head --init-from "$init" --lr $lr \
+      --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-$epochs} \
+      --time-budget "${BUDGET_MIN:-$minutes}" --out runs/hangul-$name "${resume[@]}"
+}
 if [ "$HEAD" = hands ]; then  # the shipped model: handwriting-style designs weighted more, then the soup
   HANDS="BMKIRANGHAERANG-Regular BMYEONSUNG-Regular Dokdo-Regular Eunjin-Regular EunjinNakseo-Regular NanumBarunpen-Bold
          NanumBarunpen-Regular UnGungseo-Regular UnPenheulim-Regular UnPilgi-Bold UnPilgi-Regular"
   handpad synth hangul --out $W/train-handwriting --only $HANDS --per-font 1 --mix hand=1 --hand-style careless --seed 20 --quiet
   PREV=${PREV:-runs/hangul-more/model.keras}   # the first 2026-12-04 release (git show c234c82:models/hangul.keras)
-  RESUME=(); [ -d runs/hangul-hands/backup ] && RESUME=(--resume)
-  handpad train $W/train "${EXTRA[@]}" --extra-train $W/train-handwriting --val-store $W/val --test-fraction 0 \
-      --arch inception --arch-option width=0.75 --arch-option head=hybrid --init-from "$PREV" --lr 2e-4 \
-      --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-10} \
-      --time-budget "${BUDGET_MIN:-80}" --out runs/hangul-hands "${RESUME[@]}"
+  continue_run hands hybrid "$PREV" 2e-4 10 80 --extra-train $W/train-handwriting
   python -c "from handpad.model import average_weights; average_weights(['runs/hangul-hands/model.keras', '$PREV'], 'runs/hangul-hands/soup.keras')"
   handpad calibrate runs/hangul-hands/soup.keras $W/val --rare $W/val-rare --out runs/hangul-hands/soup.keras --force
   exit 0
 fi
-if [ "$HEAD" = more ]; then  # the shipped model: the hybrid run continued, its graph int8, calibrated again
+if [ "$HEAD" = more ]; then  # the first 2026-12-04 release: the hybrid run continued, its graph int8, calibrated again
   PREV=${PREV:-runs/hangul-hybrid/model.keras}   # the 2026-12-03 release (git show 2ec3703:models/hangul.keras)
-  RESUME=(); [ -d runs/hangul-more/backup ] && RESUME=(--resume)
-  handpad train $W/train "${EXTRA[@]}" --val-store $W/val --test-fraction 0 \
-      --arch inception --arch-option width=0.75 --arch-option head=hybrid --init-from "$PREV" --lr 3e-4 \
-      --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-9} \
-      --time-budget "${BUDGET_MIN:-88}" --out runs/hangul-more "${RESUME[@]}"
+  continue_run more hybrid "$PREV" 3e-4 9 88
   python -c "from handpad.model import rebuild_graph; rebuild_graph('runs/hangul-more/model.keras', 'int8', 'runs/hangul-more/candidate.keras')"
   handpad calibrate runs/hangul-more/candidate.keras $W/val --rare $W/val-rare --out runs/hangul-more/candidate.keras --force
   exit 0
 fi
-RESUME=()
-[ -d runs/hangul-$HEAD/backup ] && RESUME=(--resume)
-handpad train $W/train "${EXTRA[@]}" --val-store $W/val --test-fraction 0 \
-    --arch inception --arch-option width=0.75 --arch-option head=$HEAD --init-from "$START" --lr 5e-4 \
-    --steps-per-epoch 300 --batch-size 128 --patience 100 --schedule cosine --epochs ${EPOCHS:-8} \
-    --time-budget "${BUDGET_MIN:-78}" --out runs/hangul-$HEAD "${RESUME[@]}"
+continue_run $HEAD $HEAD "$START" 5e-4 8 78
 # The hybrid head's rare weight (the best on the validation designs' rarer syllables that keeps their 2350 within half a point),
 # then its temperature, both on validation data only.
 if [ "$HEAD" = hybrid ]; then
