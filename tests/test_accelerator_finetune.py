@@ -55,3 +55,30 @@ def test_packed_stores_train_a_network_whose_weights_come_back_as_a_model_file(t
     script.main(["import", str(out / "weights.npz"), "--pack", str(pack), "--out", str(model_path)])
     report = measure(model_path, small_digits_store)
     assert abs(report["top1"] - result["best_val_accuracy"]) < 0.02
+
+
+def test_the_accelerator_command_trains_two_variants_side_by_side(tiny_run, small_digits_store, tmp_path):
+    """models/accelerator_run.sh, as the GPU machine runs it (here with TensorFlow as the backend)."""
+    import os
+    import subprocess
+    import sys
+
+    script = load_script()
+    pack, out = tmp_path / "pack", tmp_path / "out"
+    script.main(["pack", str(tiny_run[1] / "model.keras"), str(small_digits_store), "--val", str(small_digits_store),
+                 "--out", str(pack)])
+    init = np.load(pack / "init_weights.npz")
+    weights = [init[f"arr_{i}"] for i in range(len(init.files))]
+    weights[-2] = np.zeros_like(weights[-2])  # spoiled: both variants must improve on it
+    np.savez(pack / "init_weights.npz", *weights)
+    env = {**os.environ, "PYTHON": sys.executable, "BACKENDS": "tensorflow", "WHEELS": str(tmp_path / "none")}
+    done = subprocess.run(["bash", str(SCRIPT.with_name("accelerator_run.sh")), str(pack), str(out), "0.1",
+                           "--batch-size", "32", "--lr", "3e-3", "--precision", "float32"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = {v: json.loads((out / v / "result.json").read_text()) for v in ("a", "b")}
+    assert results["a"]["elastic"] is False and results["b"]["elastic"] is True and results["b"]["seed"] == 1
+    for v, r in results.items():
+        assert r["backend"] == "tensorflow" and r["best_val_accuracy"] > 0.6, (v, r)
+        assert (out / v / "weights.npz").exists() and not list((out / v).glob("*.tmp.npz"))
+        assert "best val accuracy" in (out / f"{v}.log").read_text()
