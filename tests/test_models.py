@@ -295,7 +295,7 @@ def test_evaluate_cli_compares_models_and_writes_reports(tiny_run, small_digits_
     out = tmp_path / "eval"
     assert main(["evaluate", str(small_digits_store), "--model", model, "--compare", model, "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert text.count("model.keras") >= 2 and "top-1" in text
+    assert text.count("model.keras") == 1 and "top-1" in text  # the same file twice is measured once
     assert [p.name for p in out.iterdir()] == ["model"]  # one subfolder per model, always
     sub = out / "model"
     metrics = json.loads((sub / "metrics.json").read_text())
@@ -303,6 +303,17 @@ def test_evaluate_cli_compares_models_and_writes_reports(tiny_run, small_digits_
     per_class = (sub / "per_class.csv").read_text().splitlines()
     assert per_class[0] == "label,n,top1,top3,most_confused_with" and len(per_class) == 5
     assert (sub / "confusion_matrix.png").stat().st_size > 1000
+
+    # Two files of one name, each --compare repeated: both measured, told apart by their folders.
+    import shutil
+
+    (tmp_path / "other").mkdir()
+    other = shutil.copy(model, tmp_path / "other" / "model.keras")
+    out2 = tmp_path / "eval2"
+    assert main(["evaluate", str(small_digits_store), "--compare", model, "--compare", str(other), "--out", str(out2)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.endswith("model.keras")]
+    assert [r.split()[0] for r in rows] == ["tiny-model", "other-model"]
+    assert sorted(p.name for p in out2.iterdir()) == ["other-model", "tiny-model"]
 
 
 def test_train_and_evaluate_report_the_same_figures(tiny_run, small_digits_store, tmp_path, capsys):

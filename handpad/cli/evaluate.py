@@ -28,7 +28,8 @@ examples:
 def configure(p) -> None:
     p.add_argument("data", help="dataset store or folder of labeled images")
     p.add_argument("--model", action="append", default=[], help="model: digits, hangul or a .keras path (repeatable)")
-    p.add_argument("--compare", nargs="+", default=[], metavar="MODEL", help="more models to put side by side")
+    p.add_argument("--compare", nargs="+", action="extend", default=[], metavar="MODEL",
+                   help="more models to put side by side (repeatable)")
     p.add_argument("--out", help="folder for the reports, one subfolder per model: per-class CSV, confused pairs, "
                    "metrics.json and plots (default: runs/eval-<data>)")
     p.add_argument("--top-pairs", type=int, default=10, help="how many confused pairs to list")
@@ -38,10 +39,18 @@ def configure(p) -> None:
     add_subset_arguments(p)
 
 
-def run(args) -> int:
-    from ..model import Model
+def distinct_names(paths) -> list[str]:
+    """A name per model file for the table and its report folder: the file's stem, with its folder's name
+    in front where stems repeat (runs/a/model.keras and runs/b/model.keras: a-model, b-model)."""
+    paths = [Path(p) for p in paths]
+    names = [f"{p.parent.name}-{p.stem}" if [q.stem for q in paths].count(p.stem) > 1 else p.stem for p in paths]
+    return [n if names.count(n) == 1 else f"{n}-{i + 1}" for i, n in enumerate(names)]
 
-    models = args.model + args.compare
+
+def run(args) -> int:
+    from ..model import Model, resolve_model_path
+
+    models = list(dict.fromkeys(resolve_model_path(m) for m in args.model + args.compare))  # each file once
     if not models:
         raise HandpadError("no model given: pass --model digits|hangul|PATH (repeatable) or --compare A B")
     data = Path(args.data)
@@ -49,14 +58,14 @@ def run(args) -> int:
     if (data / "lines.jsonl").exists():
         return _run_lines(args, data, out, models)
     rows = []
-    for name in models:
-        model = Model.load(name)
+    for path, name in zip(models, distinct_names(models)):
+        model = Model.load(path)
         images, labels = evaluation_data(data, model, subset=args.subset, val_fraction=args.val_fraction,
                                          test_fraction=args.test_fraction, split_seed=args.split_seed,
                                          limit=args.limit)
         metrics = evaluate(model, images, labels, top_pairs=args.top_pairs)
-        write_reports(metrics, out / model.name, model.labels)  # one subfolder per model, always
-        rows.append((model.name, str(model.path), metrics))
+        write_reports(metrics, out / name, model.labels)  # one subfolder per model, always
+        rows.append((name, str(model.path), metrics))
     print(format_table(rows, data))
     for name, _, m in rows:
         if m["confused_pairs"]:
@@ -73,13 +82,13 @@ def _run_lines(args, data: Path, out: Path, models) -> int:
     from ..sources.lines import read_lines
 
     lines = read_lines(data)
-    for name in models:
-        rec = Recognizer.load(name)
+    for path, name in zip(models, distinct_names(models)):
+        rec = Recognizer.load(path)
         if rec.label_space.kind != lines.kind:
             raise HandpadError(f"{data} holds {lines.kind} lines; model {name!r} reads {rec.label_space.kind}")
         metrics = evaluate_reading(rec, lines, use_strokes=args.strokes, limit=args.limit)
-        (out / rec.name).mkdir(parents=True, exist_ok=True)
-        (out / rec.name / "reading.json").write_text(json.dumps(metrics, indent=1))
-        print(format_reading(metrics, f"{rec.name} on {data} ({'strokes' if args.strokes else 'images'})"))
+        (out / name).mkdir(parents=True, exist_ok=True)
+        (out / name / "reading.json").write_text(json.dumps(metrics, indent=1))
+        print(format_reading(metrics, f"{name} on {data} ({'strokes' if args.strokes else 'images'})"))
     print(f"\nreports in {out}")
     return 0
