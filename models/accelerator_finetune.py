@@ -241,7 +241,10 @@ def main(argv=None) -> None:
     p.add_argument("--pack", required=True, help="the packed folder the weights were trained from")
     p.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    {"pack": pack, "train": train, "import": import_weights}[args.step](args)
+    try:
+        {"pack": pack, "train": train, "import": import_weights}[args.step](args)
+    except (OSError, ValueError) as e:  # a missing or unreadable file, a store or model that does not fit
+        parser.exit(1, f"{parser.prog} {args.step}: error: {e}\n")
 
 
 if __name__ == "__main__":
