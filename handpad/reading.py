@@ -75,8 +75,20 @@ BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
 MAX_LINE_PIECES = 400  # a long line has ~100 pieces of ink; more is noise or a page
 MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
-RECHECK = 1.0  # syllables on a grouping costing up to this much more than the best are recognized too
-CONFIDENT = 0.9  # every box of the shapes' best grouping read with this top-1 probability: no recheck
+
+
+@dataclass(frozen=True)
+class ReadChecks:
+    """When the recognizer and the verifier are asked, and how much the verifier counts."""
+
+    recheck: float = 1.0  # syllables on a grouping costing up to this much more than the best are read too
+    confident: float = 0.9  # every box of the shapes' best grouping read with this top-1 probability ...
+    verified: float = 0.5  # ... and judged one syllable this surely by the verifier: no recheck
+    verify_weight: float = 1.0  # weight of -log P(one syllable) beside the shape cost
+    prune: float = 0.0  # boxes the verifier gives less than this are dropped before the recognizer reads them
+
+
+READ_CHECKS = ReadChecks()
 SYLLABLE_BONUS = 2.0  # per syllable, when boxes and labels are decided together (see _decode)
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
@@ -469,15 +481,38 @@ class Segmentation:
     labels: list[str] | None = None  # each box's label, when a language model chose them with the boxes
 
 
-def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
-            config: SegmentConfig | None = None, lm=None, weight: float = PRIOR_WEIGHT) -> Segmentation:
-    """Cut a line into syllables, from the pad's strokes (their timing helps) or else the image.
+@dataclass
+class Layout:
+    """A line's clusters (left to right) and every plausible syllable over them: ``edges`` maps
+    (i, j) (clusters i..j-1 as one syllable) to its geometric cost; ``forward``/``backward``: the
+    least cost from the start to each cut and from each cut to the end; ``back``: the best way back."""
 
-    With a ``recognizer``, groupings that the shapes alone leave close (within ``RECHECK``) are
-    decided by how well the model reads each syllable (-log of its top-1 probability), in one call.
-    With a language model ``lm`` too, grouping and labels are decided together (:func:`_decode`):
-    a grouping that reads as real words wins over one whose pieces the model reads as odd syllables.
-    """
+    clusters: list
+    crop: object  # crop(i, j) -> the syllable's own ink, bright on black
+    edges: dict
+    forward: np.ndarray
+    backward: np.ndarray
+    back: dict
+    config: SegmentConfig
+
+    @property
+    def n(self) -> int:
+        return len(self.clusters)
+
+    def best_path(self) -> list[tuple[int, int]]:
+        return _path(self.n, self.back)
+
+    def near(self, margin: float) -> list[tuple[int, int]]:
+        """Every syllable on a grouping costing at most ``margin`` more than the best one."""
+        limit = self.forward[self.n] + margin
+        return [e for e, c in self.edges.items() if self.forward[e[0]] + c + self.backward[e[1]] <= limit]
+
+    def box(self, i: int, j: int) -> tuple[int, int, int, int]:
+        return _int_box(_join(self.clusters, i, j))
+
+
+def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig | None = None) -> Layout:
+    """Steps 1-3 of the module: a line's clusters and its plausible syllables with their shape costs."""
     if kind not in SEGMENT_CONFIGS:
         raise HandpadError(f"unknown kind {kind!r}; choose one of: {', '.join(SEGMENT_CONFIGS)}")
     cfg = config or SEGMENT_CONFIGS[kind]
@@ -503,26 +538,56 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         height = max(regrouped, height)
         edges = _edges(clusters, height, cfg)
         forward, backward, back = _best(n, edges)
+    return Layout(clusters, crop, edges, forward, backward, back, cfg)
+
+
+def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
+            config: SegmentConfig | None = None, lm=None, weight: float = PRIOR_WEIGHT, verifier=None,
+            checks: "ReadChecks | None" = None) -> Segmentation:
+    """Cut a line into syllables, from the pad's strokes (their timing helps) or else the image.
+
+    With a ``recognizer``, groupings that the shapes alone leave close (within ``checks.recheck``) are
+    decided by how well the model reads each syllable (-log of its top-1 probability), in one call.
+    With a language model ``lm`` too, grouping and labels are decided together (:func:`_decode`):
+    a grouping that reads as real words wins over one whose pieces the model reads as odd syllables.
+    A ``verifier`` (:class:`handpad.verifier.BoxVerifier`) adds its doubt that a box is one syllable.
+    """
+    lay = layout(image, strokes, kind, config)
+    clusters, crop, edges, cfg, n = lay.clusters, lay.crop, lay.edges, lay.config, lay.n
+    forward, backward, back = lay.forward, lay.backward, lay.back
     probs = None
     if recognizer is None:
         path = _path(n, back)
         crops = [crop(i, j) for i, j in path]
     else:
-        # The shapes' best grouping first: read with confidence everywhere, it stands (fast path);
-        # else the groupings within RECHECK of it are read too and the recognizer decides.
+        # The shapes' best grouping first: read with confidence everywhere (and, with a verifier,
+        # each box judged one syllable), it stands (fast path); else the groupings within `recheck`
+        # of it are read too and the recognizer (and the verifier) decide.
+        check = checks or ReadChecks()
         path = _path(n, back)
-        near_crops = [crop(i, j) for i, j in path]
-        near_probs = recognizer.predict_proba(near_crops)
         near = list(path)
-        if near_probs.max(axis=1).min() < CONFIDENT:
+        near_crops = [crop(i, j) for i, j in path]
+        near_x = [recognizer.prepare(c) for c in near_crops]
+        near_probs = recognizer.predict_proba(near_x, prepared=True)
+        near_one = _verify(verifier, recognizer, near_crops, near_x)
+        if near_probs.max(axis=1).min() < check.confident or near_one.min() < check.verified:
             on_path = set(path)
             more = [e for e, c in edges.items()
-                    if e not in on_path and forward[e[0]] + c + backward[e[1]] <= forward[n] + RECHECK]
+                    if e not in on_path and forward[e[0]] + c + backward[e[1]] <= forward[n] + check.recheck]
             if more:
                 more_crops = [crop(i, j) for i, j in more]
+                more_x = [recognizer.prepare(c) for c in more_crops]
+                more_one = _verify(verifier, recognizer, more_crops, more_x)
+                keep = [k for k, v in enumerate(more_one) if v >= check.prune]  # surely not one syllable: not read
+                more, more_crops, more_x = [more[k] for k in keep], [more_crops[k] for k in keep], [more_x[k] for k in keep]
+            if more:
                 near, near_crops = near + more, near_crops + more_crops
-                near_probs = np.concatenate([near_probs, recognizer.predict_proba(more_crops)])
-        reread = {e: SHAPE_WEIGHT * edges[e] - float(np.log(max(p.max(), 1e-12))) for e, p in zip(near, near_probs)}
+                near_probs = np.concatenate([near_probs, recognizer.predict_proba(more_x, prepared=True)])
+                near_one = np.concatenate([near_one, more_one[keep]])
+        # Each syllable's cost: its shape, and how surely it is one syllable (the verifier).
+        cost = {e: SHAPE_WEIGHT * edges[e] - check.verify_weight * float(np.log(max(v, 1e-6)))
+                for e, v in zip(near, near_one)}
+        reread = {e: cost[e] - float(np.log(max(p.max(), 1e-12))) for e, p in zip(near, near_probs)}
         _, _, back = _best(n, reread)
         path = _path(n, back)
         where = {e: k for k, e in enumerate(near)}
@@ -534,7 +599,7 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
             cut_gaps = _gaps(clusters, _line_height(groups))
             threshold = min([cut_gaps[i - 1] for i, st in space_at.items() if st and i > 0] or [np.inf])
             space_at = [i > 0 and cut_gaps[i - 1] >= threshold for i in range(n)]
-            decoded = _decode(n, near, edges, near_probs, space_at, lm, weight, recognizer.labels)
+            decoded = _decode(n, near, cost, near_probs, space_at, lm, weight, recognizer.labels)
             path, labels = [e for e, _ in decoded], [lab for _, lab in decoded]
         crops = [near_crops[where[e]] for e in path]
         probs = near_probs[[where[e] for e in path]]
@@ -544,9 +609,19 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
     return seg
 
 
-def _decode(n: int, near: list, edges: dict, probs: np.ndarray, space_at: list[bool], lm, weight: float,
+def _verify(verifier, recognizer, crops, prepared) -> np.ndarray:
+    """P(one syllable) of each crop (all 1 without a verifier); the recognizer's inputs are reused
+    when both preprocess alike."""
+    if verifier is None or not len(crops):
+        return np.ones(len(crops))
+    same = verifier.preprocess_config == recognizer.model.preprocess_config
+    return verifier.proba(np.stack(prepared) if same else np.stack([verifier.prepare(c) for c in crops]))
+
+
+def _decode(n: int, near: list, cost: dict, probs: np.ndarray, space_at: list[bool], lm, weight: float,
             label_list) -> list:
-    """Grouping and labels together: a beam over the cuts, each syllable scored by its shape cost,
+    """Grouping and labels together: a beam over the cuts, each syllable scored by its cost (shape,
+    and the verifier's doubt),
     log P(box | label) over its TOP_K candidates, weight * log P_LM(label | previous) and a bonus per
     syllable (the language model's log-probabilities would otherwise favour fewer syllables)."""
     ending: dict[int, list] = {}
@@ -562,7 +637,7 @@ def _decode(n: int, near: list, edges: dict, probs: np.ndarray, space_at: list[b
             top = np.argpartition(-p, TOP_K - 1)[:TOP_K]
             labels = [label_list[t] for t in top]
             logp = np.log(np.maximum(p[top], 1e-12))
-            base = SYLLABLE_BONUS - SHAPE_WEIGHT * edges[(i, j)]
+            base = SYLLABLE_BONUS - cost[(i, j)]
             for score, prev, path in hyps[i]:
                 start = prev is None or space_at[i]
                 s0 = score + base + (weight * lm.end_log_prob(prev) if start and prev is not None else 0.0)
@@ -608,13 +683,28 @@ def best_text(candidates: list[list[tuple[str, float]]], starts: list[bool], lm,
     return chosen
 
 
+def resolve_verifier(verifier, kind: str):
+    """``"shipped"`` -> the shipped verifier of the kind (None where none is shipped); a path -> that
+    file; None -> none; a :class:`handpad.verifier.BoxVerifier` as it is."""
+    from .verifier import BoxVerifier, shipped_verifier
+
+    if verifier is None or isinstance(verifier, BoxVerifier):
+        return verifier
+    if isinstance(verifier, str) and verifier == "shipped":
+        return shipped_verifier(kind)
+    return BoxVerifier.load(verifier)
+
+
 def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | None = None,
-         weight: float = PRIOR_WEIGHT, config: SegmentConfig | None = None) -> Reading:
+         weight: float = PRIOR_WEIGHT, config: SegmentConfig | None = None, verifier="shipped",
+         checks: ReadChecks | None = None) -> Reading:
     """Read a line: boxes, each box's candidates, and the most likely text (see the module's steps).
 
-    ``prior``: use the language prior (default: yes for Hangul, no for digits).
+    ``prior``: use the language prior (default: yes for Hangul, no for digits); ``verifier``: the
+    box verifier (default: the shipped one of the model's kind; None: shapes and recognizer alone).
     """
     kind = recognizer.label_space.kind
+    verifier = resolve_verifier(verifier, kind)
     use_prior = (kind == "hangul") if prior is None else bool(prior)
     if use_prior and kind != "hangul":
         raise HandpadError("the language prior is for Hangul; read digits without it")
@@ -623,7 +713,7 @@ def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | Non
         from .prior import SyllableLM
 
         lm = SyllableLM.load()
-    seg = segment(image, strokes, kind, recognizer, config, lm=lm, weight=weight)
+    seg = segment(image, strokes, kind, recognizer, config, lm=lm, weight=weight, verifier=verifier, checks=checks)
     tops = [recognizer._ranked(p, k) for p in seg.probs]
     boxes, starts = seg.boxes, seg.starts
     if not use_prior:

@@ -72,16 +72,18 @@ class Recognizer:
             raise ValueError(f"k must be at least 1, got {k}")
         return [self._ranked(p, k) for p in self.predict_proba(images, prepared)]
 
-    def read(self, image=None, strokes=None, k: int | None = None, prior: bool | None = None):
+    def read(self, image=None, strokes=None, k: int | None = None, prior: bool | None = None, verifier="shipped"):
         """Read a line of several syllables (or digits) written left to right: a
         :class:`handpad.reading.Reading` (``.text``, ``.syllables`` with boxes and candidates).
 
         ``strokes``: the pad's strokes in drawing order (their timing helps); else ``image``.
         ``prior``: rerank with the Korean language prior (default: yes for Hangul, no for digits).
+        ``verifier``: the box verifier that helps to cut tight writing (default: the shipped one of
+        the model's kind, where there is one; a path; None for none).
         """
         from . import reading
 
-        return reading.read(self, image=image, strokes=strokes, k=k or reading.TOP_K, prior=prior)
+        return reading.read(self, image=image, strokes=strokes, k=k or reading.TOP_K, prior=prior, verifier=verifier)
 
     def _ranked(self, probs: np.ndarray, k: int) -> list[tuple[str, float]]:
         k = min(k, len(probs))

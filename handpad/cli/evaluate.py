@@ -36,6 +36,8 @@ def configure(p) -> None:
     p.add_argument("--limit", type=int, help="evaluate on a random subset of this many samples (seeded)")
     p.add_argument("--strokes", action="store_true",
                    help="line sets: cut lines from their strokes in drawing order (as the pads do), not the image")
+    p.add_argument("--verifier", default="shipped", metavar="PATH",
+                   help="line sets: the box verifier ('shipped' (default), a .keras file, or 'none')")
     add_subset_arguments(p)
 
 
@@ -86,7 +88,8 @@ def _run_lines(args, data: Path, out: Path, models) -> int:
         rec = Recognizer.load(path)
         if rec.label_space.kind != lines.kind:
             raise HandpadError(f"{data} holds {lines.kind} lines; model {name!r} reads {rec.label_space.kind}")
-        metrics = evaluate_reading(rec, lines, use_strokes=args.strokes, limit=args.limit)
+        verifier = None if args.verifier == "none" else args.verifier
+        metrics = evaluate_reading(rec, lines, use_strokes=args.strokes, limit=args.limit, verifier=verifier)
         (out / name).mkdir(parents=True, exist_ok=True)
         (out / name / "reading.json").write_text(json.dumps(metrics, indent=1))
         print(format_reading(metrics, f"{name} on {data} ({'strokes' if args.strokes else 'images'})"))

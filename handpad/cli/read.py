@@ -28,6 +28,7 @@ examples:
   handpad read word.png
   handpad read --model digits --json numbers/ > numbers.jsonl
   handpad read --no-prior --top 5 word.png
+  handpad read --verifier none word.png      # cut by shapes and the recognizer alone
 """
 
 
@@ -37,6 +38,9 @@ def configure(p) -> None:
     p.add_argument("--top", type=int, default=3, metavar="K", help="candidates listed per syllable (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON lines (the stable contract) instead of text")
     p.add_argument("--no-prior", action="store_true", help="Hangul: take each box's best candidate, no language prior")
+    p.add_argument("--verifier", default="shipped", metavar="PATH",
+                   help="the box verifier that helps to cut tight writing: 'shipped' (default; the one of the "
+                   "model's kind, where there is one), a .keras file, or 'none'")
     p.add_argument("--only", metavar="LABEL_SPACE",
                    help="answer only with the labels of this label space, e.g. hangul-ksx1001 (the 2350 common syllables)")
 
@@ -47,14 +51,17 @@ def run(args) -> int:
     from ..sources.images import read_image
     from .predict import checked_inputs
 
+    from ..reading import resolve_verifier
+
     files, rec = checked_inputs(args)
     prior = False if args.no_prior else None
+    verifier = resolve_verifier(None if args.verifier == "none" else args.verifier, rec.label_space.kind)
     failed = 0
     for f in files:
         try:
             if not Path(f).exists():
                 raise HandpadError(f"{f}: no such file or folder")
-            reading = rec.read(read_image(f), k=max(args.top, TOP_K), prior=prior)
+            reading = rec.read(read_image(f), k=max(args.top, TOP_K), prior=prior, verifier=verifier)
         except HandpadError as e:
             failed += 1
             msg = str(e) if f in str(e) else f"{f}: {e}"

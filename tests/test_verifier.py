@@ -1,0 +1,87 @@
+"""The box verifier (handpad.verifier) and reading with it: lines written tightly by two held-out
+handwriting faces (never seen in the verifier's training), the shipped verifier and recognizer."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import require
+
+from handpad.errors import ModelError
+from handpad.evaluation import evaluate_reading
+from handpad.recognizer import Recognizer
+from handpad.sources.lines import read_lines
+from handpad.synth import lines as L
+from handpad.synth.fonts import resolve_fonts
+from handpad.verifier import BoxVerifier, box_examples, shipped_verifier, shipped_verifier_path, train_verifier
+
+PEN_SCRIPT = Path("/usr/share/fonts/truetype/nanum/NanumPen.ttf")  # NanumPenScript-Regular: held out
+UN_PEN = Path("/usr/share/fonts/truetype/unfonts-extra/UnPen.ttf")  # UnPen-Regular: held out
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def tight_lines(tmp_path_factory):
+    require(PEN_SCRIPT.exists() and UN_PEN.exists(), "fonts-nanum and fonts-unfonts-extra (setup.sh)")
+    faces, _ = resolve_fonts([PEN_SCRIPT, UN_PEN])
+    out = tmp_path_factory.mktemp("verifier") / "tight"
+    opts = L.LineSetOptions("hangul", "pen", "tight", 60, 7, (2, 5), 0.0)
+    L.write_line_set(out, L.hangul_records(faces, opts), opts, progress=False)
+    return read_lines(out)
+
+
+@pytest.fixture(scope="module")
+def examples(tight_lines):
+    return box_examples(tight_lines, progress=False)
+
+
+def test_proposed_boxes_are_labelled_by_the_true_boxes(tight_lines, examples):
+    x, y, line = examples
+    assert x.dtype == np.uint8 and x.shape[1:] == (60, 60) and len(x) == len(y) == len(line)
+    assert set(np.unique(y)) == {0, 1} and 0.2 < y.mean() < 0.8  # a line proposes right and wrong boxes
+    assert set(np.unique(line)) <= set(range(len(tight_lines)))
+    # every true syllable of a line is found by at most a few boxes, and most are found
+    ones = np.bincount(line[y == 1], minlength=len(tight_lines))
+    chars = np.array([len(s.boxes) for s in tight_lines])
+    assert (ones <= 3 * chars).all() and ones.sum() >= 0.8 * chars.sum()
+    assert (x.reshape(len(x), -1).max(axis=1) >= 200).all()  # each input holds ink, as the model takes it
+
+
+def test_the_shipped_verifier_tells_one_syllable_from_halves_and_pairs(examples):
+    assert shipped_verifier_path("hangul") == REPO / "models" / "verifier-hangul.keras"
+    x, y, _ = examples
+    p = shipped_verifier("hangul").proba(x)
+    assert p.shape == (len(x),) and ((p >= 0) & (p <= 1)).all()
+    # measured 90.8% / 95.0% (2026-12-04 verifier) on these 60 lines
+    assert np.mean(p[y == 1] >= 0.5) >= 0.85
+    assert np.mean(p[y == 0] < 0.5) >= 0.9
+
+
+def test_reading_tight_lines_gets_more_boxes_right_with_the_verifier(tight_lines):
+    rec = Recognizer.load("hangul")
+    without = evaluate_reading(rec, tight_lines, weights=(0.6,), progress=False, verifier=None)["all"]
+    with_it = evaluate_reading(rec, tight_lines, weights=(0.6,), progress=False)["all"]
+    assert with_it["boxes_right"] >= without["boxes_right"] + 0.05  # measured 73.3% -> 85.0%
+    assert with_it["prior 0.6"]["text_right"] >= without["prior 0.6"]["text_right"]
+    reading = rec.read(tight_lines[0].image())
+    assert len(reading.syllables) >= 1 and reading.text.replace(" ", "")
+
+
+def test_a_trained_verifier_saves_loads_and_its_litert_graph_answers_as_keras(examples, tmp_path):
+    import keras
+
+    x, y, line = examples
+    out = tmp_path / "v.keras"
+    metrics = train_verifier(x, y, line, out, epochs=1, verbose=0)
+    assert metrics["val_boxes"] > 0 and 0.0 <= metrics["val_accuracy"] <= 1.0
+    v = BoxVerifier.load(out)
+    assert v.engine.name == "litert" and v.kind == "hangul"
+    p_lite = v.proba(x[:64])
+    p_keras = keras.saving.load_model(out, compile=False).predict(x[:64, ..., None], verbose=0)[:, 1]
+    assert np.abs(p_lite - p_keras).max() < 0.02
+
+
+def test_a_file_that_is_no_verifier_is_refused_with_its_name(tmp_path):
+    with pytest.raises(ModelError, match=r"digits\.keras: not a box verifier"):
+        BoxVerifier.load(REPO / "models" / "digits.keras")
+    with pytest.raises(ModelError, match="nothere.keras: verifier file not found"):
+        BoxVerifier.load(tmp_path / "nothere.keras")
