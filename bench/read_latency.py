@@ -35,24 +35,40 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=5)
     args = p.parse_args()
 
+    from dataclasses import replace
+
     from handpad import reading
     from handpad.recognizer import Recognizer
     from handpad.sources.lines import read_lines
+    from handpad.verifier import shipped_verifier
 
     rec = Recognizer.load(args.model)
     lines = [s for s in read_lines(args.lines) if len(s.chars) == args.syllables and " " not in s.text][: args.words]
     if not lines:
         raise SystemExit(f"no {args.syllables}-syllable words in {args.lines}")
     images = [s.image() for s in lines]
-    rows = {"read from the image": [], "read from the strokes": [], "segmentation alone (image, no model)": [],
-            "model call alone on the boxes found": [], "baseline: one syllable's top_k": []}
+    verifier = shipped_verifier(rec.label_space.kind)
+    # the reading before the box verifier (2026-12-04): no verifier, touching ink cut only past 1.2 line heights
+    before = replace(reading.SEGMENT_CONFIGS[rec.label_space.kind], split_aspect=1.2, min_part=0.3)
+    rows = {"read from the image": [], "read from the strokes": [], "image, as before the verifier": [],
+            "strokes, as before the verifier": [], "segmentation alone (image, no model)": [],
+            "model call alone on the boxes found": [], "verifier call alone on the boxes found": [],
+            "baseline: one syllable's top_k": []}
     for s, image in zip(lines, images):
         rows["read from the image"] += list(timed(lambda: rec.read(image), args.repeats))
         if s.strokes:
             rows["read from the strokes"] += list(timed(lambda: rec.read(strokes=s.strokes), args.repeats))
+        rows["image, as before the verifier"] += list(timed(lambda: reading.read(rec, image, verifier=None, config=before),
+                                                            args.repeats))
+        if s.strokes:
+            rows["strokes, as before the verifier"] += list(timed(lambda: reading.read(rec, strokes=s.strokes, verifier=None),
+                                                                  args.repeats))
         rows["segmentation alone (image, no model)"] += list(timed(lambda: reading.segment(image), args.repeats))
         crops = reading.segment(image).crops
         rows["model call alone on the boxes found"] += list(timed(lambda: rec.predict_proba(crops), args.repeats))
+        if verifier is not None:
+            rows["verifier call alone on the boxes found"] += list(
+                timed(lambda: verifier.proba([verifier.prepare(c) for c in crops]), args.repeats))
         rows["baseline: one syllable's top_k"] += list(timed(lambda: rec.top_k(crops[0]), args.repeats))
     base = np.median(rows["baseline: one syllable's top_k"])
     print(f"{len(lines)} words of {args.syllables} syllables from {args.lines}, model {rec.name}, "

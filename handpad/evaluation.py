@@ -203,7 +203,7 @@ def boxes_right(found, truth, min_iou: float = 0.5) -> bool:
 
 
 def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None, limit: int | None = None,
-                     progress: bool = True, verifier="shipped", checks=None) -> dict:
+                     progress: bool = True, verifier="shipped", checks=None, config=None) -> dict:
     """Read every line of a line set (:func:`handpad.sources.lines.read_lines`) and measure: boxes right
     (one per character), characters right (on lines whose boxes are right), whole lines right with and
     without the language prior (digits: without), and the time per line. ``boxes_right`` and
@@ -211,7 +211,7 @@ def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None,
 
     ``use_strokes``: cut the line from its strokes in drawing order (as the pads do) instead of the image.
     ``weights``: prior weights to measure (0 = no prior); default 0 and the shipped weight (Hangul).
-    ``verifier``, ``checks``: as in :func:`handpad.reading.read` (default: the shipped reading).
+    ``verifier``, ``checks``, ``config``: as in :func:`handpad.reading.read` (default: the shipped reading).
     """
     import time
 
@@ -239,7 +239,7 @@ def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None,
         for w in weights:  # with a prior, boxes and labels are decided together: the boxes may differ
             t0 = time.perf_counter()
             seg = reading.segment(**source, kind=kind, recognizer=recognizer, lm=lm if w > 0 else None, weight=w,
-                                  verifier=verifier, checks=checks)
+                                  verifier=verifier, checks=checks, config=config)
             if seg.labels is not None:
                 labels = seg.labels
             else:

@@ -55,8 +55,8 @@ class SegmentConfig:
     word_gap_ratio: float = 2.2  # ... this times the line's median gap between syllables is a space
     speck: float = 0.004  # ink pieces smaller than this share of height² are noise
     wide_cost: float = 4.0  # cost of a syllable wider than max_aspect: this x the excess squared
-    split_aspect: float = 1.2  # a piece of ink wider than this is cut (touching neighbours) ...
-    min_part: float = 0.3  # ... into parts at least this wide
+    split_aspect: float = 0.8  # a piece of ink wider than this is cut (touching neighbours; the grouping may join the parts again) ...
+    min_part: float = 0.2  # ... into parts at least this wide (1.2 and 0.3 before the box verifier: see the README)
     cut_touch: float = 0.3  # cost of a cut through touching ink
     join_cost: float = 0.0  # cost of each more piece beside (not over) the others in one character (image) ...
     stroke_join_cost: float = 0.0  # ... (strokes); digits only: a digit is rarely two pieces side by side, a syllable often is
@@ -88,7 +88,8 @@ class ReadChecks:
     prune: float = 0.0  # boxes the verifier gives less than this are dropped before the recognizer reads them
 
 
-READ_CHECKS = ReadChecks()
+READ_CHECKS = ReadChecks()  # without a verifier (digits)
+VERIFIED_CHECKS = ReadChecks(recheck=2.0, prune=0.05)  # with one: wider, the verifier weeds out (tuned on validation lines)
 SYLLABLE_BONUS = 2.0  # per syllable, when boxes and labels are decided together (see _decode)
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
@@ -563,7 +564,7 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         # The shapes' best grouping first: read with confidence everywhere (and, with a verifier,
         # each box judged one syllable), it stands (fast path); else the groupings within `recheck`
         # of it are read too and the recognizer (and the verifier) decide.
-        check = checks or ReadChecks()
+        check = checks or (READ_CHECKS if verifier is None else VERIFIED_CHECKS)
         path = _path(n, back)
         near = list(path)
         near_crops = [crop(i, j) for i, j in path]

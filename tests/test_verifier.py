@@ -85,3 +85,23 @@ def test_a_file_that_is_no_verifier_is_refused_with_its_name(tmp_path):
         BoxVerifier.load(REPO / "models" / "digits.keras")
     with pytest.raises(ModelError, match="nothere.keras: verifier file not found"):
         BoxVerifier.load(tmp_path / "nothere.keras")
+
+
+def test_read_cli_takes_a_verifier_or_none_and_names_a_bad_one(tight_lines, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    png = tmp_path / "line.png"
+    Image.fromarray(tight_lines[1].image()).save(png)
+    cli = [sys.executable, "-m", "handpad", "read", "--json"]
+    for verifier in ("shipped", "none", str(REPO / "models" / "verifier-hangul.keras")):
+        out = subprocess.run(cli + ["--verifier", verifier, str(png)], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        answer = json.loads(out.stdout)
+        assert answer["file"] == str(png) and len(answer["syllables"]) >= 1
+    bad = subprocess.run(cli + ["--verifier", str(REPO / "models" / "digits.keras"), str(png)], capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 1 and "digits.keras: not a box verifier" in bad.stderr

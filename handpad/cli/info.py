@@ -43,6 +43,10 @@ def run(args) -> int:
         p = resolve_model_path(args.path)
         meta, _ = read_entries(p)
         labels = meta.pop("labels", [])
+        if meta.get("role") == "box-verifier":  # handpad.verifier: not a recognizer, no labels
+            print(f"box verifier {p} ({p.stat().st_size / 1e6:.1f} MB) for {meta.get('kind')} lines: P(one character) per box")
+            print(json.dumps(meta, ensure_ascii=False, indent=1))
+            return 0
         print(f"model {p} ({p.stat().st_size / 1e6:.1f} MB): {len(labels)} labels: {''.join(labels[:20]) if all(len(x) == 1 for x in labels) else labels[:20]}"
               + (" ..." if len(labels) > 20 else ""))
         print(json.dumps(meta, ensure_ascii=False, indent=1))
