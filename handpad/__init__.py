@@ -9,7 +9,8 @@ The package follows the data's path; each idea lives in one place:
     model_builders/  architectures (the repo's top-level folder, installed as handpad.model_builders)
     training.py      store -> model file;  evaluation.py: the one evaluation path
     model.py         the model object (a file opened once: label space, preprocessing, engine)
-    recognizer.py    the user-facing verbs (load, top_k) -> cli/ (the command), pad/ (the drawing app)
+    recognizer.py    the user-facing verbs (load, top_k, read) -> cli/ (the command), pad/ (the drawing app)
+    reading.py       a line -> boxes (verifier.py: is this box one syllable?) -> candidates -> text (prior.py)
 
 TensorFlow is imported only where a Keras model is needed, so converting data and predicting stay light.
 """
