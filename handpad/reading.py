@@ -64,7 +64,7 @@ class SegmentConfig:
 
 HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
-                               cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=1.0, min_part=0.2,
+                               cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.8, min_part=0.25,
                                join_cost=0.2, stroke_join_cost=0.3)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 

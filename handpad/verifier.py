@@ -59,9 +59,9 @@ def box_examples(lines, kind: str = "hangul", config: PreprocessConfig | None = 
     from tqdm.auto import tqdm
 
     from . import reading
-    from .preprocess import HANGUL_CONFIG
+    from .preprocess import PRESETS
 
-    config = config or HANGUL_CONFIG
+    config = config or PRESETS[kind]
     xs, ys, where = [], [], []
     for li, sample in enumerate(tqdm(lines, desc="proposed boxes", unit="line", disable=not progress)):
         source = {"strokes": sample.strokes} if strokes else {"image": sample.image()}
@@ -96,10 +96,9 @@ def train_verifier(x, y, groups, out, epochs: int = 8, batch_size: int = 128, va
     from sklearn.model_selection import GroupShuffleSplit
 
     from .model_builders import build
+    from .preprocess import PRESETS
 
-    from .preprocess import HANGUL_CONFIG
-
-    config = config or HANGUL_CONFIG
+    config = config or PRESETS[kind]
     x, y, groups = np.asarray(x), np.asarray(y), np.asarray(groups)
     if len(np.unique(y)) < 2:
         raise ValueError("the examples hold one class only: propose boxes on more (or more tightly spaced) lines")
@@ -121,7 +120,7 @@ def train_verifier(x, y, groups, out, epochs: int = 8, batch_size: int = 128, va
     out.parent.mkdir(parents=True, exist_ok=True)
     best = out.with_suffix(".best.weights.h5")
     model.fit(dataset(train_idx, True), validation_data=dataset(val_idx, False), epochs=epochs,
-              class_weight=class_weight, verbose=verbose,
+              class_weight=class_weight, verbose=verbose, shuffle=False,  # shuffled by tf.data
               callbacks=[keras.callbacks.ModelCheckpoint(best, monitor="val_accuracy", mode="max",
                                                          save_best_only=True, save_weights_only=True)])
     model.load_weights(best)

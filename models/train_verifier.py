@@ -33,12 +33,13 @@ parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--kind", default="hangul", choices=["hangul", "digits"])
 args = parser.parse_args()
 
-# 1. Examples: every line's proposed boxes, from the image and from the strokes, line ids kept
+# 1. Examples: every line's proposed boxes, from the image and from the strokes (where the lines
+#    have them), line ids kept
 #    so that validation lines are whole lines.
 parts, offset = [], 0
 for folder in args.lines:
     lines = read_lines(folder)
-    for strokes in (False, True):
+    for strokes in (False, True) if lines[0].strokes else (False,):  # scanned digits have no strokes
         x, y, line = box_examples(lines, kind=args.kind, strokes=strokes)
         parts.append((x, y, line + offset))
     offset += len(lines)

@@ -127,8 +127,9 @@ Examples:
 
 NUMBERS_DESCRIPTION = """\
 Write numbers of --digits digits from a digits dataset store (default data/mnist): the
-digits come from the --split part (test or val) of the stratified split `handpad train`
-makes with --val-fraction, --test-fraction and --split-seed (as `handpad evaluate --subset`
+digits come from the --split part (test or val; train only to train the box verifier of
+models/train_verifier.py, never to measure) of the stratified split `handpad train` makes
+with --val-fraction, --test-fraction and --split-seed (as `handpad evaluate --subset`
 picks it), redrawn with a round pen through their skeleton (--style pen) or placed as
 they are (--style scanned: no strokes).
 
@@ -222,7 +223,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     nb = sub.add_parser("numbers", help="lines of held-out MNIST digits (test data for reading numbers)",
                         description=NUMBERS_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     nb.add_argument("--store", default="data/mnist", metavar="STORE", help="digits dataset store (default data/mnist)")
-    nb.add_argument("--split", choices=("test", "val"), default="test", help="which held-out part of the store (default test)")
+    nb.add_argument("--split", choices=("test", "val", "train"), default="test",
+                    help="which part of the store (default test; train: lines to train a verifier on)")
     nb.add_argument("--val-fraction", type=float, default=0.1, help="the split's validation share (default 0.1)")
     nb.add_argument("--test-fraction", type=float, default=0.2, help="the split's test share (default 0.2)")
     nb.add_argument("--split-seed", type=int, default=0, help="the split's seed (default 0)")
