@@ -13,11 +13,14 @@ The steps, in order:
    each stroke, in the order it was drawn; a stroke that lands on an earlier syllable (a tick added
    afterwards) joins that syllable, since a syllable is usually finished before the next begins.
 2. **Clusters.** Pieces stacked above each other (a vowel ㅗ under its consonant, a final consonant
-   below) overlap a lot horizontally: they are joined. An image-only cluster far wider than a
-   syllable (neighbours written so tightly that their ink touches) is cut at its thinnest column.
+   below) overlap a lot horizontally: they are joined. An image-only cluster wider than 0.8 line
+   heights (neighbours written so tightly that their ink touches) is cut at its thinnest column;
+   the grouping may join the parts again.
 3. **Syllables.** The clusters, left to right, are grouped into syllables by a small dynamic
    program: a syllable is about as wide as the line is high (digits narrower), cuts go where the
-   gaps are, a gap inside a syllable costs. The line height is measured from the ink.
+   gaps are, a gap inside a syllable costs. The line height is measured from the ink. Groupings
+   the shapes leave close are judged by the box verifier (:mod:`handpad.verifier`: is this box
+   exactly one syllable?) and by how surely the recognizer reads them.
 4. **Spaces.** A gap much wider than the line's usual gap between syllables starts a new word.
 5. **Recognition.** Each syllable's own ink (never a neighbour's) goes through the model's one
    preprocessing, all boxes in one model call; the top candidates of each box.
@@ -88,7 +91,7 @@ class ReadChecks:
     prune: float = 0.0  # boxes the verifier gives less than this are dropped before the recognizer reads them
 
 
-READ_CHECKS = ReadChecks()  # without a verifier (digits)
+READ_CHECKS = ReadChecks()  # without a verifier
 VERIFIED_CHECKS = ReadChecks(recheck=2.0, prune=0.05)  # with one: wider, the verifier weeds out (tuned on validation lines)
 SYLLABLE_BONUS = 2.0  # per syllable, when boxes and labels are decided together (see _decode)
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
@@ -689,11 +692,15 @@ def resolve_verifier(verifier, kind: str):
     file; None -> none; a :class:`handpad.verifier.BoxVerifier` as it is."""
     from .verifier import BoxVerifier, shipped_verifier
 
-    if verifier is None or isinstance(verifier, BoxVerifier):
-        return verifier
+    if verifier is None:
+        return None
     if isinstance(verifier, str) and verifier == "shipped":
         return shipped_verifier(kind)
-    return BoxVerifier.load(verifier)
+    if not isinstance(verifier, BoxVerifier):
+        verifier = BoxVerifier.load(verifier)
+    if verifier.kind != kind:
+        raise HandpadError(f"{verifier.path}: a verifier for {verifier.kind} lines; this model reads {kind}")
+    return verifier
 
 
 def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | None = None,

@@ -128,3 +128,10 @@ def test_the_digits_verifier_cuts_tight_numbers_of_real_digits_better(tight_numb
     with_it = evaluate_reading(rec, tight_numbers, progress=False)["all"]
     assert with_it["boxes_right"] >= without["boxes_right"] + 0.05  # measured 76.7% -> 86.7%
     assert with_it["prior 0"]["text_right"] >= without["prior 0"]["text_right"]  # 73.3% -> 73.3%
+
+
+def test_a_verifier_of_the_other_kind_is_refused(tight_lines):
+    from handpad.errors import HandpadError
+
+    with pytest.raises(HandpadError, match="verifier-digits.keras: a verifier for digits lines; this model reads hangul"):
+        Recognizer.load("hangul").read(tight_lines[0].image(), verifier=REPO / "models" / "verifier-digits.keras")
