@@ -326,19 +326,27 @@ def _space_of(meta: dict, path) -> tuple[LabelSpace, np.ndarray | None]:
 def save_model(model, path, label_space_or_name, config: PreprocessConfig, **extra) -> Path:
     """Save a Keras ``model`` (weights only, no optimizer state) with its label space, preprocessing
     and its LiteRT graph, atomically. Its outputs must be the whole label space."""
-    import keras
-
     space = label_space(label_space_or_name)
     path = Path(path)
     width = HEAD_WIDTHS.get(extra.get("head"), len(space))
     if width != model.output_shape[-1]:
         raise ModelError(f"{len(space)} labels in {space.name!r} for a model with {model.output_shape[-1]} outputs")
+    meta = {"label_space": space.name, "labels": list(space.labels), "preprocess": config.to_dict(),
+            "input": "uint8", **extra}
+    return write_model_file(model, path, meta)
+
+
+def write_model_file(model, path, meta: dict) -> Path:
+    """A Keras ``model`` (weights only) with ``meta`` as its handpad.json and its LiteRT graph
+    (``meta["lite_weights"]``, default int8), written atomically to ``path``."""
+    import keras
+
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # A fresh, uncompiled copy keeps optimizer state out of the shipped file (a third of the size).
     clean = keras.models.clone_model(model)
     clean.set_weights(model.get_weights())
-    meta = {"label_space": space.name, "labels": list(space.labels), "preprocess": config.to_dict(),
-            "input": "uint8", **extra}
+    meta = dict(meta)
     meta.setdefault("lite_weights", LITE_WEIGHTS[0])
     lite = to_tflite(clean, meta["lite_weights"])
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".keras")

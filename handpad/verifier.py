@@ -19,8 +19,6 @@ handpad model), :class:`BoxVerifier` (what reading runs). ``models/train_verifie
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,14 +37,6 @@ PROPOSAL_MARGIN = 3.0  # boxes on groupings costing up to this much more than th
 # -- examples -----------------------------------------------------------------------------------------
 
 
-def _iou(a, b) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
 def box_examples(lines, kind: str = "hangul", config: PreprocessConfig | None = None, strokes: bool = False,
                  margin: float = PROPOSAL_MARGIN, progress: bool = True):
     """Boxes the segmentation proposes for each line of a line set, preprocessed, with labels.
@@ -59,6 +49,7 @@ def box_examples(lines, kind: str = "hangul", config: PreprocessConfig | None = 
     from tqdm.auto import tqdm
 
     from . import reading
+    from .evaluation import box_iou
     from .preprocess import PRESETS
 
     config = config or PRESETS[kind]
@@ -68,7 +59,7 @@ def box_examples(lines, kind: str = "hangul", config: PreprocessConfig | None = 
         lay = reading.layout(**source, kind=kind)
         for i, j in lay.near(margin):
             box = lay.box(i, j)
-            best = max((_iou(box, t) for t in sample.boxes), default=0.0)
+            best = max((box_iou(box, t) for t in sample.boxes), default=0.0)
             if NEGATIVE_IOU <= best < POSITIVE_IOU:
                 continue
             try:
@@ -138,24 +129,11 @@ def train_verifier(x, y, groups, out, epochs: int = 8, batch_size: int = 128, va
 
 def save_verifier(model, path, kind: str, config: PreprocessConfig, **extra) -> Path:
     """Save the network with its LiteRT graph and what it is (``handpad.json``), atomically."""
-    import keras
+    from .model import write_model_file
 
-    from .model import LITE_WEIGHTS, _repack, to_tflite
-
-    path = Path(path)
-    clean = keras.models.clone_model(model)
-    clean.set_weights(model.get_weights())
     meta = {"role": ROLE, "kind": kind, "outputs": list(OUTPUTS), "preprocess": config.to_dict(), "input": "uint8",
-            "lite_weights": LITE_WEIGHTS[0], **extra}
-    lite = to_tflite(clean, meta["lite_weights"])
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".keras")
-    os.close(fd)
-    try:
-        clean.save(tmp)
-        _repack(tmp, path, meta, lite)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+            **extra}
+    return write_model_file(model, path, meta)
 
 
 # -- using it ---------------------------------------------------------------------------------------
