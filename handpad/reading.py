@@ -689,10 +689,10 @@ def best_text(candidates: list[list[tuple[str, float]]], starts: list[bool], lm,
 
 def resolve_verifier(verifier, kind: str):
     """``"shipped"`` -> the shipped verifier of the kind (None where none is shipped); a path -> that
-    file; None -> none; a :class:`handpad.verifier.BoxVerifier` as it is."""
+    file; None or ``"none"`` -> none; a :class:`handpad.verifier.BoxVerifier` as it is."""
     from .verifier import BoxVerifier, shipped_verifier
 
-    if verifier is None:
+    if verifier is None or (isinstance(verifier, str) and verifier == "none"):
         return None
     if isinstance(verifier, str) and verifier == "shipped":
         return shipped_verifier(kind)

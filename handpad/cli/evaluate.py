@@ -88,8 +88,7 @@ def _run_lines(args, data: Path, out: Path, models) -> int:
         rec = Recognizer.load(path)
         if rec.label_space.kind != lines.kind:
             raise HandpadError(f"{data} holds {lines.kind} lines; model {name!r} reads {rec.label_space.kind}")
-        verifier = None if args.verifier == "none" else args.verifier
-        metrics = evaluate_reading(rec, lines, use_strokes=args.strokes, limit=args.limit, verifier=verifier)
+        metrics = evaluate_reading(rec, lines, use_strokes=args.strokes, limit=args.limit, verifier=args.verifier)
         (out / name).mkdir(parents=True, exist_ok=True)
         (out / name / "reading.json").write_text(json.dumps(metrics, indent=1))
         print(format_reading(metrics, f"{name} on {data} ({'strokes' if args.strokes else 'images'})"))

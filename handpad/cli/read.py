@@ -55,7 +55,7 @@ def run(args) -> int:
 
     files, rec = checked_inputs(args)
     prior = False if args.no_prior else None
-    verifier = resolve_verifier(None if args.verifier == "none" else args.verifier, rec.label_space.kind)
+    verifier = resolve_verifier(args.verifier, rec.label_space.kind)
     failed = 0
     for f in files:
         try:
