@@ -11,7 +11,7 @@ from .registry import register
 
 @register("cnn")
 def build_cnn(num_classes, input_shape=(60, 60, 1), width: int = 32, dense: int = 256, dropout: float = 0.3,
-              augment: bool = True, binarize_threshold: float | None = 0.4, elastic: bool = False,
+              augment: bool = True, binarize_threshold: float | None = 0.4, elastic: bool | float = False,
               head: str = "softmax"):
     inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are
     x = front_end(inputs, augment, binarize_threshold, elastic)

@@ -34,7 +34,7 @@ def inception_module(x, f1, f3r, f3, f5r, f5, fp, name):
 @register("inception")
 def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, dense: int = 1024,
                     dropout: float = 0.4, augment: bool = True, binarize_threshold: float | None = 0.4,
-                    elastic: bool = False, head: str = "softmax"):
+                    elastic: bool | float = False, head: str = "softmax"):
     w = lambda n: max(8, int(round(n * width)))  # noqa: E731  (width multiplier for every layer)
     inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are
     x = front_end(inputs, augment, binarize_threshold, elastic)

@@ -13,6 +13,9 @@
 #   hands    (shipped 2026-12-04, second release) the 11 handwriting-style training designs written carelessly
 #            (train-handwriting, ~43 min), 10 epochs from runs/hangul-more at 2e-4 (~75 min), then the mean of
 #            its weights and runs/hangul-more's (a "model soup"), calibrated
+#   warp     (2026-12-04, third sitting) the shipped model trained on fresh draws of the three big training stores
+#            (new seeds: the earlier runs saw the seed-10/11/20 draws many times) with the in-model smooth warp
+#            (SmoothWarp, elastic=2 px), cosine from 2e-4; then calibrated (BUDGET_MIN, default 60)
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
 # Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
@@ -30,7 +33,7 @@ handpad synth fetch-fonts --quiet   # the pinned npm fonts (OFL-1.1), cached; th
 [ -f data/hangul-heldout-rare/manifest.json ] || handpad synth hangul --out data/hangul-heldout-rare --only $HELD \
     --label-space hangul-11172 --leave-out hangul-ksx1001 --num-syllables 500 --per-font 1 --mix pen=1 --seed 1 --quiet
 # Training faces: every design except the held-out (test) and validation ones; the 2350 syllables, 3 kinds.
-handpad synth hangul --out $W/train --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed 10 --quiet
+[ "$HEAD" = warp ] || handpad synth hangul --out $W/train --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed 10 --quiet   # warp: fresh draws instead (below)
 # 600 of the rarer syllables (none of the test set's), from the training faces that cover all 11,172.
 handpad synth hangul --out $W/train-rare --exclude $HELD $VAL --label-space hangul-11172 \
     --leave-out hangul-ksx1001 data/hangul-heldout-rare --num-syllables 600 --per-font 1 --mix pen=1,hand=1 --seed 12 --quiet
@@ -42,7 +45,7 @@ handpad synth hangul --out $W/val --only $VAL --per-font 1 --mix pen=1,hand=1 --
 handpad synth hangul --out $W/val-rare --only $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
     data/hangul-heldout-rare $W/train-rare --num-syllables 600 --per-font 1 --mix pen=1,hand=1 --hand-style careless --seed 13 --quiet
 # 300 syllables written carelessly by every training face.
-handpad synth hangul --out $W/train-careless --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
+[ "$HEAD" = warp ] || handpad synth hangul --out $W/train-careless --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
     --hand-style careless --seed 11 --quiet
 
 # The starting point of every head: the previous release's 2350-class model (commit 243e83f), taken from the
@@ -69,6 +72,23 @@ if [ "$HEAD" = hands ]; then  # the shipped model: handwriting-style designs wei
   continue_run hands hybrid "$PREV" 2e-4 10 80 --extra-train $W/train-handwriting
   python -c "from handpad.model import average_weights; average_weights(['runs/hangul-hands/model.keras', '$PREV'], 'runs/hangul-hands/soup.keras')"
   handpad calibrate runs/hangul-hands/soup.keras $W/val --rare $W/val-rare --out runs/hangul-hands/soup.keras --force
+  exit 0
+fi
+if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the shipped model
+  HANDS="BMKIRANGHAERANG-Regular BMYEONSUNG-Regular Dokdo-Regular Eunjin-Regular EunjinNakseo-Regular NanumBarunpen-Bold
+         NanumBarunpen-Regular UnGungseo-Regular UnPenheulim-Regular UnPilgi-Bold UnPilgi-Regular"
+  handpad synth hangul --out $W/train-b --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed 30 --quiet
+  handpad synth hangul --out $W/train-careless-b --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
+      --hand-style careless --seed 31 --quiet
+  handpad synth hangul --out $W/train-handwriting-b --only $HANDS --per-font 1 --mix hand=1 --hand-style careless --seed 40 --quiet
+  PREV=${PREV:-models/hangul.keras}   # the second 2026-12-04 release
+  resume=(); [ -d runs/hangul-warp/backup ] && resume=(--resume)
+  handpad train $W/train-b --extra-train $W/train-careless-b --extra-train $W/train-rare --extra-train $W/train-handwriting-b \
+      --val-store $W/val --test-fraction 0 --arch inception --arch-option width=0.75 --arch-option head=hybrid \
+      --arch-option elastic=2 --init-from "$PREV" --lr 2e-4 --steps-per-epoch 300 --batch-size 128 --patience 100 \
+      --schedule cosine --epochs ${EPOCHS:-12} --time-budget "${BUDGET_MIN:-60}" --precision ${PRECISION:-float32} \
+      --out runs/hangul-warp "${resume[@]}"
+  handpad calibrate runs/hangul-warp/model.keras $W/val --rare $W/val-rare --out runs/hangul-warp/candidate.keras --force
   exit 0
 fi
 if [ "$HEAD" = more ]; then  # the first 2026-12-04 release: the hybrid run continued, its graph int8, calibrated again

@@ -27,6 +27,34 @@ def test_registry_builds_by_name_with_rescaling_and_binarize_front_end():
         model_builders.build("resnet", 10)
 
 
+def test_smooth_warp_bends_a_real_digit_in_training_only(mnist_store):
+    """elastic=N: the in-model smooth warp moves ink by about N pixels, keeps the digit's amount of
+    ink, never changes inference, and survives a save/load."""
+    import keras
+
+    from handpad import model_builders
+    from handpad.store import load_store
+
+    x = np.asarray(load_store(mnist_store).images[:16])[..., None]  # real digits, uint8 60x60
+    model = model_builders.build("cnn", 10, width=8, dense=16, elastic=2)
+    warp = model.get_layer("aug_elastic")
+    scaled = x.astype("float32") / 255
+    np.testing.assert_array_equal(np.asarray(warp(scaled, training=False)), scaled)
+    bent = np.asarray(warp(scaled, training=True))
+    assert bent.shape == scaled.shape and not np.allclose(bent, scaled)
+    ink, moved = scaled.sum(axis=(1, 2, 3)), bent.sum(axis=(1, 2, 3))
+    assert np.all(np.abs(moved / ink - 1) < 0.25), moved / ink  # bent, not erased or smeared
+    # The centre of the ink moves by pixels, not by a digit's width.
+    ys = np.arange(60)[None, :, None, None]
+    shift = np.abs((bent * ys).sum(axis=(1, 2, 3)) / moved - (scaled * ys).sum(axis=(1, 2, 3)) / ink)
+    assert 0.01 < shift.mean() < 3.0, shift
+    path = mnist_store.parent / "warp.keras"
+    model.save(path)
+    again = keras.models.load_model(path)
+    assert again.get_layer("aug_elastic").amplitude == 2.0
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
 def test_tiny_model_learns_far_above_chance(tiny_run):
     result, out = tiny_run
     metrics = result["test_metrics"]
