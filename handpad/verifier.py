@@ -78,10 +78,11 @@ def box_examples(lines, kind: str = "hangul", config: PreprocessConfig | None = 
 
 def train_verifier(x, y, groups, out, epochs: int = 8, batch_size: int = 128, val_fraction: float = 0.1,
                    seed: int = 0, width: int = 16, dense: int = 64, kind: str = "hangul",
-                   config: PreprocessConfig | None = None, verbose: int = 2) -> dict:
+                   config: PreprocessConfig | None = None, verbose: int = 2, elastic: float = 0.0) -> dict:
     """Train the verifier (the registry's ``cnn``, two outputs) on :func:`box_examples`' output,
     keeping ``val_fraction`` of the lines aside; save the epoch best on them to ``out``. Returns
-    the validation figures (accuracy, and the share of "one" / "not one" boxes told right)."""
+    the validation figures (accuracy, and the share of "one" / "not one" boxes told right).
+    ``elastic``: the front end's smooth warp, in pixels (0: none)."""
     import keras
     import tensorflow as tf
     from sklearn.model_selection import GroupShuffleSplit
@@ -95,7 +96,7 @@ def train_verifier(x, y, groups, out, epochs: int = 8, batch_size: int = 128, va
         raise ValueError("the examples hold one class only: propose boxes on more (or more tightly spaced) lines")
     train_idx, val_idx = next(GroupShuffleSplit(1, test_size=val_fraction, random_state=seed).split(x, y, groups))
     keras.utils.set_random_seed(seed)
-    model = build("cnn", 2, input_shape=(config.size, config.size, 1), width=width, dense=dense)
+    model = build("cnn", 2, input_shape=(config.size, config.size, 1), width=width, dense=dense, elastic=elastic)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     # Balanced: a line proposes more wrong boxes than right ones.
     counts = np.bincount(y[train_idx], minlength=2)

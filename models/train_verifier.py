@@ -30,6 +30,7 @@ parser.add_argument("lines", nargs="+", help="line sets (handpad synth words) of
 parser.add_argument("--out", required=True, help="the verifier file to write (.keras)")
 parser.add_argument("--epochs", type=int, default=8)
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--elastic", type=float, default=0.0, help="smooth warp of the training boxes, pixels (0: none)")
 parser.add_argument("--kind", default="hangul", choices=["hangul", "digits"])
 args = parser.parse_args()
 
@@ -49,6 +50,7 @@ groups = np.concatenate([p[2] for p in parts])
 print(f"{len(x):,} boxes from {offset:,} lines, {y.mean():.1%} of them one character")
 
 # 2. Train and save (the best epoch on the held-aside lines).
-metrics = train_verifier(x, y, groups, args.out, epochs=args.epochs, seed=args.seed, kind=args.kind)
+metrics = train_verifier(x, y, groups, args.out, epochs=args.epochs, seed=args.seed, kind=args.kind,
+                          elastic=args.elastic)
 print(json.dumps(metrics, indent=1))
 print(f"wrote {args.out}")
