@@ -446,8 +446,13 @@ def average_weights(sources, dest) -> Path:
         raise ValueError("average_weights needs at least two model files")
     metas = [read_entries(p)[0] for p in paths]
     same = ("label_space", "architecture", "arch_options", "head")
+
+    def shape_of(meta: dict, key: str):  # the smooth warp acts in training only and has no weights
+        value = meta.get(key)
+        return {k: v for k, v in value.items() if k != "elastic"} if key == "arch_options" and value else value
+
     for p, m in zip(paths[1:], metas[1:]):
-        differ = [k for k in same if m.get(k) != metas[0].get(k)]
+        differ = [k for k in same if shape_of(m, k) != shape_of(metas[0], k)]
         if differ:
             raise ModelError(f"{p}: its {', '.join(differ)} differ from {paths[0]}'s; only networks of one "
                              "architecture and label space can be averaged")
