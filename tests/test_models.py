@@ -407,7 +407,8 @@ def test_the_graph_is_rebuilt_with_int8_or_float16_weights(tiny_run, small_digit
 
 
 def test_a_model_soup_averages_the_weights_of_related_networks(tiny_run, small_digits_store, tmp_path):
-    """average_weights: every weight the mean of the files' (a network and a perturbed copy of it),
+    """average_weights: every weight the mean of the files' (a network and a perturbed copy of it, also
+    one trained with the smooth warp),
     metadata of the first without its calibration, and the soup still reads the digits; files of
     another architecture are refused by name."""
     from handpad.errors import ModelError
@@ -434,6 +435,9 @@ def test_a_model_soup_averages_the_weights_of_related_networks(tiny_run, small_d
     assert "temperature" not in soup_meta and soup_meta["arch_options"] == meta["arch_options"]
     assert measure(soup, small_digits_store)["top1"] > 0.8
 
+    # A run trained with the smooth warp (training only, no weights) mixes with one trained without.
+    update_metadata(other, arch_options={**meta["arch_options"], "elastic": 2})
+    assert measure(average_weights([path, other], tmp_path / "warped.keras"), small_digits_store)["top1"] > 0.8
     update_metadata(other, arch_options={"width": 16, "dense": 32})
     with pytest.raises(ModelError, match=r"other\.keras: its arch_options differ"):
         average_weights([path, other], tmp_path / "bad.keras")
