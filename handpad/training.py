@@ -346,7 +346,11 @@ def train(cfg: TrainConfig) -> dict:
     if runtime.strategy:
         print(runtime.describe(cfg.batch_size), flush=True)
     with runtime.scope():
-        model = model_builders.build(cfg.arch, len(space), shape, dtype_policy=runtime.precision, **cfg.arch_options)
+        try:
+            model = model_builders.build(cfg.arch, len(space), shape, dtype_policy=runtime.precision, **cfg.arch_options)
+        except (TypeError, ValueError) as e:  # an option's value of the wrong kind (width=abc): say which
+            options = " ".join(f"{k}={v}" for k, v in cfg.arch_options.items())
+            raise HandpadError(f"--arch {cfg.arch} --arch-option {options}: {e} (see `handpad train --help`)") from e
         loss, metrics = model_builders.training_objective(cfg.head)
         model.compile(optimizer=make_optimizer(cfg.optimizer, rate, runtime.precision), loss=loss, metrics=metrics)
     if cfg.init_from and not resuming:  # a resumed run restores its own weights

@@ -80,6 +80,8 @@ def front_end(inputs, augment: bool = True, binarize_threshold: float | None = 0
         x = layers.RandomZoom((-0.15, 0.1), fill_mode="constant", seed=seed, name="aug_zoom")(x)
         x = layers.RandomRotation(0.025, fill_mode="constant", seed=seed + 1, name="aug_rotation")(x)  # about ±9°
         x = layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=seed + 2, name="aug_translation")(x)
+        if not isinstance(elastic, (bool, int, float)):
+            raise ValueError(f"elastic: true, false or a number of pixels, not {elastic!r}")
         if elastic:
             amplitude = 2.0 if elastic is True else float(elastic)
             x = SmoothWarp(amplitude, seed=seed + 3, dtype="float32", name="aug_elastic")(x)  # float32 under mixed precision too

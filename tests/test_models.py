@@ -53,6 +53,13 @@ def test_smooth_warp_bends_a_real_digit_in_training_only(mnist_store):
     again = keras.models.load_model(path)
     assert again.get_layer("aug_elastic").amplitude == 2.0
     np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    # A value of the wrong kind is refused before any training, naming the option.
+    from handpad.errors import HandpadError
+    from handpad.training import TrainConfig, train
+
+    with pytest.raises(HandpadError, match=r"--arch-option elastic=abc: elastic: true, false or a number of pixels"):
+        train(TrainConfig(store=str(mnist_store), out=str(mnist_store.parent / "bad-run"), arch="cnn",
+                          arch_options={"elastic": "abc"}, epochs=1, verbose=0))
 
 
 def test_tiny_model_learns_far_above_chance(tiny_run):
