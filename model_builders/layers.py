@@ -25,8 +25,8 @@ class SmoothWarp(layers.Layer):
     """Training only: bend the image smoothly, as a hand bends strokes (an elastic distortion).
 
     A random displacement (normal, ``amplitude`` pixels) at the points of a ``grid`` x ``grid``
-    lattice, interpolated bicubically over the image: strokes bend without kinking, and one
-    displacement field serves x and y independently. Sampling uses ``ops.image.map_coordinates``
+    lattice, interpolated bicubically over the image: strokes bend without kinking; the shifts
+    along y and x are drawn independently. Sampling uses ``ops.image.map_coordinates``
     (any backend). ~0.25 ms per 60x60 image on a CPU. (Keras' RandomElasticTransform was tried
     first: at the small scales strokes need it blurs a per-pixel noise that shreds thin strokes,
     and it draws x and y from the same seed.)
@@ -72,8 +72,9 @@ def front_end(inputs, augment: bool = True, binarize_threshold: float | None = 0
     The scaling is the model's first layer, so every caller (training pipelines, evaluation, the
     pad, a web upload) feeds the stored uint8 images as they are and none can scale differently.
 
-    ``elastic`` adds :class:`SmoothWarp` (``True``: 2 pixels; a number: that many). Off by default:
-    the Hangul synthesizer applies elastic distortion offline; the digits train with it.
+    ``elastic`` adds :class:`SmoothWarp` (``True``: 2 pixels; a number: that many). Off by default
+    (the synthesizers distort offline); the shipped Hangul model since 2026-12-04's third release
+    trained with ``elastic=2`` on top.
     """
     x = layers.Rescaling(1.0 / 255, name="rescale")(inputs)
     if augment:
