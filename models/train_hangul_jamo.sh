@@ -88,9 +88,20 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
   PREV=${PREV:-runs/hangul-2026-12-04-second-release.keras}
   [ -f "$PREV" ] || { mkdir -p runs && git show 1a4a778:models/hangul.keras > "$PREV.part" && mv "$PREV.part" "$PREV"; }
   RUN=${RUN:-runs/hangul-warp}
+  # EARLIER_DRAWS="30 50": the earlier sittings' draws join this one's (more distinct samples per epoch; a
+  # round on one draw alone lost PHD08 scans, see the model card), synthesized again where they are missing.
+  earlier=()
+  for seed in ${EARLIER_DRAWS:-}; do
+    handpad synth hangul --out $W/train-b$seed --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed $seed --quiet
+    handpad synth hangul --out $W/train-careless-b$seed --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
+        --hand-style careless --seed $((seed + 1)) --quiet
+    handpad synth hangul --out $W/train-handwriting-b$seed --only $HANDS --per-font 1 --mix hand=1 --hand-style careless \
+        --seed $((seed + 10)) --quiet
+    earlier+=(--extra-train $W/train-b$seed --extra-train $W/train-careless-b$seed --extra-train $W/train-handwriting-b$seed)
+  done
   resume=(); [ -d $RUN/backup ] && resume=(--resume)
   handpad train $W/train-b$DRAW --extra-train $W/train-careless-b$DRAW --extra-train $W/train-rare \
-      --extra-train $W/train-handwriting-b$DRAW \
+      --extra-train $W/train-handwriting-b$DRAW "${earlier[@]}" \
       --val-store $W/val --test-fraction 0 --arch inception --arch-option width=0.75 --arch-option head=hybrid \
       --arch-option elastic=2 --init-from "$PREV" --lr 2e-4 --steps-per-epoch 300 --batch-size 128 --patience 100 \
       --schedule cosine --epochs ${EPOCHS:-12} --time-budget "${BUDGET_MIN:-60}" --precision ${PRECISION:-float32} \
