@@ -251,6 +251,16 @@ def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(ja
     assert fit[str(meta["rare_weight"])][1] == max(b for _, b in kept.values())
     assert fit[str(meta["rare_weight"])][0] >= common_best - 0.005
     assert Model.load(calibrated).rare_weight == meta["rare_weight"]
+    # the temperature is fitted on both stores: the model answers over all 11,172
+    assert meta["calibration"]["n"] == len(store) + len(rare)
+    from handpad.calibration import fit_temperature
+    from handpad.data import labels_in
+
+    uncalibrated = Model.load(calibrated)
+    uncalibrated.temperature = 1.0
+    both = np.concatenate([store.images[:], rare.images[:]])
+    both_labels = np.concatenate([labels_in(store, uncalibrated.label_space, store.image_size, "store"), rare.labels])
+    assert meta["temperature"] == pytest.approx(fit_temperature(uncalibrated.predict(both), both_labels), abs=1e-3)
     capsys.readouterr()
     assert handpad_main(["calibrate", base["model_path"], str(root / "store"), "--rare", str(root / "rare"),
                          "--out", str(tmp_path / "x.keras")]) == 1
