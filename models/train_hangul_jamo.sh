@@ -99,6 +99,13 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
         --seed $((seed + 10)) --quiet
     earlier+=(--extra-train $W/train-b$seed --extra-train $W/train-careless-b$seed --extra-train $W/train-handwriting-b$seed)
   done
+  # DESIGNED=1: one more sample of every syllable by every training face as designed (printed, PHD08's kind),
+  # a third of the samples instead of a fifth: the careless draws cost real PHD08 scans (model card)
+  if [ "${DESIGNED:-0}" = 1 ]; then
+    handpad synth hangul --out $W/train-designed-b$DRAW --exclude $HELD $VAL --per-font 1 --mix designed=1 \
+        --seed $((DRAW + 2)) --quiet
+    earlier+=(--extra-train $W/train-designed-b$DRAW)
+  fi
   resume=(); [ -d $RUN/backup ] && resume=(--resume)
   handpad train $W/train-b$DRAW --extra-train $W/train-careless-b$DRAW --extra-train $W/train-rare \
       --extra-train $W/train-handwriting-b$DRAW "${earlier[@]}" \
