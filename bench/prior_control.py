@@ -26,10 +26,11 @@ def main() -> None:
     words = sorted({w for s in lines for w in s.text.split()})
     priors = {"shipped prior": SyllableLM.load(), f"prior without the set's {len(words)} words": SyllableLM(build_syllable_bigrams(exclude=words))}
     rows = {name: {"normal": [], "tight": []} for name in ["no prior", *priors]}
+    verifier = reading.resolve_verifier("shipped", lines.kind)  # as `handpad read` cuts the lines
     for s in lines:
         source = {"strokes": s.strokes} if args.strokes else {"image": s.image()}
         for name in rows:  # as `read` does: with a prior, boxes and labels are decided together
-            seg = reading.segment(**source, kind="hangul", recognizer=rec, lm=priors.get(name))
+            seg = reading.segment(**source, kind="hangul", recognizer=rec, lm=priors.get(name), verifier=verifier)
             tops = [rec._ranked(q, reading.TOP_K) for q in seg.probs]
             labels = seg.labels or (reading.best_text(tops, seg.starts, priors[name]) if name in priors
                                     else [t[0][0] for t in tops])
