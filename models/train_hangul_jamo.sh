@@ -112,7 +112,7 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
   handpad train $W/train-b$DRAW --extra-train $W/train-careless-b$DRAW --extra-train $W/train-rare \
       --extra-train $W/train-handwriting-b$DRAW "${earlier[@]}" \
       --val-store $W/val --test-fraction 0 --arch inception --arch-option width=0.75 --arch-option head=hybrid \
-      --arch-option elastic=2 --init-from "$PREV" --lr 2e-4 --steps-per-epoch 300 --batch-size 128 --patience 100 \
+      --arch-option elastic=${WARP:-2} --init-from "$PREV" --lr 2e-4 --steps-per-epoch 300 --batch-size 128 --patience 100 \
       --schedule cosine --epochs ${EPOCHS:-12} --time-budget "${BUDGET_MIN:-60}" --precision ${PRECISION:-float32} \
       --out $RUN "${resume[@]}"
   handpad calibrate $RUN/model.keras $W/val --rare $W/val-rare --out $RUN/candidate.keras --force
