@@ -18,7 +18,8 @@
 #            smooth warp (SmoothWarp, elastic=2 px), cosine from 2e-4, calibrated; then the soup (model card).
 #            As shipped: PRECISION=mixed_bfloat16 EPOCHS=50 BUDGET_MIN=70 (46 min on a 2-core AVX512-BF16 CPU).
 #            Later rounds: EARLIER_DRAWS="30 50 ..." trains on those sittings' draws too, DESIGNED=1 adds a store of
-#            designed (printed) samples by every training face (model card, "rounds of fresh draws")
+#            designed (printed) samples by every training face, WARP=N the warp in pixels (default 2; 0: off);
+#            model card, "Two more rounds of fresh draws"
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
 # Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
