@@ -486,7 +486,7 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None) -> dict:
         report["rare_weight_fit"] = {"data": [str(data), str(rare)],
                                      "top1": {str(w): [round(a, 4), round(b, 4)] for w, (a, b) in table.items()}}
         images, labels = np.concatenate([images, rare_images]), np.concatenate([labels, rare_labels])
-        data = f"{data} + {rare}"
+        data = f"{data} + {rare}"  # recorded in the file; the plot's title names both stores
     model.temperature = 1.0
     raw = model.predict(images)
     temperature = fit_temperature(raw, labels)
@@ -498,7 +498,7 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None) -> dict:
     update_metadata(model_path, **report)
     if plot:
         plot_reliability({"before": (raw, labels), f"after (T = {temperature:.2f})": (fitted, labels)}, plot,
-                         title=f"validation: {Path(data).name}")
+                         title=f"validation: {' + '.join(Path(d).name for d in str(data).split(' + '))}")
     return report
 
 
