@@ -486,19 +486,20 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None) -> dict:
         report["rare_weight_fit"] = {"data": [str(data), str(rare)],
                                      "top1": {str(w): [round(a, 4), round(b, 4)] for w, (a, b) in table.items()}}
         images, labels = np.concatenate([images, rare_images]), np.concatenate([labels, rare_labels])
-        data = f"{data} + {rare}"  # recorded in the file; the plot's title names both stores
+    stores = [data] if rare is None else [data, rare]  # what the temperature is fitted on
     model.temperature = 1.0
     raw = model.predict(images)
     temperature = fit_temperature(raw, labels)
     model.temperature = temperature
     fitted = model.predict(images)
     report |= {"temperature": round(temperature, 4), "calibration": {
-        "data": str(data), "n": int(len(labels)), "ece_before": round(expected_calibration_error(raw, labels), 4),
+        "data": " + ".join(map(str, stores)), "n": int(len(labels)),
+        "ece_before": round(expected_calibration_error(raw, labels), 4),
         "ece_after": round(expected_calibration_error(fitted, labels), 4)}}
     update_metadata(model_path, **report)
     if plot:
         plot_reliability({"before": (raw, labels), f"after (T = {temperature:.2f})": (fitted, labels)}, plot,
-                         title=f"validation: {' + '.join(Path(d).name for d in str(data).split(' + '))}")
+                         title=f"validation: {' + '.join(Path(d).name for d in stores)}")
     return report
 
 
