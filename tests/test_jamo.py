@@ -265,6 +265,7 @@ def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(ja
     assert handpad_main(["calibrate", base["model_path"], str(root / "store"), "--rare", str(root / "rare"),
                          "--out", str(tmp_path / "x.keras")]) == 1
     assert "fits the rare weight of a hybrid head; this model's head is softmax" in capsys.readouterr().err
+    assert not (tmp_path / "x.keras").exists()  # the failed calibration leaves no uncalibrated copy behind
     with pytest.raises(HandpadError, match="no layer of that model matches"):
         train(TrainConfig(store=str(root / "store"), out=str(tmp_path / "mismatch"), arch="inception",
                           arch_options={"width": 0.25, "head": "hybrid"}, epochs=1, verbose=0,

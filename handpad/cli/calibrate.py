@@ -46,11 +46,17 @@ def run(args) -> int:
         raise HandpadError(f"--out {out}: the model file name must end in .keras")
     if out.exists() and out.resolve() == source.resolve() and not args.force:
         raise HandpadError(f"--out {out} is the input model; write elsewhere, or pass --force to replace it")
-    if out.resolve() != source.resolve():
+    copied = out.resolve() != source.resolve()
+    if copied:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, out)
     plot = Path(args.plot) if args.plot else out.with_name(f"{out.stem}-reliability.png")
-    report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot, rare=args.rare)
+    try:
+        report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot, rare=args.rare)
+    except BaseException:
+        if copied:  # no half-made file left: the copy would pass for a calibrated model
+            out.unlink(missing_ok=True)
+        raise
     c = report["calibration"]
     if "rare_weight" in report:
         a, b = report["rare_weight_fit"]["top1"][str(report["rare_weight"])]
