@@ -63,12 +63,14 @@ class SegmentConfig:
     cut_touch: float = 0.3  # cost of a cut through touching ink
     join_cost: float = 0.0  # cost of each more piece beside (not over) the others in one character (image) ...
     stroke_join_cost: float = 0.0  # ... (strokes); digits only: a digit is rarely two pieces side by side, a syllable often is
+    stroke_order_cost: float = 4.0  # cost of a cut whose left side is not the strokes drawn first (_order_costs; tuned on
+    # validation lines: 0 -> 4, a plateau from 2 to 10; no effect on digits there, left at 0 for them)
 
 
 HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
                                cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.8, min_part=0.25,
-                               join_cost=0.2, stroke_join_cost=0.3)
+                               join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
 TOP_K = 8  # candidates per box the beam search looks at
@@ -219,8 +221,9 @@ def _gaps(clusters: list[_Cluster], height: float) -> list[float]:
     return [(clusters[i + 1].x0 - reach[i]) / height for i in range(len(clusters) - 1)]
 
 
-def _edges(clusters: list[_Cluster], height: float, cfg: SegmentConfig) -> dict:
-    """Every plausible syllable (clusters i..j-1) -> its geometric cost."""
+def _edges(clusters: list[_Cluster], height: float, cfg: SegmentConfig, cut_costs=None) -> dict:
+    """Every plausible syllable (clusters i..j-1) -> its geometric cost; ``cut_costs[i]``: more cost
+    of a cut before cluster i (from the strokes' order, :func:`_order_costs`)."""
     n = len(clusters)
     gaps = _gaps(clusters, height)
     edges = {}
@@ -243,8 +246,28 @@ def _edges(clusters: list[_Cluster], height: float, cfg: SegmentConfig) -> dict:
             elif i > 0:  # a cut before cluster i
                 cost += cfg.cut_close * max(0.0, cfg.cut_gap - gaps[i - 1]) / cfg.cut_gap
             cost += cfg.join_cost * beside
+            if cut_costs is not None and i > 0:
+                cost += cut_costs[i]
             edges[(i, j)] = cost + 0.05  # a little per syllable: no splits for nothing
     return edges
+
+
+def _order_costs(clusters: list[_Cluster], cost: float) -> np.ndarray | None:
+    """Per cut (before cluster i), ``cost`` if the clusters left of it do not hold exactly the strokes
+    drawn first: people finish a syllable before they begin the next, so a cut that leaves a later
+    stroke on the left (or an earlier one on the right) is unlikely; not forbidden (a late stroke
+    may still be added to an earlier syllable)."""
+    if not cost:
+        return None
+    out = np.zeros(len(clusters))
+    seen = 0
+    top = -1
+    for i, c in enumerate(clusters):
+        if i > 0 and top != seen - 1:
+            out[i] = cost
+        seen += len(c.members)
+        top = max([top, *c.members])
+    return out
 
 
 def _best(n: int, edges: dict) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -525,8 +548,10 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
         # together are no sign of one syllable (tight writing), so a cut there costs nothing extra.
         cfg = replace(cfg, cut_close=cfg.stroke_cut_close, join_cost=cfg.stroke_join_cost)
         clusters, crop = _stroke_line(strokes, cfg)
+        cut_costs = _order_costs(clusters, cfg.stroke_order_cost)
     elif image is not None:
         clusters, crop = _image_line(image, cfg)
+        cut_costs = None
     else:
         raise HandpadError("read: give an image or the pad's strokes")
     n = len(clusters)
@@ -534,13 +559,13 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
         raise HandpadError(f"{n:,} separate pieces of ink: not a line of writing (at most {MAX_LINE_PIECES}; "
                            "crop the image to one line)")
     height = _line_height(clusters)
-    edges = _edges(clusters, height, cfg)
+    edges = _edges(clusters, height, cfg, cut_costs)
     forward, backward, back = _best(n, edges)
     # Measure the line's height again on the syllables found (a lone ㄱ is lower than a syllable).
     regrouped = float(np.median([_join(clusters, i, j).height for i, j in _path(n, back)]))
     if abs(regrouped - height) > 0.1 * height:
         height = max(regrouped, height)
-        edges = _edges(clusters, height, cfg)
+        edges = _edges(clusters, height, cfg, cut_costs)
         forward, backward, back = _best(n, edges)
     return Layout(clusters, crop, edges, forward, backward, back, cfg)
 

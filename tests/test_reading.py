@@ -225,3 +225,34 @@ def test_tightly_written_numbers_are_cut_from_their_strokes(tmp_path, mnist_stor
     assert from_strokes["boxes_right"] >= 0.9, from_strokes
     assert from_strokes["prior 0"]["text_right"] >= 0.85, from_strokes
     assert from_image["boxes_right"] >= 0.7, from_image
+
+
+def test_a_syllable_is_finished_before_the_next_begins(tmp_path, hangul_rec):
+    """Careless, tightly spaced lines of a real handwriting font, read from their strokes: a cut that
+    leaves a later stroke left of it (or an earlier one right of it) costs more, and more syllables
+    get their own box. Measured (seed 1, 40 lines): 70.0% boxes right without the order's cost, 82.5% with."""
+    from dataclasses import replace
+
+    from handpad.cli import main
+    from handpad.evaluation import evaluate_reading
+    from handpad.sources.lines import read_lines
+
+    require(Path(NANUM_PEN).exists(), f"{NANUM_PEN} (Debian fonts-nanum-extra, installed by setup.sh)")
+    lines = tmp_path / "tight"
+    assert main(["synth", "words", "--out", str(lines), "--fonts", NANUM_PEN, "--style", "careless", "--spacing", "tight",
+                 "--count", "40", "--syllables", "3-5", "--phrases", "0", "--seed", "1", "--quiet"]) == 0
+    unordered = replace(reading.HANGUL_SEGMENT, stroke_order_cost=0.0)
+    before = evaluate_reading(hangul_rec, read_lines(lines), use_strokes=True, weights=(0.6,), progress=False,
+                              config=unordered)["all"]["boxes_right"]
+    now = evaluate_reading(hangul_rec, read_lines(lines), use_strokes=True, weights=(0.6,), progress=False)["all"]["boxes_right"]
+    assert now >= 0.75 and now >= before + 0.075, (before, now)
+
+
+def test_the_order_cost_falls_on_cuts_that_break_the_drawing_order():
+    # strokes by x: stroke 1 (leftmost), then 0 and 2 together, then 3; a cut before the second cluster
+    # leaves stroke 1 alone on the left (stroke 0 was drawn first): out of order
+    def cluster(x0, members):
+        return reading._Cluster(x0, 0, x0 + 10, 10, members)
+    clusters = [cluster(0, [1]), cluster(10, [0, 2]), cluster(20, [3])]
+    assert list(reading._order_costs(clusters, 4.0)) == [0.0, 4.0, 0.0]
+    assert reading._order_costs(clusters, 0.0) is None
