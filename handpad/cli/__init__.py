@@ -23,6 +23,7 @@ COMMANDS = {
     "serve": ("handpad.cli.serve", "serve the drawing pad as a local web page, with a JSON API"),
     "finetune": ("handpad.cli.finetune", "continue training a model on samples saved from the pad"),
     "calibrate": ("handpad.cli.calibrate", "fit a model's temperature on validation data (calibrated probabilities)"),
+    "refit": ("handpad.cli.refit", "refit a hybrid Hangul model's jamo heads on more syllables outside the 2350"),
     "info": ("handpad.cli.info", "show a dataset store or a model file"),
 }
 
@@ -38,6 +39,8 @@ The pipeline, one subcommand per step:
   predict   images -> top-k labels (JSON lines with --json)
   read      images of words or numbers (a line of several characters) -> text
   draw      the drawing pad; finetune: learn your own hand from samples saved in the pad
+  calibrate a model's temperature (and a hybrid model's rare weight) on validation data;
+            refit: a hybrid model's jamo heads on more syllables outside the 2350
   serve     the drawing pad in a web browser (and a JSON API), on this machine
 
 Run `handpad COMMAND --help` for the options of each step.
