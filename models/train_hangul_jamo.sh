@@ -20,6 +20,9 @@
 #            Later rounds: EARLIER_DRAWS="30 50 ..." trains on those sittings' draws too, DESIGNED=1 adds a store of
 #            designed (printed) samples by every training face, WARP=N the warp in pixels (default 2; 0: off);
 #            model card, "Two more rounds of fresh draws"
+#   refit    (shipped 2026-12-04, fourth release) the third release's jamo heads fitted again on 7,000 more of the
+#            rarer syllables beside some of the 2350 (handpad refit: frozen features, ~5 min), then calibrated;
+#            EPOCHS (default 3) and LR (3e-4) as chosen on the validation designs (model card)
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
 # Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
@@ -117,6 +120,32 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
       --schedule cosine --epochs ${EPOCHS:-12} --time-budget "${BUDGET_MIN:-60}" --precision ${PRECISION:-float32} \
       --out $RUN "${resume[@]}"
   handpad calibrate $RUN/model.keras $W/val --rare $W/val-rare --out $RUN/candidate.keras --force
+  exit 0
+fi
+if [ "$HEAD" = refit ]; then  # the jamo heads fitted again on 7,000 more of the rarer syllables (handpad refit)
+  # The rarer syllables of the training faces, none of the test set's or the validation set's (nor train-rare's):
+  # 2,000 (seed 110) and 5,000 more (seed 120), pen + hand: 413k samples, ~20 min here.
+  handpad synth hangul --out $W/train-rare-b110 --exclude $HELD $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
+      data/hangul-heldout-rare $W/val-rare $W/train-rare --num-syllables 2000 --per-font 1 --mix pen=1,hand=1 --seed 110 --quiet
+  handpad synth hangul --out $W/train-rare-b120 --exclude $HELD $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
+      data/hangul-heldout-rare $W/val-rare $W/train-rare $W/train-rare-b110 --num-syllables 5000 --per-font 1 \
+      --mix pen=1,hand=1 --seed 120 --quiet
+  # Some of the 2350 beside them (the draws of warp rounds 3 and 4: DRAW_SEED 70 and 90), so the common combinations stay in view.
+  HANDS="BMKIRANGHAERANG-Regular BMYEONSUNG-Regular Dokdo-Regular Eunjin-Regular EunjinNakseo-Regular NanumBarunpen-Bold
+         NanumBarunpen-Regular UnGungseo-Regular UnPenheulim-Regular UnPilgi-Bold UnPilgi-Regular"
+  for seed in 70 90; do
+    handpad synth hangul --out $W/train-b$seed --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed $seed --quiet
+  done
+  handpad synth hangul --out $W/train-careless-b90 --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
+      --hand-style careless --seed 91 --quiet
+  handpad synth hangul --out $W/train-handwriting-b90 --only $HANDS --per-font 1 --mix hand=1 --hand-style careless --seed 100 --quiet
+  # Start: the third 2026-12-04 release as recalibrated (commit d257fd4)
+  PREV=${PREV:-runs/hangul-third-recal.keras}
+  [ -f "$PREV" ] || { mkdir -p runs && git show d257fd4:models/hangul.keras > "$PREV.part" && mv "$PREV.part" "$PREV"; }
+  mkdir -p runs/hangul-refit
+  handpad refit "$PREV" $W/train-rare $W/train-rare-b110 $W/train-rare-b120 $W/train-b90:150000 $W/train-careless-b90 \
+      $W/train-handwriting-b90 $W/train-b70:100000 --epochs ${EPOCHS:-3} --lr ${LR:-3e-4} --out runs/hangul-refit/model.keras
+  handpad calibrate runs/hangul-refit/model.keras $W/val --rare $W/val-rare --out runs/hangul-refit/candidate.keras
   exit 0
 fi
 if [ "$HEAD" = more ]; then  # the first 2026-12-04 release: the hybrid run continued, its graph int8, calibrated again
