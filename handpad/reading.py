@@ -63,8 +63,9 @@ class SegmentConfig:
     cut_touch: float = 0.3  # cost of a cut through touching ink
     join_cost: float = 0.0  # cost of each more piece beside (not over) the others in one character (image) ...
     stroke_join_cost: float = 0.0  # ... (strokes); digits only: a digit is rarely two pieces side by side, a syllable often is
-    stroke_order_cost: float = 4.0  # cost of a cut whose left side is not the strokes drawn first (_order_costs; tuned on
-    # validation lines: 0 -> 4, a plateau from 2 to 10; no effect on digits there, left at 0 for them)
+    stroke_order_cost: float = 1.0  # cost of a cut whose left side is not the strokes drawn first (_order_costs). Set on
+    # validation lines: the most that costs no boxes when a syllable gets a stroke after the rest of the line (1.5 and
+    # up do; 2-10 would read in-order lines a little better). No effect on digits there: 0 for them.
 
 
 HANGUL_SEGMENT = SegmentConfig()
@@ -255,8 +256,9 @@ def _edges(clusters: list[_Cluster], height: float, cfg: SegmentConfig, cut_cost
 def _order_costs(clusters: list[_Cluster], cost: float) -> np.ndarray | None:
     """Per cut (before cluster i), ``cost`` if the clusters left of it do not hold exactly the strokes
     drawn first: people finish a syllable before they begin the next, so a cut that leaves a later
-    stroke on the left (or an earlier one on the right) is unlikely; not forbidden (a late stroke
-    may still be added to an earlier syllable)."""
+    stroke on the left (or an earlier one on the right) is unlikely; not forbidden: a stroke added to
+    an earlier syllable after the rest of the line puts every cut after that syllable out of order,
+    so the cost must stay small (see ``SegmentConfig.stroke_order_cost``)."""
     if not cost:
         return None
     out = np.zeros(len(clusters))
