@@ -172,6 +172,9 @@ class Model:
         self.temperature = float(self.meta.get("temperature", 1.0))
         # The hybrid head's weight of the rarer syllables' share (fitted on validation data; 1 = as the jamo say).
         self.rare_weight = float(self.meta.get("rare_weight", 1.0))
+        # Test-time views (handpad calibrate --views): each input is read at these horizontal shears too
+        # and every head's softmax averaged over them; (0,) = the input alone.
+        self.views = check_views(self.meta.get("views", (0.0,)), self.path)
         # Old files whose outputs are a part of the space, in their own order: output j is class columns[j].
         self._columns = columns
         expected = len(columns) if columns is not None else len(label_space)
@@ -249,11 +252,17 @@ class Model:
         if x.dtype != np.uint8:
             raise ValueError(f"model inputs are uint8 images as preprocess() makes them, got {x.dtype}")
         out = []
-        for i in range(0, len(x), batch_size):
-            b = np.ascontiguousarray(x[i : i + batch_size, ..., None])
+        n_views = len(self.views)
+        step = max(1, batch_size // n_views)
+        for i in range(0, len(x), step):
+            b = x[i : i + step]
+            if n_views > 1 or self.views[0] != 0.0:  # all views in one call: (views x images) -> mean over views
+                b = np.concatenate([sheared(b, s) for s in self.views])
+            b = np.ascontiguousarray(b[..., None])
             if self._legacy_float_input:
                 b = b.astype(np.float32) * np.float32(1.0 / 255.0)
-            out.append(self.engine(b))
+            y = self.engine(b)
+            out.append(y.reshape(n_views, -1, y.shape[-1]).mean(axis=0) if n_views > 1 else y)
         return np.concatenate(out) if out else np.zeros((0, self.engine.num_outputs), np.float32)
 
     def probabilities(self, outputs: np.ndarray) -> np.ndarray:
@@ -272,6 +281,34 @@ class Model:
 
             probs = apply_temperature(probs, self.temperature)
         return probs
+
+
+MAX_VIEWS = 9
+MAX_SHEAR = 0.5
+
+
+def check_views(views, path=None) -> tuple[float, ...]:
+    """Test-time views as a tuple of shears; a clear error for anything else."""
+    where = f"{path}: " if path else ""
+    try:
+        out = tuple(float(v) for v in views)
+    except (TypeError, ValueError):
+        raise ModelError(f"{where}views must be a list of shears (numbers), got {views!r}") from None
+    if not 1 <= len(out) <= MAX_VIEWS or not all(np.isfinite(v) and abs(v) <= MAX_SHEAR for v in out):
+        raise ModelError(f"{where}views: 1 to {MAX_VIEWS} shears, each within ±{MAX_SHEAR}, got {views!r}")
+    return out
+
+
+def sheared(x: np.ndarray, shear: float) -> np.ndarray:
+    """Images (n, h, w) sheared about their centre, x' = x + shear (y - h/2): a slant to the right
+    for positive ``shear``; the images themselves for 0."""
+    if shear == 0.0:
+        return x
+    import cv2
+
+    h, w = x.shape[1:3]
+    m = np.float32([[1.0, shear, -shear * h / 2.0], [0.0, 1.0, 0.0]])
+    return np.stack([cv2.warpAffine(im, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0) for im in x])
 
 
 JAMO_WIDTH = 19 + 21 + 28

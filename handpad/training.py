@@ -461,21 +461,26 @@ def init_from(model, source) -> str:
             + (f"; new: {', '.join(skipped)}" if skipped else ""))
 
 
-def calibrate(model_path, data, indices=None, plot=None, rare=None) -> dict:
+def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None) -> dict:
     """Fit the saved model's temperature on ``data`` (a store, or some of its samples), save it in
     the file, and return what changed: {"temperature", "calibration": {n, ece_before, ece_after}}.
     ``rare``: a store of syllables outside the 2350 (validation designs) for a hybrid model, whose
     rare weight is fitted first on it and ``data`` (``handpad.calibration.fit_rare_weight``); the
     temperature is then fitted on both: the model answers over all 11,172, and the rarer syllables are
     where it is surest of wrong answers (fitted on ``data`` alone, the held-out hands' calibration error
-    was 1.2-2.2 points higher: model card, third release)."""
+    was 1.2-2.2 points higher: model card, third release). ``views``: test-time shears the model reads
+    every image at (``Model.views``; the rare weight and temperature are fitted for them); None keeps
+    the file's."""
     from .calibration import expected_calibration_error, fit_rare_weight, fit_temperature, plot_reliability
     from .evaluation import evaluation_data
-    from .model import Model, update_metadata
+    from .model import Model, check_views, update_metadata
 
     model = Model.load(model_path)
     images, labels = evaluation_data(Path(data), model, indices=indices)
     report = {}
+    if views is not None:
+        model.views = check_views(views)
+        report["views"] = list(model.views)
     if rare is not None:
         if model.head != "hybrid":
             raise HandpadError(f"{model_path}: --rare fits the rare weight of a hybrid head; this model's head is {model.head}")

@@ -24,6 +24,11 @@ its probability the syllables outside the 2350 get. --rare STORE (such syllables
 validation hands) fits it first: the weight that reads STORE best among those that keep the top-1
 on DATA (the 2350) within half a point of the syllable softmax alone; the temperature is then fitted
 on DATA and STORE together (the model answers over all 11,172 syllables).
+
+--views SHEARS reads every image also slanted by these horizontal shears and averages each head's
+answer over them (test-time views: casual hands slant, and reading the same ink at several slants
+smooths over it); the views are saved in the model, so every app reads that way, and the rare
+weight and temperature are fitted for them. Each view costs one more pass of the network.
 """
 
 
@@ -34,7 +39,21 @@ def configure(p) -> None:
     p.add_argument("--plot", metavar="PNG", help="reliability plot (default: next to --out, <name>-reliability.png)")
     p.add_argument("--force", action="store_true", help="allow --out to be the input model file")
     p.add_argument("--rare", metavar="STORE", help="hybrid models: validation syllables outside the 2350, to fit the rare weight on")
+    p.add_argument("--views", metavar="SHEARS", type=_shears,
+                   help="test-time views, e.g. 0,0.15,-0.15,0.25,-0.25 (0 = the image as it is; 0 alone: no views)")
     add_subset_arguments(p)
+
+
+def _shears(text: str) -> tuple[float, ...]:
+    import argparse
+
+    from ..errors import ModelError
+    from ..model import check_views
+
+    try:
+        return check_views([v for v in text.split(",") if v.strip()])
+    except ModelError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def run(args) -> int:
@@ -52,7 +71,7 @@ def run(args) -> int:
         shutil.copyfile(source, out)
     plot = Path(args.plot) if args.plot else out.with_name(f"{out.stem}-reliability.png")
     try:
-        report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot, rare=args.rare)
+        report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot, rare=args.rare, views=args.views)
     except BaseException:
         if copied:  # no half-made file left: the copy would pass for a calibrated model
             out.unlink(missing_ok=True)
@@ -61,6 +80,8 @@ def run(args) -> int:
     if "rare_weight" in report:
         a, b = report["rare_weight_fit"]["top1"][str(report["rare_weight"])]
         print(f"rare weight {report['rare_weight']:g}: top-1 {a * 100:.2f}% on {args.data}, {b * 100:.2f}% on {args.rare}")
+    if "views" in report:
+        print(f"views: shears {', '.join(f'{v:g}' for v in report['views'])}")
     print(f"temperature {report['temperature']:.3f} on {c['n']} samples: ECE {c['ece_before'] * 100:.2f}% -> "
           f"{c['ece_after'] * 100:.2f}%")
     print(f"model: {out}\nplot: {plot}")

@@ -1,0 +1,78 @@
+"""Test-time views: a model reads every image at a few slants and averages each head's answer."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from handpad.errors import ModelError
+from handpad.model import Model, check_views, read_entries, sheared
+
+
+def test_a_shear_slants_a_vertical_stroke_about_the_centre():
+    image = np.zeros((1, 60, 60), np.uint8)
+    image[0, 10:50, 29:31] = 255
+    assert sheared(image, 0.0) is image
+    slanted = sheared(image, 0.25)[0]
+    assert slanted.dtype == np.uint8 and slanted.shape == (60, 60)
+
+    def middle(row):
+        return float(np.average(np.arange(60), weights=slanted[row].astype(float)))
+
+    assert middle(30) == pytest.approx(30.0, abs=0.6)  # the centre row stays
+    # 20 rows above and below the centre move 0.25 x 20 = 5 pixels, to opposite sides
+    assert middle(10) - 30.0 == pytest.approx(-5.0, abs=1.0) and middle(49) - 30.0 == pytest.approx(4.75, abs=1.0)
+    assert abs(int(slanted.sum()) - int(image.sum())) < 0.05 * int(image.sum())  # ink kept, not cut
+
+
+def test_views_average_every_output_over_the_slanted_copies(mnist_store):
+    from handpad.store import load_store
+
+    x = load_store(mnist_store).images[:64]
+    model = Model.load("digits")
+    views = (0.0, 0.2, -0.2)
+    alone = [model.outputs(sheared(x, s)) for s in views]
+    model.views = views
+    np.testing.assert_allclose(model.outputs(x, batch_size=32), np.mean(alone, axis=0), atol=1e-5)
+    probs = model.predict(x)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    labels = load_store(mnist_store).labels[:64]
+    assert (probs.argmax(1) == labels).mean() >= 0.95  # real digits still read (measured 64 of 64)
+
+
+def test_calibrate_saves_the_views_and_every_app_reads_with_them(small_digits_store, tmp_path, capsys):
+    from handpad.cli import main
+    from handpad.recognizer import Recognizer
+    from handpad.store import load_store
+
+    out = tmp_path / "views.keras"
+    assert main(["calibrate", "digits", str(small_digits_store), "--views", "0,0.2,-0.2", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "views: shears 0, 0.2, -0.2" in said and "temperature" in said
+    meta = read_entries(out)[0]
+    assert meta["views"] == [0.0, 0.2, -0.2] and meta["calibration"]["n"] == 600
+    model = Model.load(out)
+    assert model.views == (0.0, 0.2, -0.2)
+    store = load_store(small_digits_store)
+    x, y = store.images[:200], store.labels[:200]
+    # the recognizer (and through it the pad, the page and predict --json) answers with the views
+    rec = Recognizer(model)
+    top = rec.top_k_batch(x[:5], k=1, prepared=True)
+    plain = Model.load(out)
+    plain.views = (0.0,)
+    with_views, without = model.predict(x), plain.predict(x)
+    assert [t[0][1] for t in top] == pytest.approx(with_views[:5].max(1).tolist(), abs=1e-5)
+    # the network's answers before the temperature: the views change them
+    assert np.abs(model.outputs(x) - plain.outputs(x)).max() > 0.01
+    assert (model.predict(x).argmax(1) == y).mean() >= 0.97
+
+
+def test_bad_views_are_refused_with_the_reason(small_digits_store, tmp_path, capsys):
+    from handpad.cli import main
+
+    for bad in ([], [0.0, 0.9], ["slant"], [0.1] * 10, [float("nan")]):
+        with pytest.raises(ModelError, match="views"):
+            check_views(bad)
+    out = tmp_path / "never.keras"
+    with pytest.raises(SystemExit) as e:
+        main(["calibrate", "digits", str(small_digits_store), "--views", "0,0.9", "--out", str(out)])
+    assert e.value.code == 2 and "within ±0.5" in capsys.readouterr().err and not out.exists()
