@@ -18,6 +18,7 @@ their float input gets the uint8 images scaled once, here.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import os
@@ -231,6 +232,19 @@ class Model:
 
     def __repr__(self) -> str:
         return f"Model({self.name!r}, label_space={self.label_space.name!r}, engine={self.engine.name})"
+
+    def one_view(self) -> "Model":
+        """This model reading each image once, with the temperature and rare weight fitted for that
+        (``handpad calibrate --views`` fits both): reading a line reads many candidate boxes, one
+        view each; the boxes it keeps are read again at every view. Itself when it has one view."""
+        if len(self.views) == 1:
+            return self
+        single = copy.copy(self)
+        single.views = (0.0,)
+        fit = self.meta.get("one_view") or {}
+        single.temperature = float(fit.get("temperature", 1.0))
+        single.rare_weight = float(fit.get("rare_weight", 1.0))
+        return single
 
     # -- using it -------------------------------------------------------------------------------
     def prepare(self, image, ink: str = "auto") -> np.ndarray:

@@ -92,6 +92,7 @@ class ReadChecks:
     verified: float = 0.5  # ... and judged one syllable this surely by the verifier: no recheck
     verify_weight: float = 1.0  # weight of -log P(one syllable) beside the shape cost
     prune: float = 0.0  # boxes the verifier gives less than this are dropped before the recognizer reads them
+    reread: float = 0.98  # a model with test-time views: kept boxes read at one view below this top-1 are read at all
 
 
 READ_CHECKS = ReadChecks()  # without a verifier
@@ -587,6 +588,10 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
     clusters, crop, edges, cfg, n = lay.clusters, lay.crop, lay.edges, lay.config, lay.n
     forward, backward, back = lay.forward, lay.backward, lay.back
     probs = None
+    labels = None
+    # A model with test-time views (Model.views) reads the candidate boxes at one view, for speed, and
+    # the boxes it keeps again at every view: their candidates then come as single syllables' do.
+    every_view, recognizer = recognizer, recognizer and recognizer.one_view()
     if recognizer is None:
         path = _path(n, back)
         crops = [crop(i, j) for i, j in path]
@@ -634,9 +639,14 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
             path, labels = [e for e, _ in decoded], [lab for _, lab in decoded]
         crops = [near_crops[where[e]] for e in path]
         probs = near_probs[[where[e] for e in path]]
+        unsure = [k for k, p in enumerate(probs) if p.max() < check.reread]
+        if every_view is not recognizer and unsure:
+            probs = probs.copy()
+            probs[unsure] = every_view.predict_proba([every_view.prepare(crops[k]) for k in unsure], prepared=True)
+            labels = None  # the text is chosen again (best_text) from these candidates
     groups = [_join(clusters, i, j) for i, j in path]
     seg = Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs)
-    seg.labels = labels if recognizer is not None else None
+    seg.labels = labels
     return seg
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import copy
+
 from .model import Model
 
 
@@ -30,6 +32,15 @@ class Recognizer:
                 self._columns = space_map(self.label_space, model.label_space)
             except LabelError as e:
                 raise HandpadError(f"only={only!r}: {e} (the model answers over {model.label_space.name!r})") from None
+
+    def one_view(self) -> "Recognizer":
+        """The same recognizer reading each image once (:meth:`handpad.model.Model.one_view`)."""
+        single = self.model.one_view()
+        if single is self.model:
+            return self
+        other = copy.copy(self)
+        other.model = single
+        return other
 
     @classmethod
     def load(cls, name_or_path="hangul", engine: str = "auto", only=None) -> "Recognizer":

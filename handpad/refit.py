@@ -109,7 +109,7 @@ def refit_jamo_heads(cfg: RefitConfig) -> dict:
     for n in JAMO_HEADS:
         network.get_layer(n).set_weights(heads.get_layer(n).get_weights())
 
-    meta = {k: v for k, v in model.meta.items() if k not in ("calibration", "rare_weight_fit")}
+    meta = {k: v for k, v in model.meta.items() if k not in ("calibration", "rare_weight_fit", "one_view")}
     meta["temperature"] = 1.0  # fitted on the old heads: calibrate again
     meta["jamo_heads_refit"] = {"from": str(model.path), "stores": used, "epochs": cfg.epochs,
                                 "learning_rate": cfg.learning_rate, "batch_size": cfg.batch_size, "seed": cfg.seed,

@@ -471,12 +471,12 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None) 
     was 1.2-2.2 points higher: model card, third release). ``views``: test-time shears the model reads
     every image at (``Model.views``; the rare weight and temperature are fitted for them); None keeps
     the file's."""
-    from .calibration import expected_calibration_error, fit_rare_weight, fit_temperature, plot_reliability
+    from .calibration import expected_calibration_error, plot_reliability
     from .evaluation import evaluation_data
     from .model import Model, check_views, update_metadata
 
     model = Model.load(model_path)
-    images, labels = evaluation_data(Path(data), model, indices=indices)
+    common = evaluation_data(Path(data), model, indices=indices)
     report = {}
     if views is not None:
         model.views = check_views(views)
@@ -484,19 +484,18 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None) 
     if rare is not None:
         if model.head != "hybrid":
             raise HandpadError(f"{model_path}: --rare fits the rare weight of a hybrid head; this model's head is {model.head}")
-        rare_images, rare_labels = evaluation_data(Path(rare), model)
-        weight, table = fit_rare_weight(model, (images, labels), (rare_images, rare_labels))
-        model.rare_weight = weight
+        rare = (rare, evaluation_data(Path(rare), model))
+    weight, table, temperature, raw, fitted = _fit_confidence(model, common, rare and rare[1])
+    if table is not None:
         report["rare_weight"] = weight
-        report["rare_weight_fit"] = {"data": [str(data), str(rare)],
+        report["rare_weight_fit"] = {"data": [str(data), str(rare[0])],
                                      "top1": {str(w): [round(a, 4), round(b, 4)] for w, (a, b) in table.items()}}
-        images, labels = np.concatenate([images, rare_images]), np.concatenate([labels, rare_labels])
-    stores = [data] if rare is None else [data, rare]  # what the temperature is fitted on
-    model.temperature = 1.0
-    raw = model.predict(images)
-    temperature = fit_temperature(raw, labels)
-    model.temperature = temperature
-    fitted = model.predict(images)
+    if len(model.views) > 1:  # reading a line reads its many candidate boxes at one view: fitted for that too
+        model.views = (0.0,)
+        one_weight, one_table, one_temperature, _, _ = _fit_confidence(model, common, rare and rare[1])
+        report["one_view"] = {"temperature": round(one_temperature, 4)} | ({"rare_weight": one_weight} if one_table else {})
+    stores = [data] if rare is None else [data, rare[0]]  # what the temperature is fitted on
+    labels = common[1] if rare is None else np.concatenate([common[1], rare[1][1]])
     report |= {"temperature": round(temperature, 4), "calibration": {
         "data": " + ".join(map(str, stores)), "n": int(len(labels)),
         "ece_before": round(expected_calibration_error(raw, labels), 4),
@@ -506,6 +505,24 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None) 
         plot_reliability({"before": (raw, labels), f"after (T = {temperature:.2f})": (fitted, labels)}, plot,
                          title=f"validation: {' + '.join(Path(d).name for d in stores)}")
     return report
+
+
+def _fit_confidence(model, common, rare=None):
+    """The rare weight (hybrid heads, with ``rare`` samples) and then the temperature of ``model`` as it
+    reads now (its views included), on validation samples (images, labels); sets both on ``model``.
+    Returns (rare weight, its table or None, temperature, probabilities before, after)."""
+    from .calibration import fit_rare_weight, fit_temperature
+
+    images, labels = common
+    weight, table = model.rare_weight, None
+    if rare is not None:
+        weight, table = fit_rare_weight(model, common, rare)
+        model.rare_weight = weight
+        images, labels = np.concatenate([images, rare[0]]), np.concatenate([labels, rare[1]])
+    model.temperature = 1.0
+    raw = model.predict(images)
+    model.temperature = fit_temperature(raw, labels)
+    return weight, table, model.temperature, raw, model.predict(images)
 
 
 def measure(model_path, data, subset_indices=None) -> dict:

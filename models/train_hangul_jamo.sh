@@ -24,6 +24,9 @@
 #   refit    (shipped 2026-12-04, fourth release) the third release's jamo heads fitted again on 7,000 more of the
 #            rarer syllables beside some of the 2350 (handpad refit: frozen features, ~5 min), then calibrated;
 #            EPOCHS (default 3) and LR (3e-4) as chosen on the validation designs (model card)
+#            Fifth release (2026-12-04): warp round 4's network (model card: "Two more rounds of fresh draws"), its
+#            jamo heads refit the same way, read at five slants (test-time views, handpad calibrate --views):
+#              VIEWS=0,0.15,-0.15,0.25,-0.25 PREV=runs/hangul-warp4/model.keras bash models/train_hangul_jamo.sh refit
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
 # Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
@@ -147,7 +150,8 @@ if [ "$HEAD" = refit ]; then  # the jamo heads fitted again on 7,000 more of the
   mkdir -p runs/hangul-refit
   handpad refit "$PREV" $W/train-rare $W/train-rare-b110 $W/train-rare-b120 $W/train-b90:150000 $W/train-careless-b90 \
       $W/train-handwriting-b90 $W/train-b70:100000 --epochs ${EPOCHS:-3} --lr ${LR:-3e-4} --out runs/hangul-refit/model.keras
-  handpad calibrate runs/hangul-refit/model.keras $W/val --rare $W/val-rare --out runs/hangul-refit/candidate.keras
+  handpad calibrate runs/hangul-refit/model.keras $W/val --rare $W/val-rare ${VIEWS:+--views=$VIEWS} \
+      --out runs/hangul-refit/candidate.keras
   exit 0
 fi
 if [ "$HEAD" = more ]; then  # the first 2026-12-04 release: the hybrid run continued, its graph int8, calibrated again

@@ -50,6 +50,7 @@ def test_calibrate_saves_the_views_and_every_app_reads_with_them(small_digits_st
     assert "views: shears 0, 0.2, -0.2" in said and "temperature" in said
     meta = read_entries(out)[0]
     assert meta["views"] == [0.0, 0.2, -0.2] and meta["calibration"]["n"] == 600
+    assert 0.05 <= meta["one_view"]["temperature"] <= 20  # reading lines reads at one view: fitted too
     model = Model.load(out)
     assert model.views == (0.0, 0.2, -0.2)
     store = load_store(small_digits_store)
@@ -76,3 +77,31 @@ def test_bad_views_are_refused_with_the_reason(small_digits_store, tmp_path, cap
     with pytest.raises(SystemExit) as e:
         main(["calibrate", "digits", str(small_digits_store), "--views", "0,0.9", "--out", str(out)])
     assert e.value.code == 2 and "within ±0.5" in capsys.readouterr().err and not out.exists()
+
+
+def test_the_shipped_hangul_model_reads_at_views_and_lines_at_one_view_first():
+    """The shipped model has views; reading a line reads candidate boxes at one view (its own
+    temperature and rare weight) and the kept boxes it is unsure of again at every view."""
+    from test_reading import word_image
+
+    from handpad import reading
+    from handpad.recognizer import Recognizer
+
+    rec = Recognizer.load("hangul")
+    meta = rec.model.meta
+    assert len(rec.model.views) > 1 and rec.model.views[0] == 0.0
+    single = rec.one_view()
+    assert single.model.views == (0.0,) and single.model.engine is rec.model.engine
+    assert single.model.temperature == meta["one_view"]["temperature"] != rec.model.temperature
+    assert single.one_view() is single and rec.model.views != (0.0,)  # the copy, not the model, changed
+
+    image = word_image("대한민국 만세")
+    seg = reading.segment(image=image, kind="hangul", recognizer=rec, verifier=reading.resolve_verifier("shipped", "hangul"))
+    assert len(seg.boxes) == 6
+    x = np.stack([rec.prepare(c) for c in seg.crops])
+    once, every = single.predict_proba(x, prepared=True), rec.predict_proba(x, prepared=True)
+    unsure = once.max(axis=1) < reading.VERIFIED_CHECKS.reread
+    assert unsure.any() and not unsure.all()  # both kinds here (measured: 5 of 6 unsure at one view)
+    np.testing.assert_allclose(seg.probs[unsure], every[unsure], atol=1e-5)
+    np.testing.assert_allclose(seg.probs[~unsure], once[~unsure], atol=1e-5)
+    assert rec.read(image).text == "대한민국 만세"
