@@ -11,9 +11,9 @@ engine): every picture goes through the model's own preprocessing, then the mode
 """
 from __future__ import annotations
 
-import numpy as np
-
 import copy
+
+import numpy as np
 
 from .model import Model
 
