@@ -57,7 +57,11 @@ def main():
         network = model.keras_model
         print(f"{rec.name}: {len(rec.labels)} classes, {network.count_params() / 1e6:.2f} M params, {rec.path}")
         p50, p99 = percentiles(model.predict, one, args.repeats)
-        print(f"  model.predict ({model.engine.name:<6} engine)    p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
+        print(f"  model.predict ({model.engine.name:<6} engine)    p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
+              + (f"  ({len(model.views)} test-time views)" if len(model.views) > 1 else ""))
+        if len(model.views) > 1:  # the Keras baselines below run the network once: compare them with one view too
+            o50, o99 = percentiles(model.one_view().predict, one, args.repeats)
+            print(f"  the same at one view             p50 {o50:6.2f} ms  p99 {o99:6.2f} ms  ({p50 / o50:.1f}x for the views)")
         x4 = one[..., None]
         b50, b99 = percentiles(lambda x: network(x, training=False), x4, max(50, args.repeats // 3))
         print(f"  baseline Keras model(x)          p50 {b50:6.2f} ms  p99 {b99:6.2f} ms  ({b50 / p50:.1f}x the recognizer)")
