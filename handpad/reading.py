@@ -617,7 +617,7 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
                 keep = [k for k, v in enumerate(more_one) if v >= check.prune]  # surely not one syllable: not read
                 more, more_crops, more_x = [more[k] for k in keep], [more_crops[k] for k in keep], [more_x[k] for k in keep]
             if more:
-                near, near_crops = near + more, near_crops + more_crops
+                near, near_crops, near_x = near + more, near_crops + more_crops, near_x + more_x
                 near_probs = np.concatenate([near_probs, recognizer.predict_proba(more_x, prepared=True)])
                 near_one = np.concatenate([near_one, more_one[keep]])
         # Each syllable's cost: its shape, and how surely it is one syllable (the verifier).
@@ -640,9 +640,9 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         crops = [near_crops[where[e]] for e in path]
         probs = near_probs[[where[e] for e in path]]
         unsure = [k for k, p in enumerate(probs) if p.max() < check.reread]
-        if every_view is not recognizer and unsure:
+        if every_view is not recognizer and unsure:  # the same model: its prepared inputs serve again
             probs = probs.copy()
-            probs[unsure] = every_view.predict_proba([every_view.prepare(crops[k]) for k in unsure], prepared=True)
+            probs[unsure] = every_view.predict_proba([near_x[where[path[k]]] for k in unsure], prepared=True)
             labels = None  # the text is chosen again (best_text) from these candidates
     groups = [_join(clusters, i, j) for i, j in path]
     seg = Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs)
