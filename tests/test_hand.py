@@ -232,3 +232,63 @@ def test_cli_hand_style_choices_are_the_presets():
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices["hangul"]
     action = next(a for a in sub._actions if a.dest == "hand_style")
     assert tuple(action.choices) == tuple(hand.HAND_STYLES) and action.default == "normal"
+
+
+def test_writing_order_goes_jamo_by_jamo_from_the_top_left(gothic):
+    ga = gothic.hand_glyph("가")
+    order = hand.writing_order(ga, [s.points for s in ga.strokes])
+    pieces = [ga.strokes[k].piece for k in order]
+    assert pieces == sorted(pieces, key=pieces.index) and len(set(pieces)) == 2  # ㄱ's strokes, then ㅏ's
+    first = ga.strokes[order[0]].points
+    assert first[:, 0].mean() < ga.strokes[order[-1]].points[:, 0].mean()  # ㄱ (left) before ㅏ (right)
+    mom = gothic.hand_glyph("몸")
+    lines = [s.points for s in mom.strokes]
+    tops = [float(lines[k][:, 1].mean()) for k in hand.writing_order(mom, lines)]
+    loops = [t for k, t in zip(hand.writing_order(mom, lines), tops) if mom.strokes[k].closed]
+    assert loops[0] < loops[1]  # the upper ㅁ before the lower one
+
+
+def test_cursive_joins_consecutive_strokes_with_links_and_keeps_every_stroke(gothic):
+    within = across = within_pairs = across_pairs = 0
+    for c in ("가", "자", "쉽", "많", "해"):
+        g = gothic.hand_glyph(c)
+        lines = [s.points for s in g.strokes]
+        order = hand.writing_order(g, lines)
+        allpts = np.concatenate(lines)
+        size = float(max(allpts.max(axis=0) - allpts.min(axis=0)))
+        for seed in range(60):
+            paths = hand.cursive(g, lines, np.random.default_rng(seed), 1.0)
+            assert 1 <= len(paths) <= len(lines)
+            joined = np.concatenate(paths)
+            assert len(joined) >= sum(len(p) for p in lines)
+            def locate(pts):  # (path, offset) where a stroke is drawn
+                return next((i, j) for i, p in enumerate(paths) for j in range(len(p) - len(pts) + 1)
+                            if np.array_equal(p[j:j + len(pts)], pts))
+
+            for a, b in zip(order, order[1:]):  # a link: the next stroke goes on in the same path, after this one
+                span = float(np.hypot(*(lines[b][0] - lines[a][-1])))
+                if not 0 < span <= hand.CURSIVE_REACH * size:
+                    continue  # touching or too far apart: never linked
+                (pa, oa), (pb, ob) = locate(lines[a]), locate(lines[b])
+                linked, same = pa == pb and ob >= oa + len(lines[a]), g.strokes[a].piece == g.strokes[b].piece
+                within, within_pairs = within + (linked and same), within_pairs + same
+                across, across_pairs = across + (linked and not same), across_pairs + (not same)
+    assert within_pairs >= 20 and across_pairs >= 20, (within_pairs, across_pairs)
+    assert 0.3 < within / within_pairs < 0.9, within / within_pairs  # some links, never all of them
+    assert 0 < across / across_pairs < within / within_pairs  # from one jamo to the next: rarer
+    assert hand.cursive(g, lines, np.random.default_rng(0), 0.0) is lines  # off: the strokes as they were
+
+
+def test_cursive_preset_is_the_careless_hand_with_links(gothic):
+    assert hand.CURSIVE.cursive == 1 and hand.NORMAL.cursive == 0 and hand.CARELESS.cursive == 0
+    assert hand.CURSIVE.without("cursive") == hand.dataclasses.replace(hand.CARELESS, name="cursive-cursive")
+    assert "cursive" not in hand.CARELESS.to_dict()  # recorded as before: earlier stores stay continuable
+    assert hand.hand_style(hand.CURSIVE.to_dict()) == hand.CURSIVE
+    g = gothic.hand_glyph("자")
+    fewer = 0
+    for seed in range(10):
+        a = hand.hand_drawing(g, np.random.default_rng(seed), hand.CARELESS)
+        b = hand.hand_drawing(g, np.random.default_rng(seed), hand.CURSIVE)
+        assert len(a.strokes) == len(g.strokes) and a.pen == b.pen
+        fewer += len(b.strokes) < len(a.strokes)
+    assert fewer >= 3  # the pen runs on between strokes in many drawings

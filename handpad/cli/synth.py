@@ -187,9 +187,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    help="share of each kind: designed (PHD08-style font rendering), pen (skeleton redrawn with a "
                    "round pen) and hand (written as with a mouse on the pad); default designed=1,pen=1, "
                    "e.g. designed=1,pen=1,hand=2")
-    h.add_argument("--hand-style", default="normal", choices=("normal", "careless"),
+    h.add_argument("--hand-style", default="normal", choices=("normal", "careless", "cursive"),
                    help="how the hand kind writes: normal (training), or careless (stronger jamo drift, bends, "
-                   "slant and squeeze, thicker and thinner pens: for a careless-hand test set); default normal")
+                   "slant and squeeze, thicker and thinner pens: for a careless-hand test set), or cursive (careless, and the "
+                   "pen runs on from one stroke to the next: training); default normal")
     h.add_argument("--pen-jitter", type=float, default=1.0, metavar="F",
                    help="scale of the pen samples' hand-like wobble, slant and squeeze (default 1; 0: none; 2: twice)")
     h.add_argument("--syllables", metavar="TEXT", help="only these syllables, e.g. 가나다 (default: all 2350)")

@@ -31,9 +31,16 @@ warp
     interpolation, read at the strokes' points; bounded, so strokes bend but never kink.
 slant
     slant (shear, a little to the right on average), squeeze (aspect ratio) and a small rotation.
+cursive
+    fast writing: the pen does not lift between consecutive strokes (in writing order: jamo by
+    jamo, each top-left first), so a link, a gently bowed curve from one stroke's end to the
+    next one's start, joins them into one, as in cursive script (ㅈ written as a "z", ㅁ in
+    one loop, ㄱ running on into ㅏ); mostly within a jamo, less often from one to the next,
+    never across a wide gap. Off (0) in the normal and careless presets; the "cursive" preset
+    is the careless hand with it on.
 
 In that order: corners and ticks on the glyph's strokes, then jamo, warp and slant move
-them, then the mouse draws them. It is drawn as the pad draws (:class:`handpad.pad.canvas.Canvas`:
+them, then the mouse draws them (cursive links last, between the strokes' final paths). It is drawn as the pad draws (:class:`handpad.pad.canvas.Canvas`:
 a dot at the press, one anti-aliased round-capped line per mouse move) with one of the pad's
 pen widths (mostly the default :data:`~handpad.pad.canvas.PEN_WIDTH`) at a random size and
 place on the 400x400 canvas. As a person would, the hand never lets the pen close a loop or
@@ -57,7 +64,7 @@ import numpy as np
 from ..pad.canvas import CANVAS_SIZE, PEN_WIDTH, PEN_WIDTHS, Canvas
 from . import pen as penlib
 
-DISTORTIONS = ("corners", "ticks", "mouse", "jamo", "warp", "slant")
+DISTORTIONS = ("corners", "ticks", "mouse", "jamo", "warp", "slant", "cursive")
 VERSION = 2  # recorded in a store's manifest; bump when the drawings a seed produces change
 
 # -- what strength 1 means (fractions are of the glyph's longer side) --------------------------
@@ -86,6 +93,10 @@ FREE_END = (-0.03, 0.015)  # a long stroke's free end moves this far along the s
 CLOSURE = (-0.03, 0.06)  # a loop closes with this overlap (< 0: a gap)
 HOOK_P = 0.3  # chance that a long stroke's last end has a hook ...
 HOOK_LEN = (0.015, 0.045)  # ... this long
+CURSIVE_SHARE = (0.3, 0.9)  # a cursive drawing links this share of the stroke pairs it may (uniform per drawing)
+CURSIVE_ACROSS = 0.8  # a link from one jamo to the next is this much rarer than one within a jamo
+CURSIVE_REACH = 0.8  # a link spans at most this share of the drawing's longer side
+CURSIVE_BOW = 0.3  # std of a link's bow (its curve's control point off the chord), share of its length
 MOUSE_STEP = (2.5, 7.0)  # canvas pixels between mouse events at full speed
 MOUSE_JITTER = 0.4  # std of a mouse event's position, canvas pixels (before rounding)
 
@@ -109,6 +120,7 @@ class HandStyle:
     jamo: float = 1.0
     warp: float = 1.0
     slant: float = 1.0
+    cursive: float = 0.0  # off unless asked for: the presets normal and careless draw as before
     # The pad's pen widths (canvas pixels) and how often each is used: mostly the default 18.
     pens: tuple[int, ...] = (6, 10, 14, 18, 22, 26, 30)
     pen_weights: tuple[float, ...] = (0.03, 0.08, 0.16, 0.45, 0.16, 0.08, 0.04)
@@ -137,7 +149,10 @@ class HandStyle:
                                    **{n: 0.0 for n in DISTORTIONS if n not in names})
 
     def to_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        d = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        if not d["cursive"]:  # recorded as before cursive existed: earlier stores stay continuable
+            del d["cursive"]
+        return d
 
 
 def _check_names(names) -> None:
@@ -152,11 +167,14 @@ NORMAL = HandStyle()
 CARELESS = HandStyle(name="careless", jamo=2.0, warp=2.0, slant=2.0, mouse=1.5,
                      pens=(4, 6, 10, 14, 18, 22, 26, 30, 38, 46), pen_weights=(0.04, 0.06, 0.1, 0.12, 0.3, 0.12, 0.1, 0.08, 0.05, 0.03),
                      pen_ratio=(0.03, 0.16), clearance=0.9, room=1.0)
-HAND_STYLES = {"normal": NORMAL, "careless": CARELESS}
+# A cursive hand: the careless one that does not lift the pen between strokes (training only:
+# the careless test sets stay as they were).
+CURSIVE = dataclasses.replace(CARELESS, name="cursive", cursive=1.0)
+HAND_STYLES = {"normal": NORMAL, "careless": CARELESS, "cursive": CURSIVE}
 
 
 def hand_style(name_or_style) -> HandStyle:
-    """A preset's name ("normal", "careless") or a HandStyle -> a HandStyle."""
+    """A preset's name ("normal", "careless", "cursive") or a HandStyle -> a HandStyle."""
     if isinstance(name_or_style, HandStyle):
         return name_or_style
     if isinstance(name_or_style, dict):  # as recorded in a manifest
@@ -866,6 +884,51 @@ def slant(glyph: Glyph, lines: list[np.ndarray], rng: np.random.Generator, stren
     return [((pts - c) @ a.T + c).astype(np.float32) for pts in lines]
 
 
+def writing_order(glyph: Glyph, lines: list[np.ndarray]) -> list[int]:
+    """The strokes in the order a hand writes them: jamo by jamo, each top-left first (the jamo
+    whose box starts nearest the top-left corner first), and in a jamo the stroke that starts
+    nearest its top-left first (strokes already run left to right or top to bottom)."""
+    allpts = np.concatenate(lines)
+    lo = allpts.min(axis=0)
+    size = max(float(max(allpts.max(axis=0) - lo)), 1.0)
+    piece_key = {}
+    for k, st in enumerate(glyph.strokes):
+        corner = (lines[k].min(axis=0) - lo) / size
+        piece_key[st.piece] = min(piece_key.get(st.piece, np.inf), float(corner.sum()))
+    return sorted(range(len(lines)), key=lambda k: (piece_key[glyph.strokes[k].piece],
+                                                    float(((lines[k][0] - lo) / size).sum())))
+
+
+def cursive(glyph: Glyph, lines: list[np.ndarray], rng: np.random.Generator, strength: float) -> list[np.ndarray]:
+    """Consecutive strokes (:func:`writing_order`) joined by a bowed link where the pen would not
+    lift; returns the pen's paths, fewer than the strokes where links joined them."""
+    n = len(lines)
+    share = rng.uniform(*CURSIVE_SHARE)
+    draws, bows = rng.random(n), rng.normal(0, 1, n)
+    if strength <= 0 or n < 2:
+        return lines
+    share = min(1.0, share * strength)
+    allpts = np.concatenate(lines)
+    size = max(float(max(allpts.max(axis=0) - allpts.min(axis=0))), 1.0)
+    order = writing_order(glyph, lines)
+    paths, cur = [], lines[order[0]]
+    for i, (a, b) in enumerate(zip(order, order[1:])):
+        end, start = cur[-1], lines[b][0]
+        chord = start - end
+        span = float(np.hypot(*chord))
+        chance = share * (1.0 if glyph.strokes[a].piece == glyph.strokes[b].piece else CURSIVE_ACROSS)
+        if 0 < span <= CURSIVE_REACH * size and draws[i] < chance:  # touching strokes stay two paths
+            normal = np.array([-chord[1], chord[0]]) / span
+            control = (end + start) / 2 + np.clip(bows[i], -2, 2) * CURSIVE_BOW * span * normal
+            link = _bezier(end, control, start, max(3, int(span)))
+            cur = np.concatenate([cur, link[1:-1], lines[b]]).astype(np.float32)
+        else:
+            paths.append(cur)
+            cur = lines[b]
+    paths.append(cur)
+    return paths
+
+
 # -- the pen, the canvas and the mouse ---------------------------------------------------------
 @dataclass(frozen=True)
 class Placement:
@@ -1029,8 +1092,8 @@ class Drawing:
 def hand_drawing(glyph: Glyph, rng: np.random.Generator, style: HandStyle = NORMAL) -> Drawing:
     """The glyph written by a hand of ``style``: mouse events on the pad's canvas."""
     # One random stream per step, drawn in a fixed order: switching a step off leaves the others' draws.
-    streams = [np.random.default_rng(int(s)) for s in rng.integers(0, 2**63 - 1, 9)]
-    r_corners, r_ticks, r_mouse, r_jamo, r_warp, r_slant, r_pen, r_place, r_events = streams
+    streams = [np.random.default_rng(int(s)) for s in rng.integers(0, 2**63 - 1, 10)]
+    r_corners, r_ticks, r_mouse, r_jamo, r_warp, r_slant, r_pen, r_place, r_events, r_cursive = streams
     bias = float(r_mouse.normal(115, 35))  # the hand's habit: hooks flick down-left, more or less
     lines = [s.points.copy() for s in glyph.strokes]
     lines = round_corners(glyph, lines, r_corners, style.corners)
@@ -1054,6 +1117,7 @@ def hand_drawing(glyph: Glyph, rng: np.random.Generator, style: HandStyle = NORM
             break
         lines = moved
     lines = mouse_ends(glyph, lines, r_mouse, style.mouse, bias)  # the pen's path, as it moves on the pad
+    lines = cursive(glyph, lines, r_cursive, style.cursive)  # last: links between the final paths
     # On the canvas: the ink's longer side is place.size, at a random place, the pen inside.
     allpts = np.concatenate(lines)
     lo, hi = allpts.min(axis=0), allpts.max(axis=0)
