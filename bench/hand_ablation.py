@@ -12,6 +12,7 @@ the same number of samples:
   hand-<X>       the hand kind with one distortion X switched off (HandStyle.without(X)):
                  corners, ticks, mouse, jamo, warp, slant
   pen+hand       half pen, half hand
+  hand+cursive   the hand kind with the cursive links on too (normal style, cursive 1)
 
 The same small model (``cnn``, width 16, dense 128) is trained on each for the same number of
 epochs (cosine schedule, seed 0; validation: 5% of its own store), and each is evaluated on
@@ -27,6 +28,7 @@ go to --out (default runs/hand-ablation); they are reused when present (delete t
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import sys
@@ -50,6 +52,7 @@ def variants(which: list[str] | None):
     for d in DISTORTIONS:
         all_[f"hand-{d}"] = ({"hand": 1}, NORMAL.without(d))
     all_["pen+hand"] = ({"pen": 1, "hand": 1}, NORMAL)  # half of each, the same number of samples
+    all_["hand+cursive"] = ({"hand": 1}, dataclasses.replace(NORMAL, name="normal+cursive", cursive=1.0))
     if which:
         unknown = [w for w in which if w not in all_]
         if unknown:
