@@ -27,6 +27,10 @@
 #            Fifth release (2026-12-04): warp round 4's network (model card: "Two more rounds of fresh draws"), its
 #            jamo heads refit the same way, read at five slants (test-time views, handpad calibrate --views):
 #              VIEWS=0,0.15,-0.15,0.25,-0.25 PREV=runs/hangul-warp4/model.keras bash models/train_hangul_jamo.sh refit
+#            Sixth release (2026-12-05): the soup of warp rounds 4, 7 and 8 (round 8: round 7's recipe with CURSIVE=1;
+#            commands in the model card), its jamo heads refit the same way, the same five views:
+#              SOUP="runs/hangul-warp4/model.keras runs/hangul-warp7/model.keras runs/hangul-warp8/model.keras" \
+#                VIEWS=0,0.15,-0.15,0.25,-0.25 bash models/train_hangul_jamo.sh refit
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
 # Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
@@ -116,6 +120,13 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
         --seed $((DRAW + 2)) --quiet
     earlier+=(--extra-train $W/train-designed-b$DRAW)
   fi
+  # CURSIVE=1: every training face's 2350 written by the cursive hand (--hand-style cursive), one store more
+  # (warp round 8, 2026-12-05; 206,798 samples, 13.5 min here)
+  if [ "${CURSIVE:-0}" = 1 ]; then
+    handpad synth hangul --out $W/train-cursive-b$((DRAW + 10)) --exclude $HELD $VAL --per-font 1 --mix hand=1 \
+        --hand-style cursive --seed $((DRAW + 10)) --quiet
+    earlier+=(--extra-train $W/train-cursive-b$((DRAW + 10)))
+  fi
   for store in ${MORE_TRAIN:-}; do earlier+=(--extra-train $store); done   # MORE_TRAIN="STORE ...": any other stores
   resume=(); [ -d $RUN/backup ] && resume=(--resume)
   handpad train $W/train-b$DRAW --extra-train $W/train-careless-b$DRAW --extra-train $W/train-rare \
@@ -144,7 +155,13 @@ if [ "$HEAD" = refit ]; then  # the jamo heads fitted again on 7,000 more of the
   handpad synth hangul --out $W/train-careless-b90 --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
       --hand-style careless --seed 91 --quiet
   handpad synth hangul --out $W/train-handwriting-b90 --only $HANDS --per-font 1 --mix hand=1 --hand-style careless --seed 100 --quiet
-  # Start: the third 2026-12-04 release as recalibrated (commit d257fd4)
+  # Start: the third 2026-12-04 release as recalibrated (commit d257fd4); SOUP="A.keras B.keras ...": the mean
+  # of those networks' weights instead (handpad.model.average_weights; the sixth release: warp rounds 4, 7, 8)
+  if [ -n "${SOUP:-}" ]; then
+    mkdir -p runs/hangul-refit
+    python -c "import sys; from handpad.model import average_weights; average_weights(sys.argv[1:], 'runs/hangul-refit/soup.keras')" $SOUP
+    PREV=runs/hangul-refit/soup.keras
+  fi
   PREV=${PREV:-runs/hangul-third-recal.keras}
   [ -f "$PREV" ] || { mkdir -p runs && git show d257fd4:models/hangul.keras > "$PREV.part" && mv "$PREV.part" "$PREV"; }
   mkdir -p runs/hangul-refit
