@@ -255,9 +255,12 @@ class Model:
         """Probabilities (n, len(label_space)) for prepared uint8 inputs (n, size, size) or one (size, size)."""
         return self.probabilities(self.outputs(x, batch_size))
 
-    def outputs(self, x, batch_size: int = 512) -> np.ndarray:
+    def outputs(self, x, batch_size: int = 512, views=None) -> np.ndarray:
         """The network's raw outputs for prepared uint8 inputs (for a jamo or hybrid head, its jamo and
-        syllable softmaxes side by side); :meth:`probabilities` turns them into :meth:`predict`'s answer."""
+        syllable softmaxes side by side), averaged over the views; :meth:`probabilities` turns them into
+        :meth:`predict`'s answer. ``views``: other shears than the model's own (e.g. all but 0, to add
+        to outputs at one view already in hand: the mean over all is a weighted mean of the two)."""
+        views = self.views if views is None else check_views(views, self.path)
         x = np.asarray(x)
         if x.ndim == 2:
             x = x[None]
@@ -266,12 +269,12 @@ class Model:
         if x.dtype != np.uint8:
             raise ValueError(f"model inputs are uint8 images as preprocess() makes them, got {x.dtype}")
         out = []
-        n_views = len(self.views)
+        n_views = len(views)
         step = max(1, batch_size // n_views)
         for i in range(0, len(x), step):
             b = x[i : i + step]
-            if n_views > 1 or self.views[0] != 0.0:  # all views in one call: (views x images) -> mean over views
-                b = np.concatenate([sheared(b, s) for s in self.views])
+            if n_views > 1 or views[0] != 0.0:  # all views in one call: (views x images) -> mean over views
+                b = np.concatenate([sheared(b, s) for s in views])
             b = np.ascontiguousarray(b[..., None])
             if self._legacy_float_input:
                 b = b.astype(np.float32) * np.float32(1.0 / 255.0)

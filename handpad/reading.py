@@ -604,7 +604,8 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         near = list(path)
         near_crops = [crop(i, j) for i, j in path]
         near_x = [recognizer.prepare(c) for c in near_crops]
-        near_probs = recognizer.predict_proba(near_x, prepared=True)
+        near_out = recognizer.model.outputs(np.stack(near_x))  # raw: the re-read below adds the other views
+        near_probs = recognizer.probabilities(near_out)
         near_one = _verify(verifier, recognizer, near_crops, near_x)
         if near_probs.max(axis=1).min() < check.confident or near_one.min() < check.verified:
             on_path = set(path)
@@ -618,7 +619,9 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
                 more, more_crops, more_x = [more[k] for k in keep], [more_crops[k] for k in keep], [more_x[k] for k in keep]
             if more:
                 near, near_crops, near_x = near + more, near_crops + more_crops, near_x + more_x
-                near_probs = np.concatenate([near_probs, recognizer.predict_proba(more_x, prepared=True)])
+                more_out = recognizer.model.outputs(np.stack(more_x))
+                near_out = np.concatenate([near_out, more_out])
+                near_probs = np.concatenate([near_probs, recognizer.probabilities(more_out)])
                 near_one = np.concatenate([near_one, more_one[keep]])
         # Each syllable's cost: its shape, and how surely it is one syllable (the verifier).
         cost = {e: SHAPE_WEIGHT * edges[e] - check.verify_weight * float(np.log(max(v, 1e-6)))
@@ -642,12 +645,23 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         unsure = [k for k, p in enumerate(probs) if p.max() < check.reread]
         if every_view is not recognizer and unsure:  # the same model: its prepared inputs serve again
             probs = probs.copy()
-            probs[unsure] = every_view.predict_proba([near_x[where[path[k]]] for k in unsure], prepared=True)
+            rows = [where[path[k]] for k in unsure]
+            probs[unsure] = every_view.probabilities(_all_views(every_view.model, np.stack([near_x[r] for r in rows]),
+                                                                near_out[rows]))
             labels = None  # the text is chosen again (best_text) from these candidates
     groups = [_join(clusters, i, j) for i, j in path]
     seg = Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs)
     seg.labels = labels
     return seg
+
+
+def _all_views(model, x: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
+    """The raw outputs of ``x`` at all of ``model``'s views, given those at shear 0 (``at_zero``): only
+    the other views are run, and the mean over all of them is the weighted mean of the two parts."""
+    others = tuple(v for v in model.views if v != 0.0)
+    if not others or len(others) != len(model.views) - 1:  # no plain view among them: run them all
+        return model.outputs(x)
+    return (at_zero + len(others) * model.outputs(x, views=others)) / len(model.views)
 
 
 def _verify(verifier, recognizer, crops, prepared) -> np.ndarray:

@@ -67,6 +67,15 @@ def test_calibrate_saves_the_views_and_every_app_reads_with_them(small_digits_st
     # the network's answers before the temperature: the views change them
     assert np.abs(model.outputs(x) - plain.outputs(x)).max() > 0.01
     assert (model.predict(x).argmax(1) == y).mean() >= 0.97
+    # outputs at some of the views; the re-read of a line adds the other views to those at shear 0
+    from handpad.reading import _all_views
+
+    np.testing.assert_allclose(model.outputs(x[:8], views=(0.0,)), plain.outputs(x[:8]), atol=1e-6)
+    np.testing.assert_allclose(model.outputs(x[:8], views=(0.2, -0.2)) * 2 + plain.outputs(x[:8]),
+                               model.outputs(x[:8]) * 3, atol=1e-5)
+    np.testing.assert_allclose(_all_views(model, x[:8], plain.outputs(x[:8])), model.outputs(x[:8]), atol=1e-6)
+    with pytest.raises(ModelError, match="views"):
+        model.outputs(x[:8], views=(0.9,))
 
 
 def test_bad_views_are_refused_with_the_reason(small_digits_store, tmp_path, capsys):
