@@ -35,12 +35,13 @@ cursive
     fast writing: the pen does not lift between consecutive strokes (in writing order: jamo by
     jamo, each top-left first), so a link, a gently bowed curve from one stroke's end to the
     next one's start, joins them into one, as in cursive script (ㅈ written as a "z", ㅁ in
-    one loop, ㄱ running on into ㅏ); mostly within a jamo, less often from one to the next,
+    one go, ㄱ running on into ㅏ); mostly within a jamo, less often from one to the next,
     never across a wide gap. Off (0) in the normal and careless presets; the "cursive" preset
     is the careless hand with it on.
 
 In that order: corners and ticks on the glyph's strokes, then jamo, warp and slant move
-them, then the mouse draws them (cursive links last, between the strokes' final paths). It is drawn as the pad draws (:class:`handpad.pad.canvas.Canvas`:
+them, then the mouse draws them (cursive links last, between the strokes' final paths). It
+is drawn as the pad draws (:class:`handpad.pad.canvas.Canvas`:
 a dot at the press, one anti-aliased round-capped line per mouse move) with one of the pad's
 pen widths (mostly the default :data:`~handpad.pad.canvas.PEN_WIDTH`) at a random size and
 place on the 400x400 canvas. As a person would, the hand never lets the pen close a loop or
@@ -94,7 +95,7 @@ CLOSURE = (-0.03, 0.06)  # a loop closes with this overlap (< 0: a gap)
 HOOK_P = 0.3  # chance that a long stroke's last end has a hook ...
 HOOK_LEN = (0.015, 0.045)  # ... this long
 CURSIVE_SHARE = (0.3, 0.9)  # a cursive drawing links this share of the stroke pairs it may (uniform per drawing)
-CURSIVE_ACROSS = 0.8  # a link from one jamo to the next is this much rarer than one within a jamo
+CURSIVE_ACROSS = 0.8  # a link from one jamo to the next: this times as likely as one within a jamo
 CURSIVE_REACH = 0.8  # a link spans at most this share of the drawing's longer side
 CURSIVE_BOW = 0.3  # std of a link's bow (its curve's control point off the chord), share of its length
 MOUSE_STEP = (2.5, 7.0)  # canvas pixels between mouse events at full speed
