@@ -13,6 +13,7 @@ the same number of samples:
                  corners, ticks, mouse, jamo, warp, slant
   pen+hand       half pen, half hand
   hand+cursive   the hand kind with the cursive links on too (normal style, cursive 1)
+  hand+shape     the hand kind with every jamo formed its own way too (normal style, shape 1)
 
 The same small model (``cnn``, width 16, dense 128) is trained on each for the same number of
 epochs (cosine schedule, seed 0; validation: 5% of its own store), and each is evaluated on
@@ -53,6 +54,7 @@ def variants(which: list[str] | None):
         all_[f"hand-{d}"] = ({"hand": 1}, NORMAL.without(d))
     all_["pen+hand"] = ({"pen": 1, "hand": 1}, NORMAL)  # half of each, the same number of samples
     all_["hand+cursive"] = ({"hand": 1}, dataclasses.replace(NORMAL, name="normal+cursive", cursive=1.0))
+    all_["hand+shape"] = ({"hand": 1}, dataclasses.replace(NORMAL, name="normal+shape", shape=1.0))
     if which:
         unknown = [w for w in which if w not in all_]
         if unknown:

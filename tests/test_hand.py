@@ -292,3 +292,51 @@ def test_cursive_preset_is_the_careless_hand_with_links(gothic):
         assert len(a.strokes) == len(g.strokes) and a.pen == b.pen
         fewer += len(b.strokes) < len(a.strokes)
     assert fewer >= 3  # the pen runs on between strokes in many drawings
+
+
+def test_shape_gives_every_jamo_its_own_form_bounded_and_never_colliding(gothic):
+    def boxes(g, ls):
+        piece_of = [s.piece for s in g.strokes]
+        out = []
+        for p in range(g.pieces):
+            pts = np.concatenate([ls[k] for k in range(len(ls)) if piece_of[k] == p])
+            out.append(np.concatenate([pts.min(axis=0), pts.max(axis=0)]))
+        return np.array(out)
+
+    changed = []
+    for c in ("가", "몸", "쟤", "치", "흙"):
+        g = gothic.hand_glyph(c)
+        lines = [s.points for s in g.strokes]
+        piece_of = [s.piece for s in g.strokes]
+        before, gaps = boxes(g, lines), hand._piece_gaps(lines, piece_of, g.pieces)
+        for seed in range(8):
+            shaped = hand.reshape_jamo(g, lines, np.random.default_rng(seed), 2.0)
+            assert [len(p) for p in shaped] == [len(p) for p in lines]  # the same strokes, moved point by point
+            after = boxes(g, shaped)
+            side = np.maximum(before[:, 2:] - before[:, :2], 1.0).max(axis=1)
+            centers = lambda b: (b[:, :2] + b[:, 2:]) / 2  # noqa: E731
+            # about its own center: a piece stays where it was (the warp's bound, the rotation's reach)
+            assert (np.hypot(*(centers(after) - centers(before)).T) <= 0.35 * side).all(), c
+            assert np.all(hand._piece_gaps(shaped, piece_of, g.pieces) >= hand.JAMO_MIN_GAP * gaps - 1e-3), c
+            ratio = lambda b: (b[:, 2] - b[:, 0] + 1) / (b[:, 3] - b[:, 1] + 1)  # noqa: E731
+            changed.append(np.abs(np.log(ratio(after) / ratio(before))).max())
+    assert np.median(changed) > 0.1  # the pieces' proportions really change (log aspect)
+    g = gothic.hand_glyph("몸")
+    lines = [s.points for s in g.strokes]
+    assert hand.reshape_jamo(g, lines, np.random.default_rng(0), 0.0) is lines  # off: as they were
+
+
+def test_casual_preset_is_the_cursive_hand_with_jamo_shapes_and_leaves_the_others_draws(gothic):
+    assert hand.CASUAL.shape == 1 and hand.CASUAL.cursive == 1
+    assert all(s.shape == 0 for s in (hand.NORMAL, hand.CARELESS, hand.CURSIVE))
+    assert hand.CASUAL.without("shape") == hand.dataclasses.replace(hand.CURSIVE, name="casual-shape")
+    assert "shape" not in hand.CURSIVE.to_dict() and hand.hand_style(hand.CASUAL.to_dict()) == hand.CASUAL
+    assert hand.hand_style("casual") is hand.CASUAL
+    g = gothic.hand_glyph("몸")
+    same = lambda a, b: len(a.strokes) == len(b.strokes) and all(  # noqa: E731
+        x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a.strokes, b.strokes))
+    for seed in range(6):
+        a = hand.hand_drawing(g, np.random.default_rng(seed), hand.CURSIVE)
+        b = hand.hand_drawing(g, np.random.default_rng(seed), hand.CASUAL)
+        off = hand.hand_drawing(g, np.random.default_rng(seed), hand.CASUAL.without("shape"))
+        assert same(a, off) and not same(a, b)  # its own random stream: the cursive hand's draws unchanged

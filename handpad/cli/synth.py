@@ -187,10 +187,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    help="share of each kind: designed (PHD08-style font rendering), pen (skeleton redrawn with a "
                    "round pen) and hand (written as with a mouse on the pad); default designed=1,pen=1, "
                    "e.g. designed=1,pen=1,hand=2")
-    h.add_argument("--hand-style", default="normal", choices=("normal", "careless", "cursive"),
+    h.add_argument("--hand-style", default="normal", choices=("normal", "careless", "cursive", "casual"),
                    help="how the hand kind writes: normal (training), or careless (stronger jamo drift, bends, "
                    "slant and squeeze, thicker and thinner pens: for a careless-hand test set), or cursive (careless, and the "
-                   "pen runs on from one stroke to the next: training); default normal")
+                   "pen runs on from one stroke to the next: training), or casual (cursive, and every jamo formed its own "
+                   "way: its own squeeze, slant and bend; training); default normal")
     h.add_argument("--pen-jitter", type=float, default=1.0, metavar="F",
                    help="scale of the pen samples' hand-like wobble, slant and squeeze (default 1; 0: none; 2: twice)")
     h.add_argument("--syllables", metavar="TEXT", help="only these syllables, e.g. 가나다 (default: all 2350)")

@@ -38,9 +38,16 @@ cursive
     one go, ㄱ running on into ㅏ); mostly within a jamo, less often from one to the next,
     never across a wide gap. Off (0) in the normal and careless presets; the "cursive" preset
     is the careless hand with it on.
+shape
+    every piece (≈ jamo) takes its own shape, as a hand that forms each jamo its own way does:
+    its own squeeze, slant and small rotation about its center, and its own smooth mesh warp
+    (a 3x3 grid over the piece's box) that bends its strokes: a ㅁ drawn as a trapezoid or
+    a rounded box, a ㅈ's legs spread or closed, an ㅇ an egg, a ㅏ's bar tilted; bounded, and
+    never so far that two pieces collide (as jamo). Off (0) in the normal, careless and
+    cursive presets; the "casual" preset is the cursive hand with it on.
 
-In that order: corners and ticks on the glyph's strokes, then jamo, warp and slant move
-them, then the mouse draws them (cursive links last, between the strokes' final paths). It
+In that order: corners and ticks on the glyph's strokes, then jamo, shape, warp and slant
+move them, then the mouse draws them (cursive links last, between the strokes' final paths). It
 is drawn as the pad draws (:class:`handpad.pad.canvas.Canvas`:
 a dot at the press, one anti-aliased round-capped line per mouse move) with one of the pad's
 pen widths (mostly the default :data:`~handpad.pad.canvas.PEN_WIDTH`) at a random size and
@@ -65,7 +72,7 @@ import numpy as np
 from ..pad.canvas import CANVAS_SIZE, PEN_WIDTH, PEN_WIDTHS, Canvas
 from . import pen as penlib
 
-DISTORTIONS = ("corners", "ticks", "mouse", "jamo", "warp", "slant", "cursive")
+DISTORTIONS = ("corners", "ticks", "mouse", "jamo", "warp", "slant", "cursive", "shape")
 VERSION = 2  # recorded in a store's manifest; bump when the drawings a seed produces change
 
 # -- what strength 1 means (fractions are of the glyph's longer side) --------------------------
@@ -98,6 +105,11 @@ CURSIVE_SHARE = (0.3, 0.9)  # a cursive drawing links this share of the stroke p
 CURSIVE_ACROSS = 0.8  # a link from one jamo to the next: this times as likely as one within a jamo
 CURSIVE_REACH = 0.8  # a link spans at most this share of the drawing's longer side
 CURSIVE_BOW = 0.3  # std of a link's bow (its curve's control point off the chord), share of its length
+SHAPE_ASPECT = 0.15  # std of a piece's own log aspect ratio (clipped at 2 std) ...
+SHEAR_PIECE = 0.12  # ... of its own shear ...
+ROTATION_PIECE = 5.0  # ... and its own rotation, degrees, about its center
+SHAPE_GRID = 3  # a piece's own mesh warp: a SHAPE_GRID x SHAPE_GRID grid over the piece's box ...
+SHAPE_WARP = 0.06  # ... whose nodes move with this std, share of the piece's longer side (clipped at 2 std)
 MOUSE_STEP = (2.5, 7.0)  # canvas pixels between mouse events at full speed
 MOUSE_JITTER = 0.4  # std of a mouse event's position, canvas pixels (before rounding)
 
@@ -122,6 +134,7 @@ class HandStyle:
     warp: float = 1.0
     slant: float = 1.0
     cursive: float = 0.0  # off unless asked for: the presets normal and careless draw as before
+    shape: float = 0.0  # off unless asked for (as cursive)
     # The pad's pen widths (canvas pixels) and how often each is used: mostly the default 18.
     pens: tuple[int, ...] = (6, 10, 14, 18, 22, 26, 30)
     pen_weights: tuple[float, ...] = (0.03, 0.08, 0.16, 0.45, 0.16, 0.08, 0.04)
@@ -151,8 +164,9 @@ class HandStyle:
 
     def to_dict(self) -> dict:
         d = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
-        if not d["cursive"]:  # recorded as before cursive existed: earlier stores stay continuable
-            del d["cursive"]
+        for name in ("cursive", "shape"):  # recorded as before they existed: earlier stores stay continuable
+            if not d[name]:
+                del d[name]
         return d
 
 
@@ -171,11 +185,13 @@ CARELESS = HandStyle(name="careless", jamo=2.0, warp=2.0, slant=2.0, mouse=1.5,
 # A cursive hand: the careless one that does not lift the pen between strokes (training only:
 # the careless test sets stay as they were).
 CURSIVE = dataclasses.replace(CARELESS, name="cursive", cursive=1.0)
-HAND_STYLES = {"normal": NORMAL, "careless": CARELESS, "cursive": CURSIVE}
+# A casual hand: the cursive one that forms every jamo its own way (training only, as cursive).
+CASUAL = dataclasses.replace(CURSIVE, name="casual", shape=1.0)
+HAND_STYLES = {"normal": NORMAL, "careless": CARELESS, "cursive": CURSIVE, "casual": CASUAL}
 
 
 def hand_style(name_or_style) -> HandStyle:
-    """A preset's name ("normal", "careless", "cursive") or a HandStyle -> a HandStyle."""
+    """A preset's name ("normal", "careless", "cursive", "casual") or a HandStyle -> a HandStyle."""
     if isinstance(name_or_style, HandStyle):
         return name_or_style
     if isinstance(name_or_style, dict):  # as recorded in a manifest
@@ -835,6 +851,46 @@ def move_jamo(glyph: Glyph, lines: list[np.ndarray], rng: np.random.Generator, s
     return [p.astype(np.float32) for p in moved]
 
 
+def reshape_jamo(glyph: Glyph, lines: list[np.ndarray], rng: np.random.Generator, strength: float) -> list[np.ndarray]:
+    """Every piece its own squeeze, slant, rotation and mesh warp, about its own center."""
+    m = max(glyph.pieces, 1)
+    z = np.clip(rng.normal(0, 1, (m, 3)), -2, 2)
+    grids = np.clip(rng.normal(0, 1, (m, 2, SHAPE_GRID, SHAPE_GRID)), -2, 2)
+    if strength <= 0:
+        return lines
+    piece_of = [s.piece for s in glyph.strokes]
+    groups = [np.concatenate([lines[k] for k in range(len(lines)) if piece_of[k] == p]) for p in range(m)]
+    res = 16
+    shapes = []
+    for p in range(m):
+        lo, hi = groups[p].min(axis=0), groups[p].max(axis=0)
+        side = max(float(max(hi - lo)), 1.0)
+        aspect = np.exp(SHAPE_ASPECT * strength * z[p, 0])
+        shear = SHEAR_PIECE * strength * z[p, 1]
+        theta = np.radians(ROTATION_PIECE * strength * z[p, 2])
+        rot = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+        a = (rot @ np.array([[aspect, -shear], [0.0, 1.0 / aspect]])).astype(np.float32)
+        fields = [cv2.resize((g * SHAPE_WARP * strength * side).astype(np.float32), (res, res),
+                             interpolation=cv2.INTER_CUBIC) for g in grids[p]]
+        shapes.append(((lo + hi) / 2, a, lo, side, fields))
+
+    def reshape(pts, p, f):  # f: 1 the full change, 0 none
+        c, a, lo, side, fields = shapes[p]
+        u = (pts - lo) / side * (res - 1)
+        mx, my = u[:, 0].astype(np.float32).reshape(1, -1), u[:, 1].astype(np.float32).reshape(1, -1)
+        d = np.stack([cv2.remap(fld, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(-1)
+                      for fld in fields], axis=1)
+        full = (pts + d - c) @ a.T + c
+        return pts + f * (full - pts)
+
+    before = _piece_gaps(lines, piece_of, m) if m > 1 else None
+    for f in (1.0, 0.6, 0.3, 0.0):  # as move_jamo: pieces never collide
+        shaped = [reshape(pts, piece_of[k], f).astype(np.float32) for k, pts in enumerate(lines)]
+        if before is None or np.all(_piece_gaps(shaped, piece_of, m) >= JAMO_MIN_GAP * before - 1e-6):
+            break
+    return shaped
+
+
 def _piece_gaps(lines, piece_of, m) -> np.ndarray:
     """Smallest distance between each pair of pieces (inf for a piece with itself)."""
     groups = [np.concatenate([lines[k] for k in range(len(lines)) if piece_of[k] == p]) for p in range(m)]
@@ -1093,8 +1149,8 @@ class Drawing:
 def hand_drawing(glyph: Glyph, rng: np.random.Generator, style: HandStyle = NORMAL) -> Drawing:
     """The glyph written by a hand of ``style``: mouse events on the pad's canvas."""
     # One random stream per step, drawn in a fixed order: switching a step off leaves the others' draws.
-    streams = [np.random.default_rng(int(s)) for s in rng.integers(0, 2**63 - 1, 10)]
-    r_corners, r_ticks, r_mouse, r_jamo, r_warp, r_slant, r_pen, r_place, r_events, r_cursive = streams
+    streams = [np.random.default_rng(int(s)) for s in rng.integers(0, 2**63 - 1, 11)]
+    r_corners, r_ticks, r_mouse, r_jamo, r_warp, r_slant, r_pen, r_place, r_events, r_cursive, r_shape = streams
     bias = float(r_mouse.normal(115, 35))  # the hand's habit: hooks flick down-left, more or less
     lines = [s.points.copy() for s in glyph.strokes]
     lines = round_corners(glyph, lines, r_corners, style.corners)
@@ -1104,6 +1160,7 @@ def hand_drawing(glyph: Glyph, rng: np.random.Generator, style: HandStyle = NORM
     pen_units = place.pen / max(place.size - place.pen, 1.0) * glyph.size
     lines = vary_ticks(glyph, lines, r_ticks, style.ticks, pen_units)
     lines = move_jamo(glyph, lines, r_jamo, style.jamo)
+    lines = reshape_jamo(glyph, lines, r_shape, style.shape)
     lines = mesh_warp(glyph, lines, r_warp, style.warp)
     lines = slant(glyph, lines, r_slant, style.slant)
     place = fit_pen(place, style, clearance(glyph, lines))
