@@ -127,6 +127,13 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
         --hand-style cursive --seed $((DRAW + 10)) --quiet
     earlier+=(--extra-train $W/train-cursive-b$((DRAW + 10)))
   fi
+  # CASUAL=1: the same with the casual hand (--hand-style casual: cursive, and every jamo formed its own way;
+  # warp round 10, 2026-12-05), its own seed (DRAW + 30)
+  if [ "${CASUAL:-0}" = 1 ]; then
+    handpad synth hangul --out $W/train-casual-b$((DRAW + 30)) --exclude $HELD $VAL --per-font 1 --mix hand=1 \
+        --hand-style casual --seed $((DRAW + 30)) --quiet
+    earlier+=(--extra-train $W/train-casual-b$((DRAW + 30)))
+  fi
   for store in ${MORE_TRAIN:-}; do earlier+=(--extra-train $store); done   # MORE_TRAIN="STORE ...": any other stores
   resume=(); [ -d $RUN/backup ] && resume=(--resume)
   handpad train $W/train-b$DRAW --extra-train $W/train-careless-b$DRAW --extra-train $W/train-rare \

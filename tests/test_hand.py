@@ -340,3 +340,29 @@ def test_casual_preset_is_the_cursive_hand_with_jamo_shapes_and_leaves_the_other
         b = hand.hand_drawing(g, np.random.default_rng(seed), hand.CASUAL)
         off = hand.hand_drawing(g, np.random.default_rng(seed), hand.CASUAL.without("shape"))
         assert same(a, off) and not same(a, b)  # its own random stream: the cursive hand's draws unchanged
+
+
+def test_mix_jamo_puts_another_designs_jamo_into_this_layout(gothic):
+    myeongjo = render.GlyphRenderer(GOTHIC.parent / "NanumMyeongjo.ttf")
+    mixed_any = 0
+    for c in ("가", "자", "차", "응", "고"):
+        a, b = gothic.hand_glyph(c), myeongjo.hand_glyph(c)
+        order = hand.match_pieces(a, b)
+        assert order is not None and sorted(order) == list(range(a.pieces)), c  # a one-to-one match
+        for seed in range(4):
+            m = hand.mix_jamo(a, b, np.random.default_rng(seed), share=0.0)  # exactly one piece taken
+            assert m.pieces == a.pieces
+            own = {p for p in range(a.pieces) if any(s.piece == p for s in m.strokes if any(s is t for t in a.strokes))}
+            assert len(own) == a.pieces - 1, c  # all but one piece are a's own strokes, untouched
+            boxes_a, boxes_m = hand._piece_boxes(a), hand._piece_boxes(m)
+            # the taken piece sits in the box of the one it replaces (a bar keeps its own thickness)
+            taken = next(p for p in range(a.pieces) if p not in own)
+            ca, cm = (boxes_a[taken, :2] + boxes_a[taken, 2:]) / 2, (boxes_m[taken, :2] + boxes_m[taken, 2:]) / 2
+            assert np.hypot(*(ca - cm)) < 0.05 * a.size, c
+            assert np.all(hand._piece_boxes(m)[[p for p in own]] == boxes_a[[p for p in own]])
+            mixed_any += 1
+        drawing = hand.hand_drawing(hand.mix_jamo(a, b, np.random.default_rng(0)), np.random.default_rng(0), hand.CARELESS)
+        assert drawing.strokes
+    assert mixed_any == 20
+    one = gothic.hand_glyph("가")
+    assert hand.mix_jamo(one, gothic.hand_glyph("몸"), np.random.default_rng(0)) is one  # not taken apart alike

@@ -17,7 +17,7 @@ from handpad.errors import HandpadError
 from handpad.labels import hangul_syllables
 from handpad.preprocess import preprocess
 from handpad.store import load_store
-from handpad.synth import generate, pen, render
+from handpad.synth import generate, hand, pen, render
 from handpad.synth.fonts import discover_fonts, face_id, resolve_fonts
 from handpad.synth.generate import SynthOptions, parse_mix, synthesize
 
@@ -300,3 +300,30 @@ def test_pen_jitter_scales_the_hand_and_is_recorded(tmp_path, gothic):
     assert np.array_equal(stores[0.0].labels, stores[2.0].labels)
     # same seed, same pens and places: only the hand's distortion differs, and it grows with the factor
     assert 0 < np.abs(a - b).mean() < np.abs(a - c).mean()
+
+
+def test_mix_designs_takes_jamo_from_another_design_and_is_recorded(tmp_path, gothic):
+    myeongjo = resolve_fonts([GOTHIC.parent / "NanumMyeongjo.ttf"])[0][0]
+    with pytest.raises(HandpadError, match="--mix-designs must be between 0 and 1"):
+        SynthOptions(mix_designs=1.5)
+    stores = {}
+    for share in (0.0, 1.0):
+        out = tmp_path / f"m{share}"
+        synthesize([gothic, myeongjo], out, SynthOptions(per_font=2, mix="hand=1", syllables=tuple(SYL), seed=4,
+                                                         mix_designs=share), workers=1, progress=False)
+        stores[share] = load_store(out)
+    assert stores[1.0].manifest["options"]["mix_designs"] == 1.0
+    assert "mix_designs" not in stores[0.0].manifest["options"]  # stores made before the option still match
+    assert np.array_equal(stores[0.0].labels, stores[1.0].labels)
+    plain = generate.make_samples(gothic, "가", 0, SynthOptions(per_font=2, mix="hand=1", syllables=tuple(SYL), seed=4))
+    assert np.array_equal(stores[0.0].images[0], plain[0][1])  # off: the samples as they were
+    a, b = stores[0.0].images[:].astype(np.int16), stores[1.0].images[:].astype(np.int16)
+    differ = np.abs(a - b).reshape(len(a), -1).max(axis=1) > 0
+    # the pen, place and distortions are drawn as before; the syllables that both designs take apart
+    # alike get the other design's jamo (가 and 을; Myeongjo's serifs join 나, 다 and 괘 into one piece)
+    renderers = [render.GlyphRenderer(f.path) for f in (gothic, myeongjo)]
+    chars = [stores[1.0].classes[k] for k in stores[1.0].labels]
+    faces = [k // (2 * len(SYL)) for k in range(len(chars))]  # face by face, 2 samples per syllable
+    alike = [hand.match_pieces(renderers[f].hand_glyph(c), renderers[1 - f].hand_glyph(c)) is not None
+             for f, c in zip(faces, chars)]
+    assert sum(alike) >= 4 and differ.tolist() == alike

@@ -192,6 +192,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    "slant and squeeze, thicker and thinner pens: for a careless-hand test set), or cursive (careless, and the "
                    "pen runs on from one stroke to the next: training), or casual (cursive, and every jamo formed its own "
                    "way: its own squeeze, slant and bend; training); default normal")
+    h.add_argument("--mix-designs", type=float, default=0.0, metavar="P",
+                   help="share of the hand samples written with some jamo of another design: the same syllable by "
+                   "another face of the run, its pieces (≈ jamo) fitted into this face's layout one by one (a hand "
+                   "that writes ㅈ one way and ㅏ another; training); default 0")
     h.add_argument("--pen-jitter", type=float, default=1.0, metavar="F",
                    help="scale of the pen samples' hand-like wobble, slant and squeeze (default 1; 0: none; 2: twice)")
     h.add_argument("--syllables", metavar="TEXT", help="only these syllables, e.g. 가나다 (default: all 2350)")
@@ -291,7 +295,8 @@ def _run_hangul(args) -> int:
     if args.syllables or args.num_syllables or args.leave_out:
         syllables = choose_syllables(args.syllables, args.num_syllables, args.seed, args.label_space, args.leave_out)
     options = SynthOptions(per_font=args.per_font, mix=args.mix, seed=args.seed, syllables=syllables,
-                           pen_jitter=args.pen_jitter, hand_style=args.hand_style, label_space=args.label_space)
+                           pen_jitter=args.pen_jitter, hand_style=args.hand_style, label_space=args.label_space,
+                           mix_designs=args.mix_designs)
     faces, problems = resolve_fonts(args.fonts, args.only, args.exclude, options.syllable_list)
     print(describe(faces, problems), file=sys.stderr)
     print(f"synthesizing {counted(count_samples(faces, options), 'sample')}: {len(faces)} face(s) x {len(options.syllable_list)} "

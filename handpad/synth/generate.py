@@ -172,6 +172,7 @@ class SynthOptions:
     chunk: int = CHUNK
     pen_jitter: float = 1.0  # scale of the pen's hand-like wobble, slant and squeeze (0: none)
     hand_style: str | handlib.HandStyle = "normal"  # the hand kind's style: a preset's name or a HandStyle
+    mix_designs: float = 0.0  # share of the hand samples with jamo of another design of the run (hand.mix_jamo)
 
     def __post_init__(self):
         if self.per_font < 1:
@@ -182,6 +183,8 @@ class SynthOptions:
             handlib.hand_style(self.hand_style)
         except (ValueError, TypeError) as e:
             raise HandpadError(f"--hand-style: {e}") from None
+        if not 0 <= self.mix_designs <= 1:
+            raise HandpadError(f"--mix-designs must be between 0 and 1, got {self.mix_designs}")
         self.mix = parse_mix(self.mix)
 
     def to_dict(self) -> dict:
@@ -199,6 +202,8 @@ class SynthOptions:
             d["kinds"] = "by face and syllable"
         if "hand" in self.mix:  # the hand's style, in full: a preset may change, the record stays
             d["hand_style"] = self.hand.to_dict() | {"version": handlib.VERSION}
+        if self.mix_designs:  # only when set, as pen_jitter
+            d["mix_designs"] = self.mix_designs
         return d
 
     @property
@@ -232,13 +237,32 @@ def renderer_for(face: FontFace) -> render.GlyphRenderer:
     return _RENDERERS[key]
 
 
-def sample_rng(seed: int, face_id: str, label: int) -> np.random.Generator:
-    """The random stream of one (face, syllable): independent of chunking and workers."""
-    return np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, zlib.crc32(face_id.encode()), int(label)]))
+def sample_rng(seed: int, face_id: str, label: int, stream: int = 0) -> np.random.Generator:
+    """The random stream of one (face, syllable): independent of chunking and workers. ``stream``
+    1: the choice of jamo from other designs (its own stream: the samples' draws stay as they were)."""
+    key = [int(seed) & 0xFFFFFFFF, zlib.crc32(face_id.encode()), int(label)] + ([stream] if stream else [])
+    return np.random.default_rng(np.random.SeedSequence(key))
 
 
-def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, want_phd08: bool = False):
-    """The ``per_font`` samples of one (face, syllable).
+_PARTNER_RENDERERS: dict[tuple[str, int], render.GlyphRenderer] = {}
+
+
+def partner_glyph(partners: Sequence[FontFace], char: str, rng: np.random.Generator):
+    """The syllable's strokes in one of ``partners`` (another design of the run), or None."""
+    face = partners[int(rng.integers(0, len(partners)))]
+    key = (face.path, face.index)
+    if key not in _PARTNER_RENDERERS:  # a run has ~100 faces: all stay open (their glyph caches are small)
+        _PARTNER_RENDERERS[key] = render.GlyphRenderer(face.path, face.index, textured=face.textured, cache_size=16)
+    try:
+        return _PARTNER_RENDERERS[key].hand_glyph(char)
+    except (ValueError, NothingDrawnError):
+        return None
+
+
+def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, want_phd08: bool = False,
+                 partners: Sequence[FontFace] = ()):
+    """The ``per_font`` samples of one (face, syllable); ``partners``: the run's other designs
+    (``options.mix_designs`` of the hand samples take some jamo from one of them).
 
     Returns a list of (kind, uint8 60x60 image, phd08 (name, binary image) or None).
     Raises ValueError/NothingDrawnError if the glyph cannot be made into samples.
@@ -248,6 +272,7 @@ def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, w
     n_designed = kinds.count("designed")
     cells = iter(rng.choice(render.GRID_CELLS, n_designed, replace=n_designed > render.GRID_CELLS)) if n_designed else iter(())
     renderer = renderer_for(face)
+    mixing = sample_rng(options.seed, face.id, label, stream=1) if options.mix_designs and partners else None
     font = re.sub(r"[^A-Za-z0-9]", "", face.id)  # PHD08 names allow letters and digits only
     out = []
     for k, kind in enumerate(kinds):
@@ -260,7 +285,11 @@ def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, w
             image = preprocess(canvas, config=_CONFIG)  # as the pad does: ink found by itself
             phd = (f"{font}Pen_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
         else:
-            canvas = render.hand_sample(renderer, char, rng, options.hand)
+            glyph = renderer.hand_glyph(char)
+            if mixing is not None and mixing.random() < options.mix_designs:
+                other = partner_glyph(partners, char, mixing)
+                glyph = handlib.mix_jamo(glyph, other, mixing) if other is not None else glyph
+            canvas = handlib.draw_hand(glyph, rng, options.hand)
             image = preprocess(canvas, config=_CONFIG)
             phd = (f"{font}Hand_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
         out.append((kind, image, phd))
@@ -293,6 +322,7 @@ class Unit:
     face: FontFace
     chunk: int
     syllables: tuple[str, ...]
+    partners: tuple[FontFace, ...] = ()  # other designs of the run (for options.mix_designs)
 
     @property
     def key(self) -> str:
@@ -301,7 +331,12 @@ class Unit:
 
 def plan_units(faces: Sequence[FontFace], options: SynthOptions) -> list[Unit]:
     syl = options.syllable_list
-    return [Unit(f, c, tuple(syl[i : i + options.chunk])) for f in faces for c, i in enumerate(range(0, len(syl), options.chunk))]
+
+    def partners(f):
+        return tuple(g for g in faces if (g.design or g.id) != (f.design or f.id)) if options.mix_designs else ()
+
+    return [Unit(f, c, tuple(syl[i : i + options.chunk]), partners(f))
+            for f in faces for c, i in enumerate(range(0, len(syl), options.chunk))]
 
 
 def run_unit(job):
@@ -315,7 +350,7 @@ def run_unit(job):
     for char in unit.syllables:
         label = index(char)
         try:
-            samples = make_samples(unit.face, char, label, options, want_phd08)
+            samples = make_samples(unit.face, char, label, options, want_phd08, unit.partners)
         except (ValueError, NothingDrawnError) as e:
             errors.append(f"{unit.face.id} {char}: {e}")
             continue

@@ -986,6 +986,97 @@ def cursive(glyph: Glyph, lines: list[np.ndarray], rng: np.random.Generator, str
     return paths
 
 
+# -- jamo from two designs ---------------------------------------------------------------------
+MIX_MATCH = 0.2  # pieces of two designs correspond when their centers are this close (share of the glyph's size)
+MIX_SIZE = 2.5  # ... and neither piece's box is more than this times the other's (either side)
+MIX_FLAT = 0.2  # a piece thinner than this share of its longer side keeps its thickness (ㅡ stays a bar)
+
+
+def _piece_boxes(glyph: Glyph) -> np.ndarray:
+    """(pieces, 4) boxes x0 y0 x1 y1 of each piece's strokes."""
+    out = np.zeros((glyph.pieces, 4), np.float64)
+    for p in range(glyph.pieces):
+        pts = np.concatenate([st.points for st in glyph.strokes if st.piece == p])
+        out[p] = np.concatenate([pts.min(axis=0), pts.max(axis=0)])
+    return out
+
+
+def match_pieces(a: Glyph, b: Glyph) -> list[int] | None:
+    """For each piece of ``a`` the piece of ``b`` (the same syllable in another design) in its
+    place, or None when the two are not taken apart alike (another number of pieces, or pieces
+    that do not sit where the other's do)."""
+    from scipy.optimize import linear_sum_assignment
+
+    if a.pieces != b.pieces or a.pieces < 2:
+        return None
+    ba, bb = _piece_boxes(a), _piece_boxes(b)
+
+    def normed(boxes):  # in the glyph's own box: designs differ in size and place
+        lo, hi = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
+        side = max(float(max(hi - lo)), 1.0)
+        return (boxes - np.tile(lo, 2)) / side
+
+    na, nb = normed(ba), normed(bb)
+    ca, cb = (na[:, :2] + na[:, 2:]) / 2, (nb[:, :2] + nb[:, 2:]) / 2
+    dist = np.hypot(*(ca[:, None, :] - cb[None, :, :]).transpose(2, 0, 1))
+    rows, cols = linear_sum_assignment(dist)
+    if dist[rows, cols].max() > MIX_MATCH:
+        return None
+    ea, eb = na[rows, 2:] - na[rows, :2] + 0.05, nb[cols, 2:] - nb[cols, :2] + 0.05
+    if np.any(np.maximum(ea / eb, eb / ea).max(axis=1) > MIX_SIZE):
+        return None
+    order = [0] * a.pieces
+    for r, c in zip(rows, cols):
+        order[r] = int(c)
+    return order
+
+
+def mix_jamo(a: Glyph, b: Glyph, rng: np.random.Generator, share: float = 0.5) -> Glyph:
+    """``a`` with some of its pieces (≈ jamo) written as ``b`` writes them: ``b`` is the same
+    syllable in another design; each piece taken from it is fitted into the box of the piece it
+    replaces, so the syllable keeps ``a``'s layout with a jamo of another hand (``b``'s ㅈ in
+    ``a``'s 자). Each piece is taken with chance ``share``, at least one; ``a`` itself when the two
+    designs do not take the syllable apart alike (:func:`match_pieces`)."""
+    take = rng.random(max(a.pieces, 1)) < share
+    pick = int(rng.integers(0, max(a.pieces, 1)))
+    order = match_pieces(a, b)
+    if order is None:
+        return a
+    take[pick] = True
+    ba, bb = _piece_boxes(a), _piece_boxes(b)
+    strokes = [st for st in a.strokes if not take[st.piece]]
+    holes = [h for h in a.holes if not take[_hole_piece(a, h)]]
+    for p in np.flatnonzero(take):
+        q = order[p]
+        src, dst = bb[q], ba[p]
+        ext_s, ext_d = np.maximum(src[2:] - src[:2], 1.0), np.maximum(dst[2:] - dst[:2], 1.0)
+        scale = ext_d / ext_s
+        flat = ext_s < MIX_FLAT * ext_s.max()  # a bar's thickness: scaled as its length, not stretched
+        scale[flat] = scale[~flat].min() if (~flat).any() else scale.min()
+        c_s, c_d = (src[:2] + src[2:]) / 2, (dst[:2] + dst[2:]) / 2
+
+        def fit(xy):
+            return ((np.asarray(xy, np.float64) - c_s) * scale + c_d).astype(np.float32)
+
+        mean = float(np.sqrt(scale.prod()))
+        for st in b.strokes:
+            if st.piece == q:
+                corners = tuple((*fit((x, y)), l1 * mean, l2 * mean, loop) for x, y, l1, l2, loop in st.corners)
+                strokes.append(dataclasses.replace(st, points=fit(st.points), piece=int(p), corners=corners))
+        for h in b.holes:
+            if _hole_piece(b, h) == q:
+                holes.append(Hole(tuple(float(v) for v in fit(h.center)), h.radius * mean, h.reach * mean, h.round))
+    allpts = np.concatenate([st.points for st in strokes])
+    size = float(max(allpts.max(axis=0) - allpts.min(axis=0)))
+    return Glyph(tuple(strokes), a.pieces, tuple(holes), size)
+
+
+def _hole_piece(glyph: Glyph, hole: Hole) -> int:
+    """The piece whose strokes run nearest a hole's center (the loop around it)."""
+    c = np.asarray(hole.center, np.float32)
+    return min(glyph.strokes, key=lambda st: float(np.min(np.hypot(*(st.points - c).T)))).piece
+
+
 # -- the pen, the canvas and the mouse ---------------------------------------------------------
 @dataclass(frozen=True)
 class Placement:
