@@ -134,6 +134,13 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
         --hand-style casual --seed $((DRAW + 30)) --quiet
     earlier+=(--extra-train $W/train-casual-b$((DRAW + 30)))
   fi
+  # MIXED=1: the cursive hand again, every hand sample with jamo of another training design (--mix-designs 1;
+  # warp round 11, 2026-12-05), its own seed (DRAW + 40)
+  if [ "${MIXED:-0}" = 1 ]; then
+    handpad synth hangul --out $W/train-mixed-b$((DRAW + 40)) --exclude $HELD $VAL --per-font 1 --mix hand=1 \
+        --hand-style cursive --mix-designs 1 --seed $((DRAW + 40)) --quiet
+    earlier+=(--extra-train $W/train-mixed-b$((DRAW + 40)))
+  fi
   for store in ${MORE_TRAIN:-}; do earlier+=(--extra-train $store); done   # MORE_TRAIN="STORE ...": any other stores
   resume=(); [ -d $RUN/backup ] && resume=(--resume)
   handpad train $W/train-b$DRAW --extra-train $W/train-careless-b$DRAW --extra-train $W/train-rare \

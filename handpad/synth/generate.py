@@ -244,6 +244,7 @@ def sample_rng(seed: int, face_id: str, label: int, stream: int = 0) -> np.rando
     return np.random.default_rng(np.random.SeedSequence(key))
 
 
+MIX_TRIES = 3  # partners tried for a sample: ~40% of two random training designs take a syllable apart alike
 _PARTNER_RENDERERS: dict[tuple[str, int], render.GlyphRenderer] = {}
 
 
@@ -287,8 +288,12 @@ def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, w
         else:
             glyph = renderer.hand_glyph(char)
             if mixing is not None and mixing.random() < options.mix_designs:
-                other = partner_glyph(partners, char, mixing)
-                glyph = handlib.mix_jamo(glyph, other, mixing) if other is not None else glyph
+                for _ in range(MIX_TRIES):  # designs that take the syllable apart otherwise: try another
+                    other = partner_glyph(partners, char, mixing)
+                    mixed = handlib.mix_jamo(glyph, other, mixing) if other is not None else glyph
+                    if mixed is not glyph:
+                        glyph = mixed
+                        break
             canvas = handlib.draw_hand(glyph, rng, options.hand)
             image = preprocess(canvas, config=_CONFIG)
             phd = (f"{font}Hand_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
