@@ -501,9 +501,9 @@ def average_weights(sources, dest) -> Path:
     metas = [read_entries(p)[0] for p in paths]
     same = ("label_space", "architecture", "arch_options", "head")
 
-    def shape_of(meta: dict, key: str):  # the smooth warp acts in training only and has no weights
+    def shape_of(meta: dict, key: str):  # the warp and the squeeze act in training only and have no weights
         value = meta.get(key)
-        return {k: v for k, v in value.items() if k != "elastic"} if key == "arch_options" and value else value
+        return {k: v for k, v in value.items() if k not in ("elastic", "squeeze")} if key == "arch_options" and value else value
 
     for p, m in zip(paths[1:], metas[1:]):
         differ = [k for k in same if shape_of(m, k) != shape_of(metas[0], k)]

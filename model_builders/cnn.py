@@ -12,9 +12,9 @@ from .registry import register
 @register("cnn")
 def build_cnn(num_classes, input_shape=(60, 60, 1), width: int = 32, dense: int = 256, dropout: float = 0.3,
               augment: bool = True, binarize_threshold: float | None = 0.4, elastic: bool | float = False,
-              head: str = "softmax"):
+              head: str = "softmax", squeeze: float = 0.0):
     inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are
-    x = front_end(inputs, augment, binarize_threshold, elastic)
+    x = front_end(inputs, augment, binarize_threshold, elastic, squeeze=squeeze)
     for i, filters in enumerate((width, width * 2, width * 4)):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i + 1}")(x)
         x = layers.BatchNormalization(momentum=0.9, name=f"bn{i + 1}")(x)

@@ -34,10 +34,10 @@ def inception_module(x, f1, f3r, f3, f5r, f5, fp, name):
 @register("inception")
 def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, dense: int = 1024,
                     dropout: float = 0.4, augment: bool = True, binarize_threshold: float | None = 0.4,
-                    elastic: bool | float = False, head: str = "softmax"):
+                    elastic: bool | float = False, head: str = "softmax", squeeze: float = 0.0):
     w = lambda n: max(8, int(round(n * width)))  # noqa: E731  (width multiplier for every layer)
     inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are
-    x = front_end(inputs, augment, binarize_threshold, elastic)
+    x = front_end(inputs, augment, binarize_threshold, elastic, squeeze=squeeze)
     # Stem: 60 -> 30 -> 15
     x = layers.Conv2D(w(32), 3, padding="same", activation="relu", name="stem_conv1")(x)
     x = layers.MaxPooling2D(2, name="stem_pool1")(x)

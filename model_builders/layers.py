@@ -65,7 +65,7 @@ class SmoothWarp(layers.Layer):
 
 
 def front_end(inputs, augment: bool = True, binarize_threshold: float | None = 0.4, elastic: bool | float = False,
-              seed: int = 0):
+              seed: int = 0, squeeze: float = 0.0):
     """Rescaling (uint8 images, ink 255 -> [0, 1]), augmentation (training only; Keras random layers
     are no-ops at inference), then Binarize.
 
@@ -75,6 +75,11 @@ def front_end(inputs, augment: bool = True, binarize_threshold: float | None = 0
     ``elastic`` adds :class:`SmoothWarp` (``True``: 2 pixels; a number: that many). Off by default
     (the synthesizers distort offline); the shipped Hangul model since 2026-12-04's third release
     trained with ``elastic=2`` on top.
+
+    ``squeeze`` (0 to 0.5) narrows and flattens independently: each axis shrinks by up to this share
+    (RandomZoom with separate height and width factors), so a glyph's width to height ratio varies
+    by up to about that much either way — people write narrower and wider than fonts do, while the
+    preprocessing keeps every drawing's aspect. Off (0) by default and in the models shipped so far.
     """
     x = layers.Rescaling(1.0 / 255, name="rescale")(inputs)
     if augment:
@@ -83,6 +88,10 @@ def front_end(inputs, augment: bool = True, binarize_threshold: float | None = 0
         x = layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=seed + 2, name="aug_translation")(x)
         if not isinstance(elastic, (bool, int, float)):
             raise ValueError(f"elastic: true, false or a number of pixels, not {elastic!r}")
+        if not 0 <= squeeze <= 0.5:
+            raise ValueError(f"squeeze: a share between 0 and 0.5, not {squeeze!r}")
+        if squeeze:
+            x = layers.RandomZoom((0.0, squeeze), (0.0, squeeze), fill_mode="constant", seed=seed + 4, name="aug_squeeze")(x)
         if elastic:
             amplitude = 2.0 if elastic is True else float(elastic)
             x = SmoothWarp(amplitude, seed=seed + 3, dtype="float32", name="aug_elastic")(x)  # float32 under mixed precision too

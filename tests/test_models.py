@@ -62,6 +62,33 @@ def test_smooth_warp_bends_a_real_digit_in_training_only(mnist_store):
                           arch_options={"elastic": "abc"}, epochs=1, verbose=0))
 
 
+def test_squeeze_changes_the_width_to_height_ratio_of_real_digits_in_training_only(mnist_store):
+    """squeeze=S: each axis shrinks by up to S independently: the ink's box gets narrower or flatter
+    (its aspect spreads), inference is untouched, and a model without it has no such layer."""
+    from handpad import model_builders
+    from handpad.store import load_store
+
+    x = np.asarray(load_store(mnist_store).images[:64])[..., None]
+    model = model_builders.build("cnn", 10, width=8, dense=16, squeeze=0.3)
+    layer = model.get_layer("aug_squeeze")
+    scaled = x.astype("float32") / 255
+    np.testing.assert_array_equal(np.asarray(layer(scaled, training=False)), scaled)
+
+    def aspects(images):
+        out = []
+        for im in images[..., 0]:
+            ys, xs = np.nonzero(im > 0.4)
+            out.append((np.ptp(xs) + 1) / (np.ptp(ys) + 1))
+        return np.log(np.array(out))
+
+    change = aspects(np.asarray(layer(scaled, training=True))) - aspects(scaled)
+    assert (change > 0.08).sum() >= 5 and (change < -0.08).sum() >= 5, change  # wider and narrower
+    assert np.abs(change).max() < 0.5  # at most ~0.3 shrink on one axis: log(1/0.7) = 0.36, plus pixels
+    with pytest.raises(ValueError, match="squeeze: a share between 0 and 0.5"):
+        model_builders.build("cnn", 10, width=8, dense=16, squeeze=0.8)
+    assert "aug_squeeze" not in [l.name for l in model_builders.build("cnn", 10, width=8, dense=16).layers]
+
+
 def test_tiny_model_learns_far_above_chance(tiny_run):
     result, out = tiny_run
     metrics = result["test_metrics"]
@@ -442,8 +469,8 @@ def test_a_model_soup_averages_the_weights_of_related_networks(tiny_run, small_d
     assert "temperature" not in soup_meta and soup_meta["arch_options"] == meta["arch_options"]
     assert measure(soup, small_digits_store)["top1"] > 0.8
 
-    # A run trained with the smooth warp (training only, no weights) mixes with one trained without.
-    update_metadata(other, arch_options={**meta["arch_options"], "elastic": 2})
+    # A run trained with the smooth warp or the squeeze (training only, no weights) mixes with one trained without.
+    update_metadata(other, arch_options={**meta["arch_options"], "elastic": 2, "squeeze": 0.2})
     assert measure(average_weights([path, other], tmp_path / "warped.keras"), small_digits_store)["top1"] > 0.8
     update_metadata(other, arch_options={"width": 16, "dense": 32})
     with pytest.raises(ModelError, match=r"other\.keras: its arch_options differ"):
