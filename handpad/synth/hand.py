@@ -1240,8 +1240,10 @@ class Drawing:
 def hand_drawing(glyph: Glyph, rng: np.random.Generator, style: HandStyle = NORMAL) -> Drawing:
     """The glyph written by a hand of ``style``: mouse events on the pad's canvas."""
     # One random stream per step, drawn in a fixed order: switching a step off leaves the others' draws.
-    streams = [np.random.default_rng(int(s)) for s in rng.integers(0, 2**63 - 1, 11)]
-    r_corners, r_ticks, r_mouse, r_jamo, r_warp, r_slant, r_pen, r_place, r_events, r_cursive, r_shape = streams
+    seeds = rng.integers(0, 2**63 - 1, 10)  # ten draws, as before shape existed: a sample's rng moves on as it did
+    streams = [np.random.default_rng(int(s)) for s in seeds]
+    r_corners, r_ticks, r_mouse, r_jamo, r_warp, r_slant, r_pen, r_place, r_events, r_cursive = streams
+    r_shape = np.random.default_rng(np.random.SeedSequence([int(seeds[-1]), 1]))  # split off the last one
     bias = float(r_mouse.normal(115, 35))  # the hand's habit: hooks flick down-left, more or less
     lines = [s.points.copy() for s in glyph.strokes]
     lines = round_corners(glyph, lines, r_corners, style.corners)
