@@ -4,6 +4,9 @@ Stem (convolution + ReLU, max-pooling, batch normalization), a reduced stack of 
 modules whose 5x5 branch is two 3x3 convolutions, then average pooling, a 1x1 convolution
 (128), a dense layer (1024), dropout and softmax — the shape of the Korean GoogLeNet
 handwriting papers, with fewer modules and narrower branches so it trains here in hours.
+
+``depth=N`` adds N residual Inception modules at 7x7 after the last one; each starts as the
+identity, so ``--init-from`` a network without them starts from that network's answers.
 """
 from __future__ import annotations
 
@@ -31,10 +34,25 @@ def inception_module(x, f1, f3r, f3, f5r, f5, fp, name):
     return layers.Concatenate(name=f"{name}_concat")([b1, b3, b5, bp])
 
 
+def residual_module(x, f1, f3r, f3, f5r, f5, fp, name):
+    """An Inception module added to its input: x + BN(1x1(module(x))), then ReLU.
+
+    The last batch normalization starts with gamma 0, so the block starts as the identity (its
+    input is a ReLU's output): a network deepened this way and initialized from a shallower one
+    (``--init-from``) answers exactly as that one did before training (zero-init residuals,
+    Goyal et al. 2017)."""
+    y = inception_module(x, f1, f3r, f3, f5r, f5, fp, name)
+    y = layers.Conv2D(x.shape[-1], 1, use_bias=False, name=f"{name}_proj")(y)
+    y = layers.BatchNormalization(momentum=0.9, gamma_initializer="zeros", name=f"{name}_proj_bn")(y)
+    return layers.ReLU(name=f"{name}_out")(layers.Add(name=f"{name}_add")([x, y]))
+
+
 @register("inception")
 def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, dense: int = 1024,
                     dropout: float = 0.4, augment: bool = True, binarize_threshold: float | None = 0.4,
-                    elastic: bool | float = False, head: str = "softmax", squeeze: float = 0.0):
+                    elastic: bool | float = False, head: str = "softmax", squeeze: float = 0.0, depth: int = 0):
+    if int(depth) != depth or not 0 <= depth <= 8:
+        raise ValueError(f"depth must be a whole number from 0 to 8 (residual modules added at 7x7), got {depth!r}")
     w = lambda n: max(8, int(round(n * width)))  # noqa: E731  (width multiplier for every layer)
     inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are
     x = front_end(inputs, augment, binarize_threshold, elastic, squeeze=squeeze)
@@ -50,6 +68,9 @@ def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, de
     x = inception_module(x, w(48), w(48), w(64), w(16), w(32), w(24), "inc3b")
     x = layers.MaxPooling2D(2, name="pool3")(x)
     x = inception_module(x, w(64), w(64), w(96), w(24), w(48), w(32), "inc4a")
+    # depth > 0: more capacity at 7x7, in residual modules that start as the identity
+    for i in range(int(depth)):
+        x = residual_module(x, w(64), w(64), w(96), w(24), w(48), w(32), f"inc4r{i + 1}")
     # Head: average pooling, 1x1 conv (128), dense (1024), dropout, softmax
     x = layers.AveragePooling2D(3, strides=2, name="head_avgpool")(x)  # 7 -> 3
     x = conv(x, 128, 1, "head_1x1")

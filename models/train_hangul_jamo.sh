@@ -20,7 +20,8 @@
 #            Later rounds: EARLIER_DRAWS="30 50 ..." trains on those sittings' draws too, DESIGNED=1 adds a store of
 #            designed (printed) samples by every training face, WARP=N the warp in pixels (default 2; 0: off),
 #            MORE_TRAIN="STORE ..." more training stores, LR the cosine's start (default 2e-4), SQUEEZE=S the
-#            in-model squeeze (each axis shrinks by up to S: narrower and wider writing; default off);
+#            in-model squeeze (each axis shrinks by up to S: narrower and wider writing; default off), DEPTH=N
+#            N residual Inception modules more at 7x7 (they start as the identity: PREV's answers; default 0);
 #            model card, "Two more rounds of fresh draws"
 #   refit    (shipped 2026-12-04, fourth release) the third release's jamo heads fitted again on 7,000 more of the
 #            rarer syllables beside some of the 2350 (handpad refit: frozen features, ~5 min), then calibrated;
@@ -147,7 +148,7 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
   handpad train $W/train-b$DRAW --extra-train $W/train-careless-b$DRAW --extra-train $W/train-rare \
       --extra-train $W/train-handwriting-b$DRAW "${earlier[@]}" \
       --val-store $W/val --test-fraction 0 --arch inception --arch-option width=0.75 --arch-option head=hybrid \
-      --arch-option elastic=${WARP:-2} ${SQUEEZE:+--arch-option squeeze=$SQUEEZE} --init-from "$PREV" --lr ${LR:-2e-4} --steps-per-epoch 300 --batch-size 128 --patience 100 \
+      --arch-option elastic=${WARP:-2} ${SQUEEZE:+--arch-option squeeze=$SQUEEZE} ${DEPTH:+--arch-option depth=$DEPTH} --init-from "$PREV" --lr ${LR:-2e-4} --steps-per-epoch 300 --batch-size 128 --patience 100 \
       --schedule cosine --epochs ${EPOCHS:-12} --time-budget "${BUDGET_MIN:-60}" --precision ${PRECISION:-float32} \
       --out $RUN "${resume[@]}"
   handpad calibrate $RUN/model.keras $W/val --rare $W/val-rare --out $RUN/candidate.keras --force

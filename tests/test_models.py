@@ -89,6 +89,36 @@ def test_squeeze_changes_the_width_to_height_ratio_of_real_digits_in_training_on
     assert "aug_squeeze" not in [l.name for l in model_builders.build("cnn", 10, width=8, dense=16).layers]
 
 
+def test_a_deeper_inception_starts_as_the_network_it_is_initialized_from(mnist_store, tmp_path):
+    """depth=N adds residual modules that start as the identity: initialized from the shallower file,
+    the deeper network gives the same probabilities on real digits, and its new modules can learn
+    (the loss has a gradient on their zero-initialized scale)."""
+    import keras
+    import tensorflow as tf
+
+    from handpad import model_builders
+    from handpad.store import load_store
+    from handpad.training import init_from
+
+    x = np.asarray(load_store(mnist_store).images[:32])[..., None]
+    y = np.asarray(load_store(mnist_store).labels[:32])
+    shallow = model_builders.build("inception", 10, width=0.25, dense=32)
+    shallow.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    shallow.fit(x, y, epochs=1, batch_size=16, verbose=0)  # weights and BN statistics move off their start
+    shallow.save(tmp_path / "shallow.keras")
+    deep = model_builders.build("inception", 10, width=0.25, dense=32, depth=2)
+    said = init_from(deep, str(tmp_path / "shallow.keras"))
+    assert said.startswith("initialized 50 of 82 weighted layers") and "inc4r2_proj_bn" in said, said
+    np.testing.assert_allclose(np.asarray(deep(x, training=False)), np.asarray(shallow(x, training=False)), atol=1e-5)
+    assert len(deep.layers) > len(shallow.layers) and deep.count_params() > shallow.count_params()
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, deep(x, training=False)))
+    grads = dict(zip([v.path for v in deep.trainable_variables], tape.gradient(loss, deep.trainable_variables)))
+    assert float(tf.reduce_max(tf.abs(grads["inc4r1_proj_bn/gamma"]))) > 0
+    with pytest.raises(ValueError, match="depth must be a whole number from 0 to 8"):
+        model_builders.build("inception", 10, width=0.25, depth=1.5)
+
+
 def test_tiny_model_learns_far_above_chance(tiny_run):
     result, out = tiny_run
     metrics = result["test_metrics"]
