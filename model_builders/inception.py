@@ -51,7 +51,7 @@ def residual_module(x, f1, f3r, f3, f5r, f5, fp, name):
 def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, dense: int = 1024,
                     dropout: float = 0.4, augment: bool = True, binarize_threshold: float | None = 0.4,
                     elastic: bool | float = False, head: str = "softmax", squeeze: float = 0.0, depth: int = 0):
-    if int(depth) != depth or not 0 <= depth <= 8:
+    if isinstance(depth, bool) or not isinstance(depth, (int, float)) or int(depth) != depth or not 0 <= depth <= 8:
         raise ValueError(f"depth must be a whole number from 0 to 8 (residual modules added at 7x7), got {depth!r}")
     w = lambda n: max(8, int(round(n * width)))  # noqa: E731  (width multiplier for every layer)
     inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are

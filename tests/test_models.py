@@ -117,6 +117,8 @@ def test_a_deeper_inception_starts_as_the_network_it_is_initialized_from(mnist_s
     assert float(tf.reduce_max(tf.abs(grads["inc4r1_proj_bn/gamma"]))) > 0
     with pytest.raises(ValueError, match="depth must be a whole number from 0 to 8"):
         model_builders.build("inception", 10, width=0.25, depth=1.5)
+    with pytest.raises(ValueError, match="depth must be a whole number from 0 to 8.*got 'abc'"):
+        model_builders.build("inception", 10, width=0.25, depth="abc")
 
 
 def test_tiny_model_learns_far_above_chance(tiny_run):
