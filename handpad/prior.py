@@ -246,6 +246,7 @@ class SyllableLM:
         self._rows = rows
         self._labels = labels
         self._index = label_space("hangul-11172")._index
+        self._words = frozenset(bigrams.words)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "SyllableLM":
@@ -307,6 +308,10 @@ class SyllableLM:
         for b, lp in seen.items():
             out[BOUNDARY if b is None else self._index[b]] = lp
         return out
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` is in the word list the bigrams came from."""
+        return word in self._words
 
     def word_log_prob(self, word: str) -> float:
         """log P(word): its syllables one after another, from the word start to the word end."""

@@ -98,6 +98,7 @@ class ReadChecks:
 READ_CHECKS = ReadChecks()  # without a verifier
 VERIFIED_CHECKS = ReadChecks(recheck=2.0, prune=0.05)  # with one: wider, the verifier weeds out (tuned on validation lines)
 SYLLABLE_BONUS = 2.0  # per syllable, when boxes and labels are decided together (see _decode)
+WORD_BONUS = 0.0  # added to a word that is in the prior's word list (SyllableLM.knows), times the weight
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
 
@@ -682,7 +683,7 @@ def _decode(n: int, near: list, cost: dict, probs: np.ndarray, space_at: list[bo
     ending: dict[int, list] = {}
     for idx, (i, j) in enumerate(near):
         ending.setdefault(j, []).append((i, idx))
-    hyps: dict[int, list] = {0: [(0.0, None, ())]}
+    hyps: dict[int, list] = {0: [(0.0, None, (), "")]}  # score, previous syllable, path, the word so far
     for j in range(1, n + 1):
         found = []
         for i, idx in ending.get(j, ()):
@@ -693,16 +694,23 @@ def _decode(n: int, near: list, cost: dict, probs: np.ndarray, space_at: list[bo
             labels = [label_list[t] for t in top]
             logp = np.log(np.maximum(p[top], 1e-12))
             base = SYLLABLE_BONUS - cost[(i, j)]
-            for score, prev, path in hyps[i]:
+            for score, prev, path, word in hyps[i]:
                 start = prev is None or space_at[i]
-                s0 = score + base + (weight * lm.end_log_prob(prev) if start and prev is not None else 0.0)
+                s0 = score + base + (_word_end(lm, prev, word, weight) if start and prev is not None else 0.0)
                 for lab, a, l in zip(labels, logp, lm.log_probs(None if start else prev, labels)):
-                    found.append((s0 + a + weight * l, lab, path + (((i, j), lab),)))
+                    found.append((s0 + a + weight * l, lab, path + (((i, j), lab),), lab if start else word + lab))
         if found:
             found.sort(key=lambda h: -h[0])
             hyps[j] = found[:BEAM]
-    best = max(hyps[n], key=lambda h: h[0] + weight * lm.end_log_prob(h[1]))
+    best = max(hyps[n], key=lambda h: h[0] + _word_end(lm, h[1], h[3], weight))
     return list(best[2])
+
+
+def _word_end(lm, last: str, word: str, weight: float, bonus: float | None = None) -> float:
+    """What a finished word adds to its text's score: the word end's log-probability after its last
+    syllable and, if the word is in the prior's word list, ``WORD_BONUS``; both times ``weight``."""
+    bonus = WORD_BONUS if bonus is None else bonus
+    return weight * (lm.end_log_prob(last) + (bonus if bonus and lm.knows(word) else 0.0))
 
 
 # -- the text ------------------------------------------------------------------------------------------
@@ -732,7 +740,7 @@ def best_text(candidates: list[list[tuple[str, float]]], starts: list[bool], lm,
                     new.append((float(s), lab, path + (lab,)))
             new.sort(key=lambda h: -h[0])
             hyps = new[:beam]
-        hyps = [(s + weight * lm.end_log_prob(prev), prev, path) for s, prev, path in hyps]
+        hyps = [(s + _word_end(lm, prev, "".join(path), weight), prev, path) for s, prev, path in hyps]
         chosen += list(max(hyps, key=lambda h: h[0])[2])
         i = j
     return chosen

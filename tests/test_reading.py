@@ -123,6 +123,22 @@ def test_the_prior_prefers_a_real_word():
     assert reading.best_text(clear, [False, False], lm) == ["얀", "넝"]
 
 
+def test_the_word_list_bonus_picks_a_listed_word_over_likelier_syllables(monkeypatch):
+    """마워 has likelier syllable pairs than 파워, but only 파워 is a word of the list: with the bonus
+    the listed word wins a near tie of the picture; a clear picture still wins over the list."""
+    from handpad.prior import SyllableLM
+
+    lm = SyllableLM.load()
+    assert lm.knows("파워") and not lm.knows("마워") and lm.word_log_prob("마워") > lm.word_log_prob("파워")
+    candidates = [[("마", 0.5), ("파", 0.5)], [("워", 0.9), ("위", 0.1)]]
+    monkeypatch.setattr(reading, "WORD_BONUS", 0.0)
+    assert reading.best_text(candidates, [False, False], lm) == ["마", "워"]
+    monkeypatch.setattr(reading, "WORD_BONUS", 4.0)
+    assert reading.best_text(candidates, [False, False], lm) == ["파", "워"]
+    clear = [[("마", 0.999), ("파", 0.001)], [("워", 0.9), ("위", 0.1)]]
+    assert reading.best_text(clear, [False, False], lm) == ["마", "워"]
+
+
 def test_choose_and_json(hangul_rec):
     r = hangul_rec.read(word_image("사람"))
     second = r.syllables[0].top[1][0]
