@@ -98,7 +98,9 @@ class ReadChecks:
 READ_CHECKS = ReadChecks()  # without a verifier
 VERIFIED_CHECKS = ReadChecks(recheck=2.0, prune=0.05)  # with one: wider, the verifier weeds out (tuned on validation lines)
 SYLLABLE_BONUS = 2.0  # per syllable, when boxes and labels are decided together (see _decode)
-WORD_BONUS = 0.0  # added to a word that is in the prior's word list (SyllableLM.knows), times the weight
+WORD_BONUS = 2.0  # added to a word that is in the prior's word list (SyllableLM.knows), times the weight; set on
+# validation lines (bench/word_bonus.py, bench/prior_control.py --bonus): the most lines right if half the words
+# are listed and half not (listed +2.1 points, unlisted -0.9; 4: +2.4 / -1.9; 8: +3.5 / -4.2)
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
 
