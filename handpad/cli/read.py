@@ -16,7 +16,8 @@ DESCRIPTION = """\
 Read image files that hold a line of handwriting: several Hangul syllables (words, with spaces)
 or digits (numbers), written left to right. The ink is cut into syllables (or digits), each is
 recognized by the model, and for Hangul a language prior (syllable bigrams from wordfreq's
-Korean word list) picks the most likely text among each box's candidates.
+Korean word list, and a small bonus for words the list holds) picks the most likely text among
+each box's candidates.
 
 With --json, one JSON object per image and line:
   {"file": "a.png", "text": "안녕 하세요", "syllables": [{"box": [x0, y0, x1, y1], "label": "안",
