@@ -77,6 +77,22 @@ def fit_rare_weight(model, common: tuple, rare: tuple, tolerance: float = COMMON
     return best, table
 
 
+JAMO_MIXES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # the jamo heads' say among the 2350 (syllables_from_hybrid)
+
+
+def fit_jamo_mix(model, common: tuple) -> tuple[float, dict]:
+    """The hybrid head's jamo mix (:func:`handpad.model.syllables_from_hybrid`): the b of JAMO_MIXES
+    that reads validation samples of the 2350 (``common``: prepared images, labels) best, the smaller
+    on a tie (0: the syllable softmax alone). Returns (b, {b: top-1})."""
+    from .model import syllables_from_hybrid
+
+    if model.head != "hybrid":
+        raise ValueError(f"only a hybrid head has a jamo mix, not {model.head!r}")
+    out, y = model.outputs(common[0]), np.asarray(common[1])
+    table = {b: float((syllables_from_hybrid(out, model.rare_weight, b).argmax(1) == y).mean()) for b in JAMO_MIXES}
+    return max(JAMO_MIXES, key=lambda b: (table[b], -b)), table
+
+
 def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS):
     """(ECE, per-bin rows (low, high, count, mean confidence, accuracy)) of the top-1 answers."""
     confidence = probs.max(axis=1)

@@ -173,6 +173,7 @@ class Model:
         self.temperature = float(self.meta.get("temperature", 1.0))
         # The hybrid head's weight of the rarer syllables' share (fitted on validation data; 1 = as the jamo say).
         self.rare_weight = float(self.meta.get("rare_weight", 1.0))
+        self.jamo_mix = float(self.meta.get("jamo_mix", 0.0))  # the jamo heads' say among the 2350 (hybrid)
         # Test-time views (handpad calibrate --views): each input is read at these horizontal shears too
         # and every head's softmax averaged over them; (0,) = the input alone.
         self.views = check_views(self.meta.get("views", (0.0,)), self.path)
@@ -288,7 +289,7 @@ class Model:
         if self.head == "jamo":
             probs = syllables_from_jamo(outputs)
         elif self.head == "hybrid":
-            probs = syllables_from_hybrid(outputs, self.rare_weight)
+            probs = syllables_from_hybrid(outputs, self.rare_weight, self.jamo_mix)
         if self._columns is not None:
             full = np.zeros((len(probs), len(self.label_space)), np.float32)
             full[:, self._columns] = probs
@@ -342,20 +343,29 @@ def syllables_from_jamo(jamo: np.ndarray) -> np.ndarray:
     return (initial[:, :, None, None] * vowel[:, None, :, None] * final[:, None, None, :]).reshape(len(jamo), -1)
 
 
-def syllables_from_hybrid(out: np.ndarray, rare_weight: float = 1.0) -> np.ndarray:
+def syllables_from_hybrid(out: np.ndarray, rare_weight: float = 1.0, jamo_mix: float = 0.0) -> np.ndarray:
     """(n, 2418) syllable softmax over the 2350 | jamo -> (n, 11172) probabilities in hangul-11172
     order. The jamo product ranks all syllables and gives the mass m of the 8,822 rarer ones; the
     syllable softmax shares the rest among the 2350 KS X 1001 syllables:
     p(s) = (1 - m) p_syllable(s) for the 2350, p_jamo(s) for the others; with ``rare_weight`` w
     (fitted on validation data, see :func:`handpad.calibration.fit_rare_weight`) the rarer ones' share
-    is weighed by w and the whole renormalized: w m / (w m + 1 - m) goes to them."""
+    is weighed by w and the whole renormalized: w m / (w m + 1 - m) goes to them.
+
+    ``jamo_mix`` b (0 to 1; fitted on validation data, :func:`handpad.calibration.fit_jamo_mix`): the
+    2350's share follows p_syllable(s)^(1-b) p_jamo(s)^b renormalized over them instead of p_syllable
+    alone, so the jamo heads also have a say among the common syllables (a product of experts)."""
     from .labels import space_map
 
     probs = syllables_from_jamo(out[:, COMMON:])
     common = space_map("hangul-ksx1001", "hangul-11172")
     kept = np.clip(probs[:, common].sum(axis=1, keepdims=True), 0.0, 1.0)  # 1 - m
+    syllable = out[:, :COMMON]
+    if jamo_mix:
+        log = (1.0 - jamo_mix) * np.log(np.maximum(syllable, 1e-30)) + jamo_mix * np.log(np.maximum(probs[:, common], 1e-30))
+        syllable = np.exp(log - log.max(axis=1, keepdims=True))
+        syllable /= syllable.sum(axis=1, keepdims=True)
     probs *= np.float32(rare_weight)
-    probs[:, common] = kept * out[:, :COMMON]
+    probs[:, common] = kept * syllable
     probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-30)
     return probs
 
@@ -485,7 +495,7 @@ def rebuild_graph(src, weights: str = LITE_WEIGHTS[0], dest=None) -> Path:
     return dest
 
 
-CALIBRATION_KEYS = ("temperature", "calibration", "rare_weight", "rare_weight_fit", "metrics")
+CALIBRATION_KEYS = ("temperature", "calibration", "rare_weight", "rare_weight_fit", "jamo_mix", "jamo_mix_fit", "metrics")
 
 
 def average_weights(sources, dest) -> Path:

@@ -461,7 +461,7 @@ def init_from(model, source) -> str:
             + (f"; new: {', '.join(skipped)}" if skipped else ""))
 
 
-def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None) -> dict:
+def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, jamo_mix: bool = False) -> dict:
     """Fit the saved model's temperature on ``data`` (a store, or some of its samples), save it in
     the file, and return what changed: {"temperature", "calibration": {n, ece_before, ece_after}}.
     ``rare``: a store of syllables outside the 2350 (validation designs) for a hybrid model, whose
@@ -470,8 +470,9 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None) 
     where it is surest of wrong answers (fitted on ``data`` alone, the held-out hands' calibration error
     was 1.2-2.2 points higher: model card, third release). ``views``: test-time shears the model reads
     every image at (``Model.views``; the rare weight and temperature are fitted for them); None keeps
-    the file's."""
-    from .calibration import expected_calibration_error, plot_reliability
+    the file's. ``jamo_mix``: for a hybrid head, first fit how much its jamo heads weigh among the 2350
+    (``handpad.calibration.fit_jamo_mix``, on ``data``); the rare weight and temperature are fitted with it."""
+    from .calibration import expected_calibration_error, fit_jamo_mix, plot_reliability
     from .evaluation import evaluation_data
     from .model import Model, check_views, update_metadata
 
@@ -485,6 +486,12 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None) 
         if model.head != "hybrid":
             raise HandpadError(f"{model_path}: --rare fits the rare weight of a hybrid head; this model's head is {model.head}")
         rare = (rare, evaluation_data(Path(rare), model))
+    if jamo_mix:
+        if model.head != "hybrid":
+            raise HandpadError(f"{model_path}: --jamo-mix fits the jamo heads' say of a hybrid head; this model's head is {model.head}")
+        model.jamo_mix, mixes = fit_jamo_mix(model, common)
+        report["jamo_mix"] = model.jamo_mix
+        report["jamo_mix_fit"] = {"data": str(data), "top1": {str(b): round(a, 4) for b, a in mixes.items()}}
     weight, table, temperature, raw, fitted = _fit_confidence(model, common, rare and rare[1])
     if table is not None:
         report["rare_weight"] = weight

@@ -171,6 +171,18 @@ def test_hybrid_head_combines_syllable_and_jamo_probabilities():
     out[0, [2350 + i, 2350 + 19 + v, 2350 + 40 + f]] = 1
     out[1, [2350 + 0, 2350 + 19 + 0, 2350 + 40 + 0]] = 1  # ㄱ ㅏ (no final): 가
     assert [every.labels[j] for j in syllables_from_hybrid(out).argmax(1)] == ["뷁", "가"]
+    # the jamo mix: the jamo heads also weigh among the 2350 (a product of experts); the rarer ones keep
+    # their share, and mix 0 is the syllable softmax alone
+    mix = syllables_from_hybrid(np.concatenate([syllable, *parts], axis=1).astype(np.float32), 1.0, 0.3)
+    assert np.allclose(mix.sum(1), 1, atol=1e-4) and np.allclose(mix[:, rare], probs[:, rare], atol=1e-6)
+    assert np.allclose(syllables_from_hybrid(np.concatenate([syllable, *parts], axis=1).astype(np.float32), 1.0, 0.0), probs)
+    ga, gak = every.index("가"), every.index("각")
+    close = np.zeros((1, 2418), np.float32)
+    close[0, [common.index("가"), common.index("각")]] = 0.55, 0.45  # the syllable softmax leans to 가 ...
+    close[0, 2350 + np.array([0, 19 + 0])] = 1.0
+    close[0, 2350 + 40 + np.array([0, 1])] = 0.1, 0.9  # ... the jamo heads say final ㄱ: 각
+    assert syllables_from_hybrid(close).argmax(1)[0] == ga
+    assert syllables_from_hybrid(close, 1.0, 0.3).argmax(1)[0] == gak
 
 
 def test_hybrid_loss_and_accuracy():
@@ -266,6 +278,18 @@ def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(ja
                          "--out", str(tmp_path / "x.keras")]) == 1
     assert "fits the rare weight of a hybrid head; this model's head is softmax" in capsys.readouterr().err
     assert not (tmp_path / "x.keras").exists()  # the failed calibration leaves no uncalibrated copy behind
+    # --jamo-mix: the jamo heads' say among the 2350, the best of its grid on DATA (the smaller on a tie), kept
+    mixed = tmp_path / "mixed.keras"
+    assert handpad_main(["calibrate", result["model_path"], str(root / "store"), "--rare", str(root / "rare"),
+                         "--jamo-mix", "--out", str(mixed)]) == 0
+    assert "jamo mix" in capsys.readouterr().out
+    meta = read_entries(mixed)[0]
+    table = {float(b): a for b, a in meta["jamo_mix_fit"]["top1"].items()}
+    assert len(table) == 6 and meta["jamo_mix"] == min(b for b, a in table.items() if a == max(table.values()))
+    assert Model.load(mixed).jamo_mix == meta["jamo_mix"] and "rare_weight" in meta and "temperature" in meta
+    assert handpad_main(["calibrate", base["model_path"], str(root / "store"), "--jamo-mix",
+                         "--out", str(tmp_path / "y.keras")]) == 1
+    assert "--jamo-mix fits the jamo heads' say of a hybrid head" in capsys.readouterr().err
     with pytest.raises(HandpadError, match="no layer of that model matches"):
         train(TrainConfig(store=str(root / "store"), out=str(tmp_path / "mismatch"), arch="inception",
                           arch_options={"width": 0.25, "head": "hybrid"}, epochs=1, verbose=0,

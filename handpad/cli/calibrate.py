@@ -18,12 +18,15 @@ examples:
   handpad calibrate runs/hangul/model.keras data/hangul-val-faces --out runs/hangul/calibrated.keras
   handpad calibrate digits data/mnist --subset val --out my-digits.keras   # the training run's validation part
   handpad calibrate runs/hangul-hybrid/model.keras data/val --rare data/val-rare --out hybrid.keras
+  handpad calibrate hangul data/val --rare data/val-rare --jamo-mix --out hybrid.keras
 
 A hybrid model (a softmax over the 2350 beside jamo softmaxes) also has a rare weight: how much of
 its probability the syllables outside the 2350 get. --rare STORE (such syllables, written by
 validation hands) fits it first: the weight that reads STORE best among those that keep the top-1
 on DATA (the 2350) within half a point of the syllable softmax alone; the temperature is then fitted
-on DATA and STORE together (the model answers over all 11,172 syllables).
+on DATA and STORE together (the model answers over all 11,172 syllables). --jamo-mix, before both,
+fits how much the jamo heads weigh among the 2350 as well (their product of experts with the
+syllable softmax, 0 to 0.5): the mix that reads DATA best.
 
 --views SHEARS reads every image also slanted by these horizontal shears and averages each head's
 answer over them (test-time views: casual hands slant, and reading the same ink at several slants
@@ -39,6 +42,8 @@ def configure(p) -> None:
     p.add_argument("--plot", metavar="PNG", help="reliability plot (default: next to --out, <name>-reliability.png)")
     p.add_argument("--force", action="store_true", help="allow --out to be the input model file")
     p.add_argument("--rare", metavar="STORE", help="hybrid models: validation syllables outside the 2350, to fit the rare weight on")
+    p.add_argument("--jamo-mix", action="store_true",
+                   help="hybrid models: first fit how much the jamo heads weigh among the 2350 (on DATA)")
     p.add_argument("--views", metavar="SHEARS", type=_shears,
                    help="test-time views, e.g. 0,0.15,-0.15,0.25,-0.25 (0 = the image as it is; 0 alone: no views)")
     add_subset_arguments(p)
@@ -71,12 +76,16 @@ def run(args) -> int:
         shutil.copyfile(source, out)
     plot = Path(args.plot) if args.plot else out.with_name(f"{out.stem}-reliability.png")
     try:
-        report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot, rare=args.rare, views=args.views)
+        report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot, rare=args.rare, views=args.views,
+                           jamo_mix=args.jamo_mix)
     except BaseException:
         if copied:  # no half-made file left: the copy would pass for a calibrated model
             out.unlink(missing_ok=True)
         raise
     c = report["calibration"]
+    if "jamo_mix" in report:
+        print(f"jamo mix {report['jamo_mix']:g}: top-1 {report['jamo_mix_fit']['top1'][str(report['jamo_mix'])] * 100:.2f}% "
+              f"on {args.data} (0: {report['jamo_mix_fit']['top1']['0.0'] * 100:.2f}%)")
     if "rare_weight" in report:
         a, b = report["rare_weight_fit"]["top1"][str(report["rare_weight"])]
         print(f"rare weight {report['rare_weight']:g}: top-1 {a * 100:.2f}% on {args.data}, {b * 100:.2f}% on {args.rare}")
