@@ -62,7 +62,8 @@ def fit_rare_weight(model, common: tuple, rare: tuple, tolerance: float = COMMON
     """The hybrid head's weight of the rarer syllables (:func:`handpad.model.syllables_from_hybrid`),
     fitted on validation samples of the 2350 (``common``: prepared images, labels) and of syllables
     outside them (``rare``): the weight that reads the rare ones best among those that keep the
-    common ones' top-1 within ``tolerance`` of its best (smallest weights: the syllable softmax alone).
+    common ones' top-1 within ``tolerance`` of its best (smallest weights: the syllable softmax alone),
+    at the model's jamo mix.
     Returns (weight, {weight: (common top-1, rare top-1)})."""
     from .model import syllables_from_hybrid
 
@@ -71,7 +72,7 @@ def fit_rare_weight(model, common: tuple, rare: tuple, tolerance: float = COMMON
     raw = [(model.outputs(x), np.asarray(y)) for x, y in (common, rare)]
     table = {}
     for w in RARE_WEIGHTS:
-        table[w] = tuple(float((syllables_from_hybrid(out, w).argmax(1) == y).mean()) for out, y in raw)
+        table[w] = tuple(float((syllables_from_hybrid(out, w, model.jamo_mix).argmax(1) == y).mean()) for out, y in raw)
     floor = max(a for a, _ in table.values()) - tolerance
     best = max((w for w in RARE_WEIGHTS if table[w][0] >= floor), key=lambda w: (table[w][1], -w))
     return best, table
