@@ -62,7 +62,7 @@ def test_refit_teaches_rare_syllables_and_keeps_the_network(stores, tmp_path, ca
     assert not np.array_equal(old.get_layer("final").get_weights()[0], new.get_layer("final").get_weights()[0])
 
 
-def test_refit_refuses_what_it_cannot_do(stores, tmp_path, capsys):
+def test_refit_refuses_what_it_cannot_do(stores, tmp_path, capsys, monkeypatch):
     assert handpad_main(["refit", "digits", str(stores / "common"), "--out", str(tmp_path / "d.keras"), "--quiet"]) == 1
     assert "teaches the jamo heads of a hybrid model; this one's head is softmax" in capsys.readouterr().err
     assert not (tmp_path / "d.keras").exists()
@@ -70,6 +70,15 @@ def test_refit_refuses_what_it_cannot_do(stores, tmp_path, capsys):
     assert "the sample size after ':' must be at least 1" in capsys.readouterr().err
     assert handpad_main(["refit", "hangul", str(tmp_path / "nothere"), "--out", str(tmp_path / "h.keras"), "--quiet"]) == 1
     assert "nothere" in capsys.readouterr().err and not (tmp_path / "h.keras").exists()
+    # features that cannot fit in memory: refused before any work, naming the stores to sample
+    import handpad.refit
+
+    monkeypatch.setattr(handpad.refit, "_available_memory", lambda: 200_000)
+    assert handpad_main(["refit", "hangul", str(stores / "rare-train"), f"{stores / 'common'}:60",
+                         "--out", str(tmp_path / "m.keras"), "--quiet"]) == 1
+    said = capsys.readouterr().err
+    assert "refit: 252 samples need about" in said and "take fewer with STORE:N (e.g. " + str(stores / "rare-train") in said
+    assert not (tmp_path / "m.keras").exists()
     with pytest.raises(HandpadError, match="must end in .keras"):
         from handpad.refit import RefitConfig
 
