@@ -83,14 +83,18 @@ JAMO_MIXES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # the jamo heads' say among the 235
 
 def fit_jamo_mix(model, common: tuple) -> tuple[float, dict]:
     """The hybrid head's jamo mix (:func:`handpad.model.syllables_from_hybrid`): the b of JAMO_MIXES
-    that reads validation samples of the 2350 (``common``: prepared images, labels) best, the smaller
-    on a tie (0: the syllable softmax alone). Returns (b, {b: top-1})."""
+    that reads validation samples of the 2350 (``common``: prepared images, labels in hangul-11172)
+    best when the answer is taken among the 2350 — the mix only reorders them, so the rare weight
+    (fitted afterwards, at this mix) does not enter; the smaller b on a tie (0: the syllable softmax
+    alone). Returns (b, {b: top-1 among the 2350})."""
+    from .labels import space_map
     from .model import syllables_from_hybrid
 
     if model.head != "hybrid":
         raise ValueError(f"only a hybrid head has a jamo mix, not {model.head!r}")
     out, y = model.outputs(common[0]), np.asarray(common[1])
-    table = {b: float((syllables_from_hybrid(out, model.rare_weight, b).argmax(1) == y).mean()) for b in JAMO_MIXES}
+    inside = space_map("hangul-ksx1001", "hangul-11172")
+    table = {b: float((inside[syllables_from_hybrid(out, 1.0, b)[:, inside].argmax(1)] == y).mean()) for b in JAMO_MIXES}
     return max(JAMO_MIXES, key=lambda b: (table[b], -b)), table
 
 

@@ -491,7 +491,7 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
             raise HandpadError(f"{model_path}: --jamo-mix fits the jamo heads' say of a hybrid head; this model's head is {model.head}")
         model.jamo_mix, mixes = fit_jamo_mix(model, common)
         report["jamo_mix"] = model.jamo_mix
-        report["jamo_mix_fit"] = {"data": str(data), "top1": {str(b): round(a, 4) for b, a in mixes.items()}}
+        report["jamo_mix_fit"] = {"data": str(data), "among": "hangul-ksx1001", "top1": {str(b): round(a, 4) for b, a in mixes.items()}}
     weight, table, temperature, raw, fitted = _fit_confidence(model, common, rare and rare[1])
     if table is not None:
         report["rare_weight"] = weight

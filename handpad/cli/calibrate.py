@@ -84,7 +84,7 @@ def run(args) -> int:
         raise
     c = report["calibration"]
     if "jamo_mix" in report:
-        print(f"jamo mix {report['jamo_mix']:g}: top-1 {report['jamo_mix_fit']['top1'][str(report['jamo_mix'])] * 100:.2f}% "
+        print(f"jamo mix {report['jamo_mix']:g}: top-1 among the 2350 {report['jamo_mix_fit']['top1'][str(report['jamo_mix'])] * 100:.2f}% "
               f"on {args.data} (0: {report['jamo_mix_fit']['top1']['0.0'] * 100:.2f}%)")
     if "rare_weight" in report:
         a, b = report["rare_weight_fit"]["top1"][str(report["rare_weight"])]
