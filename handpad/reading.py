@@ -708,11 +708,10 @@ def _decode(n: int, near: list, cost: dict, probs: np.ndarray, space_at: list[bo
     return list(best[2])
 
 
-def _word_end(lm, last: str, word: str, weight: float, bonus: float | None = None) -> float:
+def _word_end(lm, last: str, word: str, weight: float) -> float:
     """What a finished word adds to its text's score: the word end's log-probability after its last
     syllable and, if the word is in the prior's word list, ``WORD_BONUS``; both times ``weight``."""
-    bonus = WORD_BONUS if bonus is None else bonus
-    return weight * (lm.end_log_prob(last) + (bonus if bonus and lm.knows(word) else 0.0))
+    return weight * (lm.end_log_prob(last) + (WORD_BONUS if WORD_BONUS and lm.knows(word) else 0.0))
 
 
 # -- the text ------------------------------------------------------------------------------------------

@@ -118,12 +118,12 @@ def refit_jamo_heads(cfg: RefitConfig) -> dict:
         count = _count(path)
         keep = np.sort(rng.choice(count, limit, replace=False)) if limit is not None and limit < count else None
         picks.append((path, count, keep))
-    n = sum(count if keep is None else len(keep) for _, count, keep in picks)
+    n, width = sum(count if keep is None else len(keep) for _, count, keep in picks), int(features.output_shape[-1])
     order = rng.permutation(n)
-    _check_memory(n, int(features.output_shape[-1]), cfg.stores)
+    _check_memory(n, width, cfg.stores)
     place = np.empty(n, np.int64)
     place[order] = np.arange(n)  # sample j of the stores, one after another, is row place[j] of x
-    x = np.empty((n, int(features.output_shape[-1])), np.float32)
+    x = np.empty((n, width), np.float32)
     y = np.empty(n, np.int64)
     used, start = [], 0
     for path, count, keep in picks:
