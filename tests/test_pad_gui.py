@@ -104,6 +104,9 @@ class Pad:
             pump.start()
         self.wait_for("window open", timeout=60)
         self.window = self.xdo("search", "--sync", "--onlyvisible", "--name", title).split()[0]
+        # Xvfb has no window manager to give the new window the keyboard focus; without it a key sent
+        # to the window can be lost (seen once in a full run: no answer to the first space).
+        self.xdo("windowfocus", self.window)
 
     @staticmethod
     def _pump(stream, put):
