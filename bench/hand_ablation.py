@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/hand_ablation.py [--syllables 200] [--epochs 5] [--per-font 1]   # ~25 min on 2 cores
 
-For a subset of syllables (the confusable pairs of the model card, and random ones up to
+For a subset of syllables (the confusable pairs of models/HISTORY.md, and random ones up to
 ``--syllables``), one training store per variant is synthesized from the training faces (the
 default faces minus the six held out in bench/shipped_models.sh), all with the same seed and
 the same number of samples:
@@ -41,7 +41,7 @@ import numpy as np
 
 HELD = ("NanumPenScript-Regular", "NanumBrushScript-Regular", "UnPen-Regular", "UnShinmun-Regular",
         "BMDoHyeon-Regular", "Bandal-Regular")
-# Pairs the model card and issue 12 name: one short stroke, or a round/square loop, apart.
+# Pairs models/HISTORY.md ("Most-confused pairs") and issue 12 name: one short stroke, or a round/square loop, apart.
 CONFUSABLE = "몸옹 이아 에예 자차 이히 오으 가갸 나냐 꽁꼼 냥냠 등듬 팡팜 항함 폐페 뎬덴 응음 모보"
 DISTORTIONS = ("corners", "ticks", "mouse", "jamo", "warp", "slant")
 

@@ -468,7 +468,7 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
     rare weight is fitted first on it and ``data`` (``handpad.calibration.fit_rare_weight``); the
     temperature is then fitted on both: the model answers over all 11,172, and the rarer syllables are
     where it is surest of wrong answers (fitted on ``data`` alone, the held-out hands' calibration error
-    was 1.2-2.2 points higher: model card, third release). ``views``: test-time shears the model reads
+    was 1.2-2.2 points higher: models/HISTORY.md, third release, recalibrated). ``views``: test-time shears the model reads
     every image at (``Model.views``; the rare weight and temperature are fitted for them); None keeps
     the file's. ``jamo_mix``: for a hybrid head, first fit how much its jamo heads weigh among the 2350
     (``handpad.calibration.fit_jamo_mix``, on ``data``); the rare weight and temperature are fitted with it."""

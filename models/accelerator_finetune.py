@@ -25,7 +25,7 @@ gray one gives. In training the augmentation (zoom, rotation, shift, and the opt
 warp) now resamples binary images instead of gray ones before binarizing: slightly rougher edges.
 
 The same training runs on a CPU (any backend, TensorFlow included) at that CPU's pace: the
-recipe in models/README.md names the samples seen, so a run of equal length can be reproduced.
+recipe in models/HISTORY.md names the samples seen, so a run of equal length can be reproduced.
 """
 from __future__ import annotations
 

@@ -15,22 +15,22 @@
 #            its weights and runs/hangul-more's (a "model soup"), calibrated
 #   warp     (shipped 2026-12-04, third release) the second release trained on fresh draws of the three big training
 #            stores (DRAW_SEED, default 30: the earlier runs saw the seed-10/11/20 draws many times) with the in-model
-#            smooth warp (SmoothWarp, elastic=2 px), cosine from 2e-4, calibrated; then the soup (model card).
+#            smooth warp (SmoothWarp, elastic=2 px), cosine from 2e-4, calibrated; then the soup (models/HISTORY.md).
 #            As shipped: PRECISION=mixed_bfloat16 EPOCHS=50 BUDGET_MIN=70 (46 min on a 2-core AVX512-BF16 CPU).
 #            Later rounds: EARLIER_DRAWS="30 50 ..." trains on those sittings' draws too, DESIGNED=1 adds a store of
 #            designed (printed) samples by every training face, WARP=N the warp in pixels (default 2; 0: off),
 #            MORE_TRAIN="STORE ..." more training stores, LR the cosine's start (default 2e-4), SQUEEZE=S the
 #            in-model squeeze (each axis shrinks by up to S: narrower and wider writing; default off), DEPTH=N
 #            N residual Inception modules more at 7x7 (they start as the identity: PREV's answers; default 0);
-#            model card, "Two more rounds of fresh draws"
+#            models/HISTORY.md, "Two more rounds of fresh draws"
 #   refit    (shipped 2026-12-04, fourth release) the third release's jamo heads fitted again on 7,000 more of the
 #            rarer syllables beside some of the 2350 (handpad refit: frozen features, ~5 min), then calibrated;
-#            EPOCHS (default 3) and LR (3e-4) as chosen on the validation designs (model card)
-#            Fifth release (2026-12-04): warp round 4's network (model card: "Two more rounds of fresh draws"), its
+#            EPOCHS (default 3) and LR (3e-4) as chosen on the validation designs (models/HISTORY.md)
+#            Fifth release (2026-12-04): warp round 4's network (models/HISTORY.md: "Two more rounds of fresh draws"), its
 #            jamo heads refit the same way, read at five slants (test-time views, handpad calibrate --views):
 #              VIEWS=0,0.15,-0.15,0.25,-0.25 PREV=runs/hangul-warp4/model.keras bash models/train_hangul_jamo.sh refit
 #            Sixth release (2026-12-05): the soup of warp rounds 4, 7 and 8 (round 8: round 7's recipe with CURSIVE=1;
-#            commands in the model card), its jamo heads refit the same way, the same five views:
+#            commands in models/HISTORY.md), its jamo heads refit the same way, the same five views:
 #              SOUP="runs/hangul-warp4/model.keras runs/hangul-warp7/model.keras runs/hangul-warp8/model.keras" \
 #                VIEWS=0,0.15,-0.15,0.25,-0.25 bash models/train_hangul_jamo.sh refit
 # Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
@@ -105,7 +105,7 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
   [ -f "$PREV" ] || { mkdir -p runs && git show 1a4a778:models/hangul.keras > "$PREV.part" && mv "$PREV.part" "$PREV"; }
   RUN=${RUN:-runs/hangul-warp}
   # EARLIER_DRAWS="30 50": the earlier sittings' draws join this one's (more distinct samples per epoch; a
-  # round on one draw alone lost PHD08 scans, see the model card), synthesized again where they are missing.
+  # round on one draw alone lost PHD08 scans, see models/HISTORY.md), synthesized again where they are missing.
   earlier=()
   for seed in ${EARLIER_DRAWS:-}; do
     handpad synth hangul --out $W/train-b$seed --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed $seed --quiet
@@ -116,7 +116,7 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
     earlier+=(--extra-train $W/train-b$seed --extra-train $W/train-careless-b$seed --extra-train $W/train-handwriting-b$seed)
   done
   # DESIGNED=1: one more sample of every syllable by every training face as designed (printed, PHD08's kind),
-  # a third of the samples instead of a fifth: the careless draws cost real PHD08 scans (model card)
+  # a third of the samples instead of a fifth: the careless draws cost real PHD08 scans (models/HISTORY.md)
   if [ "${DESIGNED:-0}" = 1 ]; then
     handpad synth hangul --out $W/train-designed-b$DRAW --exclude $HELD $VAL --per-font 1 --mix designed=1 \
         --seed $((DRAW + 2)) --quiet

@@ -113,6 +113,8 @@ def test_pyproject_lists_every_handpad_subpackage():
 @pytest.mark.slow
 def test_wheel_carries_models_and_architectures(wheel_site, outside):
     check_install(wheel_site, outside)
+    # The model card's history (earlier releases, experiments not shipped) travels with it.
+    assert (wheel_site / "handpad" / "models" / "HISTORY.md").is_file()
 
 
 @pytest.mark.slow
