@@ -56,7 +56,7 @@ def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, de
     w = lambda n: max(8, int(round(n * width)))  # noqa: E731  (width multiplier for every layer)
     inputs = keras.Input(input_shape, dtype="uint8", name="image")  # stored images as they are
     x = front_end(inputs, augment, binarize_threshold, elastic, squeeze=squeeze)
-    # Stem: 60 -> 30 -> 15
+    # Stem: 60 -> 30 -> 15 (80 -> 40 -> 20)
     x = layers.Conv2D(w(32), 3, padding="same", activation="relu", name="stem_conv1")(x)
     x = layers.MaxPooling2D(2, name="stem_pool1")(x)
     x = layers.BatchNormalization(momentum=0.9, name="stem_bn1")(x)
@@ -72,7 +72,11 @@ def build_inception(num_classes, input_shape=(60, 60, 1), width: float = 1.0, de
     for i in range(int(depth)):
         x = residual_module(x, w(64), w(64), w(96), w(24), w(48), w(32), f"inc4r{i + 1}")
     # Head: average pooling, 1x1 conv (128), dense (1024), dropout, softmax
-    x = layers.AveragePooling2D(3, strides=2, name="head_avgpool")(x)  # 7 -> 3
+    # A 3x3 grid whatever the input size (60 px: 7 -> 3 by 3/2; 80 px: 10 -> 3 by 4/3), so the dense
+    # layer's weights fit every size and --init-from carries a 60 px network over to finer input.
+    side = int(x.shape[1])
+    stride = max(1, side // 3)
+    x = layers.AveragePooling2D(side - 2 * stride, strides=stride, name="head_avgpool")(x)
     x = conv(x, 128, 1, "head_1x1")
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(dense, activation="relu", name="dense")(x)

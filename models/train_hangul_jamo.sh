@@ -33,14 +33,19 @@
 #            commands in models/HISTORY.md), its jamo heads refit the same way, the same five views:
 #              SOUP="runs/hangul-warp4/model.keras runs/hangul-warp7/model.keras runs/hangul-warp8/model.keras" \
 #                VIEWS=0,0.15,-0.15,0.25,-0.25 bash models/train_hangul_jamo.sh refit
-# Data goes to $HANDPAD_WORK (default data/hangul-jamo, ignored by git), runs to runs/hangul-<head>.
+#   SIZE=80  (any mode) every store at 80 px instead of 60 (handpad synth hangul --size), in data/hangul-jamo-80, and
+#            so a network of 80 px input; with warp and PREV=models/hangul.keras it starts from every weight of the
+#            60 px network (its head pools to 3x3 at any size), the in-model warp scaled to 2.67 px (model card,
+#            "A finer input")
+# Data goes to $HANDPAD_WORK (default data/hangul-jamo, or data/hangul-jamo-SIZE; ignored by git), runs to runs/hangul-<head>.
 # Measured on a 2-core AVX2 CPU (no AVX512-BF16, so float32): ~74 samples/s training (8 epochs: ~75 min), ~90 samples/s
 # synthesis (the hand kind is the slow one): data ~40 min, then the budget. On a CPU with AVX512-BF16
 # add --precision mixed_bfloat16 (1.2-1.4x); on a GPU, the same command runs as it is.
 set -euo pipefail
 export PATH="$PWD/.venv/bin:$PATH"
 HEAD=${1:-hybrid}
-W=${HANDPAD_WORK:-data/hangul-jamo}
+SIZE=${SIZE:-60}   # the input's side in pixels: SIZE=80 makes every store (and so the network) finer; model card
+W=${HANDPAD_WORK:-data/hangul-jamo$([ "$SIZE" = 60 ] || echo "-$SIZE")}
 HELD="NanumPenScript-Regular NanumBrushScript-Regular UnPen-Regular UnShinmun-Regular BMDoHyeon-Regular Bandal-Regular"
 VAL="UnPilgia-Regular Sunflower-Medium GowunDodum-Regular"   # validation designs: model selection + calibration
 
@@ -50,19 +55,19 @@ handpad synth fetch-fonts --quiet   # the pinned npm fonts (OFL-1.1), cached; th
 [ -f data/hangul-heldout-rare/manifest.json ] || handpad synth hangul --out data/hangul-heldout-rare --only $HELD \
     --label-space hangul-11172 --leave-out hangul-ksx1001 --num-syllables 500 --per-font 1 --mix pen=1 --seed 1 --quiet
 # Training faces: every design except the held-out (test) and validation ones; the 2350 syllables, 3 kinds.
-[ "$HEAD" = warp ] || handpad synth hangul --out $W/train --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed 10 --quiet   # warp: fresh draws instead (below)
+[ "$HEAD" = warp ] || handpad synth hangul --size $SIZE --out $W/train --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed 10 --quiet   # warp: fresh draws instead (below)
 # 600 of the rarer syllables (none of the test set's), from the training faces that cover all 11,172.
-handpad synth hangul --out $W/train-rare --exclude $HELD $VAL --label-space hangul-11172 \
+handpad synth hangul --size $SIZE --out $W/train-rare --exclude $HELD $VAL --label-space hangul-11172 \
     --leave-out hangul-ksx1001 data/hangul-heldout-rare --num-syllables 600 --per-font 1 --mix pen=1,hand=1 --seed 12 --quiet
 # Validation: the validation designs, pen-drawn and written carelessly (epoch choice and the temperature:
 # calibration needs hands as casual as the users').
-handpad synth hangul --out $W/val --only $VAL --per-font 1 --mix pen=1,hand=1 --hand-style careless --seed 3 --quiet
+handpad synth hangul --size $SIZE --out $W/val --only $VAL --per-font 1 --mix pen=1,hand=1 --hand-style careless --seed 3 --quiet
 # Rarer syllables by the validation designs that cover them, none seen in training or in the test set: to tune
 # and calibrate the hybrid head on syllables it never saw whole.
-handpad synth hangul --out $W/val-rare --only $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
+handpad synth hangul --size $SIZE --out $W/val-rare --only $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
     data/hangul-heldout-rare $W/train-rare --num-syllables 600 --per-font 1 --mix pen=1,hand=1 --hand-style careless --seed 13 --quiet
 # 300 syllables written carelessly by every training face.
-[ "$HEAD" = warp ] || handpad synth hangul --out $W/train-careless --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
+[ "$HEAD" = warp ] || handpad synth hangul --size $SIZE --out $W/train-careless --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
     --hand-style careless --seed 11 --quiet
 
 # The starting point of every head: the previous release's 2350-class model (commit 243e83f), taken from the
@@ -84,7 +89,7 @@ continue_run() {
 if [ "$HEAD" = hands ]; then  # the shipped model: handwriting-style designs weighted more, then the soup
   HANDS="BMKIRANGHAERANG-Regular BMYEONSUNG-Regular Dokdo-Regular Eunjin-Regular EunjinNakseo-Regular NanumBarunpen-Bold
          NanumBarunpen-Regular UnGungseo-Regular UnPenheulim-Regular UnPilgi-Bold UnPilgi-Regular"
-  handpad synth hangul --out $W/train-handwriting --only $HANDS --per-font 1 --mix hand=1 --hand-style careless --seed 20 --quiet
+  handpad synth hangul --size $SIZE --out $W/train-handwriting --only $HANDS --per-font 1 --mix hand=1 --hand-style careless --seed 20 --quiet
   PREV=${PREV:-runs/hangul-more/model.keras}   # the first 2026-12-04 release (git show c234c82:models/hangul.keras)
   continue_run hands hybrid "$PREV" 2e-4 10 80 --extra-train $W/train-handwriting
   python -c "from handpad.model import average_weights; average_weights(['runs/hangul-hands/model.keras', '$PREV'], 'runs/hangul-hands/soup.keras')"
@@ -95,10 +100,10 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
   HANDS="BMKIRANGHAERANG-Regular BMYEONSUNG-Regular Dokdo-Regular Eunjin-Regular EunjinNakseo-Regular NanumBarunpen-Bold
          NanumBarunpen-Regular UnGungseo-Regular UnPenheulim-Regular UnPilgi-Bold UnPilgi-Regular"
   DRAW=${DRAW_SEED:-30}   # the next sitting's fresh draws: DRAW_SEED=50 (and another runs/ folder via RUN)
-  handpad synth hangul --out $W/train-b$DRAW --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed $DRAW --quiet
-  handpad synth hangul --out $W/train-careless-b$DRAW --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
+  handpad synth hangul --size $SIZE --out $W/train-b$DRAW --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed $DRAW --quiet
+  handpad synth hangul --size $SIZE --out $W/train-careless-b$DRAW --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
       --hand-style careless --seed $((DRAW + 1)) --quiet
-  handpad synth hangul --out $W/train-handwriting-b$DRAW --only $HANDS --per-font 1 --mix hand=1 --hand-style careless \
+  handpad synth hangul --size $SIZE --out $W/train-handwriting-b$DRAW --only $HANDS --per-font 1 --mix hand=1 --hand-style careless \
       --seed $((DRAW + 10)) --quiet
   # Start: the second 2026-12-04 release (commit 1a4a778), as this release was made; the next run: PREV=models/hangul.keras
   PREV=${PREV:-runs/hangul-2026-12-04-second-release.keras}
@@ -108,38 +113,38 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
   # round on one draw alone lost PHD08 scans, see models/HISTORY.md), synthesized again where they are missing.
   earlier=()
   for seed in ${EARLIER_DRAWS:-}; do
-    handpad synth hangul --out $W/train-b$seed --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed $seed --quiet
-    handpad synth hangul --out $W/train-careless-b$seed --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
+    handpad synth hangul --size $SIZE --out $W/train-b$seed --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed $seed --quiet
+    handpad synth hangul --size $SIZE --out $W/train-careless-b$seed --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
         --hand-style careless --seed $((seed + 1)) --quiet
-    handpad synth hangul --out $W/train-handwriting-b$seed --only $HANDS --per-font 1 --mix hand=1 --hand-style careless \
+    handpad synth hangul --size $SIZE --out $W/train-handwriting-b$seed --only $HANDS --per-font 1 --mix hand=1 --hand-style careless \
         --seed $((seed + 10)) --quiet
     earlier+=(--extra-train $W/train-b$seed --extra-train $W/train-careless-b$seed --extra-train $W/train-handwriting-b$seed)
   done
   # DESIGNED=1: one more sample of every syllable by every training face as designed (printed, PHD08's kind),
   # a third of the samples instead of a fifth: the careless draws cost real PHD08 scans (models/HISTORY.md)
   if [ "${DESIGNED:-0}" = 1 ]; then
-    handpad synth hangul --out $W/train-designed-b$DRAW --exclude $HELD $VAL --per-font 1 --mix designed=1 \
+    handpad synth hangul --size $SIZE --out $W/train-designed-b$DRAW --exclude $HELD $VAL --per-font 1 --mix designed=1 \
         --seed $((DRAW + 2)) --quiet
     earlier+=(--extra-train $W/train-designed-b$DRAW)
   fi
   # CURSIVE=1: every training face's 2350 written by the cursive hand (--hand-style cursive), one store more
   # (warp round 8, 2026-12-05; 206,798 samples, 13.5 min here)
   if [ "${CURSIVE:-0}" = 1 ]; then
-    handpad synth hangul --out $W/train-cursive-b$((DRAW + 10)) --exclude $HELD $VAL --per-font 1 --mix hand=1 \
+    handpad synth hangul --size $SIZE --out $W/train-cursive-b$((DRAW + 10)) --exclude $HELD $VAL --per-font 1 --mix hand=1 \
         --hand-style cursive --seed $((DRAW + 10)) --quiet
     earlier+=(--extra-train $W/train-cursive-b$((DRAW + 10)))
   fi
   # CASUAL=1: the same with the casual hand (--hand-style casual: cursive, and every jamo formed its own way;
   # warp round 10, 2026-12-05), its own seed (DRAW + 30)
   if [ "${CASUAL:-0}" = 1 ]; then
-    handpad synth hangul --out $W/train-casual-b$((DRAW + 30)) --exclude $HELD $VAL --per-font 1 --mix hand=1 \
+    handpad synth hangul --size $SIZE --out $W/train-casual-b$((DRAW + 30)) --exclude $HELD $VAL --per-font 1 --mix hand=1 \
         --hand-style casual --seed $((DRAW + 30)) --quiet
     earlier+=(--extra-train $W/train-casual-b$((DRAW + 30)))
   fi
   # MIXED=1: the cursive hand again, every hand sample with jamo of another training design (--mix-designs 1;
   # warp round 11, 2026-12-05), its own seed (DRAW + 40)
   if [ "${MIXED:-0}" = 1 ]; then
-    handpad synth hangul --out $W/train-mixed-b$((DRAW + 40)) --exclude $HELD $VAL --per-font 1 --mix hand=1 \
+    handpad synth hangul --size $SIZE --out $W/train-mixed-b$((DRAW + 40)) --exclude $HELD $VAL --per-font 1 --mix hand=1 \
         --hand-style cursive --mix-designs 1 --seed $((DRAW + 40)) --quiet
     earlier+=(--extra-train $W/train-mixed-b$((DRAW + 40)))
   fi
@@ -148,7 +153,7 @@ if [ "$HEAD" = warp ]; then  # fresh draws + the in-model smooth warp, from the 
   handpad train $W/train-b$DRAW --extra-train $W/train-careless-b$DRAW --extra-train $W/train-rare \
       --extra-train $W/train-handwriting-b$DRAW "${earlier[@]}" \
       --val-store $W/val --test-fraction 0 --arch inception --arch-option width=0.75 --arch-option head=hybrid \
-      --arch-option elastic=${WARP:-2} ${SQUEEZE:+--arch-option squeeze=$SQUEEZE} ${DEPTH:+--arch-option depth=$DEPTH} --init-from "$PREV" --lr ${LR:-2e-4} --steps-per-epoch 300 --batch-size 128 --patience 100 \
+      --arch-option elastic=${WARP:-$(python -c "print(round(2 * $SIZE / 60, 2))")} ${SQUEEZE:+--arch-option squeeze=$SQUEEZE} ${DEPTH:+--arch-option depth=$DEPTH} --init-from "$PREV" --lr ${LR:-2e-4} --steps-per-epoch 300 --batch-size 128 --patience 100 \
       --schedule cosine --epochs ${EPOCHS:-12} --time-budget "${BUDGET_MIN:-60}" --precision ${PRECISION:-float32} \
       --out $RUN "${resume[@]}"
   handpad calibrate $RUN/model.keras $W/val --rare $W/val-rare --out $RUN/candidate.keras --force
@@ -157,20 +162,20 @@ fi
 if [ "$HEAD" = refit ]; then  # the jamo heads fitted again on 7,000 more of the rarer syllables (handpad refit)
   # The rarer syllables of the training faces, none of the test set's or the validation set's (nor train-rare's):
   # 2,000 (seed 110) and 5,000 more (seed 120), pen + hand: 413k samples, ~20 min here.
-  handpad synth hangul --out $W/train-rare-b110 --exclude $HELD $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
+  handpad synth hangul --size $SIZE --out $W/train-rare-b110 --exclude $HELD $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
       data/hangul-heldout-rare $W/val-rare $W/train-rare --num-syllables 2000 --per-font 1 --mix pen=1,hand=1 --seed 110 --quiet
-  handpad synth hangul --out $W/train-rare-b120 --exclude $HELD $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
+  handpad synth hangul --size $SIZE --out $W/train-rare-b120 --exclude $HELD $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
       data/hangul-heldout-rare $W/val-rare $W/train-rare $W/train-rare-b110 --num-syllables 5000 --per-font 1 \
       --mix pen=1,hand=1 --seed 120 --quiet
   # Some of the 2350 beside them (the draws of warp rounds 3 and 4: DRAW_SEED 70 and 90), so the common combinations stay in view.
   HANDS="BMKIRANGHAERANG-Regular BMYEONSUNG-Regular Dokdo-Regular Eunjin-Regular EunjinNakseo-Regular NanumBarunpen-Bold
          NanumBarunpen-Regular UnGungseo-Regular UnPenheulim-Regular UnPilgi-Bold UnPilgi-Regular"
   for seed in 70 90; do
-    handpad synth hangul --out $W/train-b$seed --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed $seed --quiet
+    handpad synth hangul --size $SIZE --out $W/train-b$seed --exclude $HELD $VAL --per-font 1 --mix designed=1,pen=1,hand=2 --seed $seed --quiet
   done
-  handpad synth hangul --out $W/train-careless-b90 --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
+  handpad synth hangul --size $SIZE --out $W/train-careless-b90 --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
       --hand-style careless --seed 91 --quiet
-  handpad synth hangul --out $W/train-handwriting-b90 --only $HANDS --per-font 1 --mix hand=1 --hand-style careless --seed 100 --quiet
+  handpad synth hangul --size $SIZE --out $W/train-handwriting-b90 --only $HANDS --per-font 1 --mix hand=1 --hand-style careless --seed 100 --quiet
   # Start: the third 2026-12-04 release as recalibrated (commit d257fd4); SOUP="A.keras B.keras ...": the mean
   # of those networks' weights instead (handpad.model.average_weights; the sixth release: warp rounds 4, 7, 8)
   if [ -n "${SOUP:-}" ]; then

@@ -327,3 +327,27 @@ def test_mix_designs_takes_jamo_from_another_design_and_is_recorded(tmp_path, go
     alike = [hand.match_pieces(renderers[f].hand_glyph(c), renderers[1 - f].hand_glyph(c)) is not None
              for f, c in zip(faces, chars)]
     assert sum(alike) >= 4 and differ.tolist() == alike
+
+
+def test_size_sets_the_stored_images_and_the_preprocessing_a_model_will_repeat(tmp_path, gothic):
+    with pytest.raises(HandpadError, match="--size must be between 28 and 128 pixels, got 20"):
+        SynthOptions(size=20)
+    stores = {}
+    for size in (60, 80):
+        out = tmp_path / f"s{size}"
+        synthesize([gothic], out, SynthOptions(per_font=2, mix="designed=1,pen=1", syllables=tuple(SYL), seed=2,
+                                               size=size), workers=1, progress=False)
+        stores[size] = load_store(out)
+    fine, plain = stores[80], stores[60]
+    assert fine.image_size == 80 and fine.images.shape[1:] == (80, 80)
+    assert fine.manifest["options"]["preprocess"]["size"] == 80
+    assert plain.manifest["options"]["preprocess"] == generate.PreprocessConfig().to_dict()  # older stores still match
+    assert np.array_equal(fine.labels, plain.labels)
+    # the same draws at a finer scale: shrunk back to 60 px, each sample is the 60 px one, up to resampling
+    shrunk = np.stack([cv2.resize(im, (60, 60), interpolation=cv2.INTER_AREA) for im in fine.images[:]]).astype(np.int16)
+    diff = np.abs(shrunk - plain.images[:].astype(np.int16)).reshape(len(shrunk), -1).mean(axis=1)
+    other = np.abs(shrunk - np.roll(plain.images[:].astype(np.int16), 1, axis=0)).reshape(len(shrunk), -1).mean(axis=1)
+    assert diff.max() < 12 and (diff < other).all(), (diff, other)
+    with pytest.raises(HandpadError, match="other options.*preprocess"):  # a re-run must keep the size
+        synthesize([gothic], tmp_path / "s80", SynthOptions(per_font=2, mix="designed=1,pen=1", syllables=tuple(SYL),
+                                                            seed=2, size=60), workers=1, progress=False)

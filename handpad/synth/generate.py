@@ -34,7 +34,7 @@ from .._words import counted
 from ..errors import HandpadError, NothingDrawnError
 from ..labels import hangul_syllables
 from ..parallel import ordered_map
-from ..preprocess import PreprocessConfig, preprocess
+from ..preprocess import INPUT_SIZE, PreprocessConfig, preprocess
 from ..store import MANIFEST, Store, StoreWriter, atomic_write_bytes, read_manifest
 from . import hand as handlib
 from . import pen as penlib
@@ -48,7 +48,7 @@ CHUNK = 1175  # syllables per work unit: 2 units per face (a few seconds of work
 COMMIT_EVERY = 1  # commit once this many samples are buffered: 1 = after every unit
 SHARD_SIZE = 20000  # at most this many samples per shard file
 GENERATOR_VERSION = 2  # bump when the samples a seed produces change
-SAMPLE_BYTES = 60 * 60 + 4  # one stored sample (image + label), for the disk-space check
+MIN_SIZE, MAX_SIZE = 28, 128  # --size: below, Hangul's strokes merge; above, training gets slow for nothing
 PHD08_MAX_SIDE = 80  # pen drawings are shrunk to this longer side in PHD08 text files
 
 
@@ -173,6 +173,7 @@ class SynthOptions:
     pen_jitter: float = 1.0  # scale of the pen's hand-like wobble, slant and squeeze (0: none)
     hand_style: str | handlib.HandStyle = "normal"  # the hand kind's style: a preset's name or a HandStyle
     mix_designs: float = 0.0  # share of the hand samples with jamo of another design of the run (hand.mix_jamo)
+    size: int = INPUT_SIZE  # side of the stored images (the model's input): finer detail costs training time
 
     def __post_init__(self):
         if self.per_font < 1:
@@ -185,14 +186,20 @@ class SynthOptions:
             raise HandpadError(f"--hand-style: {e}") from None
         if not 0 <= self.mix_designs <= 1:
             raise HandpadError(f"--mix-designs must be between 0 and 1, got {self.mix_designs}")
+        if not MIN_SIZE <= self.size <= MAX_SIZE:
+            raise HandpadError(f"--size must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {self.size}")
         self.mix = parse_mix(self.mix)
+
+    @property
+    def preprocess_config(self) -> PreprocessConfig:
+        return PreprocessConfig(size=self.size)
 
     def to_dict(self) -> dict:
         d = {
             "generator": "handpad.synth", "generator_version": GENERATOR_VERSION,
             "per_font": self.per_font, "mix": self.mix, "seed": self.seed, "chunk": self.chunk,
             "syllables": "".join(self.syllables) if self.syllables is not None else "all",
-            "preprocess": PreprocessConfig().to_dict(),
+            "preprocess": self.preprocess_config.to_dict(),
         }
         if self.pen_jitter != 1.0:  # only when set: stores made before the option still match
             d["pen_jitter"] = self.pen_jitter
@@ -224,7 +231,6 @@ class SynthOptions:
 
 
 # -- one sample ----------------------------------------------------------------------------
-_CONFIG = PreprocessConfig()
 _RENDERERS: dict[tuple[str, int], render.GlyphRenderer] = {}
 
 
@@ -273,17 +279,18 @@ def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, w
     n_designed = kinds.count("designed")
     cells = iter(rng.choice(render.GRID_CELLS, n_designed, replace=n_designed > render.GRID_CELLS)) if n_designed else iter(())
     renderer = renderer_for(face)
+    config = options.preprocess_config
     mixing = sample_rng(options.seed, face.id, label, stream=1) if options.mix_designs and partners else None
     font = re.sub(r"[^A-Za-z0-9]", "", face.id)  # PHD08 names allow letters and digits only
     out = []
     for k, kind in enumerate(kinds):
         if kind == "designed":
             d = render.designed_sample(renderer, char, render.grid_cell(next(cells)), rng)
-            image = preprocess(d.image.astype(np.float32), config=_CONFIG, ink="bright")
+            image = preprocess(d.image.astype(np.float32), config=config, ink="bright")
             phd = (f"{font}_" + "_".join(map(str, d.cell)), d.image) if want_phd08 else None
         elif kind == "pen":
             canvas = render.pen_sample(renderer, char, rng, options.pen_style)
-            image = preprocess(canvas, config=_CONFIG)  # as the pad does: ink found by itself
+            image = preprocess(canvas, config=config)  # as the pad does: ink found by itself
             phd = (f"{font}Pen_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
         else:
             glyph = renderer.hand_glyph(char)
@@ -295,7 +302,7 @@ def make_samples(face: FontFace, char: str, label: int, options: SynthOptions, w
                         glyph = mixed
                         break
             canvas = handlib.draw_hand(glyph, rng, options.hand)
-            image = preprocess(canvas, config=_CONFIG)
+            image = preprocess(canvas, config=config)
             phd = (f"{font}Hand_0_0_0_0_{k}", _pen_binary(canvas)) if want_phd08 else None
         out.append((kind, image, phd))
     return out
@@ -367,7 +374,7 @@ def run_unit(job):
             kinds[kind] += 1
             if phd is not None:
                 parts.append(phd08_text(*phd))
-    arr = np.stack(images) if images else np.zeros((0, _CONFIG.size, _CONFIG.size), np.uint8)
+    arr = np.stack(images) if images else np.zeros((0, options.size, options.size), np.uint8)
     return unit.key, arr, np.asarray(labels, np.int32), dict(kinds), (b"".join(parts) if want_phd08 else None), errors
 
 
@@ -426,9 +433,9 @@ def synthesize(
     # Fail before writing anything if the disk cannot hold what is left to do.
     done = set() if overwrite or not (out / MANIFEST).exists() else set(read_manifest(out).get("inputs_done", []))
     left = sum(len(u.syllables) * options.per_font for u in units if u.key not in done)
-    _check_disk_space(out, left, phd08_dir is not None)
+    _check_disk_space(out, left, phd08_dir is not None, options.size)
     writer = StoreWriter(out, options.label_space, source="synth-hangul", options=store_options, shard_size=SHARD_SIZE,
-                         overwrite=overwrite)
+                         image_size=options.size, overwrite=overwrite)
     writer.commit()  # the manifest exists from the start: an empty store is still a valid store
     if overwrite and parts_dir and parts_dir.exists():
         shutil.rmtree(parts_dir)
@@ -505,7 +512,7 @@ def synthesize_pairs(faces: Sequence[FontFace], pairs: Iterable[tuple[int, int]]
     for face_i, label in sorted(set(pairs)):
         by_face.setdefault(face_i, []).append(syllables[label])
     jobs = [(Unit(faces[f], f, tuple(chars)), options, False) for f, chars in by_face.items()]
-    writer = StoreWriter(out, SPACE, source=source, options=record or {}, overwrite=True)
+    writer = StoreWriter(out, SPACE, source=source, options=record or {}, image_size=options.size, overwrite=True)
     total = sum(len(unit.syllables) * options.per_font for unit, _, _ in jobs)
     bar = tqdm(total=total, unit="sample", desc=source, disable=not progress)
     with bar, closing(ordered_map(run_unit, jobs, max(1, min(workers, len(jobs))))) as results:
@@ -539,11 +546,11 @@ def _check_same_options(out: Path, options: SynthOptions, overwrite: bool) -> No
         )
 
 
-def _check_disk_space(out: Path, samples: int, phd08: bool) -> None:
+def _check_disk_space(out: Path, samples: int, phd08: bool, size: int = INPUT_SIZE) -> None:
     probe = out
     while not probe.exists() and probe.parent != probe:
         probe = probe.parent
-    need = samples * SAMPLE_BYTES * (3 if phd08 else 1) + (64 << 20)
+    need = samples * (size * size + 4) * (3 if phd08 else 1) + (64 << 20)  # an image and its label each
     free = shutil.disk_usage(probe).free
     if free < need:
         raise HandpadError(
