@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -68,6 +69,10 @@ def evaluation_data(data: Path, model, subset: str | None = None, val_fraction: 
         saved = (store.manifest.get("options") or {}).get("preprocess")
         if saved is not None and PreprocessConfig.from_dict(saved) != model.preprocess_config:
             # Stored samples are preprocessed already; redo it only for a model that wants other settings.
+            if store.image_size < model.input_size:
+                warnings.warn(f"{store.path}: {store.image_size}px images, enlarged for a model of {model.input_size}px "
+                              "input: it reads them without the finer detail it was trained on; synthesize the store "
+                              f"again with --size {model.input_size} to measure it", stacklevel=2)
             images = np.stack([model.prepare(im, ink="bright") for im in images])
         return images, labels
     if subset:

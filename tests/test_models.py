@@ -659,3 +659,23 @@ def test_mixed_bfloat16_training_learns_and_saves_a_float32_model(small_digits_s
     with pytest.raises(Exception, match="unknown precision 'float16'"):
         train(TrainConfig(store=str(small_digits_store), out=str(tmp_path / "other"), precision="float16"))
     assert not (tmp_path / "other").exists()
+
+
+def test_a_store_of_coarser_images_is_read_with_a_warning_that_names_it(tiny_run, small_digits_store, tmp_path, SHARED_DATA):
+    """evaluate/calibrate prepare a store of another size for the model again; enlarging loses the detail a
+    finer model was trained on, so it is said, with the store's path and the --size to use."""
+    import warnings
+
+    from handpad.convert import convert_mnist
+    from handpad.evaluation import evaluation_data
+    from handpad.model import Model
+
+    model = Model.load(tiny_run[1] / "model.keras")
+    coarse = tmp_path / "mnist28"
+    assert convert_mnist(SHARED_DATA / "mnist-10k", coarse, size=28, progress=False).ok
+    with pytest.warns(UserWarning, match=r"mnist28: 28px images, enlarged for a model of 60px input.*--size 60"):
+        images, labels = evaluation_data(coarse, model, limit=50)
+    assert images.shape == (50, 60, 60) and images.max() > 200 and len(labels) == 50
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a store of the model's own size: no warning
+        evaluation_data(small_digits_store, model, limit=20)
