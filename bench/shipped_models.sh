@@ -19,17 +19,21 @@ handpad evaluate data/mnist-test-pen --model digits --compare models/baselines/d
 handpad evaluate data/mnist-test-pen-jitter --model digits --compare models/baselines/digits-cnn.keras --out runs/eval/digits-test-pen-jitter
 
 # Hangul: six fonts never trained on (3 handwriting-style), as designed and pen-drawn; the real PHD08 scans.
-[ -f data/hangul-heldout-designed/manifest.json ] || handpad synth hangul --out data/hangul-heldout-designed --only $HELD --per-font 1 --mix designed=1 --seed 1 --quiet
-[ -f data/hangul-heldout-pen/manifest.json ] || handpad synth hangul --out data/hangul-heldout-pen --only $HELD --per-font 1 --mix pen=1 --seed 1 --quiet
-[ -f data/phd08/manifest.json ] || handpad convert phd08 $SHARED/phd08 --out data/phd08 --no-progress
+# At the shipped model's input size (the same seeds draw the same samples at any size; a store of another size
+# than 60 px carries it in its name: data/hangul-heldout-pen-80).
+SIZE=$(python -c "from handpad.model import Model; print(Model.load('hangul').input_size)")
+S=$([ "$SIZE" = 60 ] || echo "-$SIZE")
+[ -f data/hangul-heldout-designed$S/manifest.json ] || handpad synth hangul --size $SIZE --out data/hangul-heldout-designed$S --only $HELD --per-font 1 --mix designed=1 --seed 1 --quiet
+[ -f data/hangul-heldout-pen$S/manifest.json ] || handpad synth hangul --size $SIZE --out data/hangul-heldout-pen$S --only $HELD --per-font 1 --mix pen=1 --seed 1 --quiet
+[ -f data/phd08$S/manifest.json ] || handpad convert phd08 $SHARED/phd08 --size $SIZE --out data/phd08$S --no-progress
 # The same held-out designs written carelessly (the hand kind's careless style: jamo drift, warps,
 # slant, squeeze, mouse-rate strokes), and 500 syllables outside the 2350 from the held-out faces
 # that cover all 11,172 (a 2350-class model can never answer these).
-[ -f data/hangul-heldout-careless/manifest.json ] || handpad synth hangul --out data/hangul-heldout-careless --only $HELD --per-font 1 --mix hand=1 --hand-style careless --seed 1 --quiet
-[ -f data/hangul-heldout-rare/manifest.json ] || handpad synth hangul --out data/hangul-heldout-rare --only $HELD --label-space hangul-11172 --leave-out hangul-ksx1001 --num-syllables 500 --per-font 1 --mix pen=1 --seed 1 --quiet
+[ -f data/hangul-heldout-careless$S/manifest.json ] || handpad synth hangul --size $SIZE --out data/hangul-heldout-careless$S --only $HELD --per-font 1 --mix hand=1 --hand-style careless --seed 1 --quiet
+[ -f data/hangul-heldout-rare$S/manifest.json ] || handpad synth hangul --size $SIZE --out data/hangul-heldout-rare$S --only $HELD --label-space hangul-11172 --leave-out hangul-ksx1001 --num-syllables 500 --per-font 1 --mix pen=1 --seed 1 --quiet
 for set in hangul-heldout-designed hangul-heldout-pen hangul-heldout-careless phd08; do
-  handpad evaluate data/$set --model hangul --compare models/baselines/hangul-cnn.keras --out runs/eval/$set
+  handpad evaluate data/$set$S --model hangul --compare models/baselines/hangul-cnn.keras --out runs/eval/$set
 done
 # Outside the 2350: only a model of all 11,172 syllables can be measured there (the cnn baseline cannot).
-handpad evaluate data/hangul-heldout-rare --model hangul --out runs/eval/hangul-heldout-rare
-python bench/hangul_per_face.py data/hangul-heldout-designed data/hangul-heldout-pen data/hangul-heldout-careless
+handpad evaluate data/hangul-heldout-rare$S --model hangul --out runs/eval/hangul-heldout-rare
+python bench/hangul_per_face.py data/hangul-heldout-designed$S data/hangul-heldout-pen$S data/hangul-heldout-careless$S

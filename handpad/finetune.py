@@ -235,8 +235,8 @@ def set_trainable(model, head_only: bool) -> str:
 
 def synthesize_replay(out: Path, n: int, user_classes, exclude=None, seed: int = 0, size: int = 60,
                       progress: bool = True, fonts=None):
-    """About ``n`` pen-drawn samples into a new store at ``out``: random (face, syllable) pairs from
-    the default fonts, plus each of ``user_classes`` drawn by a few faces. Returns the Store.
+    """About ``n`` pen-drawn samples of ``size`` px into a new store at ``out``: random (face, syllable)
+    pairs from the default fonts, plus each of ``user_classes`` drawn by a few faces. Returns the Store.
 
     Random pairs cover many syllables with few samples (every face drawing a few syllables
     would cover only a handful of classes).
@@ -249,8 +249,6 @@ def synthesize_replay(out: Path, n: int, user_classes, exclude=None, seed: int =
     if not faces:
         raise HandpadError("no Korean fonts found to synthesize replay samples; install fonts-nanum "
                            "(or the other font packages `handpad synth fonts` lists), or pass --mix-with STORE")
-    if size != 60:
-        raise HandpadError(f"synthesized replay is 60px, the model takes {size}px; pass --mix-with STORE")
     syllables = hangul_syllables()
     index = {c: i for i, c in enumerate(syllables)}
     rng = np.random.default_rng(np.random.SeedSequence([seed, 11]))
@@ -261,7 +259,7 @@ def synthesize_replay(out: Path, n: int, user_classes, exclude=None, seed: int =
     flat = rng.choice(n_faces * len(syllables), min(n_random, n_faces * len(syllables)), replace=False)
     pairs = set(extra) | {(int(k // len(syllables)), int(k % len(syllables))) for k in flat}
     # In this process: TensorFlow is loaded by now, and forking a process that runs its threads is unsafe.
-    store = synthesize_pairs(faces, pairs, out, SynthOptions(per_font=1, mix="pen=1", seed=seed),
+    store = synthesize_pairs(faces, pairs, out, SynthOptions(per_font=1, mix="pen=1", seed=seed, size=size),
                              source="finetune-replay", record={"faces": [f.id for f in faces]}, progress=progress)
     if not len(store):
         raise HandpadError("could not synthesize any replay sample; pass --mix-with STORE")

@@ -205,3 +205,5 @@ def test_synthesized_replay_covers_random_syllables_and_the_users(tmp_path):
     assert names.count("닭") == 1 and names.count("가") == 1  # one face: one sample of each user syllable
     assert len(set(names)) == 40  # spread over many syllables
     assert json.loads((tmp_path / "replay" / "manifest.json").read_text())["source"] == "finetune-replay"
+    fine = synthesize_replay(tmp_path / "replay-80", 40, ["닭", "가"], seed=3, size=80, progress=False, fonts=[GOTHIC])
+    assert fine.image_size == 80 and fine.label_names() == names  # the same draws for a model of finer input
