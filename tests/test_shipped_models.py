@@ -40,6 +40,7 @@ def test_digits_model_reads_held_out_mnist(mnist_store):
 def test_hangul_model_reads_real_phd08_scans(phd08_dir, tmp_path):
     from handpad.convert import convert_phd08
     from handpad.labels import hangul_syllables, space_map
+    from handpad.sources.phd08 import Phd08Options
     from handpad.recognizer import Recognizer
     from handpad.store import load_store
 
@@ -48,7 +49,7 @@ def test_hangul_model_reads_real_phd08_scans(phd08_dir, tmp_path):
     assert rec.model.label_space.name == "hangul-11172" and rec.model.head == "hybrid"
     assert Recognizer.load("hangul", only="hangul-ksx1001").labels == hangul_syllables()
     assert rec.model.engine.input_dtype == np.uint8
-    convert_phd08([phd08_dir], tmp_path / "phd08", progress=False)
+    convert_phd08([phd08_dir], tmp_path / "phd08", Phd08Options(config=rec.model.preprocess_config), progress=False)
     store = load_store(tmp_path / "phd08")
     idx = np.arange(0, len(store), 5)
     probs = rec.predict_proba(store.images[idx], prepared=True)
@@ -99,11 +100,11 @@ def test_hangul_model_reads_syllables_outside_the_2350(tmp_path):
     font = Path("/usr/share/fonts/truetype/unfonts-core/UnDotum.ttf")
     require(font.exists(), "fonts-unfonts-core (UnDotum)")
     faces, _ = resolve_fonts([font])
-    options = SynthOptions(per_font=1, mix={"pen": 1}, seed=0, label_space="hangul-11172",
-                           syllables=choose_syllables(RARE, space="hangul-11172"))
+    rec, common = Recognizer.load("hangul"), Recognizer.load("hangul", only="hangul-ksx1001")
+    options = SynthOptions(per_font=1, mix={"pen": 1}, seed=0, label_space="hangul-11172", size=rec.model.input_size,
+                           syllables=choose_syllables(RARE, space="hangul-11172"))  # samples as the model reads them
     synthesize(faces, tmp_path / "rare", options, workers=1, progress=False)
     store = load_store(tmp_path / "rare")
-    rec, common = Recognizer.load("hangul"), Recognizer.load("hangul", only="hangul-ksx1001")
     answers = [row[0][0] for row in rec.top_k_batch(store.images[:], 3, prepared=True)]
     truth = store.label_names()
     assert not set(truth) & set(common.labels)  # truly outside the 2350
