@@ -172,6 +172,24 @@ def test_saver_rejects_unknown_labels_and_other_models_stores(tmp_path):
         SampleSaver(tmp_path / "s", "hangul").save(seen_image(5), "가")
 
 
+def test_samples_saved_with_a_model_of_another_input_size_are_kept_and_named(tmp_path):
+    """A finer model (80 px) cannot add to a folder of 60 px samples: the pad says which folder, what to
+    do, and the samples stay readable."""
+    from handpad.errors import HandpadError
+
+    old = SampleSaver(tmp_path / "s", "hangul")
+    old.save(seen_image(5), "가")
+    old.close()
+    fine = np.zeros((80, 80), np.uint8)
+    fine[40, 10:70] = 255
+    with pytest.raises(HandpadError, match=r"s holds 60px samples saved with an earlier model; this model reads 80px: "
+                                           r"save into another folder \(--save-to DIR\)"):
+        SampleSaver(tmp_path / "s", "hangul").save(fine, "나")
+    store = load_store(tmp_path / "s")
+    assert len(store) == 1 and store.label_names() == ["가"] and store.image_size == 60
+    assert SampleSaver(tmp_path / "s80", "hangul").save(fine, "나") == 1
+
+
 def test_samples_saved_for_a_2350_model_are_kept_when_the_model_reads_all_11172(tmp_path):
     """A user's store from a 2350-syllable model is added to in its own space by an 11,172-syllable
     model's pad; a syllable outside it is refused with a message naming the folder."""

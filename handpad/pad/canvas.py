@@ -250,6 +250,13 @@ class SampleSaver:
 
             space = self.label_space
             if (self.folder / MANIFEST).exists():
+                size = read_manifest(self.folder).get("image_size")
+                if size is not None and size != image_size:  # samples saved with a model of another input size
+                    from ..errors import HandpadError
+
+                    raise HandpadError(
+                        f"{self.folder} holds {size}px samples saved with an earlier model; this model reads "
+                        f"{image_size}px: save into another folder (--save-to DIR); the samples there are kept")
                 old = read_manifest(self.folder).get("label_space")
                 try:
                     if old and old != space.name and len(space_map(old, space)):
