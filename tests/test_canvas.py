@@ -183,7 +183,7 @@ def test_samples_saved_with_a_model_of_another_input_size_are_kept_and_named(tmp
     fine = np.zeros((80, 80), np.uint8)
     fine[40, 10:70] = 255
     with pytest.raises(HandpadError, match=r"s holds 60px samples saved with an earlier model; this model reads 80px: "
-                                           r"save into another folder \(--save-to DIR\)"):
+                                           r"save into another folder \(draw --save-to DIR, serve --samples DIR\)"):
         SampleSaver(tmp_path / "s", "hangul").save(fine, "나")
     store = load_store(tmp_path / "s")
     assert len(store) == 1 and store.label_names() == ["가"] and store.image_size == 60

@@ -256,7 +256,8 @@ class SampleSaver:
 
                     raise HandpadError(
                         f"{self.folder} holds {size}px samples saved with an earlier model; this model reads "
-                        f"{image_size}px: save into another folder (--save-to DIR); the samples there are kept")
+                        f"{image_size}px: save into another folder (draw --save-to DIR, serve --samples DIR); the samples there "
+                        "are kept")
                 old = read_manifest(self.folder).get("label_space")
                 try:
                     if old and old != space.name and len(space_map(old, space)):
