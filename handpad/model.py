@@ -269,6 +269,10 @@ class Model:
             x = x[..., 0]
         if x.dtype != np.uint8:
             raise ValueError(f"model inputs are uint8 images as preprocess() makes them, got {x.dtype}")
+        if x.shape[1:] != (self.input_size, self.input_size):
+            raise ValueError(f"{self.name} reads {self.input_size}x{self.input_size} images, got "
+                             f"{'x'.join(map(str, x.shape[1:]))}: prepare them with this model (Model.prepare), "
+                             "or synthesize the store again with --size " + str(self.input_size))
         out = []
         n_views = len(views)
         step = max(1, batch_size // n_views)

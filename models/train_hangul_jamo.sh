@@ -33,6 +33,11 @@
 #            commands in models/HISTORY.md), its jamo heads refit the same way, the same five views:
 #              SOUP="runs/hangul-warp4/model.keras runs/hangul-warp7/model.keras runs/hangul-warp8/model.keras" \
 #                VIEWS=0,0.15,-0.15,0.25,-0.25 bash models/train_hangul_jamo.sh refit
+#            Eighth release (2026-12-05): the seventh continued at 80 px (SIZE=80, below), its jamo heads refit at
+#            80 px, read at three views (commands in the model card, "eighth release"):
+#              git show aeb0a63^:models/hangul.keras > runs/hangul-seventh-release.keras
+#              SIZE=80 DRAW_SEED=130 EARLIER_DRAWS="150" PREV=runs/hangul-seventh-release.keras RUN=runs/hangul-fine80 \
+#                PRECISION=mixed_bfloat16 EPOCHS=45 BUDGET_MIN=58 LR=2e-4 bash models/train_hangul_jamo.sh warp
 #   SIZE=80  (any mode) every store at 80 px instead of 60 (handpad synth hangul --size), in data/hangul-jamo-80, and
 #            so a network of 80 px input; with warp and PREV=models/hangul.keras it starts from every weight of the
 #            60 px network (its head pools to 3x3 at any size), the in-model warp scaled to 2.67 px (model card,

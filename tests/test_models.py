@@ -679,3 +679,12 @@ def test_a_store_of_coarser_images_is_read_with_a_warning_that_names_it(tiny_run
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a store of the model's own size: no warning
         evaluation_data(small_digits_store, model, limit=20)
+
+
+def test_images_of_another_size_than_the_models_input_are_a_clear_error(tiny_run):
+    from handpad.model import Model
+
+    model = Model.load(tiny_run[1] / "model.keras")
+    with pytest.raises(ValueError, match=r"reads 60x60 images, got 80x80: prepare them with this model .*--size 60"):
+        model.predict(np.zeros((2, 80, 80), np.uint8))
+    assert model.predict(np.zeros((2, 60, 60), np.uint8)).shape == (2, len(model.label_space))

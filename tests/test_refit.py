@@ -23,13 +23,16 @@ def stores(tmp_path_factory):
     from handpad.synth.fonts import resolve_fonts
     from handpad.synth.generate import SynthOptions, choose_syllables, synthesize
 
+    from handpad.model import Model
+
     root = tmp_path_factory.mktemp("refit")
+    size = Model.load("hangul").input_size  # the shipped model's input: the stores are synthesized as it reads
     rare = "".join(choose_syllables(space="hangul-11172", leave_out="hangul-ksx1001")[::367][:24])
     for name, font, syllables, space in (("rare-train", GOTHIC, rare, "hangul-11172"),
                                          ("rare-test", MYEONGJO, rare, "hangul-11172"),
                                          ("common", GOTHIC, COMMON, "hangul-ksx1001")):
         faces, _ = resolve_fonts([font])
-        options = SynthOptions(per_font=8, mix={"pen": 1, "hand": 1}, seed=3, label_space=space,
+        options = SynthOptions(per_font=8, mix={"pen": 1, "hand": 1}, seed=3, label_space=space, size=size,
                                syllables=choose_syllables(syllables, space=space))
         synthesize(faces, root / name, options, workers=1, progress=False)
     return root
@@ -39,18 +42,26 @@ def test_refit_teaches_rare_syllables_and_keeps_the_network(stores, tmp_path, ca
     from handpad.model import Model, read_entries
     from handpad.store import load_store
 
-    test = load_store(stores / "rare-test")
+    test, train = load_store(stores / "rare-test"), load_store(stores / "rare-train")
     before = Model.load("hangul")
-    acc_before = (before.predict(test.images[:]).argmax(1) == test.labels).mean()
+    p_before, fit_before = before.predict(test.images[:]), before.predict(train.images[:])
+    acc_before = (p_before.argmax(1) == test.labels).mean()
     out = tmp_path / "refit.keras"
     assert handpad_main(["refit", "hangul", str(stores / "rare-train"), f"{stores / 'common'}:60", "--out", str(out),
                          "--epochs", "20", "--lr", "1e-3", "--quiet"]) == 0
     said = capsys.readouterr().out
     assert "rare-train: 192 samples" in said and "common: 60 samples" in said and "handpad calibrate" in said
     after = Model.load(out)
-    acc_after = (after.predict(test.images[:]).argmax(1) == test.labels).mean()
-    # another font's drawings of the same rarer syllables: read better (measured 81.8% -> 92.2%)
-    assert acc_after >= 0.88 and 1 - acc_after <= 0.6 * (1 - acc_before), (acc_before, acc_after)
+    p_after, fit_after = after.predict(test.images[:]), after.predict(train.images[:])
+    acc_after = (p_after.argmax(1) == test.labels).mean()
+    sure = lambda p, y: p[np.arange(len(y)), y].mean()  # noqa: E731  (mean probability of the right answer)
+    # the drawings it was refit on: all read, more surely (measured with the 80 px model: 94.8% -> 100%, 0.91 -> 0.99)
+    assert (fit_after.argmax(1) == train.labels).mean() >= 0.99
+    assert sure(fit_after, train.labels) >= sure(fit_before, train.labels) + 0.03
+    # another font's drawings of the same rarer syllables: read at least as well, more surely (95.3% -> 95.8%,
+    # 0.90 -> 0.94; the 60 px model before it: 81.8% -> 92.2%)
+    assert acc_after >= max(0.88, acc_before), (acc_before, acc_after)
+    assert sure(p_after, test.labels) >= sure(p_before, test.labels) + 0.02
     meta = read_entries(out)[0]
     assert meta["temperature"] == 1.0 and "calibration" not in meta and meta["rare_weight"] == before.rare_weight
     assert meta["jamo_heads_refit"]["stores"] == [{"store": str(stores / "rare-train"), "samples": 192},

@@ -176,9 +176,9 @@ def test_saved_samples_go_into_the_configured_store(tmp_path):
 
     store = load_store(tmp_path / "hangul-samples")
     assert [store.label_space.labels[i] for i in store.labels] == ["가", "그", "가"]
-    assert store.images.shape == (3, 60, 60) and store.images[:].max() == 255
-    # What `handpad finetune --model hangul --data <store>` reads: the labels in the model's space.
+    # What `handpad finetune --model hangul --data <store>` reads: the model's inputs, labels in its space.
     model = Model.load("hangul")
+    assert store.images.shape == (3, model.input_size, model.input_size) and store.images[:].max() == 255
     images, labels = stack_stores([store], model.label_space, model.input_size)
     assert [model.label_space.labels[i] for i in labels] == ["가", "그", "가"]
     digits = load_store(tmp_path / "digits-samples")

@@ -250,20 +250,21 @@ class SampleSaver:
 
             space = self.label_space
             if (self.folder / MANIFEST).exists():
-                size = read_manifest(self.folder).get("image_size")
-                if size is not None and size != image_size:  # samples saved with a model of another input size
-                    from ..errors import HandpadError
-
-                    raise HandpadError(
-                        f"{self.folder} holds {size}px samples saved with an earlier model; this model reads "
-                        f"{image_size}px: save into another folder (draw --save-to DIR, serve --samples DIR); the samples there "
-                        "are kept")
-                old = read_manifest(self.folder).get("label_space")
+                manifest = read_manifest(self.folder)
+                old = manifest.get("label_space")
                 try:
                     if old and old != space.name and len(space_map(old, space)):
                         space = old  # an earlier model's smaller space, inside this one's
                 except LabelError:
-                    pass  # another space altogether: StoreWriter says so
+                    old = None  # another space altogether: StoreWriter says so
+                size = manifest.get("image_size")
+                if old is not None and size is not None and size != image_size:  # an earlier model's input size
+                    from ..errors import HandpadError
+
+                    raise HandpadError(
+                        f"{self.folder} holds {size}px samples saved with an earlier model; this model reads "
+                        f"{image_size}px: save into another folder (draw --save-to DIR, serve --samples DIR); the "
+                        "samples there are kept")
             self._writer = StoreWriter(self.folder, space, source=self.source,
                                        options={"from": "handpad draw"}, image_size=image_size)
         return self._writer
