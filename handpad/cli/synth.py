@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from .._words import counted
+from ..preprocess import INPUT_SIZE
 
 DESCRIPTION = """\
 Synthesize Hangul training data from fonts, as PHD08 did with scans and IBM's
@@ -198,9 +199,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    "that writes ㅈ one way and ㅏ another; training); default 0")
     h.add_argument("--pen-jitter", type=float, default=1.0, metavar="F",
                    help="scale of the pen samples' hand-like wobble, slant and squeeze (default 1; 0: none; 2: twice)")
-    h.add_argument("--size", type=int, default=60, metavar="PX",
-                   help="side of the stored images, the input of a model trained on them (default 60; e.g. 80 for "
-                   "finer detail at ~1.8x the training time per sample)")
+    h.add_argument("--size", type=int, default=INPUT_SIZE, metavar="PX",
+                   help=f"side of the stored images, the input of a model trained on them (default {INPUT_SIZE}; e.g. 80 "
+                   "for finer detail at ~1.6x the training time per sample)")
     h.add_argument("--syllables", metavar="TEXT", help="only these syllables, e.g. 가나다 (default: all 2350)")
     h.add_argument("--num-syllables", type=int, metavar="K", help="a random K of the syllables (chosen with --seed)")
     h.add_argument("--label-space", default="hangul-ksx1001", choices=("hangul-ksx1001", "hangul-11172"),
