@@ -171,6 +171,21 @@ def preprocess(
     return to_uint8(out)
 
 
+def rescale(prepared: np.ndarray, source: PreprocessConfig, target: PreprocessConfig) -> np.ndarray | None:
+    """Inputs prepared with ``source`` -> the same images as ``target`` prepares them, where the two
+    differ only in size (the margin is a share of the side, so a resized input is the same picture);
+    None where they differ otherwise (then prepare the images again)."""
+    if (source.margin, source.center_mass) != (target.margin, target.center_mass):
+        return None
+    x = np.asarray(prepared, np.uint8)
+    if source.size == target.size:
+        return x
+    size = (target.size, target.size)
+    interpolation = cv2.INTER_AREA if target.size < source.size else cv2.INTER_LINEAR
+    return np.stack([cv2.resize(im, size, interpolation=interpolation) for im in x]) if len(x) else \
+        np.zeros((0, *size), np.uint8)
+
+
 def _binary_ink(img: np.ndarray, ink: str) -> np.ndarray:
     """Bool image -> bool ink mask, exactly what ink_map gives for it (0/1 values, no noise)."""
     count = np.count_nonzero(img)

@@ -1,12 +1,14 @@
 """The one preprocessing path: position, scale, polarity and canvas size do not change the input."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 
 from handpad.errors import NothingDrawnError
-from handpad.preprocess import DIGITS_CONFIG, preprocess
+from handpad.preprocess import DIGITS_CONFIG, HANGUL_CONFIG, preprocess, rescale
 from handpad.sources.phd08 import read_phd08
 
 
@@ -78,3 +80,19 @@ def test_center_mass_moves_the_mass_to_the_middle():
     assert abs(m["m10"] / m["m00"] - 29.5) < 1 and abs(m["m01"] / m["m00"] - 29.5) < 1  # (ink pushed to the edge is lost)
     m0 = cv2.moments(preprocess(img))
     assert abs(m0["m10"] / m0["m00"] - 29.5) > 2  # without it, the mass is off-center
+
+
+def test_rescale_gives_what_preparing_at_the_other_size_gives(glyph):
+    # reading reuses the recognizer's 80 px inputs for the 60 px verifier: the margin is a share of
+    # the side, so a resized input is the same picture (to resampling)
+    images = [place(glyph, 300, s, 40, 30, dark) for s, dark in ((2, False), (5, True), (3, True))]
+    big, small = replace(HANGUL_CONFIG, size=80), replace(HANGUL_CONFIG, size=60)
+    x80 = np.stack([preprocess(im, config=big) for im in images])
+    x60 = np.stack([preprocess(im, config=small) for im in images])
+    got = rescale(x80, big, small)
+    assert got.shape == (3, 60, 60) and got.dtype == np.uint8
+    assert np.abs(f01(got) - f01(x60)).mean() < 0.02
+    assert np.abs(f01(got) - f01(np.roll(x60, 3, axis=2))).mean() > 0.04  # a 3-pixel shift is told apart
+    assert rescale(x60, small, small) is not None and np.array_equal(rescale(x60, small, small), x60)
+    assert rescale(x80, big, replace(small, center_mass=True)) is None  # not the same picture: prepare again
+    assert rescale(x80[:0], big, small).shape == (0, 60, 60)

@@ -10,6 +10,7 @@ from conftest import require
 from handpad import reading
 from handpad.errors import ModelError
 from handpad.evaluation import evaluate_reading
+from handpad.preprocess import preprocess, rescale
 from handpad.recognizer import Recognizer
 from handpad.sources.lines import read_lines
 from handpad.synth import lines as L
@@ -56,6 +57,19 @@ def test_the_shipped_verifier_tells_one_syllable_from_halves_and_pairs(examples)
     # measured 83.9% / 96.7% (2026-12-04 verifier) on these 60 lines (validation designs: 97-99% / 98-99%)
     assert np.mean(p[y == 1] >= 0.5) >= 0.8
     assert np.mean(p[y == 0] < 0.5) >= 0.9
+
+
+def test_the_verifier_answers_alike_on_the_recognizers_inputs_resized(tight_lines):
+    # reading hands the verifier the recognizer's own (80 px) inputs resized, not crops prepared again
+    lines = tight_lines[:20]
+    verifier = shipped_verifier("hangul")
+    big = replace(verifier.preprocess_config, size=80)
+    crops = [c for s in lines for c in reading.segment(s.image()).crops]
+    direct = verifier.proba(np.stack([verifier.prepare(c) for c in crops]))
+    resized = verifier.proba(rescale(np.stack([preprocess(c, config=big) for c in crops]), big, verifier.preprocess_config))
+    assert len(crops) >= 60
+    assert np.abs(direct - resized).mean() < 0.03
+    assert np.mean((direct >= 0.5) == (resized >= 0.5)) >= 0.97
 
 
 def test_reading_tight_lines_gets_more_boxes_right_with_the_verifier(tight_lines, monkeypatch):
