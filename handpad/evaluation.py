@@ -208,7 +208,8 @@ def boxes_right(found, truth, min_iou: float = 0.5) -> bool:
 
 
 def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None, limit: int | None = None,
-                     progress: bool = True, verifier="shipped", checks=None, config=None) -> dict:
+                     progress: bool = True, verifier="shipped", checks=None, config=None,
+                     true_boxes: bool = False) -> dict:
     """Read every line of a line set (:func:`handpad.sources.lines.read_lines`) and measure: boxes right
     (one per character), characters right (on lines whose boxes are right), whole lines right with and
     without the language prior (digits: without), and the time per line. ``boxes_right`` and
@@ -217,6 +218,9 @@ def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None,
     ``use_strokes``: cut the line from its strokes in drawing order (as the pads do) instead of the image.
     ``weights``: prior weights to measure (0 = no prior); default 0 and the shipped weight (Hangul).
     ``verifier``, ``checks``, ``config``: as in :func:`handpad.reading.read` (default: the shipped reading).
+    ``true_boxes``: read each character in its true box too (the line image cut there, neighbours' ink that
+    reaches into the box included) and the words from those, under each weight: what the reading
+    would give with the cutting right, so a shortfall shows whether cutting or recognizing it is.
     """
     import time
 
@@ -257,8 +261,25 @@ def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None,
             row[f"chars@{w:g}"] = text.replace(" ", "") == truth_chars
             row[f"right@{w:g}"] = (sum(a == b for a, b in zip(labels, truth_chars)) if row[f"boxes@{w:g}"] else 0)
         row["boxes"], row["seconds"] = row[f"boxes@{weights[-1]:g}"], row[f"seconds@{weights[-1]:g}"]
+        if true_boxes:
+            _read_true_boxes(recognizer, sample, lm, weights, row)
         rows.append(row)
     return _reading_metrics(rows, weights)
+
+
+def _read_true_boxes(recognizer, sample, lm, weights, row: dict) -> None:
+    """Each character of ``sample`` read in its true box; the words chosen as the reading chooses them."""
+    from . import reading
+
+    image = sample.image()
+    crops = [image[y0:y1, x0:x1] for x0, y0, x1, y1 in sample.boxes]
+    tops = [recognizer._ranked(p, reading.TOP_K) for p in recognizer.predict_proba(crops)]
+    starts = [i > 0 and sample.text[i - 1] == " " for i, ch in enumerate(sample.text) if ch != " "]
+    truth = sample.text.replace(" ", "")
+    for w in weights:
+        labels = reading.best_text(tops, starts, lm, w) if w > 0 else [t[0][0] for t in tops]
+        row[f"true_right@{w:g}"] = sum(a == b for a, b in zip(labels, truth))
+        row[f"true_text@{w:g}"] = "".join((" " if st else "") + lab for lab, st in zip(labels, starts)) == sample.text
 
 
 def _reading_metrics(rows: list[dict], weights) -> dict:
@@ -275,6 +296,11 @@ def _reading_metrics(rows: list[dict], weights) -> dict:
                 "characters_in_order": float(np.mean([r[f"chars@{w:g}"] for r in rs])),  # spaces ignored
                 "character_accuracy": float(sum(r[f"right@{w:g}"] for r in boxed) / max(sum(r["n"] for r in boxed), 1)),
             }
+            if f"true_text@{w:g}" in rs[0]:  # read in the true boxes (evaluate_reading's true_boxes)
+                m[f"prior {w:g}"]["true_boxes"] = {
+                    "text_right": float(np.mean([r[f"true_text@{w:g}"] for r in rs])),
+                    "character_accuracy": float(sum(r[f"true_right@{w:g}"] for r in rs) / max(sum(r["n"] for r in rs), 1)),
+                }
         return m
 
     out = {"all": summarize(rows)}
@@ -294,4 +320,8 @@ def format_reading(metrics: dict, name: str) -> str:
         cells = "  ".join(f"text {v['text_right']:6.1%} chars {v['character_accuracy']:6.1%}" for k, v in m.items()
                           if k.startswith("prior"))
         lines.append(f"{subset[:24]:<24} {m['lines']:>6} {m['boxes_right']:>7.1%}  {cells}   {m['seconds_p50'] * 1000:.1f}")
+        if any("true_boxes" in v for k, v in m.items() if k.startswith("prior")):
+            cells = "  ".join(f"text {v['true_boxes']['text_right']:6.1%} chars {v['true_boxes']['character_accuracy']:6.1%}"
+                              for k, v in m.items() if k.startswith("prior"))
+            lines.append(f"{'  in the true boxes':<24} {'':>6} {'':>7}  {cells}")
     return f"{name}\n" + "\n".join(lines)

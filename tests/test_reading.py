@@ -202,6 +202,29 @@ def test_evaluate_reads_a_line_set_through_the_one_path(tmp_path, mnist_store, c
     assert "holds digits lines; model 'hangul' reads hangul" in capsys.readouterr().err
 
 
+def test_evaluate_reads_the_true_boxes_too_to_tell_cutting_from_reading(tmp_path, mnist_store, capsys):
+    """`evaluate --true-boxes`: each digit read in its true box as well; boxes that do not lie on their
+    digits (here: listed in reverse) make that reading wrong, not the line's own reading."""
+    from handpad.cli import main
+
+    lines = tmp_path / "numbers"
+    assert main(["synth", "numbers", "--store", str(mnist_store), "--out", str(lines), "--style", "scanned",
+                 "--spacing", "normal", "--count", "12", "--digits", "4-6", "--seed", "5", "--quiet"]) == 0
+    out = tmp_path / "eval"
+    assert main(["evaluate", str(lines), "--model", "digits", "--true-boxes", "--out", str(out)]) == 0
+    assert "in the true boxes" in capsys.readouterr().out
+    m = json.loads((out / "digits" / "reading.json").read_text())["all"]["prior 0"]
+    assert m["true_boxes"]["character_accuracy"] >= 0.95 and m["true_boxes"]["text_right"] >= 0.75
+    # the same lines with each line's boxes in reverse order: the true-box reading reads 6148 for 8416
+    rows = [json.loads(r) for r in (lines / "lines.jsonl").read_text().splitlines()]
+    assert all(r["text"] != r["text"][::-1] for r in rows)  # no palindromes among them (seed 5)
+    (lines / "lines.jsonl").write_text("".join(json.dumps({**r, "boxes": r["boxes"][::-1]}) + "\n" for r in rows))
+    assert main(["evaluate", str(lines), "--model", "digits", "--true-boxes", "--out", str(out)]) == 0
+    flipped = json.loads((out / "digits" / "reading.json").read_text())["all"]["prior 0"]
+    assert flipped["true_boxes"]["text_right"] == 0.0
+    assert flipped["text_right"] == m["text_right"]  # the reading itself does not look at the true boxes
+
+
 def test_boxes_and_labels_are_decided_together_with_the_prior():
     """Two ways to group three pieces: as one box the model reads 핸 (0.8), as two boxes 한 and 글
     (0.5 each). The shapes alone cannot tell; the words can: 한글 is Korean, 핸 alone is rare."""

@@ -38,6 +38,9 @@ def configure(p) -> None:
                    help="line sets: cut lines from their strokes in drawing order (as the pads do), not the image")
     p.add_argument("--verifier", default="shipped", metavar="PATH",
                    help="line sets: the box verifier ('shipped' (default), a .keras file, or 'none')")
+    p.add_argument("--true-boxes", action="store_true",
+                   help="line sets: also read each character in its true box (an extra row per subset): what "
+                        "the reading would give with the cutting right, to tell cutting errors from reading errors")
     add_subset_arguments(p)
 
 
@@ -88,7 +91,8 @@ def _run_lines(args, data: Path, out: Path, models) -> int:
         rec = Recognizer.load(path)
         if rec.label_space.kind != lines.kind:
             raise HandpadError(f"{data} holds {lines.kind} lines; model {name!r} reads {rec.label_space.kind}")
-        metrics = evaluate_reading(rec, lines, use_strokes=args.strokes, limit=args.limit, verifier=args.verifier)
+        metrics = evaluate_reading(rec, lines, use_strokes=args.strokes, limit=args.limit, verifier=args.verifier,
+                                   true_boxes=args.true_boxes)
         (out / name).mkdir(parents=True, exist_ok=True)
         (out / name / "reading.json").write_text(json.dumps(metrics, indent=1))
         print(format_reading(metrics, f"{name} on {data} ({'strokes' if args.strokes else 'images'})"))
