@@ -98,6 +98,29 @@ def fit_jamo_mix(model, common: tuple) -> tuple[float, dict]:
     return max(JAMO_MIXES, key=lambda b: (table[b], -b)), table
 
 
+# The thresholds tried for Model.views_below: the one-view top-1 probability below which an image is read at every view.
+VIEWS_BELOW_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+def fit_views_below(one_view: np.ndarray, every_view: np.ndarray, labels: np.ndarray,
+                    grid=VIEWS_BELOW_GRID) -> tuple[float | None, dict]:
+    """The lowest threshold of ``grid`` at which reading at every view only the samples whose one-view
+    top-1 probability lies below it reads ``labels`` as well as reading every sample at every view
+    (probabilities of both readings given, each as calibrated); None where no threshold does.
+    Returns (threshold, {threshold: (top-1, share read at every view)})."""
+    labels = np.asarray(labels)
+    sure, first, full = one_view.max(axis=1), one_view.argmax(axis=1), every_view.argmax(axis=1)
+    best = float(np.mean(full == labels))
+    table, chosen = {}, None
+    for t in grid:
+        unsure = sure < t
+        top1 = float(np.mean(np.where(unsure, full, first) == labels))
+        table[t] = (top1, float(unsure.mean()))
+        if chosen is None and top1 >= best:
+            chosen = t
+    return chosen, table
+
+
 def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS):
     """(ECE, per-bin rows (low, high, count, mean confidence, accuracy)) of the top-1 answers."""
     confidence = probs.max(axis=1)

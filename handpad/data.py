@@ -27,12 +27,18 @@ def stratified_split(labels: np.ndarray, val_fraction: float, test_fraction: flo
     if counts.min() < 3:
         raise StoreError("every class needs at least 3 samples for a stratified train/validation/test split; "
                          "add data or pass explicit --val-store/--test-store")
-    train, rest = train_test_split(idx, test_size=held, stratify=labels, random_state=seed)
-    if test_fraction <= 0:
-        return np.sort(train), np.sort(rest), idx[:0]
-    if val_fraction <= 0:
-        return np.sort(train), idx[:0], np.sort(rest)
-    val, test = train_test_split(rest, test_size=test_fraction / held, stratify=labels[rest], random_state=seed)
+    try:
+        train, rest = train_test_split(idx, test_size=held, stratify=labels, random_state=seed)
+        if test_fraction <= 0:
+            return np.sort(train), np.sort(rest), idx[:0]
+        if val_fraction <= 0:
+            return np.sort(train), idx[:0], np.sort(rest)
+        val, test = train_test_split(rest, test_size=test_fraction / held, stratify=labels[rest], random_state=seed)
+    except ValueError:  # scikit-learn's message lists every class: say what to change instead
+        raise StoreError(f"{len(labels)} samples of {len(counts)} classes (the smallest has {counts.min()}) cannot be "
+                         f"split by class into validation {val_fraction:g} and test {test_fraction:g}: each part "
+                         "needs at least one sample of every class; use larger fractions, more samples, or "
+                         "explicit --val-store/--test-store") from None
     return np.sort(train), np.sort(val), np.sort(test)
 
 

@@ -177,6 +177,9 @@ class Model:
         # Test-time views (handpad calibrate --views): each input is read at these horizontal shears too
         # and every head's softmax averaged over them; (0,) = the input alone.
         self.views = check_views(self.meta.get("views", (0.0,)), self.path)
+        # Views only where the first leaves the model unsure (handpad calibrate fits it on validation data):
+        # an image whose one-view top-1 probability is at least this is answered from that view alone.
+        self.views_below = self.meta.get("views_below")
         # Old files whose outputs are a part of the space, in their own order: output j is class columns[j].
         self._columns = columns
         expected = len(columns) if columns is not None else len(label_space)
@@ -253,15 +256,32 @@ class Model:
         return preprocess(image, config=self.preprocess_config, ink=ink)
 
     def predict(self, x, batch_size: int = 512) -> np.ndarray:
-        """Probabilities (n, len(label_space)) for prepared uint8 inputs (n, size, size) or one (size, size)."""
-        return self.probabilities(self.outputs(x, batch_size))
+        """Probabilities (n, len(label_space)) for prepared uint8 inputs (n, size, size) or one (size, size).
+        With test-time views and ``views_below``, each image is read at one view first and again at
+        every view only where that first answer's top-1 probability is below ``views_below``."""
+        if len(self.views) == 1 or self.views_below is None:
+            return self.probabilities(self.outputs(x, batch_size))
+        x = self._inputs(x)
+        single = self.one_view()
+        at_zero = single.outputs(x, batch_size)
+        probs = single.probabilities(at_zero)
+        unsure = np.flatnonzero(probs.max(axis=1) < self.views_below)
+        if len(unsure):
+            probs[unsure] = self.probabilities(self.every_view(x[unsure], at_zero[unsure], batch_size))
+        return probs
 
-    def outputs(self, x, batch_size: int = 512, views=None) -> np.ndarray:
-        """The network's raw outputs for prepared uint8 inputs (for a jamo or hybrid head, its jamo and
-        syllable softmaxes side by side), averaged over the views; :meth:`probabilities` turns them into
-        :meth:`predict`'s answer. ``views``: other shears than the model's own (e.g. all but 0, to add
-        to outputs at one view already in hand: the mean over all is a weighted mean of the two)."""
-        views = self.views if views is None else check_views(views, self.path)
+    def every_view(self, x, at_zero: np.ndarray, batch_size: int = 512) -> np.ndarray:
+        """The raw outputs of ``x`` at all of this model's views, given those at shear 0 (``at_zero``):
+        only the other views are run, and the mean over all of them is the weighted mean of the two parts."""
+        others = tuple(v for v in self.views if v != 0.0)
+        if len(others) != len(self.views) - 1:  # no plain view among them: run them all
+            return self.outputs(x, batch_size)
+        if not others:
+            return at_zero
+        return (at_zero + len(others) * self.outputs(x, batch_size, views=others)) / len(self.views)
+
+    def _inputs(self, x) -> np.ndarray:
+        """Prepared inputs as (n, size, size) uint8, checked."""
         x = np.asarray(x)
         if x.ndim == 2:
             x = x[None]
@@ -273,6 +293,15 @@ class Model:
             raise ValueError(f"{self.name} reads {self.input_size}x{self.input_size} images, got "
                              f"{'x'.join(map(str, x.shape[1:]))}: prepare them with this model (Model.prepare), "
                              "or synthesize the store again with --size " + str(self.input_size))
+        return x
+
+    def outputs(self, x, batch_size: int = 512, views=None) -> np.ndarray:
+        """The network's raw outputs for prepared uint8 inputs (for a jamo or hybrid head, its jamo and
+        syllable softmaxes side by side), averaged over the views; :meth:`probabilities` turns them into
+        :meth:`predict`'s answer. ``views``: other shears than the model's own (e.g. all but 0, to add
+        to outputs at one view already in hand: the mean over all is a weighted mean of the two)."""
+        views = self.views if views is None else check_views(views, self.path)
+        x = self._inputs(x)
         out = []
         n_views = len(views)
         step = max(1, batch_size // n_views)

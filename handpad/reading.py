@@ -649,22 +649,13 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         if every_view is not recognizer and unsure:  # the same model: its prepared inputs serve again
             probs = probs.copy()
             rows = [where[path[k]] for k in unsure]
-            probs[unsure] = every_view.probabilities(_all_views(every_view.model, np.stack([near_x[r] for r in rows]),
-                                                                near_out[rows]))
+            probs[unsure] = every_view.probabilities(every_view.model.every_view(np.stack([near_x[r] for r in rows]),
+                                                                                 near_out[rows]))
             labels = None  # the text is chosen again (best_text) from these candidates
     groups = [_join(clusters, i, j) for i, j in path]
     seg = Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs)
     seg.labels = labels
     return seg
-
-
-def _all_views(model, x: np.ndarray, at_zero: np.ndarray) -> np.ndarray:
-    """The raw outputs of ``x`` at all of ``model``'s views, given those at shear 0 (``at_zero``): only
-    the other views are run, and the mean over all of them is the weighted mean of the two parts."""
-    others = tuple(v for v in model.views if v != 0.0)
-    if not others or len(others) != len(model.views) - 1:  # no plain view among them: run them all
-        return model.outputs(x)
-    return (at_zero + len(others) * model.outputs(x, views=others)) / len(model.views)
 
 
 def _verify(verifier, recognizer, crops, prepared) -> np.ndarray:

@@ -67,11 +67,14 @@ class Recognizer:
     def predict_proba(self, images, prepared: bool = False) -> np.ndarray:
         """Probabilities (n, classes) for a sequence of images (``prepared``: already through :meth:`prepare`)."""
         xs = np.stack(list(images) if prepared else [self.prepare(im) for im in images])
-        return self.probabilities(self.model.outputs(xs))
+        return self._restrict(self.model.predict(xs))
 
     def probabilities(self, outputs: np.ndarray) -> np.ndarray:
         """The model's raw outputs (:meth:`handpad.model.Model.outputs`) -> this recognizer's probabilities."""
-        probs = self.model.probabilities(outputs)
+        return self._restrict(self.model.probabilities(outputs))
+
+    def _restrict(self, probs: np.ndarray) -> np.ndarray:
+        """The model's probabilities -> over this recognizer's labels (``only``), renormalized."""
         if self._columns is not None:
             probs = probs[:, self._columns]
             probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-30)

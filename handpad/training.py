@@ -472,11 +472,12 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
     every image at (``Model.views``; the rare weight and temperature are fitted for them); None keeps
     the file's. ``jamo_mix``: for a hybrid head, first fit how much its jamo heads weigh among the 2350
     (``handpad.calibration.fit_jamo_mix``, on ``data``); the rare weight and temperature are fitted with it."""
-    from .calibration import expected_calibration_error, fit_jamo_mix, plot_reliability
+    from .calibration import expected_calibration_error, fit_jamo_mix, fit_views_below, plot_reliability
     from .evaluation import evaluation_data
     from .model import Model, check_views, update_metadata
 
     model = Model.load(model_path)
+    model.views_below = None  # fitted below, after the readings at one view and at every view
     common = evaluation_data(Path(data), model, indices=indices)
     report = {}
     if views is not None:
@@ -497,12 +498,24 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
         report["rare_weight"] = weight
         report["rare_weight_fit"] = {"data": [str(data), str(rare[0])],
                                      "top1": {str(w): [round(a, 4), round(b, 4)] for w, (a, b) in table.items()}}
-    if len(model.views) > 1:  # reading a line reads its many candidate boxes at one view: fitted for that too
-        model.views = (0.0,)
-        one_weight, one_table, one_temperature, _, _ = _fit_confidence(model, common, rare and rare[1])
-        report["one_view"] = {"temperature": round(one_temperature, 4)} | ({"rare_weight": one_weight} if one_table else {})
     stores = [data] if rare is None else [data, rare[0]]  # what the temperature is fitted on
     labels = common[1] if rare is None else np.concatenate([common[1], rare[1][1]])
+    report["views_below"] = None
+    if len(model.views) > 1:  # reading a line reads its many candidate boxes at one view: fitted for that too
+        model.views = (0.0,)
+        one_weight, one_table, one_temperature, _, one_fitted = _fit_confidence(model, common, rare and rare[1])
+        report["one_view"] = {"temperature": round(one_temperature, 4)} | ({"rare_weight": one_weight} if one_table else {})
+        # ... and single images at every view only where one view leaves the model unsure, if that reads
+        # the validation samples as well as every view everywhere
+        below, table = fit_views_below(one_fitted, fitted, labels)
+        report["views_below"] = below
+        report["views_below_fit"] = {"data": " + ".join(map(str, stores)),
+                                     "top1_and_share_at_every_view": {str(t): [round(a, 4), round(b, 4)] for t, (a, b) in table.items()},
+                                     "top1_every_view": round(float(np.mean(fitted.argmax(1) == labels)), 4)}
+        if below is not None:
+            unsure = one_fitted.max(axis=1) < below
+            report["calibration_views_below"] = round(expected_calibration_error(
+                np.where(unsure[:, None], fitted, one_fitted), labels), 4)
     report |= {"temperature": round(temperature, 4), "calibration": {
         "data": " + ".join(map(str, stores)), "n": int(len(labels)),
         "ece_before": round(expected_calibration_error(raw, labels), 4),

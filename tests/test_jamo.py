@@ -287,6 +287,19 @@ def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(ja
     table = {float(b): a for b, a in meta["jamo_mix_fit"]["top1"].items()}
     assert len(table) == 6 and meta["jamo_mix"] == min(b for b, a in table.items() if a == max(table.values()))
     assert Model.load(mixed).jamo_mix == meta["jamo_mix"] and "rare_weight" in meta and "temperature" in meta
+    # --views on a hybrid head with rarer syllables: both readings fitted, and where single images read at
+    # every view (a threshold that reads both stores as well as every view always, or none)
+    viewed = tmp_path / "viewed.keras"
+    assert handpad_main(["calibrate", result["model_path"], str(root / "store"), "--rare", str(root / "rare"),
+                         "--jamo-mix", "--views=0,0.15,-0.15", "--out", str(viewed)]) == 0
+    meta = read_entries(viewed)[0]
+    fit = meta["views_below_fit"]
+    assert "rare_weight" in meta["one_view"] and fit["data"] == f"{root / 'store'} + {root / 'rare'}"
+    if meta["views_below"] is None:
+        assert all(a < fit["top1_every_view"] for a, _ in fit["top1_and_share_at_every_view"].values())
+    else:
+        assert fit["top1_and_share_at_every_view"][str(meta["views_below"])][0] >= fit["top1_every_view"]
+        assert 0 <= meta["calibration_views_below"] <= 1
     assert handpad_main(["calibrate", base["model_path"], str(root / "store"), "--jamo-mix",
                          "--out", str(tmp_path / "y.keras")]) == 1
     assert "--jamo-mix fits the jamo heads' say of a hybrid head" in capsys.readouterr().err

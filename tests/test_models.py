@@ -688,3 +688,17 @@ def test_images_of_another_size_than_the_models_input_are_a_clear_error(tiny_run
     with pytest.raises(ValueError, match=r"reads 60x60 images, got 80x80: prepare them with this model .*--size 60"):
         model.predict(np.zeros((2, 80, 80), np.uint8))
     assert model.predict(np.zeros((2, 60, 60), np.uint8)).shape == (2, len(model.label_space))
+
+
+def test_a_split_too_fine_for_the_classes_is_one_sentence_not_a_list_of_classes():
+    """4 samples of each of 100 classes cannot give a 10% test part with every class in it: the
+    error says what to change (scikit-learn's own lists every class)."""
+    from handpad.data import stratified_split
+    from handpad.errors import StoreError
+
+    labels = np.repeat(np.arange(100), 4)
+    with pytest.raises(StoreError, match=r"400 samples of 100 classes \(the smallest has 4\) cannot be split by "
+                                         r"class into validation 0.15 and test 0.1.*larger fractions"):
+        stratified_split(labels, 0.15, 0.1, 0)
+    train, val, test = stratified_split(labels, 0.25, 0.25, 0)  # one of each class in each part: fine
+    assert len(val) == len(test) == 100 and len(train) == 200

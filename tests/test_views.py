@@ -1,6 +1,7 @@
 """Test-time views: a model reads every image at a few slants and averages each head's answer."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -53,6 +54,13 @@ def test_calibrate_saves_the_views_and_every_app_reads_with_them(small_digits_st
     meta = read_entries(out)[0]
     assert meta["views"] == [0.0, 0.2, -0.2] and meta["calibration"]["n"] == 600
     assert 0.05 <= meta["one_view"]["temperature"] <= 20  # reading lines reads at one view: fitted too
+    # single images at every view only below a one-view top-1 probability: the lowest threshold tried
+    # that reads the validation digits as well as every view always
+    fit = meta["views_below_fit"]
+    tried = {float(t): a for t, (a, _) in fit["top1_and_share_at_every_view"].items()}
+    assert meta["views_below"] in tried and tried[meta["views_below"]] >= fit["top1_every_view"]
+    assert all(a < fit["top1_every_view"] for t, a in tried.items() if t < meta["views_below"])
+    assert "views only below" in said
     model = Model.load(out)
     assert model.views == (0.0, 0.2, -0.2)
     store = load_store(small_digits_store)
@@ -64,16 +72,21 @@ def test_calibrate_saves_the_views_and_every_app_reads_with_them(small_digits_st
     plain.views = (0.0,)
     with_views, without = model.predict(x), plain.predict(x)
     assert [t[0][1] for t in top] == pytest.approx(with_views[:5].max(1).tolist(), abs=1e-5)
+    # read at one view (its own temperature) where that is sure enough, else at every view
+    every = Model.load(out)
+    every.views_below = None
+    once, full = model.one_view().predict(x), every.predict(x)
+    sure = once.max(axis=1) >= model.views_below
+    np.testing.assert_allclose(with_views[sure], once[sure], atol=1e-6)
+    np.testing.assert_allclose(with_views[~sure], full[~sure], atol=1e-6)
     # the network's answers before the temperature: the views change them
     assert np.abs(model.outputs(x) - plain.outputs(x)).max() > 0.01
     assert (model.predict(x).argmax(1) == y).mean() >= 0.97
     # outputs at some of the views; the re-read of a line adds the other views to those at shear 0
-    from handpad.reading import _all_views
-
     np.testing.assert_allclose(model.outputs(x[:8], views=(0.0,)), plain.outputs(x[:8]), atol=1e-6)
     np.testing.assert_allclose(model.outputs(x[:8], views=(0.2, -0.2)) * 2 + plain.outputs(x[:8]),
                                model.outputs(x[:8]) * 3, atol=1e-5)
-    np.testing.assert_allclose(_all_views(model, x[:8], plain.outputs(x[:8])), model.outputs(x[:8]), atol=1e-6)
+    np.testing.assert_allclose(model.every_view(x[:8], plain.outputs(x[:8])), model.outputs(x[:8]), atol=1e-6)
     with pytest.raises(ModelError, match="views"):
         model.outputs(x[:8], views=(0.9,))
 
@@ -110,7 +123,9 @@ def test_the_shipped_hangul_model_reads_at_views_and_lines_at_one_view_first():
     seg = reading.segment(image=image, kind="hangul", recognizer=rec, verifier=reading.resolve_verifier("shipped", "hangul"))
     assert len(seg.boxes) == 6
     x = np.stack([rec.prepare(c) for c in seg.crops])
-    once, every = single.predict_proba(x, prepared=True), rec.predict_proba(x, prepared=True)
+    full = copy.copy(rec.model)
+    full.views_below = None  # every image at every view
+    once, every = single.predict_proba(x, prepared=True), full.predict(x)
     unsure = once.max(axis=1) < reading.VERIFIED_CHECKS.reread
     np.testing.assert_allclose(seg.probs[unsure], every[unsure], atol=1e-5)
     np.testing.assert_allclose(seg.probs[~unsure], once[~unsure], atol=1e-5)
@@ -125,3 +140,29 @@ def test_the_shipped_hangul_model_reads_at_views_and_lines_at_one_view_first():
     np.testing.assert_allclose(seg.probs[unsure], every[unsure], atol=1e-5)
     np.testing.assert_allclose(seg.probs[~unsure], once[~unsure], atol=1e-5)
     assert rec.read(image).text == "대한민국 만세"
+
+
+def test_the_shipped_hangul_model_reads_single_images_at_every_view_only_when_unsure():
+    """models/hangul.keras: one view first; every view where that one's top-1 probability is below the
+    threshold fitted on validation (handpad calibrate): as well read as every view always, there."""
+    from test_reading import word_image
+
+    from handpad import reading
+    from handpad.recognizer import Recognizer
+
+    rec = Recognizer.load("hangul")
+    model = rec.model
+    assert len(model.views) > 1 and model.views_below in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+    fit = model.meta["views_below_fit"]
+    top1, share = fit["top1_and_share_at_every_view"][str(model.views_below)]
+    assert top1 >= fit["top1_every_view"] and share < 0.5  # most validation drawings: one view
+    crops = reading.segment(word_image("가나다라 바사 아자차카 타파하")).crops
+    x = np.stack([rec.prepare(c) for c in crops])
+    full = copy.copy(model)
+    full.views_below = None
+    once, every, got = model.one_view().predict(x), full.predict(x), model.predict(x)
+    sure = once.max(axis=1) >= model.views_below
+    assert sure.sum() >= len(x) // 2  # a printed handwriting font: mostly sure at one view
+    np.testing.assert_allclose(got[sure], once[sure], atol=1e-6)
+    np.testing.assert_allclose(got[~sure], every[~sure], atol=1e-6)
+    np.testing.assert_allclose(rec.predict_proba(x, prepared=True), got, atol=1e-6)  # what the apps show

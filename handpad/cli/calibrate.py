@@ -31,7 +31,10 @@ syllable softmax, 0 to 0.5): the mix that reads DATA best.
 --views SHEARS reads every image also slanted by these horizontal shears and averages each head's
 answer over them (test-time views: casual hands slant, and reading the same ink at several slants
 smooths over it); the views are saved in the model, so every app reads that way, and the rare
-weight and temperature are fitted for them. Each view costs one more pass of the network.
+weight and temperature are fitted for them. Each view costs one more pass of the network, so a
+model with views reads each image at one view first (with its own temperature, fitted too) and at
+every view only where that first answer's top-1 probability is below a threshold: the lowest of
+0.5, 0.6, ... 0.99 that reads the validation samples as well as every view always (none: every view).
 """
 
 
@@ -91,6 +94,15 @@ def run(args) -> int:
         print(f"rare weight {report['rare_weight']:g}: top-1 {a * 100:.2f}% on {args.data}, {b * 100:.2f}% on {args.rare}")
     if "views" in report:
         print(f"views: shears {', '.join(f'{v:g}' for v in report['views'])}")
+    if report.get("views_below_fit"):
+        fit = report["views_below_fit"]
+        if report["views_below"] is None:
+            print("every image read at every view (one view first loses top-1 at every threshold tried)")
+        else:
+            top1, share = fit["top1_and_share_at_every_view"][str(report["views_below"])]
+            print(f"views only below {report['views_below']:g} (one-view top-1 probability): {share * 100:.1f}% of the "
+                  f"validation samples read at every view, top-1 {top1 * 100:.2f}% (every view always: "
+                  f"{fit['top1_every_view'] * 100:.2f}%)")
     print(f"temperature {report['temperature']:.3f} on {c['n']} samples: ECE {c['ece_before'] * 100:.2f}% -> "
           f"{c['ece_after'] * 100:.2f}%")
     print(f"model: {out}\nplot: {plot}")
