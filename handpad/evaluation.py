@@ -262,16 +262,17 @@ def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None,
             row[f"right@{w:g}"] = (sum(a == b for a, b in zip(labels, truth_chars)) if row[f"boxes@{w:g}"] else 0)
         row["boxes"], row["seconds"] = row[f"boxes@{weights[-1]:g}"], row[f"seconds@{weights[-1]:g}"]
         if true_boxes:
-            _read_true_boxes(recognizer, sample, lm, weights, row)
+            _read_true_boxes(recognizer, sample, source.get("image"), lm, weights, row)
         rows.append(row)
     return _reading_metrics(rows, weights)
 
 
-def _read_true_boxes(recognizer, sample, lm, weights, row: dict) -> None:
-    """Each character of ``sample`` read in its true box; the words chosen as the reading chooses them."""
+def _read_true_boxes(recognizer, sample, image, lm, weights, row: dict) -> None:
+    """Each character of ``sample`` read in its true box (``image``: the line's, when already read);
+    the words chosen as the reading chooses them."""
     from . import reading
 
-    image = sample.image()
+    image = sample.image() if image is None else image
     crops = [image[y0:y1, x0:x1] for x0, y0, x1, y1 in sample.boxes]
     tops = [recognizer._ranked(p, reading.TOP_K) for p in recognizer.predict_proba(crops)]
     starts = [i > 0 and sample.text[i - 1] == " " for i, ch in enumerate(sample.text) if ch != " "]
