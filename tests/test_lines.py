@@ -214,6 +214,42 @@ def test_numbers_come_from_the_held_out_split(digits, mnist_store):
     assert np.array_equal(val_idx, val)
 
 
+
+def _worst_fit_of_a_plain_scaling(line, images):
+    """Per digit, the largest distance (px) of the drawn points from the best uniform scaling and shift
+    of the digit's skeleton: ~0 when the pen drew the skeleton as it is, pixels when it was bent."""
+    drawn = np.concatenate([np.asarray(s["points"], float) for s in line.strokes])
+    worst, start = [], 0
+    for im in images:
+        sk = pen.skeletonize_ink(im, fill_holes=False)
+        src = np.concatenate(sk.polylines(sk.points)).astype(float)
+        dst, start = drawn[start : start + len(src)], start + len(src)
+        one, zero = np.ones(len(src)), np.zeros(len(src))
+        a = np.concatenate([np.c_[src[:, 0], one, zero], np.c_[src[:, 1], zero, one]])
+        b = np.concatenate([dst[:, 0], dst[:, 1]])
+        fit = np.linalg.lstsq(a, b, rcond=None)[0]
+        worst.append(float(np.abs(a @ fit - b).max()))
+    assert start == len(drawn)
+    return max(worst)
+
+
+def test_plain_pen_numbers_keep_each_digits_skeleton_undistorted(digits):
+    store, test = digits
+    images = [store.images[i] for i in test[:3]]
+    plain = L.digit_line(images, [0, 0, 0], np.random.default_rng(1), "pen", "normal", pen.PLAIN_PEN)
+    jittered = L.digit_line(images, [0, 0, 0], np.random.default_rng(1), "pen", "normal", pen.DEFAULT_PEN)
+    assert _worst_fit_of_a_plain_scaling(plain, images) < 0.1  # the 1/16 px grid the points are rounded to
+    assert _worst_fit_of_a_plain_scaling(jittered, images) > 2.0  # slanted, squeezed and bent
+
+
+def test_cli_numbers_no_jitter_is_recorded_and_only_for_the_pen(tmp_path, mnist_store, capsys):
+    rc = handpad_main(["synth", "numbers", "--out", str(tmp_path / "n"), "--store", str(mnist_store), "--no-jitter",
+                       "--count", "2", "--digits", "3", "--quiet"])
+    assert rc == 0 and read_lines(tmp_path / "n").manifest["options"]["jitter"] is False
+    rc = handpad_main(["synth", "numbers", "--out", str(tmp_path / "s"), "--store", str(mnist_store), "--style", "scanned",
+                       "--no-jitter", "--count", "2", "--quiet"])
+    assert rc == 1 and "--no-jitter is for --style pen" in capsys.readouterr().err and not (tmp_path / "s").exists()
+
 # -- on disk -------------------------------------------------------------------------------------
 def test_a_set_on_disk_round_trips_and_is_deterministic(faces, tmp_path):
     opts = L.LineSetOptions("hangul", "pen", "mixed", 5, 11, (2, 6), 0.4, extra={"faces": [f.id for f in faces]})

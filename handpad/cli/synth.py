@@ -132,12 +132,15 @@ digits come from the --split part (test or val; train only to train the box veri
 models/train_verifier.py, never to measure) of the stratified split `handpad train` makes
 with --val-fraction, --test-fraction and --split-seed (as `handpad evaluate --subset`
 picks it), redrawn with a round pen through their skeleton (--style pen) or placed as
-they are (--style scanned: no strokes).
+they are (--style scanned: no strokes). The pen gets a hand's wobble, slant and squeeze as the
+Hangul pen-drawn sets do; --no-jitter leaves only the pen, size and place, as the digits' own
+pen-drawn test set is defined (`handpad convert pen --no-jitter`).
 
 """ + LINES_NOTE + """
 Examples:
   handpad synth numbers --out data/numbers-pen --split test --style pen --count 500 --seed 1
   handpad synth numbers --out data/numbers-val-pen --split val --style pen --count 300 --seed 2
+  handpad synth numbers --out data/numbers-plain --split test --style pen --no-jitter --count 500 --seed 1
 """
 
 
@@ -240,6 +243,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     nb.add_argument("--split-seed", type=int, default=0, help="the split's seed (default 0)")
     nb.add_argument("--style", choices=("pen", "scanned"), default="pen",
                     help="pen: redrawn with a round pen through the digit's skeleton; scanned: the digit image itself")
+    nb.add_argument("--no-jitter", action="store_true",
+                    help="pen: no wobble, slant or squeeze, only the pen, size and place (as `convert pen --no-jitter`)")
     _add_line_args(nb, "3-8", "digits")
     nb.set_defaults(_synth=_run_numbers)
     parser.set_defaults(_synth_parser=parser)
@@ -331,16 +336,21 @@ def _run_words(args) -> int:
 
 
 def _run_numbers(args) -> int:
+    from ..errors import HandpadError
     from ..synth.lines import LineSetOptions, digit_records, digit_split, parse_range, write_line_set
+    from ..synth.pen import DEFAULT_PEN, PLAIN_PEN
 
+    if args.no_jitter and args.style != "pen":
+        raise HandpadError("--no-jitter is for --style pen (scanned digits are not redrawn)")
     lengths = parse_range(args.digits, "--digits", 1, 64)
     store, indices = digit_split(args.store, args.split, args.val_fraction, args.test_fraction, args.split_seed)
     options = LineSetOptions("digits", args.style, args.spacing, args.count, args.seed, lengths,
                              extra={"store": str(args.store), "split": args.split, "val_fraction": args.val_fraction,
                                     "test_fraction": args.test_fraction, "split_seed": args.split_seed,
-                                    "split_size": int(len(indices))})
+                                    "split_size": int(len(indices))} | ({"jitter": False} if args.no_jitter else {}))
     print(f"numbers from {len(indices)} digits of the {args.split} split of {args.store}", file=sys.stderr)
-    report = write_line_set(args.out, digit_records(store.images, store.labels, indices, options), options,
+    report = write_line_set(args.out, digit_records(store.images, store.labels, indices, options,
+                                                       PLAIN_PEN if args.no_jitter else DEFAULT_PEN), options,
                             args.overwrite, progress=not args.quiet)
     print(report.summary(), file=sys.stderr)
     return 0

@@ -435,8 +435,10 @@ def hangul_records(faces: Sequence, options: LineSetOptions) -> Iterator[tuple[L
 
 
 def digit_records(images: np.ndarray, labels: np.ndarray, indices: np.ndarray, options: LineSetOptions,
-                  ) -> Iterator[tuple[Line, dict]]:
-    """(line, its record) for every line of a numbers set, digits drawn from ``indices`` of the store."""
+                  pen_style: penlib.PenStyle = penlib.DEFAULT_PEN) -> Iterator[tuple[Line, dict]]:
+    """(line, its record) for every line of a numbers set, digits drawn from ``indices`` of the store;
+    ``pen_style``: :data:`handpad.synth.pen.PLAIN_PEN` draws the pen kind as the digits' pen-drawn test
+    set is defined (``convert pen --no-jitter``), the default adds a hand's wobble, slant and squeeze."""
     if not len(indices):
         raise HandpadError("no digits to write numbers with")
     for i in range(options.count):
@@ -447,7 +449,8 @@ def digit_records(images: np.ndarray, labels: np.ndarray, indices: np.ndarray, o
             n = int(rng.integers(options.lengths[0], options.lengths[1] + 1))
             pick = rng.choice(indices, n, replace=n > len(indices))
             try:
-                line = digit_line([images[j] for j in pick], [int(labels[j]) for j in pick], rng, options.style, spacing)
+                line = digit_line([images[j] for j in pick], [int(labels[j]) for j in pick], rng, options.style, spacing,
+                                  pen_style)
             except (ValueError, NothingDrawnError) as e:
                 problems.append(str(e))
                 continue
