@@ -117,6 +117,28 @@ def test_synthesis_gives_right_labels_and_plausible_centered_images(tmp_path, go
     assert st.manifest["complete"] and st.manifest["options"]["faces"] == ["NanumGothic-Regular"]
 
 
+def test_digits_of_the_faces_come_as_the_digits_model_reads_them(tmp_path, gothic, capsys):
+    # more hands for a digits model: the faces' 0-9, preprocessed as MNIST is (centred by mass, not by box)
+    out = tmp_path / "d"
+    code = handpad_main(["synth", "hangul", "--fonts", str(GOTHIC), "--label-space", "digits", "--out", str(out),
+                         "--per-font", "2", "--mix", "pen=1,hand=1", "--workers", "1", "--quiet"])
+    assert code == 0
+    st = load_store(out)
+    assert st.classes == [str(d) for d in range(10)] and Counter(st.label_names()) == {str(d): 2 for d in range(10)}
+    assert st.manifest["options"]["preprocess"] == {"size": 60, "margin": 0.1, "center_mass": True}
+    for img in np.asarray(st.images).astype(np.float32) / 255:
+        m = cv2.moments(img)
+        assert abs(m["m10"] / m["m00"] - 29.5) < 1.5 and abs(m["m01"] / m["m00"] - 29.5) < 1.5  # the ink's centre
+    for i in np.flatnonzero(st.labels == 7):  # a bar across the top, a stem below: a 7, not a syllable
+        seven = np.asarray(st.images[int(i)]) > 127
+        rows, cols = np.flatnonzero(seven.any(1)), np.flatnonzero(seven.any(0))
+        width = cols[-1] - cols[0] + 1
+        assert seven[rows[0] : rows[0] + 5].any(0).sum() >= 0.9 * width
+        assert seven[rows[-1] - 4 : rows[-1] + 1].any(0).sum() <= 0.5 * width
+    code = handpad_main(["synth", "hangul", "--fonts", str(GOTHIC), "--label-space", "digits", "--format", "phd08",
+                         "--out", str(tmp_path / "p"), "--quiet"])
+    assert code == 1 and "Hangul syllables only" in capsys.readouterr().err and not (tmp_path / "p").exists()
+
 def test_same_seed_same_bytes_whatever_the_worker_count(tmp_path, gothic):
     faces = [gothic] + resolve_fonts([PEN_SCRIPT])[0]
     options = SynthOptions(per_font=2, seed=5, syllables=tuple(SYL), chunk=2)  # 3 units per face

@@ -207,9 +207,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    "for finer detail at ~1.6x the training time per sample)")
     h.add_argument("--syllables", metavar="TEXT", help="only these syllables, e.g. 가나다 (default: all 2350)")
     h.add_argument("--num-syllables", type=int, metavar="K", help="a random K of the syllables (chosen with --seed)")
-    h.add_argument("--label-space", default="hangul-ksx1001", choices=("hangul-ksx1001", "hangul-11172"),
+    h.add_argument("--label-space", default="hangul-ksx1001", choices=("hangul-ksx1001", "hangul-11172", "digits"),
                    help="the store's syllables: the 2350 of KS X 1001 (default) or all 11,172 (fonts must cover "
-                        "the syllables asked for)")
+                        "the syllables asked for); digits: the faces' 0-9, preprocessed as the digits model's "
+                        "input (centred by mass), more hands for a digits model")
     h.add_argument("--leave-out", nargs="+", metavar="SPACE_OR_STORE",
                    help="leave out the syllables of these label spaces or dataset stores, e.g. --label-space "
                         "hangul-11172 --leave-out hangul-ksx1001 for the 8,822 rarer syllables only; add a test "
@@ -300,6 +301,8 @@ def _run_hangul(args) -> int:
 
     if args.workers < 1:
         raise HandpadError("--workers must be >= 1")
+    if args.format == "phd08" and args.label_space == "digits":
+        raise HandpadError("--format phd08 holds Hangul syllables only, not --label-space digits")
     syllables = None
     if args.syllables or args.num_syllables or args.leave_out:
         syllables = choose_syllables(args.syllables, args.num_syllables, args.seed, args.label_space, args.leave_out)

@@ -34,7 +34,7 @@ from .._words import counted
 from ..errors import HandpadError, NothingDrawnError
 from ..labels import hangul_syllables
 from ..parallel import ordered_map
-from ..preprocess import INPUT_SIZE, PreprocessConfig, preprocess
+from ..preprocess import DIGITS_CONFIG, HANGUL_CONFIG, INPUT_SIZE, PreprocessConfig, preprocess
 from ..store import MANIFEST, Store, StoreWriter, atomic_write_bytes, read_manifest
 from . import hand as handlib
 from . import pen as penlib
@@ -192,7 +192,9 @@ class SynthOptions:
 
     @property
     def preprocess_config(self) -> PreprocessConfig:
-        return PreprocessConfig(size=self.size)
+        # digits are centred by mass, as MNIST is (the digits model's input), syllables by their box
+        kind = DIGITS_CONFIG if self.label_space == "digits" else HANGUL_CONFIG
+        return dataclasses.replace(kind, size=self.size)
 
     def to_dict(self) -> dict:
         d = {
