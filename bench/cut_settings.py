@@ -21,13 +21,13 @@ from handpad.sources.lines import read_lines
 
 def setting(text: str, base):
     """'split_aspect=0.6,min_part=0.2' -> base with those fields replaced (a clear error for others)."""
-    known = {f.name for f in fields(base)}
+    known = {f.name: type(getattr(base, f.name)) for f in fields(base)}
     changes = {}
     for part in filter(None, text.split(",")):
         name, _, value = part.partition("=")
         if name not in known:
             raise SystemExit(f"--try {text}: no field {name!r}; SegmentConfig has {', '.join(sorted(known))}")
-        changes[name] = float(value)
+        changes[name] = known[name](float(value))
     return replace(base, **changes)
 
 
