@@ -590,11 +590,14 @@ def ensemble_models(sources, dest) -> Path:
     meta = metas[0]
     extra = {k: v for k, v in meta.items()
              if k not in ("labels", "label_space", "preprocess", "input", "architecture", "arch_options", "params",
-                          *CALIBRATION_KEYS)}
-    extra.update(architecture="ensemble", members=[{"file": str(p), "architecture": m.get("architecture"),
-                                                    "arch_options": m.get("arch_options", {})}
-                                                   for p, m in zip(paths, metas)],
-                 params=int(model.count_params()))
+                          "train_samples", "training_seconds", "metrics", *CALIBRATION_KEYS)}
+    # what each member was trained on stays with it; the ensemble's own test figures come from evaluating it
+    members = [{"file": str(p), "architecture": m.get("architecture"), "arch_options": m.get("arch_options", {}),
+                **{k: m[k] for k in ("train_samples", "training_seconds", "metrics") if k in m}}
+               for p, m in zip(paths, metas)]
+    extra.update(architecture="ensemble", members=members, params=int(model.count_params()))
+    if all("training_seconds" in m for m in metas):
+        extra["training_seconds"] = round(sum(float(m["training_seconds"]) for m in metas), 1)
     return save_model(model, dest, meta["label_space"], PreprocessConfig.from_dict(meta.get("preprocess")), **extra)
 
 

@@ -565,6 +565,9 @@ def test_an_ensemble_file_answers_the_mean_of_its_members(tiny_run, small_digits
     assert np.abs(lite - mean).mean() < 0.01 and (lite.argmax(1) == mean.argmax(1)).mean() >= 0.95
     info, _ = read_entries(both)
     assert info["architecture"] == "ensemble" and [m["file"] for m in info["members"]] == [str(path), str(other)]
+    # each member's training record stays with it; the times add up
+    assert [m["train_samples"] for m in info["members"]] == [meta["train_samples"]] * 2 and "train_samples" not in info
+    assert info["training_seconds"] == pytest.approx(2 * meta["training_seconds"], abs=0.1)
 
     with pytest.raises(ModelError, match=r"hangul\.keras: its label_space, preprocess, head differ"):
         ensemble_models([path, "hangul"], tmp_path / "bad.keras")
