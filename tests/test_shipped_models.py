@@ -35,7 +35,7 @@ def test_digits_model_reads_held_out_mnist(mnist_store):
     _, _, test = stratified_split(store.labels, 0.1, 0.2, seed=0)  # the split its members were trained with
     probs = rec.predict_proba(store.images[test], prepared=True)
     top1 = float((probs.argmax(1) == store.labels[test]).mean())
-    assert top1 >= 0.98, top1
+    assert top1 >= 0.99, top1  # 99.40% when shipped (2,001 digits)
 
 
 def test_hangul_model_reads_real_phd08_scans(phd08_dir, tmp_path):
