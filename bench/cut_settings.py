@@ -27,7 +27,10 @@ def setting(text: str, base):
         name, _, value = part.partition("=")
         if name not in known:
             raise SystemExit(f"--try {text}: no field {name!r}; SegmentConfig has {', '.join(sorted(known))}")
-        changes[name] = known[name](float(value))
+        try:
+            changes[name] = known[name](float(value))
+        except ValueError:
+            raise SystemExit(f"--try {text}: {name}={value!r} is not a number") from None
     return replace(base, **changes)
 
 

@@ -139,6 +139,7 @@ def test_digits_of_the_faces_come_as_the_digits_model_reads_them(tmp_path, gothi
                          "--out", str(tmp_path / "p"), "--quiet"])
     assert code == 1 and "Hangul syllables only" in capsys.readouterr().err and not (tmp_path / "p").exists()
 
+
 def test_same_seed_same_bytes_whatever_the_worker_count(tmp_path, gothic):
     faces = [gothic] + resolve_fonts([PEN_SCRIPT])[0]
     options = SynthOptions(per_font=2, seed=5, syllables=tuple(SYL), chunk=2)  # 3 units per face
