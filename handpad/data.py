@@ -73,7 +73,8 @@ def make_dataset(images, labels: np.ndarray, indices: np.ndarray, batch_size: in
     """A ``tf.data.Dataset`` of (uint8 image batch, label batch) over ``indices``.
 
     ``images`` is anything indexable by an index array that gives uint8 (n, s, s) (a store's
-    ``images``, or :func:`stack_stores`'). With ``repeat`` the pipeline runs forever
+    ``images``, or :func:`stack_stores`'). ``labels`` are class indices (n,), or target
+    distributions (n, classes) for a distilled run. With ``repeat`` the pipeline runs forever
     (reshuffled each pass): use with steps_per_epoch.
     """
     import tensorflow as tf
@@ -82,13 +83,15 @@ def make_dataset(images, labels: np.ndarray, indices: np.ndarray, batch_size: in
     labels = np.asarray(labels)
     size = int(images.shape[1])
     rng = np.random.default_rng(seed)
+    soft = labels.ndim == 2
+    label_spec = tf.TensorSpec([None, labels.shape[1]], tf.float32) if soft else tf.TensorSpec([None], tf.int32)
 
     def batches():
         while True:
             order = rng.permutation(indices) if shuffle else indices
             for start in range(0, len(order), batch_size):
                 b = order[start : start + batch_size]
-                yield images[b][..., None], labels[b].astype(np.int32)
+                yield images[b][..., None], labels[b].astype(np.float32 if soft else np.int32)
             if not repeat:
                 return
 
@@ -96,7 +99,7 @@ def make_dataset(images, labels: np.ndarray, indices: np.ndarray, batch_size: in
         batches,
         output_signature=(
             tf.TensorSpec([None, size, size, 1], tf.uint8),
-            tf.TensorSpec([None], tf.int32),
+            label_spec,
         ),
     )
     if not repeat:  # Keras then knows where a pass ends (no "input ran out of data" at the end of one)

@@ -65,6 +65,9 @@ class TrainConfig:
     devices: int | str = 1  # 1: one device, no strategy | N | "all": MirroredStrategy; batch_size is the global batch
     label_space: str | None = None  # the model's classes (default: the store's; hangul-11172 for the jamo/hybrid heads)
     init_from: str | None = None  # a model file whose weights start the run (layers of the same name and shape)
+    teacher: str | None = None  # a model (e.g. an ensemble) whose softened answers on the training images join the targets
+    distill: float = 0.7  # with a teacher: its share of each training target (the rest is the true label)
+    distill_temperature: float = 3.0  # with a teacher: its probabilities p become p ** (1 / this), renormalized
 
     def __post_init__(self):
         from . import model_builders
@@ -112,6 +115,16 @@ class TrainConfig:
                                "(the default for it)")
         if self.init_from is not None and not Path(self.init_from).is_file() and self.init_from not in ("digits", "hangul"):
             raise HandpadError(f"--init-from {self.init_from}: no such model file (use 'digits', 'hangul' or a .keras path)")
+        if self.teacher is not None:
+            if not Path(self.teacher).is_file() and self.teacher not in ("digits", "hangul"):
+                raise HandpadError(f"--teacher {self.teacher}: no such model file (use 'digits', 'hangul' or a .keras path)")
+            if self.head != "softmax":
+                raise HandpadError(f"--teacher needs the softmax head; the {self.head} head has no single distribution "
+                                   "to learn from")
+        if not 0 < self.distill <= 1:
+            raise HandpadError(f"--distill must be in (0, 1], got {self.distill}")
+        if not self.distill_temperature > 0:
+            raise HandpadError(f"--distill-temperature must be > 0, got {self.distill_temperature}")
 
     @property
     def head(self) -> str:
@@ -335,7 +348,12 @@ def train(cfg: TrainConfig) -> dict:
     # A resumed run draws a new order (seed + epochs done), not a replay of the first epochs' samples.
     epochs_done = epochs_logged(history_csv) if resuming else 0
     steps = cfg.steps_per_epoch or steps_for(len(train_idx), cfg.batch_size)
-    train_ds = make_dataset(train_images, train_labels, train_idx, cfg.batch_size, shuffle=True,
+    train_targets = train_labels
+    if cfg.teacher:  # distillation: targets mix the true label with the teacher's softened answer
+        train_targets = distilled_targets(cfg.teacher, train_images, train_labels, train_idx, space,
+                                          cfg.distill, cfg.distill_temperature)
+        val_labels = np.eye(len(space), dtype=np.float32)[val_labels]
+    train_ds = make_dataset(train_images, train_targets, train_idx, cfg.batch_size, shuffle=True,
                             seed=cfg.seed + epochs_done, repeat=True)
     val_ds = make_dataset(val_store.images, val_labels, val_idx, 512, shuffle=False)
 
@@ -351,7 +369,7 @@ def train(cfg: TrainConfig) -> dict:
         except (TypeError, ValueError) as e:  # an option's value of the wrong kind (width=abc): say which
             options = " ".join(f"{k}={v}" for k, v in cfg.arch_options.items())
             raise HandpadError(f"--arch {cfg.arch} --arch-option {options}: {e} (see `handpad train --help`)") from e
-        loss, metrics = model_builders.training_objective(cfg.head)
+        loss, metrics = model_builders.training_objective(cfg.head, soft=bool(cfg.teacher))
         model.compile(optimizer=make_optimizer(cfg.optimizer, rate, runtime.precision), loss=loss, metrics=metrics)
     if cfg.init_from and not resuming:  # a resumed run restores its own weights
         print(init_from(model, cfg.init_from), file=sys.stderr, flush=True)
@@ -407,6 +425,8 @@ def train(cfg: TrainConfig) -> dict:
         "training_seconds": round(timing["seconds"], 1),
         "precision": runtime.precision, "replicas": runtime.replicas,
     }
+    if cfg.teacher:
+        meta["distilled_from"] = {"teacher": str(cfg.teacher), "share": cfg.distill, "temperature": cfg.distill_temperature}
     model_path = save_model(model, out / "model.keras", space, pconfig, **meta)
 
     # 5. Calibration: one temperature, fitted on the validation data (pass --val-store with held-out
@@ -432,6 +452,38 @@ def train(cfg: TrainConfig) -> dict:
     if best_path.exists():
         best_path.unlink()  # model.keras has the same weights; the backup keeps the run resumable
     return result
+
+
+def distilled_targets(teacher, images, labels, indices, space, share: float, temperature: float) -> np.ndarray:
+    """Training targets (n, classes) for a distilled run: ``1 - share`` on the true label, ``share``
+    spread as the teacher reads the image, its probabilities softened (p ** (1 / temperature),
+    renormalized: the runner-up classes carry what the teacher knows of likeness). Rows outside
+    ``indices`` stay zero (never trained on). The true label keeps its share so that the teacher's
+    mistakes are not all copied."""
+    from tqdm.auto import tqdm
+
+    from .model import Model
+
+    model = Model.load(teacher)
+    if model.label_space.labels != space.labels:
+        raise HandpadError(f"--teacher {teacher}: its classes ({model.label_space.name}) are not the run's ({space.name})")
+    if model.input_size != images.shape[1]:
+        raise HandpadError(f"--teacher {teacher}: it reads {model.input_size} px images, the store has {images.shape[1]} px")
+    order = np.sort(np.asarray(indices))  # memory-mapped stores read fastest in order
+    probs = np.empty((len(order), len(space)), np.float32)
+    chunk = 4096
+    for start in tqdm(range(0, len(order), chunk), desc="teacher", unit="chunk", disable=not sys.stderr.isatty()):
+        probs[start:start + chunk] = model.predict(images[order[start:start + chunk]])
+    soft = np.power(np.clip(probs, 1e-12, 1.0), 1.0 / temperature)
+    soft /= soft.sum(axis=1, keepdims=True)
+    targets = np.zeros((len(labels), len(space)), np.float32)
+    truth = np.asarray(labels)[order]
+    targets[order] = share * soft
+    targets[order, truth] += 1.0 - share
+    agree = float(np.mean(probs.argmax(1) == truth))
+    print(f"teacher {model.name}: agrees with {agree:.2%} of {len(order):,} training labels; "
+          f"share {share}, temperature {temperature}", file=sys.stderr, flush=True)
+    return targets
 
 
 def init_from(model, source) -> str:

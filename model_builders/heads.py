@@ -144,8 +144,14 @@ def _hybrid_hits(y_true, y_pred):
     return is_common * common_hit + (1.0 - is_common) * _jamo_hits(y_true, y_pred)
 
 
-def training_objective(head: str):
-    """(loss, metrics) to compile a model with this head (labels: class indices of its space)."""
+def training_objective(head: str, soft: bool = False):
+    """(loss, metrics) to compile a model with this head (labels: class indices of its space; with
+    ``soft``, a distribution over them per sample: a distilled softmax head)."""
+    if soft:
+        if head != "softmax":
+            raise ValueError(f"soft targets need the softmax head, not {head!r}")
+        return "categorical_crossentropy", [keras.metrics.CategoricalAccuracy(name="accuracy"),
+                                            keras.metrics.TopKCategoricalAccuracy(k=3, name="top3")]
     if head == "jamo":
         return JamoLoss(), [JamoAccuracy()]
     if head == "hybrid":

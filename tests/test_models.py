@@ -705,3 +705,71 @@ def test_a_split_too_fine_for_the_classes_is_one_sentence_not_a_list_of_classes(
         stratified_split(labels, 0.15, 0.1, 0)
     train, val, test = stratified_split(labels, 0.25, 0.25, 0)  # one of each class in each part: fine
     assert len(val) == len(test) == 100 and len(train) == 200
+
+
+def test_distilled_targets_mix_the_true_label_with_the_teachers_softened_answer(tiny_run, small_digits_store):
+    """--teacher: each training row holds 1 - share on its true label plus the teacher's probabilities,
+    softened; rows outside the training part stay zero; a hotter temperature spreads more."""
+    from handpad.labels import label_space
+    from handpad.model import Model
+    from handpad.store import load_store
+    from handpad.training import distilled_targets
+
+    teacher = str(tiny_run[1] / "model.keras")
+    store = load_store(small_digits_store)
+    space = label_space("digits")
+    train = np.arange(0, 600, 2)
+    cool = distilled_targets(teacher, store.images, store.labels, train, space, 0.7, 1.0)
+    hot = distilled_targets(teacher, store.images, store.labels, train, space, 0.7, 4.0)
+    assert cool.shape == (600, 10) and cool.dtype == np.float32
+    assert np.allclose(cool[train].sum(1), 1.0, atol=1e-5)
+    assert not cool[1::2].any()  # never trained on: no target
+    rows = np.arange(len(train))
+    assert (cool[train, store.labels[train]] >= 0.3 - 1e-6).all()
+    # At temperature 1 the teacher's part is exactly its probabilities.
+    probs = Model.load(teacher).predict(store.images[train])
+    expected = 0.7 * probs
+    expected[rows, store.labels[train]] += 0.3
+    assert np.allclose(cool[train], expected, atol=1e-5)
+    # Softening moves weight from the teacher's top answer to the others.
+    top = probs.argmax(1)
+    assert (hot[train, top] <= cool[train, top] + 1e-6).all()
+    assert hot[train].max(1).mean() < cool[train].max(1).mean() - 0.05
+
+
+def test_a_distilled_run_learns_and_records_its_teacher(tiny_run, small_digits_store, tmp_path, capsys):
+    from handpad.model import read_entries
+    from handpad.training import TrainConfig, train
+
+    teacher = str(tiny_run[1] / "model.keras")
+    out = tmp_path / "student"
+    result = train(TrainConfig(store=str(small_digits_store), out=str(out), arch="cnn",
+                               arch_options={"width": 8, "dense": 32}, epochs=6, batch_size=32,
+                               val_fraction=0.15, test_fraction=0.15, seed=1, split_seed=0, verbose=0,
+                               teacher=teacher, distill=0.5, distill_temperature=2.0))
+    assert "agrees with" in capsys.readouterr().err
+    metrics = result["test_metrics"]
+    assert metrics["n"] == 90 and metrics["top1"] > 0.75, metrics  # chance is 0.25
+    assert read_entries(out / "model.keras")[0]["distilled_from"] == {"teacher": teacher, "share": 0.5, "temperature": 2.0}
+    header = (out / "history.csv").read_text().splitlines()[0].split(",")
+    assert "val_accuracy" in header and "val_top3" in header
+
+
+def test_a_teacher_is_checked_before_training(tiny_run, small_digits_store):
+    from handpad.errors import HandpadError
+    from handpad.labels import label_space
+    from handpad.store import load_store
+    from handpad.training import TrainConfig, distilled_targets
+
+    with pytest.raises(HandpadError, match="--teacher nowhere.keras: no such model file"):
+        TrainConfig(store="s", out="o", teacher="nowhere.keras")
+    with pytest.raises(HandpadError, match="--teacher needs the softmax head"):
+        TrainConfig(store="s", out="o", teacher="digits", arch_options={"head": "jamo"})
+    with pytest.raises(HandpadError, match=r"--distill must be in \(0, 1\], got 0"):
+        TrainConfig(store="s", out="o", teacher="digits", distill=0)
+    with pytest.raises(HandpadError, match="--distill-temperature must be > 0"):
+        TrainConfig(store="s", out="o", teacher="digits", distill_temperature=-1)
+    store = load_store(small_digits_store)
+    with pytest.raises(HandpadError, match=r"--teacher .*: its classes \(digits\) are not the run's \(hangul-ksx1001\)"):
+        distilled_targets(str(tiny_run[1] / "model.keras"), store.images, store.labels, np.arange(10),
+                          label_space("hangul-ksx1001"), 0.7, 3.0)

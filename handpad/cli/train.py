@@ -24,6 +24,8 @@ examples:
   handpad train data/hangul-train --arch inception --out runs/hangul --resume
   handpad train data/hangul-train --arch inception --devices all --precision auto \
       --batch-size 512 --out runs/hangul-gpus     # every GPU of this machine, mixed_float16
+  handpad train data/mnist --arch inception --teacher runs/digits-ens/model.keras \
+      --out runs/digits-student                   # one network taught by an ensemble's answers
 """
 
 
@@ -73,6 +75,14 @@ def configure(p) -> None:
                    help="start from the weights of this model ('hangul', 'digits' or a .keras file): every layer of "
                         "the same name and shape is copied, the rest start fresh (e.g. a hybrid head on the shipped "
                         "Hangul model's features); use a lower --lr")
+    p.add_argument("--teacher", metavar="MODEL",
+                   help="distil this model (e.g. an ensemble from handpad.model.ensemble_models) into the one trained: "
+                        "each training target mixes the true label with the teacher's softened probabilities for that "
+                        "image (softmax head only). The teacher must not have trained on the validation or test part")
+    p.add_argument("--distill", type=float, default=DEFAULTS["distill"], metavar="SHARE",
+                   help="with --teacher: the teacher's share of each target (default %(default)s)")
+    p.add_argument("--distill-temperature", type=float, default=DEFAULTS["distill_temperature"], metavar="T",
+                   help="with --teacher: soften its probabilities as p ** (1/T) (default %(default)s)")
     p.add_argument("--preprocess", choices=sorted(PRESETS), help="preprocessing saved in the model (default: from the store)")
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     p.add_argument("--save-to", help="also copy the final model here (e.g. models/digits.keras)")
@@ -87,7 +97,8 @@ def run(args) -> int:
         extra_train=args.extra_train, val_store=args.val_store, test_store=args.test_store, seed=args.seed, split_seed=args.split_seed, patience=args.patience,
         steps_per_epoch=args.steps_per_epoch, time_budget_minutes=args.time_budget_minutes, preprocess=args.preprocess, resume=args.resume,
         precision=args.precision, save_to=args.save_to, force=args.force, label_space=args.label_space,
-        init_from=args.init_from, devices=args.devices,
+        init_from=args.init_from, devices=args.devices, teacher=args.teacher, distill=args.distill,
+        distill_temperature=args.distill_temperature,
     )
     result = train(cfg)
     print(json.dumps(result["test_metrics"], indent=1))
