@@ -96,3 +96,60 @@ def test_rescale_gives_what_preparing_at_the_other_size_gives(glyph):
     assert rescale(x60, small, small) is not None and np.array_equal(rescale(x60, small, small), x60)
     assert rescale(x80, big, replace(small, center_mass=True)) is None  # not the same picture: prepare again
     assert rescale(x80[:0], big, small).shape == (0, 60, 60)
+
+
+def photograph(dark_on_white: np.ndarray, light, seed: int = 0) -> np.ndarray:
+    """A phone photo of a page: ink 0.1, the paper as bright as ``light(x, y)`` (x, y in [0, 1]),
+    sensor noise and a little blur."""
+    h, w = dark_on_white.shape
+    y, x = np.mgrid[0:h, 0:w]
+    paper = f01(dark_on_white)
+    photo = light(x / w, y / h) * paper + 0.1 * (1 - paper)
+    photo += np.random.default_rng(seed).normal(0, 0.03, photo.shape)
+    return to_u8(cv2.GaussianBlur(np.clip(photo, 0, 1), (0, 0), 1.0))
+
+
+def to_u8(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(x * 255), 0, 255).astype(np.uint8)
+
+
+LIGHTS = {
+    "darker to the left": lambda x, y: 0.45 + 0.5 * x,
+    "darker at the top": lambda x, y: 0.4 + 0.55 * y,
+}
+
+
+@pytest.mark.parametrize("light", LIGHTS, ids=list(LIGHTS))
+def test_an_unevenly_lit_photo_gives_the_scans_input(glyph, light, monkeypatch):
+    """The ink of a photographed page is measured against the paper beside it: the real PHD08 가 comes
+    out as from the clean scan. With one background value for the whole page (as before) it does not."""
+    import sys
+
+    clean = place(glyph, 300, 2, 60, 90, dark_ink=True)
+    photo = photograph(clean, LIGHTS[light])
+    ref = f01(preprocess(clean))
+    assert np.abs(f01(preprocess(photo)) - ref).mean() < 0.03
+    monkeypatch.setattr(sys.modules["handpad.preprocess"], "_uneven_paper", lambda img, bright_ink: None)
+    assert np.abs(f01(preprocess(photo)) - ref).mean() > 0.08
+
+
+def test_a_dim_page_is_dark_ink_on_gray_paper(glyph):
+    """Paper photographed in dim light is darker than mid-gray; its ink is still the darker side."""
+    clean = place(glyph, 300, 2, 60, 90, dark_ink=True)
+    photo = photograph(clean, lambda x, y: 0.35 + 0.2 * x)
+    assert np.median(np.concatenate([photo[0], photo[-1]])) < 128  # "dark background" by the border alone
+    assert np.abs(f01(preprocess(photo)) - f01(preprocess(clean))).mean() < 0.03
+    assert np.array_equal(preprocess(photo), preprocess(photo, ink="dark"))
+
+
+def test_even_paper_keeps_one_background_value(glyph):
+    """Canvases, scans, rendered glyphs and evenly lit photos are read exactly as before: no paper map."""
+    import sys
+
+    pre = sys.modules["handpad.preprocess"]
+    clean = place(glyph, 300, 2, 60, 90, dark_ink=True)
+    tight = clean[60:60 + 2 * glyph.shape[0], 90:90 + 2 * glyph.shape[1]]  # ink touching the frame
+    even = photograph(clean, lambda x, y: 0.7 + 0 * x)
+    for name, img in (("canvas", clean), ("bright ink", 255 - clean), ("tight crop", tight), ("even photo", even)):
+        gray = pre.to_gray01(img)
+        assert pre._uneven_paper(gray, bright_ink=name == "bright ink") is None, name
