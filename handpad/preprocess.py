@@ -68,10 +68,12 @@ MIN_CONTRAST = 0.12
 NOISE_FLOOR = 0.15
 # Pixels above this belong to the ink's bounding box.
 BOX_THRESHOLD = 0.35
-# Paper whose brightness along the image's frame spreads more than this (95th - 5th percentile, ink
-# left out) is unevenly lit, as in a phone photo of a page: its ink is measured against the paper
-# nearby, not one background value. Canvases, scans and rendered glyphs have even paper.
+# Paper whose brightness spreads by more than this along the image's frame is lit unevenly (a phone
+# photo of a page, darker on one side): its ink is measured against the paper nearby (_uneven_paper).
 UNEVEN_PAPER = 0.12
+# ... looked for in images at least this many pixels on their short side (photos; crops of one
+# character are mostly smaller).
+PHOTO_SIDE = 200
 
 
 def to_gray01(image) -> np.ndarray:
@@ -127,12 +129,19 @@ def ink_map(image, ink: str = "auto") -> np.ndarray:
     else:
         raise ValueError(f"ink must be 'auto', 'bright' or 'dark', not {ink!r}")
     paper = _uneven_paper(img, bright_ink)
-    if paper is not None:
+    if paper is not None:  # a badly lit page: the ink measured against the paper beside it
         background = paper
-    signal = img - background if bright_ink else background - img
+    signal = _normalized(img - background if bright_ink else background - img)
+    if signal is None:
+        raise NothingDrawnError()
+    return signal
+
+
+def _normalized(signal: np.ndarray) -> np.ndarray | None:
+    """Ink contrast scaled to peak 1, faint noise dropped; None where there is too little contrast."""
     peak = float(signal.max(initial=0.0))
     if peak < MIN_CONTRAST:
-        raise NothingDrawnError()
+        return None
     signal = signal * (1.0 / peak)
     signal[signal < NOISE_FLOOR] = 0.0
     np.clip(signal, 0.0, 1.0, out=signal)
@@ -140,32 +149,45 @@ def ink_map(image, ink: str = "auto") -> np.ndarray:
 
 
 def _uneven_paper(img: np.ndarray, bright_ink: bool) -> np.ndarray | None:
-    """The paper's own brightness at every pixel where the light falls unevenly on it (a photo of a
-    page: darker on one side), else None: even paper keeps the one background value, so canvases,
-    scans and rendered glyphs are read exactly as before. Worked out at about 64 px: strokes
+    """The paper's own brightness at every pixel, where the frame's brightness spreads (a photo of a
+    page lit unevenly, or ink on the frame), else None: even paper keeps the one background value,
+    so canvases and rendered glyphs are read exactly as before. Worked out at about 64 px: strokes
     thinner than a tenth of the image's short side are closed over by the paper around them."""
     h, w = img.shape
-    if min(h, w) < 32:
+    if min(h, w) < PHOTO_SIDE:
         return None
     frame = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
     if np.percentile(frame, 95) - np.percentile(frame, 5) < UNEVEN_PAPER:
-        return None  # even already with any ink on the frame (every canvas): the quick answer
+        return None  # an even frame, no ink on it (most canvases): the quick answer
     paper_up = 1.0 - img if bright_ink else img  # paper bright, ink dark
     scale = min(1.0, 64.0 / min(h, w))
     small = cv2.resize(paper_up, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    # The frame's paper pixels: those brighter than halfway from the ink to the brightest paper (ink
-    # that touches the frame is left out; a dim page's darker side is kept).
-    step = max(1, min(h, w) // 128)
-    ink_level, paper_level = np.percentile(paper_up[::step, ::step], [0.5, 99.5])
-    frame = np.concatenate([small[0], small[-1], small[1:-1, 0], small[1:-1, -1]])
-    frame = frame[frame > (ink_level + paper_level) / 2]
-    if len(frame) < 8 or np.percentile(frame, 95) - np.percentile(frame, 5) < UNEVEN_PAPER:
+    if not _lit_unevenly(small):
         return None
     k = 2 * (min(small.shape) // 10) + 1
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     smooth = cv2.GaussianBlur(closed, (0, 0), k / 2.0)
+    step = max(1, min(h, w) // 128)
+    ink_level = float(np.percentile(paper_up[::step, ::step], 0.5))
+    if smooth.min() - ink_level < 0.3 * (smooth.max() - ink_level):
+        return None  # "paper" nearly as dark as the ink: strokes too thick to close over (a tight crop), not a page
     paper = cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR)
     return 1.0 - paper if bright_ink else paper
+
+
+def _lit_unevenly(small: np.ndarray) -> bool:
+    """Whether the paper of ``small`` (paper bright, ink dark) is lit unevenly: the paper of the eight
+    patches along its frame (corners and sides, a quarter of the image each way; each patch's 90th
+    percentile, the paper even where ink crosses it) spreads by more than UNEVEN_PAPER between its
+    quartiles. Ink filling a patch or two (a bar along the frame) moves no quartile; light that falls
+    off across the page moves many patches at once."""
+    sh, sw = small.shape
+    ph, pw = max(1, sh // 4), max(1, sw // 4)
+    rows, cols = (0, (sh - ph) // 2, sh - ph), (0, (sw - pw) // 2, sw - pw)
+    paper = [np.percentile(small[y:y + ph, x:x + pw], 90) for i, y in enumerate(rows) for j, x in enumerate(cols)
+             if (i, j) != (1, 1)]
+    low, high = np.percentile(paper, [25, 75])
+    return float(high - low) > UNEVEN_PAPER
 
 
 def preprocess(

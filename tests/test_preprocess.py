@@ -153,3 +153,27 @@ def test_even_paper_keeps_one_background_value(glyph):
     for name, img in (("canvas", clean), ("bright ink", 255 - clean), ("tight crop", tight), ("even photo", even)):
         gray = pre.to_gray01(img)
         assert pre._uneven_paper(gray, bright_ink=name == "bright ink") is None, name
+
+
+def test_large_tight_crops_of_real_digits_are_no_badly_lit_page(SHARED_DATA):
+    """Thick, blurry ink filling a large image to its frame (real MNIST digits cropped to their ink and
+    enlarged 12x, dark on white) spreads the frame's brightness as uneven light does; its "paper"
+    would hold the strokes, so it keeps the one background value and its input does not change."""
+    import sys
+
+    from handpad.sources.mnist import read_mnist_idx
+
+    pre = sys.modules["handpad.preprocess"]
+    images, _ = read_mnist_idx(SHARED_DATA / "mnist-10k")
+    crops = []
+    for digit in images[:200]:
+        ys, xs = np.nonzero(digit > 30)
+        crop = 255 - digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        crops.append(cv2.resize(crop, None, fx=12, fy=12, interpolation=cv2.INTER_CUBIC))
+    def frame_spreads(c):
+        frame = np.concatenate([c[0], c[-1], c[1:-1, 0], c[1:-1, -1]]) / 255.0
+        return np.percentile(frame, 95) - np.percentile(frame, 5) >= pre.UNEVEN_PAPER
+
+    spread = [c for c in crops if min(c.shape) >= pre.PHOTO_SIDE and frame_spreads(c)]
+    assert len(spread) > 50  # the frame check alone would send these to the paper map
+    assert all(pre._uneven_paper(pre.to_gray01(c), bright_ink=False) is None for c in spread)

@@ -321,12 +321,12 @@ def test_a_photo_of_a_page_in_uneven_light_is_read_like_the_page(hangul_rec, mon
     clean page; measured against one background value for the whole page (as before) they did not."""
     import cv2
 
-    page = word_image("대한 민국").astype(np.float32) / 255
+    page = word_image("대한 민국", size=120).astype(np.float32) / 255  # 240 px high, a photo's size
     h, w = page.shape
     light = 0.45 + 0.5 * np.mgrid[0:h, 0:w][1] / w  # darker to the left
     photo = light * page + 0.1 * (1 - page) + np.random.default_rng(0).normal(0, 0.03, page.shape)
     photo = (cv2.GaussianBlur(np.clip(photo, 0, 1), (0, 0), 1.0) * 255).astype(np.uint8)
-    clean = hangul_rec.read(word_image("대한 민국"))
+    clean = hangul_rec.read(word_image("대한 민국", size=120))
     read = hangul_rec.read(photo)
     assert read.text == clean.text == "대한 민국"
     monkeypatch.setattr(sys.modules["handpad.preprocess"], "_uneven_paper", lambda img, bright_ink: None)
