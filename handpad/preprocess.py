@@ -149,10 +149,11 @@ def _normalized(signal: np.ndarray) -> np.ndarray | None:
 
 
 def _uneven_paper(img: np.ndarray, bright_ink: bool) -> np.ndarray | None:
-    """The paper's own brightness at every pixel, where the frame's brightness spreads (a photo of a
-    page lit unevenly, or ink on the frame), else None: even paper keeps the one background value,
-    so canvases and rendered glyphs are read exactly as before. Worked out at about 64 px: strokes
-    thinner than a tenth of the image's short side are closed over by the paper around them."""
+    """The paper's own brightness at every pixel of a photo of a page lit unevenly, else None (even
+    paper, a small image, a tight crop): those keep the one background value, so canvases, scans and
+    rendered glyphs are read exactly as before. Worked out at about 64 px: strokes thinner than a
+    tenth of the image's short side are closed over by the paper around them; where the "paper" so
+    found stays nearly as dark as the ink, the strokes were too thick for that, and it is no page."""
     h, w = img.shape
     if min(h, w) < PHOTO_SIDE:
         return None
