@@ -310,6 +310,7 @@ def train(cfg: TrainConfig) -> dict:
     space = cfg.model_space(store.label_space)
     store_labels = labels_in(store, space, store.image_size, f"a model of {space.name}")
     pconfig = preprocess_config_for(store, cfg.preprocess)
+    teacher = load_teacher(cfg.teacher, space, store.image_size) if cfg.teacher else None  # before a file is written
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(cfg.seed)
     val_fraction = 0.0 if cfg.val_store else cfg.val_fraction
@@ -350,7 +351,7 @@ def train(cfg: TrainConfig) -> dict:
     steps = cfg.steps_per_epoch or steps_for(len(train_idx), cfg.batch_size)
     train_targets = train_labels
     if cfg.teacher:  # distillation: targets mix the true label with the teacher's softened answer
-        train_targets = distilled_targets(cfg.teacher, train_images, train_labels, train_idx, space,
+        train_targets = distilled_targets(teacher, train_images, train_labels, train_idx, space,
                                           cfg.distill, cfg.distill_temperature)
         val_labels = np.eye(len(space), dtype=np.float32)[val_labels]
     train_ds = make_dataset(train_images, train_targets, train_idx, cfg.batch_size, shuffle=True,
@@ -454,21 +455,27 @@ def train(cfg: TrainConfig) -> dict:
     return result
 
 
-def distilled_targets(teacher, images, labels, indices, space, share: float, temperature: float) -> np.ndarray:
-    """Training targets (n, classes) for a distilled run: ``1 - share`` on the true label, ``share``
-    spread as the teacher reads the image, its probabilities softened (p ** (1 / temperature),
-    renormalized: the runner-up classes carry what the teacher knows of likeness). Rows outside
-    ``indices`` stay zero (never trained on). The true label keeps its share so that the teacher's
-    mistakes are not all copied."""
-    from tqdm.auto import tqdm
-
+def load_teacher(teacher, space, image_size: int):
+    """The --teacher model, checked against the run: the same classes, the same input size."""
     from .model import Model
 
     model = Model.load(teacher)
     if model.label_space.labels != space.labels:
         raise HandpadError(f"--teacher {teacher}: its classes ({model.label_space.name}) are not the run's ({space.name})")
-    if model.input_size != images.shape[1]:
-        raise HandpadError(f"--teacher {teacher}: it reads {model.input_size} px images, the store has {images.shape[1]} px")
+    if model.input_size != image_size:
+        raise HandpadError(f"--teacher {teacher}: it reads {model.input_size} px images, the store has {image_size} px")
+    return model
+
+
+def distilled_targets(teacher, images, labels, indices, space, share: float, temperature: float) -> np.ndarray:
+    """Training targets (n, classes) for a distilled run: ``1 - share`` on the true label, ``share``
+    spread as the teacher (a model, or its file) reads the image, its probabilities softened
+    (p ** (1 / temperature), renormalized: the runner-up classes carry what the teacher knows of
+    likeness). Rows outside ``indices`` stay zero (never trained on). The true label keeps its share
+    so that the teacher's mistakes are not all copied."""
+    from tqdm.auto import tqdm
+
+    model = teacher if hasattr(teacher, "predict") else load_teacher(teacher, space, images.shape[1])
     order = np.sort(np.asarray(indices))  # memory-mapped stores read fastest in order
     probs = np.empty((len(order), len(space)), np.float32)
     chunk = 4096

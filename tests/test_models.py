@@ -755,11 +755,11 @@ def test_a_distilled_run_learns_and_records_its_teacher(tiny_run, small_digits_s
     assert "val_accuracy" in header and "val_top3" in header
 
 
-def test_a_teacher_is_checked_before_training(tiny_run, small_digits_store):
+def test_a_teacher_is_checked_before_training(tiny_run, small_digits_store, tmp_path):
     from handpad.errors import HandpadError
     from handpad.labels import label_space
     from handpad.store import load_store
-    from handpad.training import TrainConfig, distilled_targets
+    from handpad.training import TrainConfig, distilled_targets, train
 
     with pytest.raises(HandpadError, match="--teacher nowhere.keras: no such model file"):
         TrainConfig(store="s", out="o", teacher="nowhere.keras")
@@ -773,3 +773,8 @@ def test_a_teacher_is_checked_before_training(tiny_run, small_digits_store):
     with pytest.raises(HandpadError, match=r"--teacher .*: its classes \(digits\) are not the run's \(hangul-ksx1001\)"):
         distilled_targets(str(tiny_run[1] / "model.keras"), store.images, store.labels, np.arange(10),
                           label_space("hangul-ksx1001"), 0.7, 3.0)
+    # A teacher of other classes stops the run before its folder is made (nothing to clean up, no --resume asked).
+    out = tmp_path / "run"
+    with pytest.raises(HandpadError, match=r"--teacher hangul: its classes \(hangul-11172\) are not the run's \(digits\)"):
+        train(TrainConfig(store=str(small_digits_store), out=str(out), teacher="hangul", verbose=0))
+    assert not out.exists()
