@@ -162,7 +162,7 @@ def test_the_shipped_hangul_model_reads_single_images_at_every_view_only_when_un
     full.views_below = None
     once, every, got = model.one_view().predict(x), full.predict(x), model.predict(x)
     sure = once.max(axis=1) >= model.views_below
-    assert sure.sum() >= len(x) // 2  # a printed handwriting font: mostly sure at one view
+    assert sure.sum() >= len(x) // 3  # a handwriting font's boxes, half of them a part or two syllables: many sure at one view
     np.testing.assert_allclose(got[sure], once[sure], atol=1e-6)
     np.testing.assert_allclose(got[~sure], every[~sure], atol=1e-6)
     np.testing.assert_allclose(rec.predict_proba(x, prepared=True), got, atol=1e-6)  # what the apps show
