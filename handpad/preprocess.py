@@ -128,6 +128,8 @@ def ink_map(image, ink: str = "auto") -> np.ndarray:
             background = max(background, float(np.median(img)))
     else:
         raise ValueError(f"ink must be 'auto', 'bright' or 'dark', not {ink!r}")
+    if _only_light(img, bright_ink):
+        raise NothingDrawnError("nothing drawn: the photo shows only light falling unevenly on the paper, no ink")
     paper = _uneven_paper(img, bright_ink)
     if paper is not None:  # a badly lit page: the ink measured against the paper beside it
         background = paper
@@ -155,11 +157,8 @@ def _uneven_paper(img: np.ndarray, bright_ink: bool) -> np.ndarray | None:
     tenth of the image's short side are closed over by the paper around them; where the "paper" so
     found stays nearly as dark as the ink, the strokes were too thick for that, and it is no page."""
     h, w = img.shape
-    if min(h, w) < PHOTO_SIDE:
-        return None
-    frame = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
-    if np.percentile(frame, 95) - np.percentile(frame, 5) < UNEVEN_PAPER:
-        return None  # an even frame, no ink on it (most canvases): the quick answer
+    if not _uneven_frame(img):
+        return None  # a small image, or an even frame with no ink on it (most canvases): the quick answer
     paper_up = 1.0 - img if bright_ink else img  # paper bright, ink dark
     scale = min(1.0, 64.0 / min(h, w))
     small = cv2.resize(paper_up, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
@@ -168,12 +167,42 @@ def _uneven_paper(img: np.ndarray, bright_ink: bool) -> np.ndarray | None:
     k = 2 * (min(small.shape) // 10) + 1
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     smooth = cv2.GaussianBlur(closed, (0, 0), k / 2.0)
-    step = max(1, min(h, w) // 128)
-    ink_level = float(np.percentile(paper_up[::step, ::step], 0.5))
+    # the darkest ink, however little of it there is (a single thin line); sensor noise evened out
+    ink_level = float(cv2.GaussianBlur(paper_up, (0, 0), 1.0).min())
     if smooth.min() - ink_level < 0.3 * (smooth.max() - ink_level):
         return None  # "paper" nearly as dark as the ink: strokes too thick to close over (a tight crop), not a page
     paper = cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR)
     return 1.0 - paper if bright_ink else paper
+
+
+def _uneven_frame(img: np.ndarray) -> bool:
+    """A photo-sized image whose frame's brightness spreads: uneven light, or ink on the frame."""
+    if min(img.shape) < PHOTO_SIDE:
+        return False
+    frame = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
+    return float(np.percentile(frame, 95) - np.percentile(frame, 5)) >= UNEVEN_PAPER
+
+
+def _only_light(img: np.ndarray, bright_ink: bool) -> bool:
+    """Whether a photo with an uneven frame holds no ink at all: at no place is it darker than the
+    brightest paper nearby by MIN_CONTRAST, neither at full size within a fiftieth of its short side
+    (thin strokes) nor at about 64 px within a tenth (blurry ones, as in an enlarged scan), each
+    after a slight blur that evens out sensor noise. Light falling off across a blank page changes
+    far less over such distances. Without this the one background value (the frame's median) would read the darker
+    half of a blank page as ink."""
+    if not _uneven_frame(img):
+        return False
+    paper_up = 1.0 - img if bright_ink else img  # paper bright, ink dark
+    h, w = img.shape
+    scale = 64.0 / min(h, w)
+    small = cv2.resize(paper_up, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    for view, share in ((paper_up, 1 / 50), (small, 1 / 10)):
+        view = cv2.GaussianBlur(view, (0, 0), 1.0)
+        k = 2 * max(1, round(min(view.shape) * share / 2)) + 1
+        local_paper = cv2.dilate(view, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        if float((local_paper - view).max()) >= MIN_CONTRAST:
+            return False
+    return True
 
 
 def _lit_unevenly(small: np.ndarray) -> bool:

@@ -177,3 +177,25 @@ def test_large_tight_crops_of_real_digits_are_no_badly_lit_page(SHARED_DATA):
     spread = [c for c in crops if min(c.shape) >= pre.PHOTO_SIDE and frame_spreads(c)]
     assert len(spread) > 50  # the frame check alone would send these to the paper map
     assert all(pre._uneven_paper(pre.to_gray01(c), bright_ink=False) is None for c in spread)
+    assert not any(pre._only_light(pre.to_gray01(c), bright_ink=False) for c in spread)  # and no blank page
+
+
+@pytest.mark.parametrize("light", LIGHTS, ids=list(LIGHTS))
+@pytest.mark.parametrize("shape", [(240, 600), (900, 1200)], ids=["small photo", "large photo"])
+def test_a_blank_page_in_uneven_light_is_nothing_drawn(light, shape, glyph):
+    """A photo of an empty page, darker on one side, is not ink: the darker half once came out as a
+    black blob. A lone stroke two pixels wide on the same page is ink, measured against the paper
+    beside it (too little ink to move a percentile, it once kept the one background value), and a
+    written page reads as the clean one."""
+    blank = photograph(np.full(shape, 255, np.uint8), LIGHTS[light])
+    with pytest.raises(NothingDrawnError, match="only light falling unevenly"):
+        preprocess(blank)
+    page = np.full(shape, 255, np.uint8)
+    cv2.line(page, (shape[1] // 4, shape[0] // 2), (3 * shape[1] // 4, shape[0] // 2), 0, 2)
+    line = f01(preprocess(photograph(page, LIGHTS[light])))
+    rows = np.flatnonzero(line.max(axis=1) > 0.3)
+    assert 25 <= rows.min() and rows.max() <= 35  # a horizontal bar across the middle, nothing else ...
+    assert (line[rows].max(axis=0) > 0.3).sum() >= 40  # ... as wide as the input allows (48 px)
+    written = photograph(place(glyph, 300, 2, 60, 90, dark_ink=True), LIGHTS[light])
+    assert np.abs(f01(preprocess(written)) - f01(preprocess(place(glyph, 300, 2, 60, 90, dark_ink=True)))).mean() < 0.03
+
