@@ -92,8 +92,10 @@ def to_gray01(image) -> np.ndarray:
         img = img.astype(np.float32) / scale
     else:
         img = img.astype(np.float32)
-        if img.max(initial=0) > 1.0:
+        # [0, 1] floats overshoot a little after resampling (cubic: ~10%); 0-255 floats reach far higher
+        if img.max(initial=0) > 2.0:
             img = img / 255.0
+        img = np.clip(img, 0.0, 1.0)
     if img.ndim == 3:
         alpha = img[:, :, 3] if img.shape[2] == 4 else None
         gray = img[:, :, :3].mean(axis=2) if not np.allclose(img[:, :, 0], img[:, :, 2]) else img[:, :, 0]

@@ -9,6 +9,8 @@
 
 The steps, in order:
 
+0. **Lines.** An image of several lines (a photo of a page) is cut into lines where empty rows
+   separate bands of ink that each look like a line (:func:`text_lines`); each is read as below.
 1. **Pieces.** From an image: the connected pieces of ink (specks dropped). From the pad's strokes:
    each stroke, in the order it was drawn; a stroke that lands on an earlier syllable (a tick added
    afterwards) joins that syllable, since a syllable is usually finished before the next begins.
@@ -81,6 +83,15 @@ BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
 MAX_LINE_PIECES = 400  # a long line has ~100 pieces of ink; more is noise or a page
 MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
+# Several lines in one image (a photo of a page): bands of rows with ink, split where empty rows
+# separate two bands that each look like a line of text (set on pages stacked from the validation
+# lines, against single validation syllables, which must not be split; see text_lines):
+LINE_GAP = 0.1  # the empty band is at least this share of the two bands' mean height,
+LINE_HEIGHTS = 0.7  # the lower band is at least this share of the higher one's height, and each band is
+LINE_WIDE = 2.5  # at least this many of its heights wide, or holds two runs of ink side by side each
+LINE_RUN = 0.4  # at least this share of the higher band's height wide (a syllable's parts are narrower)
+LINE_LONG = 3.0  # bands this many heights wide are lines for sure: their median height is the line height,
+LINE_TALL = 0.8  # and a band at least this share of it high is a (short) line too, whatever its width
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,7 @@ class SyllableRead:
     top: list[tuple[str, float]]  # the model's candidates, best first (calibrated probabilities)
     label: str  # the candidate the text uses (the prior may prefer a lower one)
     space_before: bool = False  # a new word starts here
+    line: int = 0  # which line of the image (0 = the first; a photo of a page holds several)
 
     def shown(self, top: int | None = None) -> list[tuple[str, float]]:
         """The first ``top`` candidates, the chosen label always among them (last if it ranks lower)."""
@@ -128,23 +140,34 @@ class SyllableRead:
         from .recognizer import answer_json
 
         return {"box": [int(v) for v in self.box], "label": self.label, **answer_json(self.shown(top)),
-                "space_before": self.space_before}
+                "space_before": self.space_before, "line": self.line}
 
 
 @dataclass
 class Reading:
-    """A line read: its syllables left to right and the text they make."""
+    """An image or the pad's strokes read: its syllables, line by line left to right, and the text they make."""
 
     syllables: list[SyllableRead] = field(default_factory=list)
     prior: bool = False  # whether a language prior chose the labels
 
     @property
     def text(self) -> str:
-        return "".join((" " if s.space_before else "") + s.label for s in self.syllables)
+        """The syllables' labels, words separated by spaces and lines by newlines."""
+        return "\n".join(self.lines)
+
+    @property
+    def lines(self) -> list[str]:
+        """The text of each line of the image, top to bottom."""
+        if not self.syllables:
+            return [""]
+        lines = [""] * (max(s.line for s in self.syllables) + 1)
+        for s in self.syllables:
+            lines[s.line] += (" " if s.space_before else "") + s.label
+        return lines
 
     @property
     def words(self) -> list[str]:
-        return self.text.split(" ")
+        return [w for line in self.lines for w in line.split(" ")]
 
     def choose(self, index: int, label: str) -> "Reading":
         """The same reading with box ``index`` read as ``label`` (e.g. picked from its candidates)."""
@@ -396,9 +419,9 @@ def _crop_image(ink: np.ndarray, labels: np.ndarray, group: _Cluster, members_ra
     return cv2.copyMakeBorder(crop, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0.0)
 
 
-def _image_line(image, cfg: SegmentConfig):
-    """An image -> its clusters (left to right) and how to crop any run of them."""
-    ink = ink_map(image)
+def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
+    """An image (or its ink map, when the caller has it) -> its clusters (left to right) and how to crop any run of them."""
+    ink = ink_map(image) if ink is None else ink
     clusters, labels = _image_clusters(ink, cfg)
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
     clusters = _stack(clusters, cfg, _line_height(clusters))
@@ -544,8 +567,9 @@ class Layout:
         return _int_box(_join(self.clusters, i, j))
 
 
-def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig | None = None) -> Layout:
-    """Steps 1-3 of the module: a line's clusters and its plausible syllables with their shape costs."""
+def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig | None = None, ink=None) -> Layout:
+    """Steps 1-3 of the module: a line's clusters and its plausible syllables with their shape costs.
+    ``ink``: the image's ink map (:func:`handpad.preprocess.ink_map`), where the caller has made it."""
     if kind not in SEGMENT_CONFIGS:
         raise HandpadError(f"unknown kind {kind!r}; choose one of: {', '.join(SEGMENT_CONFIGS)}")
     cfg = config or SEGMENT_CONFIGS[kind]
@@ -556,7 +580,7 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
         clusters, crop = _stroke_line(strokes, cfg)
         cut_costs = _order_costs(clusters, cfg.stroke_order_cost)
     elif image is not None:
-        clusters, crop = _image_line(image, cfg)
+        clusters, crop = _image_line(image, cfg, ink)
         cut_costs = None
     else:
         raise HandpadError("read: give an image or the pad's strokes")
@@ -578,7 +602,7 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
 
 def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
             config: SegmentConfig | None = None, lm=None, weight: float = PRIOR_WEIGHT, verifier=None,
-            checks: "ReadChecks | None" = None) -> Segmentation:
+            checks: "ReadChecks | None" = None, ink: np.ndarray | None = None) -> Segmentation:
     """Cut a line into syllables, from the pad's strokes (their timing helps) or else the image.
 
     With a ``recognizer``, groupings that the shapes alone leave close (within ``checks.recheck``) are
@@ -586,8 +610,9 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
     With a language model ``lm`` too, grouping and labels are decided together (:func:`_decode`):
     a grouping that reads as real words wins over one whose pieces the model reads as odd syllables.
     A ``verifier`` (:class:`handpad.verifier.BoxVerifier`) adds its doubt that a box is one syllable.
+    ``ink``: the image's ink map, where the caller has made it (:func:`read` has, to find the lines).
     """
-    lay = layout(image, strokes, kind, config)
+    lay = layout(image, strokes, kind, config, ink)
     clusters, crop, edges, cfg, n = lay.clusters, lay.crop, lay.edges, lay.config, lay.n
     forward, backward, back = lay.forward, lay.backward, lay.back
     probs = None
@@ -754,14 +779,76 @@ def resolve_verifier(verifier, kind: str):
     return verifier
 
 
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """The maximal runs of True in a 1-D bool array: [(start, end)], end exclusive."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
+    """The lines of text in an ink map (ink = 1, as :func:`handpad.preprocess.ink_map` makes it), top
+    to bottom, as row ranges (y0, y1) that cover the image: one range for a single line.
+
+    Bands of rows with ink are separated by empty rows. Two neighbouring bands are two lines where
+    the empty rows between them are at least LINE_GAP of their mean height, the lower band is at least
+    LINE_HEIGHTS of the higher, and each is a line's shape: LINE_WIDE of its heights wide, or two runs
+    of ink side by side each LINE_RUN of the higher band's height wide. Else the weakest separation is
+    joined first and the rest judged again: a syllable whose final consonant (or ㅡ) sits apart under
+    it is one line, and so are two lines whose ink overlaps in height (a drifting baseline)."""
+    mask = ink > BOX_THRESHOLD
+    bands = [list(r) for r in _runs(mask.any(axis=1))]
+
+    def long(b: list) -> bool:  # wide, and of several pieces side by side (a ㅡ alone is wide too)
+        cols = _runs(mask[b[0]:b[1]].any(axis=0))
+        pieces = sum(c1 - c0 >= LINE_RUN * (b[1] - b[0]) for c0, c1 in cols)
+        return cols[-1][1] - cols[0][0] >= LINE_LONG * (b[1] - b[0]) and pieces >= 2
+
+    long_lines = [b[1] - b[0] for b in bands if long(b)]
+    line_height = float(np.median(long_lines)) if long_lines else np.inf
+
+    def shape(b: list, height: float) -> float:  # >= 1 where band b looks like a line next to one `height` high
+        cols = _runs(mask[b[0]:b[1]].any(axis=0))
+        runs = sorted((c1 - c0 for c0, c1 in cols), reverse=True) + [0, 0]
+        return max((cols[-1][1] - cols[0][0]) / (LINE_WIDE * (b[1] - b[0])), runs[1] / (LINE_RUN * height),
+                   (b[1] - b[0]) / (LINE_TALL * line_height))
+
+    while len(bands) > 1:
+        scores = []
+        for a, b in zip(bands, bands[1:]):
+            ha, hb = a[1] - a[0], b[1] - b[0]
+            scores.append(min((b[0] - a[1]) / (LINE_GAP * 0.5 * (ha + hb)), min(ha, hb) / (LINE_HEIGHTS * max(ha, hb)),
+                              shape(a, max(ha, hb)), shape(b, max(ha, hb))))
+        i = int(np.argmin(scores))
+        if scores[i] >= 1.0:
+            break
+        bands[i:i + 2] = [[bands[i][0], bands[i + 1][1]]]
+    cuts = [0] + [(a[1] + b[0]) // 2 for a, b in zip(bands, bands[1:])] + [ink.shape[0]]
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
 def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | None = None,
          weight: float = PRIOR_WEIGHT, config: SegmentConfig | None = None, verifier="shipped",
          checks: ReadChecks | None = None) -> Reading:
     """Read a line: boxes, each box's candidates, and the most likely text (see the module's steps).
+    An image of several lines (a photo of a page, :func:`text_lines`) is read line by line; each
+    syllable says its line, and the text has one line of text per line of the image. The pad's
+    strokes are one line.
 
     ``prior``: use the language prior (default: yes for Hangul, no for digits); ``verifier``: the
     box verifier (default: the shipped one of the model's kind; None: shapes and recognizer alone).
     """
+    ink = None
+    if strokes is None and image is not None:
+        ink = ink_map(image)
+        lines = text_lines(ink)
+        if len(lines) > 1:  # each line's ink read as a line of its own, its boxes put back in place
+            syllables, used_prior = [], False
+            for number, (y0, y1) in enumerate(lines):
+                part = read(recognizer, ink[y0:y1], None, k, prior, weight, config, verifier, checks)
+                used_prior = part.prior
+                syllables += [replace(s, box=(s.box[0], s.box[1] + y0, s.box[2], s.box[3] + y0), line=number)
+                              for s in part.syllables]
+            return Reading(syllables, prior=used_prior)
     kind = recognizer.label_space.kind
     verifier = resolve_verifier(verifier, kind)
     use_prior = (kind == "hangul") if prior is None else bool(prior)
@@ -772,7 +859,7 @@ def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | Non
         from .prior import SyllableLM
 
         lm = SyllableLM.load()
-    seg = segment(image, strokes, kind, recognizer, config, lm=lm, weight=weight, verifier=verifier, checks=checks)
+    seg = segment(image, strokes, kind, recognizer, config, lm=lm, weight=weight, verifier=verifier, checks=checks, ink=ink)
     tops = [recognizer._ranked(p, k) for p in seg.probs]
     boxes, starts = seg.boxes, seg.starts
     if not use_prior:

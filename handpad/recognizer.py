@@ -92,7 +92,8 @@ class Recognizer:
 
     def read(self, image=None, strokes=None, k: int | None = None, prior: bool | None = None, verifier="shipped"):
         """Read a line of several syllables (or digits) written left to right: a
-        :class:`handpad.reading.Reading` (``.text``, ``.syllables`` with boxes and candidates).
+        :class:`handpad.reading.Reading` (``.text``, ``.syllables`` with boxes and candidates). An
+        image of several lines is read line by line (``.lines``; ``.text`` joins them with newlines).
 
         ``strokes``: the pad's strokes in drawing order (their timing helps); else ``image``.
         ``prior``: rerank with the Korean language prior (default: yes for Hangul, no for digits).

@@ -199,3 +199,14 @@ def test_a_blank_page_in_uneven_light_is_nothing_drawn(light, shape, glyph):
     written = photograph(place(glyph, 300, 2, 60, 90, dark_ink=True), LIGHTS[light])
     assert np.abs(f01(preprocess(written)) - f01(preprocess(place(glyph, 300, 2, 60, 90, dark_ink=True)))).mean() < 0.03
 
+
+
+def test_float_images_that_overshoot_after_resampling_stay_in_0_1(glyph):
+    """A [0, 1] float image enlarged with cubic interpolation overshoots 1 a little; it is still read
+    as [0, 1] (it was once taken for 0-255 and came out nearly black), and 0-255 floats as 0-255."""
+    ink = glyph.astype(np.float32) / 255
+    cubic = cv2.resize(ink, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
+    assert 1.0 < cubic.max() < 2.0 and cubic.min() < 0.0
+    want = preprocess(np.clip(cubic, 0, 1))
+    assert np.array_equal(preprocess(cubic), want)
+    assert np.array_equal(preprocess(np.clip(cubic, 0, 1) * 255), want)

@@ -147,7 +147,7 @@ def test_choose_and_json(hangul_rec):
     d = picked.to_json("a.png", top=1)
     assert d["file"] == "a.png" and d["text"] == picked.text
     assert [t["label"] for t in d["syllables"][0]["top"]] == [second]  # the chosen one is always listed
-    assert set(d["syllables"][0]) == {"box", "label", "top", "unsure", "space_before"}
+    assert set(d["syllables"][0]) == {"box", "label", "top", "unsure", "space_before", "line"}
     with pytest.raises(IndexError, match="has 2"):
         r.choose(5, "가")
 
@@ -181,6 +181,76 @@ def test_read_cli(tmp_path, mnist_digits):
     assert len(first["syllables"]) == 5 and len(first["syllables"][0]["top"]) == 3
     assert second["file"].endswith("broken.png") and "broken.png" in second["error"]
     assert "1 of 2 image(s) failed" in out.stderr
+
+
+def test_a_page_of_number_lines_prints_one_line_per_line(tmp_path, mnist_digits):
+    """A page of two lines of real MNIST digits: `handpad read` prints each line after the file's name;
+    the JSON's text holds both, each digit says its line, and its box lies in that line's rows."""
+    images, labels = mnist_digits
+    first, second = number_line(images[10:15], gap=7), number_line(images[20:24], gap=7)
+    page = np.zeros((first.shape[0] + second.shape[0], max(first.shape[1], second.shape[1])), np.uint8)
+    page[:first.shape[0], :first.shape[1]] = first
+    page[first.shape[0]:, :second.shape[1]] = second
+    f = tmp_path / "page.png"
+    Image.fromarray(page).save(f)
+    want = ["".join(map(str, labels[10:15])), "".join(map(str, labels[20:24]))]
+    out = subprocess.run([sys.executable, "-m", "handpad", "read", "--model", "digits", str(f)], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.splitlines() == [f"{f}\t{want[0]}", f"{f}\t{want[1]}"]
+    out = subprocess.run([sys.executable, "-m", "handpad", "read", "--model", "digits", "--json", str(f)],
+                         capture_output=True, text=True)
+    answer = json.loads(out.stdout)
+    assert answer["text"] == "\n".join(want)
+    assert [s["line"] for s in answer["syllables"]] == [0] * 5 + [1] * 4
+    assert all((s["box"][3] <= first.shape[0]) == (s["line"] == 0) for s in answer["syllables"])
+
+
+def test_a_page_of_words_is_read_line_by_line_as_each_line_alone(hangul_rec):
+    """Two lines of a real handwriting font, one above the other, dark on white: the same text as each
+    line read alone, line by line; the lines' boxes are placed on the page."""
+    top, bottom = word_image("안녕 하세요", size=60), word_image("대한 민국", size=60)
+    page = np.full((top.shape[0] + bottom.shape[0], max(top.shape[1], bottom.shape[1])), 255, np.uint8)
+    page[:top.shape[0], :top.shape[1]] = top
+    page[top.shape[0]:, :bottom.shape[1]] = bottom
+    reading = hangul_rec.read(page)
+    assert reading.lines == [hangul_rec.read(top).text, hangul_rec.read(bottom).text] == ["안녕 하세요", "대한 민국"]
+    assert reading.text == "안녕 하세요\n대한 민국" and reading.words == ["안녕", "하세요", "대한", "민국"]
+    assert [s.line for s in reading.syllables] == [0] * 5 + [1] * 4
+    assert [s.box[1] >= top.shape[0] for s in reading.syllables] == [False] * 5 + [True] * 4
+
+
+def test_a_syllable_whose_final_sits_apart_is_one_line():
+    """Careless hands drop a final consonant (or a ㅡ) below the rest, with empty rows between: still one
+    line. Rows of real pieces apart, from the hand synthesizer's careless style: many of these drawings
+    have empty rows, none is split; two lines of them, side by side in threes, are two lines."""
+    from handpad.preprocess import ink_map
+    from handpad.reading import text_lines
+    from handpad.synth import hand, render
+
+    font = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+    require(font.exists(), "fonts-nanum not installed (sudo apt install fonts-nanum)")
+    glyphs = render.GlyphRenderer(font)
+    drawings = [ink_map(render.hand_sample(glyphs, c, np.random.default_rng(seed), hand.CARELESS))
+                for c in "를밟읊흙없앉닮훑값읽을는" for seed in range(8)]
+    def empty_row_inside(d):
+        rows = (d > 0.25).any(axis=1)
+        inked = np.flatnonzero(rows)
+        return not rows[inked[0]:inked[-1] + 1].all()
+
+    assert sum(map(empty_row_inside, drawings)) >= 10  # the test means something: drawings with empty rows inside
+    assert all(text_lines(d) == [(0, d.shape[0])] for d in drawings)
+    def at_height(d, h=100):  # one writer: every syllable as high, 20 px apart
+        import cv2
+
+        rows, cols = np.flatnonzero(d.max(axis=1) > 0.25), np.flatnonzero(d.max(axis=0) > 0.25)
+        ink = d[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        return np.pad(cv2.resize(ink, (max(1, round(ink.shape[1] * h / ink.shape[0])), h)), ((0, 0), (0, 20)))
+
+    h = 100
+    a, b = (np.concatenate([at_height(d) for d in ds], axis=1) for ds in (drawings[:3], drawings[8:11]))
+    page = np.zeros((2 * h + h // 3, max(a.shape[1], b.shape[1])), np.float32)
+    page[:h, :a.shape[1]], page[h + h // 3:, :b.shape[1]] = a, b
+    lines = text_lines(page)
+    assert len(lines) == 2 and lines[0][1] <= h + h // 3 and lines[1][0] >= h
 
 
 def test_evaluate_reads_a_line_set_through_the_one_path(tmp_path, mnist_store, capsys):

@@ -297,7 +297,7 @@ def test_read_strokes_gives_the_reading_json(client, hangul):
     assert answer["text"] == "안녕 하세요"
     assert [s["space_before"] for s in answer["syllables"]] == [False, False, True, False, False]
     first = answer["syllables"][0]
-    assert list(first) == ["box", "label", "top", "unsure", "space_before"] and first["label"] == "안"
+    assert list(first) == ["box", "label", "top", "unsure", "space_before", "line"] and first["label"] == "안"
     assert [list(t) for t in first["top"]] == [["label", "prob"]] * len(first["top"]) and len(first["top"]) == 8
     # the same reading as Recognizer.read in Python, and ?model= names the kind as well as "kind" does
     assert answer == hangul.read(strokes=strokes).to_json()

@@ -1,8 +1,8 @@
-"""``handpad read``: images of a line of handwriting (several syllables or digits) -> text.
+"""``handpad read``: images of lines of handwriting (several syllables or digits) -> text.
 
-The JSON contract (stable), one object per image and line:
+The JSON contract (stable), one object per image:
     {"file": "a.png", "text": "안녕 하세요", "syllables": [{"box": [x0, y0, x1, y1], "label": "안",
-     "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false}, ...]}
+     "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false, "line": 0}, ...]}
     {"file": "b.png", "error": "<what went wrong>"}
 The exit status is 1 if any image failed; the others are still read.
 """
@@ -17,11 +17,13 @@ Read image files that hold a line of handwriting: several Hangul syllables (word
 or digits (numbers), written left to right. The ink is cut into syllables (or digits), each is
 recognized by the model, and for Hangul a language prior (syllable bigrams from wordfreq's
 Korean word list, and a small bonus for words the list holds) picks the most likely text among
-each box's candidates.
+each box's candidates. An image of several lines (a photo of a page) is read line by line, where
+empty rows separate them: one output line per line of text, each after its file's name.
 
-With --json, one JSON object per image and line:
+With --json, one JSON object per image ("text" holds a newline between lines; "line" says which
+line a syllable is on, 0 = the first):
   {"file": "a.png", "text": "안녕 하세요", "syllables": [{"box": [x0, y0, x1, y1], "label": "안",
-   "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false}, ...]}
+   "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false, "line": 0}, ...]}
   {"file": "b.png", "error": "b.png: nothing drawn: the image has no ink (draw something first)"}
 The exit status is 1 if any image failed (the others are still read).
 
@@ -72,7 +74,8 @@ def run(args) -> int:
         if args.json:
             print(json.dumps(reading.to_json(f, args.top), ensure_ascii=False), flush=True)
         else:
-            print(f"{f}\t{reading.text}", flush=True)
+            for line in reading.lines:
+                print(f"{f}\t{line}", flush=True)
     if failed:
         print(f"{failed} of {len(files)} image(s) failed", file=sys.stderr)
     return 1 if failed else 0

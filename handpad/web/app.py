@@ -9,7 +9,8 @@
     POST /api/read[?model=digits|hangul&top=8]    body: {"kind": "hangul", "strokes": [{"width": 18,
          "points": [[x, y], ...]}, ...]} (JSON, strokes in drawing order), or the image (PNG or JPEG)
          -> 200 Reading.to_json(): {"text": "안녕", "syllables": [{"box", "label", "top", "unsure",
-            "space_before"}, ...]}   (as `handpad read --json`, without "file")
+            "space_before", "line"}, ...]}   (as `handpad read --json`, without "file"; an image of several
+            lines is read line by line: "text" holds a newline between them)
 
 Errors answer ``{"error": "..."}``: 400 (no ink, an unreadable image, a bad parameter or label,
 JSON that is not valid or not strokes), 403 (a request from another web site or to another host

@@ -1,0 +1,104 @@
+"""Pages of several lines (`handpad.reading.text_lines`): are the lines found, and read as alone?
+
+Pages are stacked from line sets (`handpad synth words` / `synth numbers`): 2-4 lines each, picked at
+random, as one writer writes them (each line's ink scaled to about the same height, 85-115%), with
+empty space between lines of 0.1-0.8 line heights and an indent of up to half a line height. A page is
+right when every line's ink lies in one range that `text_lines` found, one range per line. The
+sets' lines alone and single syllables (dataset stores of prepared syllables) must not be split into lines. With --read N, the first
+N pages are read with the shipped model and each line's text compared with the same line (as placed
+on the page) read alone.
+
+    python bench/page_lines.py data/words-val-pen data/words-val-careless data/words-val-tight-pen \\
+        --singles data/hangul-jamo-80/val data/hangul-jamo-80/val-rare
+    python bench/page_lines.py data/words-pen data/words-careless --read 100
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import cv2
+import numpy as np
+
+
+def make_pages(line_sets, count: int, seed: int):
+    """[(page ink map, [(y0, y1) of each line's ink], [each line's sample], [each line's ink as placed])]."""
+    from handpad.preprocess import ink_map
+    from handpad.sources.lines import read_lines
+
+    rng = np.random.default_rng(seed)
+    samples = [s for folder in line_sets for s in read_lines(folder)]
+    pages = []
+    for _ in range(count):
+        picked = [samples[i] for i in rng.choice(len(samples), rng.integers(2, 5), replace=False)]
+        crops = []
+        for s in picked:
+            ink = ink_map(s.image())
+            rows = np.flatnonzero((ink > 0.25).any(axis=1))
+            line = ink[rows[0]:rows[-1] + 1]
+            scale = 100 * rng.uniform(0.85, 1.15) / line.shape[0]
+            crops.append(np.clip(cv2.resize(line, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), 0, 1))
+        gaps = [int(rng.uniform(0.1, 0.8) * 100) for _ in crops[1:]] + [0]
+        indents = [int(rng.uniform(0, 0.5) * 100) for _ in crops]
+        page = np.zeros((sum(c.shape[0] for c in crops) + sum(gaps) + 40,
+                         max(c.shape[1] + d for c, d in zip(crops, indents)) + 20), np.float32)
+        y, spans = 20, []
+        for c, d, gap in zip(crops, indents, gaps):
+            page[y:y + c.shape[0], d:d + c.shape[1]] = c
+            spans.append((y, y + c.shape[0]))
+            y += c.shape[0] + gap
+        pages.append((page, spans, picked, [np.pad(c, 20) for c in crops]))
+    return pages
+
+
+def found(lines, spans) -> bool:
+    return len(lines) == len(spans) and all(a <= s0 and s1 <= b for (a, b), (s0, s1) in zip(lines, spans))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("lines", nargs="+", help="line sets to stack pages from")
+    p.add_argument("--pages", type=int, default=300)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--singles", nargs="*", default=[], help="stores of single syllables that must stay one line")
+    p.add_argument("--read", type=int, default=0, metavar="N", help="read the first N pages with the shipped model")
+    p.add_argument("--model", default="hangul")
+    args = p.parse_args()
+
+    from handpad.reading import text_lines
+    from handpad.store import load_store
+
+    pages = make_pages(args.lines, args.pages, args.seed)
+    right = [found(text_lines(page), spans) for page, spans, *_ in pages]
+    n_lines = sum(len(spans) for _, spans, *_ in pages)
+    print(f"{len(pages)} pages of {n_lines} lines from {', '.join(args.lines)} (seed {args.seed})")
+    print(f"  pages whose lines are all found: {np.mean(right) * 100:.1f}%")
+    from handpad.preprocess import ink_map
+    from handpad.sources.lines import read_lines
+
+    for folder in args.lines:
+        lines = read_lines(folder)
+        split = sum(len(text_lines(ink_map(s.image()))) != 1 for s in lines)
+        print(f"  {folder}: {split} of {len(lines)} lines split when read alone")
+    for store in args.singles:
+        images = load_store(store).images
+        split = sum(len(text_lines(im.astype(np.float32) / 255)) != 1 for im in images)
+        print(f"  {store}: {split} of {len(images)} single characters split into lines ({split / len(images) * 100:.2f}%)")
+    if args.read:
+        from handpad.recognizer import Recognizer
+
+        rec = Recognizer.load(args.model)
+        alone = as_page = total = 0
+        t0 = time.perf_counter()
+        for page, spans, picked, lines in pages[: args.read]:
+            texts = rec.read(page).lines
+            for k, (s, line) in enumerate(zip(picked, lines)):
+                total += 1
+                as_page += len(texts) == len(picked) and texts[k] == s.text
+                alone += rec.read(line).text == s.text
+        print(f"  read {args.read} pages ({time.perf_counter() - t0:.0f} s): lines right read on the page "
+              f"{as_page / total * 100:.1f}%, the same lines read alone {alone / total * 100:.1f}% ({total} lines)")
+
+
+if __name__ == "__main__":
+    main()
