@@ -315,6 +315,13 @@ def test_read_digits_from_strokes_and_from_an_image(client):
     r = client.post("/api/read?model=digits", content=png, headers={"Content-Type": "image/png"})
     assert r.status_code == 200 and r.json()["text"] == "111", r.text
     assert [s["box"][0] < s["box"][2] for s in r.json()["syllables"]] == [True] * 3
+    page = np.full((640, 1200), 255, np.uint8)  # a page of two lines: 0 0 0 above 0 0
+    for (x, y) in ((150, 160), (450, 160), (750, 160), (150, 480), (450, 480)):
+        cv2.ellipse(page, (x, y), (70, 115), 0, 0, 360, 0, 18, cv2.LINE_AA)
+    r = client.post("/api/read?model=digits", content=cv2.imencode(".png", page)[1].tobytes(),
+                    headers={"Content-Type": "image/png"})
+    assert r.status_code == 200 and r.json()["text"] == "000\n00", r.text
+    assert [s["line"] for s in r.json()["syllables"]] == [0, 0, 0, 1, 1]
 
 
 def strokes_body(strokes, kind="digits") -> bytes:
