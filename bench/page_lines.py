@@ -1,4 +1,4 @@
-"""Pages of several lines (`handpad.reading.text_lines`): are the lines found, and read as alone?
+"""Pages of several lines (`handpad.reading.page_lines`): are the lines found, and read as alone?
 
 Pages are stacked from line sets (`handpad synth words` / `synth numbers`): 2-4 lines each, picked at
 random, as one writer writes them (each line's ink scaled to about the same height, 85-115%), with
@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 
-def make_pages(line_sets, count: int, seed: int):
+def make_pages(line_sets, count: int, seed: int, rotate: float = 0.0):
     """[(page ink map, [(y0, y1) of each line's ink], [each line's sample], [each line's ink as placed])]."""
     from handpad.preprocess import ink_map
     from handpad.sources.lines import read_lines
@@ -47,12 +47,20 @@ def make_pages(line_sets, count: int, seed: int):
             page[y:y + c.shape[0], d:d + c.shape[1]] = c
             spans.append((y, y + c.shape[0]))
             y += c.shape[0] + gap
+        if rotate:  # a photo taken a little askew: the page turned about its centre
+            turn = cv2.getRotationMatrix2D((page.shape[1] / 2, page.shape[0] / 2), rng.uniform(-rotate, rotate), 1.0)
+            page = np.clip(cv2.warpAffine(page, turn, page.shape[::-1], flags=cv2.INTER_LINEAR), 0, 1)
         pages.append((page, spans, picked, [np.pad(c, 20) for c in crops]))
     return pages
 
 
-def found(lines, spans) -> bool:
-    return len(lines) == len(spans) and all(a <= s0 and s1 <= b for (a, b), (s0, s1) in zip(lines, spans))
+def found(lines, spans, strict: bool = True) -> bool:
+    """One range per line, each holding its line's ink (strict) or the line's middle row (turned pages)."""
+    if len(lines) != len(spans):
+        return False
+    if strict:
+        return all(a <= s0 and s1 <= b for (a, b), (s0, s1) in zip(lines, spans))
+    return all(a <= (s0 + s1) / 2 < b for (a, b), (s0, s1) in zip(lines, spans))
 
 
 def main() -> None:
@@ -60,16 +68,19 @@ def main() -> None:
     p.add_argument("lines", nargs="+", help="line sets to stack pages from")
     p.add_argument("--pages", type=int, default=300)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rotate", type=float, default=0.0, metavar="DEG",
+                   help="turn each page by a random angle within +-DEG degrees (lines are then found right "
+                        "when each range holds one line's middle row)")
     p.add_argument("--singles", nargs="*", default=[], help="stores of single syllables that must stay one line")
     p.add_argument("--read", type=int, default=0, metavar="N", help="read the first N pages with the shipped model")
     p.add_argument("--model", default="hangul")
     args = p.parse_args()
 
-    from handpad.reading import text_lines
+    from handpad.reading import page_lines
     from handpad.store import load_store
 
-    pages = make_pages(args.lines, args.pages, args.seed)
-    right = [found(text_lines(page), spans) for page, spans, *_ in pages]
+    pages = make_pages(args.lines, args.pages, args.seed, args.rotate)
+    right = [found(page_lines(page)[0], spans, strict=not args.rotate) for page, spans, *_ in pages]
     n_lines = sum(len(spans) for _, spans, *_ in pages)
     print(f"{len(pages)} pages of {n_lines} lines from {', '.join(args.lines)} (seed {args.seed})")
     print(f"  pages whose lines are all found: {np.mean(right) * 100:.1f}%")
@@ -78,11 +89,11 @@ def main() -> None:
 
     for folder in args.lines:
         lines = read_lines(folder)
-        split = sum(len(text_lines(ink_map(s.image()))) != 1 for s in lines)
+        split = sum(len(page_lines(ink_map(s.image()))[0]) != 1 for s in lines)
         print(f"  {folder}: {split} of {len(lines)} lines split when read alone")
     for store in args.singles:
         images = load_store(store).images
-        split = sum(len(text_lines(im.astype(np.float32) / 255)) != 1 for im in images)
+        split = sum(len(page_lines(im.astype(np.float32) / 255)[0]) != 1 for im in images)
         print(f"  {store}: {split} of {len(images)} single characters split into lines ({split / len(images) * 100:.2f}%)")
     if args.read:
         from handpad.recognizer import Recognizer
