@@ -415,14 +415,14 @@ def _crop_image(ink: np.ndarray, labels: np.ndarray, group: _Cluster, members_ra
     """The group's own ink (bright on black), with a margin: no neighbour's ink inside."""
     x0, y0, x1, y1 = int(group.x0), int(group.y0), int(group.x1), int(group.y1)
     region = labels[y0:y1, x0:x1]
-    keep = np.zeros(region.shape, bool)
+    whole = [m for members, cols in members_ranges if cols is None for m in members]  # one lookup for all of them
+    keep = _member_mask(region, whole) if whole else np.zeros(region.shape, bool)
     for members, cols in members_ranges:
-        own = _member_mask(region, members)
-        if cols is not None:
+        if cols is not None:  # part of a piece cut through: its members within its columns only
+            own = _member_mask(region, members)
             cols_mask = np.zeros(region.shape[1], bool)
             cols_mask[max(cols[0] - x0, 0) : max(cols[1] - x0, 0)] = True
-            own &= cols_mask[None, :]
-        keep |= own
+            keep |= own & cols_mask[None, :]
     crop = np.where(keep, ink[y0:y1, x0:x1], 0.0)
     return cv2.copyMakeBorder(crop, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0.0)
 
