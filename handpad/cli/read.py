@@ -29,6 +29,7 @@ The exit status is 1 if any image failed (the others are still read).
 
 examples:
   handpad read word.png
+  handpad read page.jpg                      # a photo of a page: each line of text after the file's name
   handpad read --model digits --json numbers/ > numbers.jsonl
   handpad read --no-prior --top 5 word.png
   handpad read --verifier none word.png      # cut by shapes and the recognizer alone
