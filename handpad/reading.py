@@ -837,10 +837,13 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
 def skew_angle(ink: np.ndarray) -> float:
     """The turn (degrees, as :func:`cv2.getRotationMatrix2D` takes it) within +-PAGE_TURN that lines up
     the rows of a page photographed askew, or 0.0 where the ink has no room for two lines (it is less
-    than SKEW_ROOM times as high as its tallest pieces, or has fewer than SKEW_PIECES pieces). Found on a copy halved until at most
-    2 * SKEW_SIDE px on its long side, whole degrees first and then PAGE_TURN_STEP beside the best, by the sharpest row
-    profile (sum of squared differences of neighbouring rows' ink) of the ink sheared by each angle:
-    for small turns the same rows as turning it, and all angles in one pass."""
+    than SKEW_ROOM times as high as its tallest pieces, or has fewer than SKEW_PIECES pieces). Found on
+    a copy halved until at most 2 * SKEW_SIDE px on its long side, whole degrees first and then PAGE_TURN_STEP beside the best, by the
+    sharpest row profile (the sum of squares of the rows' ink: largest where the ink gathers into few rows,
+    lines with empty rows between them) of the ink sheared by each angle: for small turns the same rows as
+    turning it, and all angles in one pass. (The sum of squared differences of neighbouring rows, tried
+    first, followed the jamo rows inside lines: pages turned within +-3 and +-5 degrees had all their lines
+    found 90.7 and 87.0% of the time against 94.3 and 94.3%; validation pages, bench/page_lines.py.)"""
     small = ink
     while max(small.shape) > 2 * SKEW_SIDE:  # halved (Gaussian pyramid: fast, thin strokes kept faintly)
         small = cv2.pyrDown(small)
@@ -865,7 +868,7 @@ def skew_angle(ink: np.ndarray) -> float:
         return np.bincount(flat, weights=np.tile(weights, len(angles)), minlength=length * len(angles)).reshape(len(angles), length)
 
     def sharpest(angles) -> float:
-        sharpness = np.square(np.diff(profiles(angles), axis=1)).sum(axis=1)
+        sharpness = np.square(profiles(angles)).sum(axis=1)  # ink gathered into fewest rows: lines and gaps
         return float(max(zip(sharpness, -np.abs(angles), angles))[2])  # the sharpest; of equals, the least turn
 
     coarse = sharpest(np.arange(-PAGE_TURN, PAGE_TURN + 0.5, 1.0))  # whole degrees, then the half degrees beside
