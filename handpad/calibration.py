@@ -102,6 +102,21 @@ def fit_jamo_mix(model, common: tuple) -> tuple[float, dict]:
 VIEWS_BELOW_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 
 
+PREDICT_TEMPERATURES = tuple(float(t) for t in np.round(np.arange(0.8, 1.501, 0.05), 2))
+
+
+def fit_predict_temperature(sets: dict) -> tuple[float, dict]:
+    """The single images' temperature (``Model.predict_temperature``, on top of the model's own): of
+    PREDICT_TEMPERATURES, the one whose highest expected calibration error over the validation ``sets``
+    ({name: (probabilities as predict gives them, labels)}) is lowest; of equals, the nearest to 1.
+    A model calibrated on easy validation hands is over-confident on casual ones; fitted over both,
+    no set's error is left high. Returns (temperature, {temperature: {name: ECE}})."""
+    table = {t: {name: round(expected_calibration_error(apply_temperature(p, t), y), 4) for name, (p, y) in sets.items()}
+             for t in PREDICT_TEMPERATURES}
+    best = min(table, key=lambda t: (max(table[t].values()), abs(t - 1.0)))
+    return best, table
+
+
 def fit_views_below(one_view: np.ndarray, every_view: np.ndarray, labels: np.ndarray,
                     grid=VIEWS_BELOW_GRID) -> tuple[float | None, dict]:
     """The lowest threshold of ``grid`` at which reading at every view only the samples whose one-view

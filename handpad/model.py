@@ -180,6 +180,10 @@ class Model:
         # Views only where the first leaves the model unsure (handpad calibrate fits it on validation data):
         # an image whose one-view top-1 probability is at least this is answered from that view alone.
         self.views_below = self.meta.get("views_below")
+        # Single images' answers (predict, top_k, the pads) on top of the views' own temperatures, fitted on
+        # validation hands as casual as the users' (handpad calibrate --casual); reading lines keeps the
+        # views' own (its prior's weight was set with them). 1 = none.
+        self.predict_temperature = float(self.meta.get("predict_temperature", 1.0))
         # Old files whose outputs are a part of the space, in their own order: output j is class columns[j].
         self._columns = columns
         expected = len(columns) if columns is not None else len(label_space)
@@ -248,6 +252,7 @@ class Model:
         fit = self.meta.get("one_view") or {}
         single.temperature = float(fit.get("temperature", 1.0))
         single.rare_weight = float(fit.get("rare_weight", 1.0))
+        single.predict_temperature = 1.0  # reading lines: the one view's own
         return single
 
     # -- using it -------------------------------------------------------------------------------
@@ -258,9 +263,12 @@ class Model:
     def predict(self, x, batch_size: int = 512) -> np.ndarray:
         """Probabilities (n, len(label_space)) for prepared uint8 inputs (n, size, size) or one (size, size).
         With test-time views and ``views_below``, each image is read at one view first and again at
-        every view only where that first answer's top-1 probability is below ``views_below``."""
+        every view only where that first answer's top-1 probability is below ``views_below``; then
+        ``predict_temperature`` (the single images' calibration) is applied."""
+        from .calibration import apply_temperature
+
         if len(self.views) == 1 or self.views_below is None:
-            return self.probabilities(self.outputs(x, batch_size))
+            return apply_temperature(self.probabilities(self.outputs(x, batch_size)), self.predict_temperature)
         x = self._inputs(x)
         single = self.one_view()
         at_zero = single.outputs(x, batch_size)
@@ -268,7 +276,7 @@ class Model:
         unsure = np.flatnonzero(probs.max(axis=1) < self.views_below)
         if len(unsure):
             probs[unsure] = self.probabilities(self.every_view(x[unsure], at_zero[unsure], batch_size))
-        return probs
+        return apply_temperature(probs, self.predict_temperature)
 
     def every_view(self, x, at_zero: np.ndarray, batch_size: int = 512) -> np.ndarray:
         """The raw outputs of ``x`` at all of this model's views, given those at shear 0 (``at_zero``):

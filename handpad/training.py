@@ -520,7 +520,8 @@ def init_from(model, source) -> str:
             + (f"; new: {', '.join(skipped)}" if skipped else ""))
 
 
-def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, jamo_mix: bool = False) -> dict:
+def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, jamo_mix: bool = False,
+              casual=None) -> dict:
     """Fit the saved model's temperature on ``data`` (a store, or some of its samples), save it in
     the file, and return what changed: {"temperature", "calibration": {n, ece_before, ece_after}}.
     ``rare``: a store of syllables outside the 2350 (validation designs) for a hybrid model, whose
@@ -530,7 +531,11 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
     was 1.2-2.2 points higher: models/HISTORY.md, third release, recalibrated). ``views``: test-time shears the model reads
     every image at (``Model.views``; the rare weight and temperature are fitted for them); None keeps
     the file's. ``jamo_mix``: for a hybrid head, first fit how much its jamo heads weigh among the 2350
-    (``handpad.calibration.fit_jamo_mix``, on ``data``); the rare weight and temperature are fitted with it."""
+    (``handpad.calibration.fit_jamo_mix``, on ``data``); the rare weight and temperature are fitted with it.
+    ``casual``: validation stores of hands as casual as the users' (the same designs, written by the casual
+    hand): last, the single images' temperature (``Model.predict_temperature``) is fitted so that the
+    highest calibration error over ``data``, ``rare`` and these is lowest
+    (``handpad.calibration.fit_predict_temperature``); without them it is 1."""
     from .calibration import expected_calibration_error, fit_jamo_mix, fit_views_below, plot_reliability
     from .evaluation import evaluation_data
     from .model import Model, check_views, update_metadata
@@ -579,7 +584,20 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
         "data": " + ".join(map(str, stores)), "n": int(len(labels)),
         "ece_before": round(expected_calibration_error(raw, labels), 4),
         "ece_after": round(expected_calibration_error(fitted, labels), 4)}}
+    report["predict_temperature"] = 1.0
     update_metadata(model_path, **report)
+    if casual:
+        from .calibration import fit_predict_temperature
+
+        fitted_model = Model.load(model_path)
+        sets = {str(data): common[1]} | ({str(rare[0]): rare[1][1]} if rare is not None else {})
+        inputs = {str(data): common[0]} | ({str(rare[0]): rare[1][0]} if rare is not None else {})
+        for store in casual:
+            inputs[str(store)], sets[str(store)] = evaluation_data(Path(store), fitted_model)
+        single, table = fit_predict_temperature({name: (fitted_model.predict(inputs[name]), y) for name, y in sets.items()})
+        fit = {"predict_temperature": single, "predict_temperature_fit": {str(t): v for t, v in table.items()}}
+        update_metadata(model_path, **fit)
+        report |= fit
     if plot:
         plot_reliability({"before": (raw, labels), f"after (T = {temperature:.2f})": (fitted, labels)}, plot,
                          title=f"validation: {' + '.join(Path(d).name for d in stores)}")

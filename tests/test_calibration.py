@@ -114,3 +114,68 @@ def test_evaluating_a_model_with_broken_weights_says_so():
 
     with pytest.raises(HandpadError, match=r"runs/x/model.keras gives NaN .* for 1 sample of 3: its weights are broken"):
         evaluate(Diverged(), np.zeros((3, 60, 60), np.uint8), np.array([0, 1, 2]))
+
+
+def test_single_images_temperature_leaves_no_validation_set_badly_calibrated():
+    """An easy set the model is calibrated on and a casual one it is over-confident on: the fitted
+    temperature lowers the worst of the two errors; a calibrated pair keeps about 1."""
+    from handpad.calibration import PREDICT_TEMPERATURES, fit_predict_temperature
+
+    rng = np.random.default_rng(1)
+
+    def world(n, t):  # the model says softmax(logits); the world is t times less sure
+        logits = rng.normal(0, 3, (n, 10))
+        return softmax(logits), np.array([rng.choice(10, p=p) for p in softmax(logits / t)])
+
+    easy, casual = world(6000, 1.0), world(3000, 1.6)
+    t, table = fit_predict_temperature({"easy": easy, "casual": casual})
+    assert set(table) == set(PREDICT_TEMPERATURES) and 1.05 <= t <= 1.5
+    assert max(table[t].values()) < max(table[1.0].values()) and table[t]["casual"] < table[1.0]["casual"]
+    assert table[t]["easy"] > table[1.0]["easy"]  # the price: the easy set a little under-confident
+    assert abs(fit_predict_temperature({"easy": easy, "again": world(6000, 1.0)})[0] - 1.0) < 0.06
+
+
+@pytest.mark.slow
+def test_calibrate_casual_fits_the_single_images_temperature(tiny_run, small_digits_store, mnist_store, tmp_path, capsys):
+    """`handpad calibrate --casual STORE` on real digits: held-out MNIST digits sheared and thickened (a
+    casual hand) beside the validation digits; predict uses the fitted temperature (the ranking never
+    changes), reading lines does not, and calibrating again without --casual sets it back to 1."""
+    import cv2
+
+    from handpad.cli import main
+    from handpad.model import Model, read_entries
+    from handpad.preprocess import DIGITS_CONFIG
+    from handpad.store import StoreWriter, load_store
+
+    src = load_store(mnist_store)
+    idx = np.concatenate([np.flatnonzero(src.labels == d)[150:250] for d in (0, 1, 4, 7)])
+    rng = np.random.default_rng(0)
+    casual_images = []
+    for im in src.images[idx]:
+        shear = np.float32([[1, rng.uniform(-0.45, 0.45), 0], [0, 1, 0]])
+        bent = cv2.warpAffine(im, shear, im.shape[::-1], borderValue=0)
+        casual_images.append(cv2.dilate(bent, np.ones((2, 2), np.uint8)) if rng.random() < 0.5 else bent)
+    casual = tmp_path / "casual"
+    w = StoreWriter(casual, "digits", source="test-casual", options={"preprocess": DIGITS_CONFIG.to_dict()})
+    w.add(np.stack(casual_images), src.labels[idx])
+    w.commit("casual")
+    w.close()
+
+    _, out = tiny_run
+    new = tmp_path / "cal.keras"
+    assert main(["calibrate", str(out / "model.keras"), str(small_digits_store), "--casual", str(casual), "--out", str(new)]) == 0
+    assert "single images' temperature" in capsys.readouterr().out
+    meta = read_entries(new)[0]
+    t, table = meta["predict_temperature"], meta["predict_temperature_fit"]
+    assert str(t) in table and set(table[str(t)]) == {str(small_digits_store), str(casual)}
+    assert max(table[str(t)].values()) <= max(table["1.0"].values())
+    model = Model.load(new)
+    x = load_store(casual).images
+    said = model.predict(x)
+    model.predict_temperature = 1.0
+    np.testing.assert_allclose(said, apply_temperature(model.predict(x), t), atol=1e-5)
+    assert np.array_equal(said.argmax(1), model.predict(x).argmax(1))
+    # reading lines takes the model's own probabilities (probabilities of outputs), not predict's
+    np.testing.assert_allclose(Model.load(new).probabilities(Model.load(new).outputs(x)), model.predict(x), atol=1e-6)
+    assert main(["calibrate", str(new), str(small_digits_store), "--out", str(new), "--force"]) == 0
+    assert read_entries(new)[0]["predict_temperature"] == 1.0

@@ -125,6 +125,7 @@ def test_the_shipped_hangul_model_reads_at_views_and_lines_at_one_view_first():
     x = np.stack([rec.prepare(c) for c in seg.crops])
     full = copy.copy(rec.model)
     full.views_below = None  # every image at every view
+    full.predict_temperature = 1.0  # lines are read with the views' own temperatures, not single images' one
     once, every = single.predict_proba(x, prepared=True), full.predict(x)
     unsure = once.max(axis=1) < reading.VERIFIED_CHECKS.reread
     np.testing.assert_allclose(seg.probs[unsure], every[unsure], atol=1e-5)
@@ -163,6 +164,10 @@ def test_the_shipped_hangul_model_reads_single_images_at_every_view_only_when_un
     once, every, got = model.one_view().predict(x), full.predict(x), model.predict(x)
     sure = once.max(axis=1) >= model.views_below
     assert sure.sum() >= len(x) // 3  # a handwriting font's boxes, half of them a part or two syllables: many sure at one view
-    np.testing.assert_allclose(got[sure], once[sure], atol=1e-6)
+    from handpad.calibration import apply_temperature
+
+    # single images' answers: the one view's (or every view's) probabilities, then their own temperature
+    assert model.predict_temperature == model.meta["predict_temperature"] > 1.0
+    np.testing.assert_allclose(got[sure], apply_temperature(once, model.predict_temperature)[sure], atol=1e-6)
     np.testing.assert_allclose(got[~sure], every[~sure], atol=1e-6)
     np.testing.assert_allclose(rec.predict_proba(x, prepared=True), got, atol=1e-6)  # what the apps show
