@@ -71,6 +71,10 @@ handpad synth hangul --size $SIZE --out $W/val --only $VAL --per-font 1 --mix pe
 # and calibrate the hybrid head on syllables it never saw whole.
 handpad synth hangul --size $SIZE --out $W/val-rare --only $VAL --label-space hangul-11172 --leave-out hangul-ksx1001 \
     data/hangul-heldout-rare $W/train-rare --num-syllables 600 --per-font 1 --mix pen=1,hand=1 --hand-style careless --seed 13 --quiet
+# The validation designs written by the casual hand (2026-12-05, sixteenth sitting): the single images' temperature
+# is fitted over val, val-rare and these (handpad calibrate --casual; model card, "ninth release, recalibrated").
+handpad synth hangul --size $SIZE --out $W/val-casual --only $VAL --per-font 1 --mix pen=1,hand=1 --hand-style casual \
+    --seed 24 --num-syllables 1200 --quiet
 # 300 syllables written carelessly by every training face.
 [ "$HEAD" = warp ] || handpad synth hangul --size $SIZE --out $W/train-careless --exclude $HELD $VAL --num-syllables 300 --per-font 1 --mix hand=1 \
     --hand-style careless --seed 11 --quiet
