@@ -543,6 +543,7 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
     model = Model.load(model_path)
     model.views_below = None  # fitted below, after the readings at one view and at every view
     common = evaluation_data(Path(data), model, indices=indices)
+    casual_sets = {str(store): evaluation_data(Path(store), model) for store in casual or ()}  # checked before any work
     report = {}
     if views is not None:
         model.views = check_views(views)
@@ -590,11 +591,8 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
         from .calibration import fit_predict_temperature
 
         fitted_model = Model.load(model_path)
-        sets = {str(data): common[1]} | ({str(rare[0]): rare[1][1]} if rare is not None else {})
-        inputs = {str(data): common[0]} | ({str(rare[0]): rare[1][0]} if rare is not None else {})
-        for store in casual:
-            inputs[str(store)], sets[str(store)] = evaluation_data(Path(store), fitted_model)
-        single, table = fit_predict_temperature({name: (fitted_model.predict(inputs[name]), y) for name, y in sets.items()})
+        sets = {str(data): common} | ({str(rare[0]): rare[1]} if rare is not None else {}) | casual_sets
+        single, table = fit_predict_temperature({name: (fitted_model.predict(x), y) for name, (x, y) in sets.items()})
         fit = {"predict_temperature": single, "predict_temperature_fit": {str(t): v for t, v in table.items()}}
         update_metadata(model_path, **fit)
         report |= fit
