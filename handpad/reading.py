@@ -800,7 +800,8 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
     Bands of rows with ink are separated by empty rows. Two neighbouring bands are two lines where
     the empty rows between them are at least LINE_GAP of their mean height, the lower band is at least
     LINE_HEIGHTS of the higher, and each is a line's shape: LINE_WIDE of its heights wide, or two runs
-    of ink side by side each LINE_RUN of the higher band's height wide. Else the weakest separation is
+    of ink side by side each LINE_RUN of the higher band's height wide, or LINE_TALL of the height of
+    the page's surely long lines (LINE_LONG heights wide, of several pieces). Else the weakest separation is
     joined first and the rest judged again: a syllable whose final consonant (or ㅡ) sits apart under
     it is one line, and so are two lines whose ink overlaps in height (a drifting baseline)."""
     mask = ink > BOX_THRESHOLD
@@ -838,10 +839,10 @@ def skew_angle(ink: np.ndarray) -> float:
     """The turn (degrees, as :func:`cv2.getRotationMatrix2D` takes it) within +-PAGE_TURN that lines up
     the rows of a page photographed askew, or 0.0 where the ink has no room for two lines (it is less
     than SKEW_ROOM times as high as its tallest pieces, or has fewer than SKEW_PIECES pieces). Found on
-    a copy halved until at most 2 * SKEW_SIDE px on its long side, whole degrees first and then PAGE_TURN_STEP beside the best, by the
-    sharpest row profile (the sum of squares of the rows' ink: largest where the ink gathers into few rows,
-    lines with empty rows between them) of the ink sheared by each angle: for small turns the same rows as
-    turning it, and all angles in one pass. (The sum of squared differences of neighbouring rows, tried
+    a copy halved until at most 2 * SKEW_SIDE px on its long side, whole degrees first and then
+    PAGE_TURN_STEP beside the best, by the sharpest row profile (the sum of squares of the rows' ink:
+    largest where the ink gathers into few rows, lines with empty rows between them) of the ink sheared
+    by each angle: for small turns the same rows as turning it, and all angles in one pass. (The sum of squared differences of neighbouring rows, tried
     first, followed the jamo rows inside lines: pages turned within +-3 and +-5 degrees had all their lines
     found 90.7 and 87.0% of the time against 94.3 and 94.3%; validation pages, bench/page_lines.py.)"""
     small = ink
@@ -872,10 +873,7 @@ def skew_angle(ink: np.ndarray) -> float:
         return float(max(zip(sharpness, -np.abs(angles), angles))[2])  # the sharpest; of equals, the least turn
 
     coarse = sharpest(np.arange(-PAGE_TURN, PAGE_TURN + 0.5, 1.0))  # whole degrees, then the half degrees beside
-    best = sharpest(np.clip([coarse - PAGE_TURN_STEP, coarse, coarse + PAGE_TURN_STEP], -PAGE_TURN, PAGE_TURN))
-    if not best:
-        return 0.0
-    return best
+    return sharpest(np.clip([coarse - PAGE_TURN_STEP, coarse, coarse + PAGE_TURN_STEP], -PAGE_TURN, PAGE_TURN))
 
 
 def turned(ink: np.ndarray, angle: float) -> np.ndarray:
