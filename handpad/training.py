@@ -542,6 +542,9 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
 
     model = Model.load(model_path)
     model.views_below = None  # fitted below, after the readings at one view and at every view
+    # A model calibrated before carries a single images' temperature on top of the others: fitted here
+    # without it (and again, last, with --casual), so calibrating a calibrated model gives the same fits.
+    model.predict_temperature = 1.0
     common = evaluation_data(Path(data), model, indices=indices)
     casual_sets = {str(store): evaluation_data(Path(store), model) for store in casual or ()}  # checked before any work
     report = {}

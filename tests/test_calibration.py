@@ -177,5 +177,9 @@ def test_calibrate_casual_fits_the_single_images_temperature(tiny_run, small_dig
     assert np.array_equal(said.argmax(1), model.predict(x).argmax(1))
     # reading lines takes the model's own probabilities (probabilities of outputs), not predict's
     np.testing.assert_allclose(Model.load(new).probabilities(Model.load(new).outputs(x)), model.predict(x), atol=1e-6)
+    # calibrating the calibrated model again fits the same temperature: its single images' one is left out
+    assert t != 1.0
     assert main(["calibrate", str(new), str(small_digits_store), "--out", str(new), "--force"]) == 0
-    assert read_entries(new)[0]["predict_temperature"] == 1.0
+    again = read_entries(new)[0]
+    assert again["predict_temperature"] == 1.0
+    assert again["temperature"] == pytest.approx(meta["temperature"], abs=2e-4)
