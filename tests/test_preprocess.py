@@ -210,3 +210,49 @@ def test_float_images_that_overshoot_after_resampling_stay_in_0_1(glyph):
     want = preprocess(np.clip(cubic, 0, 1))
     assert np.array_equal(preprocess(cubic), want)
     assert np.array_equal(preprocess(np.clip(cubic, 0, 1) * 255), want)
+
+
+def test_clean_images_pass_the_noise_check_untouched(glyph, SHARED_DATA):
+    """Flat paper has no grain: canvases, rendered glyphs and real digits (the first 2,000 MNIST digits,
+    some with a hole or two in their strokes, as given and enlarged 12x) come out of the noise check
+    as the very same array, so their model inputs do not change."""
+    import sys
+
+    from handpad.sources.mnist import read_mnist_idx
+
+    pre = sys.modules["handpad.preprocess"]
+    images, _ = read_mnist_idx(SHARED_DATA / "mnist-10k")
+    ring = np.ones((3, 3), np.uint8)
+    ring[1, 1] = 0
+    with_holes = [d for d in images[:2000] if (cv2.erode(d, ring).astype(int) - d > 0.3 * 255).any()]
+    assert with_holes  # the test means something: lone dark pixels inside bright strokes
+    samples = [place(glyph, 400, 2.0, 50, 60, dark) for dark in (True, False)] + list(images[:2000]) + \
+        [cv2.resize(d, None, fx=12, fy=12, interpolation=cv2.INTER_CUBIC) for d in with_holes[:20]]
+    for s in samples:
+        img = pre.to_gray01(s)
+        smoothed, grain, despeckled = pre._smoothed(img)
+        assert smoothed is img and grain == 0.0 and not despeckled
+
+
+def test_grain_is_measured_and_smoothed_away(glyph):
+    """Gaussian grain on gray paper is measured within 15% of its deviation; the glyph photographed with
+    grain of 25/255 on it gives nearly the clean glyph's input, where the ink measured without smoothing
+    picks up specks all over the paper; lone black and white pixels (2% each) likewise."""
+    import sys
+
+    pre = sys.modules["handpad.preprocess"]
+    rng = np.random.default_rng(0)
+    page = place(glyph, 400, 2.0, 50, 60, dark_ink=True).astype(np.float32) * 0.6 + 60  # gray paper, dark ink
+    for sigma in (6, 15, 30):
+        grainy = page + rng.normal(0, sigma, page.shape)
+        assert pre.noise_level(grainy / 255) == pytest.approx(sigma / 255, rel=0.15)
+    clean = preprocess(page.astype(np.uint8))
+    grainy = np.clip(page + rng.normal(0, 25, page.shape), 0, 255).astype(np.uint8)
+    u = rng.random(page.shape)
+    dusty = page.astype(np.uint8).copy()
+    dusty[u < 0.02], dusty[u > 0.98] = 0, 255
+    for noisy in (grainy, dusty):
+        assert np.abs(f01(preprocess(noisy)) - f01(clean)).mean() < 0.05  # unsmoothed: 0.10 (specks widen the box)
+        specks = pre._normalized(np.median(noisy) / 255 - noisy.astype(np.float32) / 255)
+        assert np.count_nonzero(specks[:, :40]) > 100  # unsmoothed: "ink" in the empty left margin
+        assert np.count_nonzero(pre.ink_map(noisy)[:, :40]) == 0

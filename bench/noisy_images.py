@@ -1,0 +1,73 @@
+"""Grainy photos and dusty scans: line images read as they are and with noise added.
+
+Each line of a line set (`handpad synth words` / `synth numbers`) is read from its image as made, then
+with pixel noise on top: Gaussian grain of a given deviation (out of 255, as a phone photo in dim light
+or a cheap scanner gives it) and "salt and pepper" (a share of the pixels turned black or white). The
+clean reading, in the same process, is the baseline; a noisy line should read as the clean one does.
+The one preprocessing (`handpad.preprocess.ink_map`) smooths noise away where it finds some
+(`noise_level`, lone pixels); clean images pass through it unchanged.
+
+    python bench/noisy_images.py data/words-val-pen --limit 100
+    python bench/noisy_images.py data/numbers-val-pen --model digits --limit 100
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+
+def noisy(image: np.ndarray, kind: str, level: float, rng) -> np.ndarray:
+    """A copy of a uint8 image with Gaussian grain (``level`` = deviation out of 255) or salt and pepper
+    (``level`` = share of the pixels turned black, as many turned white)."""
+    img = image.astype(np.float32)
+    if kind == "gauss":
+        img = img + rng.normal(0.0, level, img.shape)
+    else:
+        u = rng.random(img.shape[:2])
+        img[u < level] = 0
+        img[u > 1 - level] = 255
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("lines", help="a line set (folder with lines.jsonl)")
+    p.add_argument("--model", default="hangul", help="hangul or digits (the shipped models) or a .keras file")
+    p.add_argument("--limit", type=int, default=100, help="lines read (the first N)")
+    p.add_argument("--gauss", type=float, nargs="*", default=[10, 20, 30], help="grain deviations, out of 255")
+    p.add_argument("--pepper", type=float, nargs="*", default=[0.01, 0.03], help="shares of salt and of pepper")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+
+    from handpad.errors import HandpadError
+    from handpad.recognizer import Recognizer
+    from handpad.sources.lines import read_lines
+
+    rec = Recognizer.load(args.model)
+    samples = list(read_lines(args.lines))[:args.limit]
+    images = [s.image() for s in samples]
+    conditions = [("clean", None, 0.0)] + [(f"grain {g:g}/255", "gauss", g) for g in args.gauss] + \
+        [(f"salt and pepper {q * 100:g}% each", "pepper", q) for q in args.pepper]
+    rng = np.random.default_rng(args.seed)
+    clean = None
+    print(f"{args.lines}: {len(samples)} lines, model {args.model}")
+    print(f"{'condition':32s} {'text right':>10s} {'as clean':>9s} {'failed':>7s} {'ms/line':>8s}")
+    for name, kind, level in conditions:
+        texts, failed, t0 = [], 0, time.perf_counter()
+        for im in images:
+            try:
+                texts.append(rec.read(im if kind is None else noisy(im, kind, level, rng)).text)
+            except HandpadError:
+                texts.append(None)
+                failed += 1
+        ms = (time.perf_counter() - t0) * 1000 / len(images)
+        clean = texts if clean is None else clean
+        right = np.mean([t == s.text for t, s in zip(texts, samples)]) * 100
+        same = np.mean([t == c for t, c in zip(texts, clean)]) * 100
+        print(f"{name:32s} {right:9.1f}% {same:8.1f}% {failed:7d} {ms:8.1f}")
+
+
+if __name__ == "__main__":
+    main()
