@@ -465,3 +465,48 @@ def test_grainy_and_dusty_photos_read_like_the_clean_line(hangul_rec, digits_rec
     except HandpadError:  # too many pieces of ink to be a line: as wrong
         unsmoothed = None
     assert unsmoothed != "대한 민국"
+
+
+@pytest.mark.parametrize("turn", [0.0, 8.0])
+def test_a_page_of_ruled_paper_reads_as_the_plain_page(hangul_rec, turn, monkeypatch):
+    """Two lines of a real handwriting font on ruled paper (gray printed lines, 2 px, between and around
+    the lines of writing, one touching the first line's baseline), straight or photographed 8 degrees
+    askew: the rules are taken away (reading.without_rules) and the lines read as on plain paper. Left
+    in, the rules join everything into one line of nonsense. A page of rules alone is "nothing drawn";
+    single syllables (a ㅡ across the whole character) and plain lines keep every pixel."""
+    import cv2
+
+    from handpad.preprocess import ink_map
+
+    top, bottom = word_image("안녕 하세요", size=60), word_image("대한 민국", size=60)
+    h = top.shape[0]
+    page = np.full((2 * h + 60, max(top.shape[1], bottom.shape[1]) + 80), 255, np.uint8)
+    page[20:20 + h, 40:40 + top.shape[1]] = top
+    page[20 + h:20 + 2 * h, 40:40 + bottom.shape[1]] = bottom
+    ruled = page.copy()
+    for y in (15, 20 + 95, 20 + h + 5, 20 + 2 * h + 10):
+        ruled[y:y + 2] = 140
+    if turn:
+        rows, cols = page.shape
+        turn_it = cv2.getRotationMatrix2D((cols / 2, rows / 2), turn, 1.0)
+        page, ruled = (cv2.warpAffine(p, turn_it, (cols, rows), borderValue=255) for p in (page, ruled))
+    assert hangul_rec.read(page).lines == ["안녕 하세요", "대한 민국"]
+    assert hangul_rec.read(ruled).lines == ["안녕 하세요", "대한 민국"]
+    monkeypatch.setattr(reading, "without_rules", lambda ink: ink)
+    assert hangul_rec.read(ruled).lines != ["안녕 하세요", "대한 민국"]
+    monkeypatch.undo()
+    with pytest.raises(NothingDrawnError, match="only ruled lines"):
+        hangul_rec.read(_rules_only())
+    plain = ink_map(word_image("으흐 크르", size=60))
+    assert reading.without_rules(plain) is plain
+    for ch in "으크흐르":  # one syllable, its ㅡ as wide as the image
+        one = ink_map(word_image(ch, size=80))
+        ys, xs = np.nonzero(one > 0.25)
+        one = np.ascontiguousarray(one[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
+        assert reading.without_rules(one) is one
+
+
+def _rules_only() -> np.ndarray:
+    page = np.full((300, 800), 255, np.uint8)
+    page[100:102], page[200:202] = 120, 120
+    return page
