@@ -75,9 +75,10 @@ UNEVEN_PAPER = 0.12
 # character are mostly smaller).
 PHOTO_SIDE = 200
 # Sensor noise (a photo in dim light, a cheap scan) above this standard deviation (fraction of full range,
-# ~8/255; grain on white paper that the scan clips to white is measured about half as strong) is smoothed away before the ink is measured: otherwise the grain passes the noise floor as
-# specks of "ink" all over the paper. Drawn, rendered and scanned-clean images have none (their paper
-# is flat) and are read exactly as before.
+# ~8/255; grain on white paper that the scan clips to white measures about half as strong) is smoothed
+# away before the ink is measured: otherwise the grain passes the noise floor as specks of "ink" all over
+# the paper. Drawn, rendered and scanned-clean images have none (their paper is flat) and are read
+# exactly as before.
 NOISY = 0.03
 # Specks of grain left after smoothing: ink must stand this many noise deviations above the paper.
 NOISE_SIGMAS = 5.0

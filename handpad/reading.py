@@ -883,16 +883,16 @@ def turned(ink: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(ink, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h), flags=cv2.INTER_LINEAR)
 
 
-RULE_SPAN = 0.5  # ink running on across at least this share of the image's width may be a ruled line,
-RULE_RUN = 40  # found as horizontal runs of at least this many pixels (at most W / 20), allowing
-RULE_DRIFT = 9  # this many rows of drift (a page up to ~11 degrees askew; a rule's own wobble)
-RULE_FAINT = 0.1  # rules are looked for in ink this strong or more
-RULE_GAPS = 5  # and gaps of this many columns (a thin, faint rule turned with the page comes in dashes)
-RULE_NEAR = 2.0  # ... if ink lies this near (px) a straight line
-RULE_THIN = 6  # ... and is at most this many px thick: paper above and below it in most of its columns
-RULE_LONG = 3.0  # ... and at least this many heights of the writing long (its pieces' 90th percentile)
-RULE_EDGE = 0.05  # ... and it reaches this near (share of the width) both sides of the image
-RULE_STRAIGHT = 0.95  # in at least this share of the columns it spans (strokes touching it fill the rest)
+RULE_SPAN = 0.5  # a printed line (ruled paper) runs on across at least this share of the image's width,
+RULE_RUN = 40  # found as horizontal runs of at least this many px (at most W / 20) of ink smeared
+RULE_DRIFT = 9  # this many rows (a line turned up to ~11 degrees, or wobbling) and
+RULE_GAPS = 5  # this many columns (a thin, faint line turned with the page comes in dashes),
+RULE_FAINT = 0.1  # ink this strong or more; it is a printed line where ink lies
+RULE_NEAR = 2.0  # this near (px) a straight line
+RULE_STRAIGHT = 0.95  # in at least this share of the columns it spans (strokes touching it fill the rest),
+RULE_THIN = 6  # at most this many px thick (paper above and below it in most of its columns),
+RULE_LONG = 3.0  # at least this many heights of the writing long (its pieces' 90th percentile),
+RULE_EDGE = 0.05  # and reaching this near (share of the width) both sides of the image (or its top or bottom)
 
 
 def without_rules(ink: np.ndarray) -> np.ndarray:
@@ -950,7 +950,7 @@ def without_rules(ink: np.ndarray) -> np.ndarray:
             continue
         band = np.abs(np.arange(top, bottom)[:, None] - centre[None, :]) <= half
         out[top:bottom][band & ~crossing[top:bottom]] = 0.0
-    if out is not ink and not (out > 0.35).any():
+    if out is not ink and not (out > BOX_THRESHOLD).any():
         raise NothingDrawnError("nothing drawn: only ruled lines across the image, no writing")
     return out
 
@@ -982,7 +982,8 @@ def _straight_line(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[float, f
 
 def _long_runs(mask: np.ndarray, scale: int) -> list:
     """Pieces of ``mask`` (uint8) that run on horizontally across RULE_SPAN of its width, RULE_DRIFT / scale
-    rows of drift allowed: [(bool crop, (x0, y0))], the crop thickened downwards by the drift."""
+    rows of drift and RULE_GAPS / scale columns of gaps allowed: [(bool crop, (x0, y0))], the crop of the
+    smeared ink (RULE_DRIFT - 1 rows thicker than the ink)."""
     h, w = mask.shape
     # smeared a few rows down (drift) and a few columns along (a thin faint rule seen in dashes)
     drift = cv2.dilate(mask, np.ones((max(2, RULE_DRIFT // scale), max(2, RULE_GAPS // scale)), np.uint8))
