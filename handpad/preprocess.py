@@ -145,10 +145,10 @@ def ink_map(image, ink: str = "auto") -> np.ndarray:
     if paper is not None:  # a badly lit page: the ink measured against the paper beside it
         background = paper
     signal = _normalized(img - background if bright_ink else background - img, NOISE_SIGMAS * grain)
+    if despeckled and (signal is None or np.count_nonzero(signal > BOX_THRESHOLD) < IMPULSE_MIN):
+        raise NothingDrawnError("nothing drawn: only specks of noise (lone pixels) in the image")
     if signal is None:
         raise NothingDrawnError()
-    if despeckled and np.count_nonzero(signal > BOX_THRESHOLD) < IMPULSE_MIN:
-        raise NothingDrawnError("nothing drawn: only specks of noise (lone pixels) in the image")
     return signal
 
 
