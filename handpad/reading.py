@@ -896,12 +896,20 @@ RULE_EDGE = 0.05  # and reaching this near (share of the width) both sides of th
 
 
 def without_rules(ink: np.ndarray) -> np.ndarray:
-    """The ink map without the printed lines of ruled paper (or an underline across the page): ink that
-    runs on across at least RULE_SPAN of the image's width along a straight line (turned up to
-    PAGE_TURN degrees), as no handwritten stroke does (a syllable's ㅡ spans one syllable; the bars of
-    syllables side by side that touch wander). The band of the line is cleared across the whole width,
-    but for strokes that cross it (ink running on vertically through it). The ink itself where there is
-    no such line (all of the 2,500 lines of five test sets); looked for at a quarter of the size first."""
+    """The ink map without the printed lines of ruled paper or of a grid (원고지), or an underline across
+    the page: ink that runs on across at least RULE_SPAN of the image's width (or height) along a straight
+    line (turned up to PAGE_TURN degrees), as no handwritten stroke does (a syllable's ㅡ spans one syllable;
+    the bars of syllables side by side that touch wander). The band of the line is cleared across the
+    whole image, but for strokes that cross it. The ink itself where there is no such line (all of the
+    2,500 lines of five test sets); looked for at a quarter of the size first."""
+    across = _without_lines(ink)
+    turned_over = across.T
+    upright = _without_lines(turned_over)  # up and down: the same, on the transpose
+    return across if upright is turned_over else np.ascontiguousarray(upright.T)
+
+
+def _without_lines(ink: np.ndarray) -> np.ndarray:
+    """:func:`without_rules` for the lines across the image (``ink`` itself where there is none)."""
     h, w = ink.shape
     if w < 2 * RULE_RUN:
         return ink
@@ -981,9 +989,9 @@ def _straight_line(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[float, f
 
 
 def _long_runs(mask: np.ndarray, scale: int) -> list:
-    """Pieces of ``mask`` (uint8) that run on horizontally across RULE_SPAN of its width, RULE_DRIFT / scale
-    rows of drift and RULE_GAPS / scale columns of gaps allowed: [(bool crop, (x0, y0))], the crop of the
-    smeared ink (RULE_DRIFT - 1 rows thicker than the ink)."""
+    """Pieces of ``mask`` (uint8) that run on horizontally across RULE_SPAN of its width to its sides (or
+    its top or bottom), RULE_DRIFT / scale rows of drift and RULE_GAPS / scale columns of gaps allowed:
+    [(bool crop, (x0, y0))], the crop of the smeared ink (RULE_DRIFT - 1 rows thicker than the ink)."""
     h, w = mask.shape
     # smeared a few rows down (drift) and a few columns along (a thin faint rule seen in dashes)
     drift = cv2.dilate(mask, np.ones((max(2, RULE_DRIFT // scale), max(2, RULE_GAPS // scale)), np.uint8))
@@ -993,7 +1001,10 @@ def _long_runs(mask: np.ndarray, scale: int) -> list:
     out = []
     for c in np.flatnonzero(stats[1:, cv2.CC_STAT_WIDTH] >= RULE_SPAN * w) + 1:
         x0, y0, cw, ch = stats[c, :4]
-        out.append((labels[y0:y0 + ch, x0:x0 + cw] == c, (int(x0), int(y0))))
+        # from edge to edge, or out through the top or bottom (see without_rules): strokes stop short
+        frame = y0 <= RULE_DRIFT // scale or y0 + ch >= h - RULE_DRIFT // scale
+        if (x0 <= RULE_EDGE * w or frame) and (x0 + cw >= (1 - RULE_EDGE) * w or frame):
+            out.append((labels[y0:y0 + ch, x0:x0 + cw] == c, (int(x0), int(y0))))
     return out
 
 

@@ -512,3 +512,29 @@ def _rules_only() -> np.ndarray:
     page = np.full((300, 800), 255, np.uint8)
     page[100:102], page[200:202] = 120, 120
     return page
+
+
+def test_a_page_of_grid_paper_reads_as_the_plain_page(hangul_rec, monkeypatch):
+    """원고지: two rows of a real handwriting font, a syllable in each box of a gray grid (2 px). The grid's
+    lines across and up and down are taken away; the page reads as without them, and not with them."""
+    from handpad.preprocess import ink_map
+
+    font, cell = ImageFont.truetype(NANUM_PEN, 60), 80
+    img = Image.new("L", (cell * 8 + 40, cell * 2 + 60), 255)
+    draw = ImageDraw.Draw(img)
+    for i, text in enumerate(["안녕 하세요", "대한 민국"]):
+        for j, ch in enumerate(text):
+            draw.text((20 + j * cell + 12, 20 + i * (cell + 20) + 5), ch, font=font, fill=0)
+    page = np.array(img)
+    grid = page.copy()
+    for i in range(2):
+        for y in (20 + i * (cell + 20), 20 + i * (cell + 20) + cell):
+            grid[y:y + 2] = np.minimum(grid[y:y + 2], 130)
+    for j in range(9):
+        grid[:, 20 + j * cell:22 + j * cell] = np.minimum(grid[:, 20 + j * cell:22 + j * cell], 130)
+    assert hangul_rec.read(page).lines == hangul_rec.read(grid).lines == ["안녕 하세요", "대한 민국"]
+    ink = ink_map(grid)
+    left = reading.without_rules(ink)
+    assert (left[:, 20:22] == 0).all() and (left[20:22] == 0).all()  # both kinds of line gone
+    monkeypatch.setattr(reading, "without_rules", lambda ink: ink)
+    assert hangul_rec.read(grid).lines != ["안녕 하세요", "대한 민국"]
