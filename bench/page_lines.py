@@ -13,6 +13,7 @@ on the page) read alone.
     python bench/page_lines.py data/words-pen data/words-careless --read 100
     python bench/page_lines.py data/words-val-pen data/words-val-careless data/words-val-tight-pen --ruled --rotate 5
 
+With --read N --desk each page is also read as a photo of the sheet lying on a darker desk (`on_a_desk`).
 With --ruled the pages are ruled paper: a printed line in each gap between lines of writing, one above and
 one below (1-3 px, 0.4-1.0 of the ink's strength, turned with the page), taken away before the lines are
 found (`handpad.reading.without_rules`, as `read` does); the same pages as without --ruled.
@@ -67,6 +68,15 @@ def make_pages(line_sets, count: int, seed: int, rotate: float = 0.0, ruled: boo
     return pages
 
 
+def on_a_desk(page: np.ndarray, rng) -> np.ndarray:
+    """A page's ink map as a phone photo: dark ink on a white sheet (0.9 of full white) lying on a darker
+    desk (40-120 of 255, its own grain 4/255), 150 px of desk all round."""
+    sheet = 255 * 0.9 - page * (255 * 0.9 - 30)
+    photo = rng.uniform(40, 120) + rng.normal(0, 4, (page.shape[0] + 300, page.shape[1] + 300))
+    photo[150:150 + page.shape[0], 150:150 + page.shape[1]] = sheet
+    return np.clip(photo, 0, 255).astype(np.uint8)
+
+
 def found(lines, spans, strict: bool = True) -> bool:
     """One range per line, each holding its line's ink (strict) or the line's middle row (turned pages)."""
     if len(lines) != len(spans):
@@ -86,6 +96,8 @@ def main() -> None:
                         "when each range holds one line's middle row)")
     p.add_argument("--ruled", action="store_true", help="ruled paper: printed lines between the lines of writing, "
                    "taken away first (handpad.reading.without_rules)")
+    p.add_argument("--desk", action="store_true", help="with --read: each page also read as a phone photo of the "
+                   "sheet (dark ink on white) lying on a darker desk, 150 px of desk around it")
     p.add_argument("--singles", nargs="*", default=[], help="stores of single syllables that must stay one line")
     p.add_argument("--read", type=int, default=0, metavar="N", help="read the first N pages with the shipped model")
     p.add_argument("--model", default="hangul")
@@ -114,16 +126,20 @@ def main() -> None:
         from handpad.recognizer import Recognizer
 
         rec = Recognizer.load(args.model)
-        alone = as_page = total = 0
+        alone = as_page = on_desk = total = 0
+        rng = np.random.default_rng(args.seed)
         t0 = time.perf_counter()
         for page, spans, picked, lines in pages[: args.read]:
             texts = rec.read(page).lines
+            desk_texts = rec.read(on_a_desk(page, rng)).lines if args.desk else []
             for k, (s, line) in enumerate(zip(picked, lines)):
                 total += 1
                 as_page += len(texts) == len(picked) and texts[k] == s.text
+                on_desk += len(desk_texts) == len(picked) and desk_texts[k] == s.text
                 alone += rec.read(line).text == s.text
         print(f"  read {args.read} pages ({time.perf_counter() - t0:.0f} s): lines right read on the page "
-              f"{as_page / total * 100:.1f}%, the same lines read alone {alone / total * 100:.1f}% ({total} lines)")
+              f"{as_page / total * 100:.1f}%, the same lines read alone {alone / total * 100:.1f}% ({total} lines)"
+              + (f"; the page photographed on a desk {on_desk / total * 100:.1f}%" if args.desk else ""))
 
 
 if __name__ == "__main__":

@@ -121,6 +121,8 @@ def ink_map(image, ink: str = "auto") -> np.ndarray:
     brighter than the background, as in MNIST/PHD08) or ``"dark"`` (ink on paper).
     """
     img = to_gray01(image)
+    if ink in ("auto", "dark"):
+        img = _paper_alone(img)
     if ink == "auto":
         border = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
         background = float(np.median(border))
@@ -160,6 +162,76 @@ IMPULSE_SHARE = 0.002
 IMPULSE_MIN = 50  # ... and at least this many: looked for in images of 25,000 pixels or more (a hole or two
 # in a small digit's strokes is no noise)
 NOISE_SAMPLE = 512  # noise is looked for in the image's middle, at most this many pixels each way
+
+
+# A photo of a sheet lying on a darker desk: the sheet is the bright region of at least PAPER_AREA of the
+# photo that the desk shows around along at least PAPER_FRAME of the frame; solid (holes in it, the writing,
+# at most 1 - PAPER_SOLID of it), convex (PAPER_CONVEX of its hull) and nearly a rectangle, with writing on it (0.2% of it or more
+# darker than the paper by MIN_CONTRAST, in PAPER_MARKS separate marks or more, each at most PAPER_MARK_SIZE).
+PAPER_AREA = 0.2
+PAPER_FRAME = 0.3
+PAPER_SOLID = 0.6
+PAPER_RECT = 0.85  # a sheet fills its smallest enclosing rectangle nearly (turned, or seen a little aslant)
+PAPER_MARKS = 3  # separate marks of writing on it at least,
+PAPER_MARK_SIZE = 0.05  # none of them more than this share of the sheet
+PAPER_CONVEX = 0.9
+PAPER_SIDE = 128  # looked for on a copy about this many pixels on its long side
+PAPER_EDGE = 0.6  # its edge a step: this share of the sheet-to-desk contrast within 5 px of that copy
+
+
+def _paper_alone(img: np.ndarray) -> np.ndarray:
+    """A photo of a sheet of paper on a darker desk -> the same photo with the desk painted the paper's
+    color, so the frame's color is the paper's and the desk's edge is no ink; any other image as it is
+    (everything smaller than PHOTO_SIDE, canvases and scans whose frame is paper, bright ink on black:
+    strokes are no solid, convex region with a little writing on it)."""
+    h, w = img.shape
+    if min(h, w) < PHOTO_SIDE:
+        return img
+    frame = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
+    if np.percentile(frame, 75) - np.percentile(frame, 5) < MIN_CONTRAST and float(np.median(frame)) > 0.5:
+        return img  # the frame is paper all round (the quick answer: canvases, scans)
+    scale = PAPER_SIDE / max(h, w)
+    small = cv2.GaussianBlur(cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))),
+                                        interpolation=cv2.INTER_AREA), (0, 0), 1.0)
+    level, bright = cv2.threshold((small * 255).astype(np.uint8), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    if count < 2:
+        return img
+    sheet = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    region = (labels == sheet).astype(np.uint8)
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros_like(region)
+    cv2.drawContours(filled, contours, -1, 1, thickness=-1)  # the sheet with the writing on it
+    hull = cv2.convexHull(np.concatenate(contours))
+    sh, sw = region.shape
+    edge = np.concatenate([filled[0], filled[-1], filled[1:-1, 0], filled[1:-1, -1]])
+    if (filled.sum() < PAPER_AREA * sh * sw or np.mean(edge == 0) < PAPER_FRAME
+            or region.sum() < PAPER_SOLID * filled.sum() or filled.sum() < PAPER_CONVEX * cv2.contourArea(hull)
+            or filled.sum() < PAPER_RECT * np.prod(cv2.minAreaRect(np.concatenate(contours))[1])):
+        return img
+    # a sheet's edge is a step: most of the way from paper to desk within a few pixels of the copy; light
+    # falling off across a page (one side darker) changes as much only over much of its width
+    ring = np.ones((3, 3), np.uint8)
+    inner = (cv2.erode(filled, ring, iterations=2) - cv2.erode(filled, ring, iterations=3)) > 0
+    outer = (cv2.dilate(filled, ring, iterations=3) - cv2.dilate(filled, ring, iterations=2)) > 0
+    if not inner.any() or not outer.any():
+        return img
+    step = float(np.median(small[inner]) - np.median(small[outer]))
+    if step < PAPER_EDGE * float(np.median(small[filled > 0]) - np.median(small[filled == 0])):
+        return img
+    # the sheet at full size, its edge a little inside (shadows and the blur of the sheet's edge)
+    inside = cv2.resize(cv2.erode(filled, np.ones((3, 3), np.uint8)), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    on_sheet = img[inside]
+    paper = float(np.median(on_sheet)) if on_sheet.size else 0.0
+    if paper - float(np.median(frame)) < MIN_CONTRAST:
+        return img  # no darker desk around it
+    marks = inside & (img < paper - MIN_CONTRAST)  # the writing: darker marks on the sheet
+    if not 0.002 <= marks.sum() / max(1, inside.sum()) <= 1 - PAPER_SOLID:
+        return img
+    count, _, stats, _ = cv2.connectedComponentsWithStats(marks.astype(np.uint8), connectivity=8)
+    if count - 1 < PAPER_MARKS or stats[1:, cv2.CC_STAT_AREA].max() > PAPER_MARK_SIZE * inside.sum():
+        return img  # a bright figure on black (a bold 0 or 8) has a big hole or two; writing, several small marks
+    return np.where(inside, img, np.float32(paper)).astype(np.float32)
 
 
 def noise_level(img: np.ndarray) -> float:
