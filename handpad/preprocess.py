@@ -164,19 +164,17 @@ IMPULSE_MIN = 50  # ... and at least this many: looked for in images of 25,000 p
 NOISE_SAMPLE = 512  # noise is looked for in the image's middle, at most this many pixels each way
 
 
-# A photo of a sheet lying on a darker desk: the sheet is the bright region of at least PAPER_AREA of the
-# photo that the desk shows around along at least PAPER_FRAME of the frame; solid (holes in it, the writing,
-# at most 1 - PAPER_SOLID of it), convex (PAPER_CONVEX of its hull) and nearly a rectangle, with writing on it (0.2% of it or more
-# darker than the paper by MIN_CONTRAST, in PAPER_MARKS separate marks or more, each at most PAPER_MARK_SIZE).
+# A photo of a sheet lying on a darker desk (_paper_alone), found on a copy PAPER_SIDE px long: the bright
+# region of at least PAPER_AREA of the photo, with the desk along at least PAPER_FRAME of the frame,
+PAPER_SIDE = 128
 PAPER_AREA = 0.2
 PAPER_FRAME = 0.3
-PAPER_SOLID = 0.6
-PAPER_RECT = 0.85  # a sheet fills its smallest enclosing rectangle nearly (turned, or seen a little aslant)
-PAPER_MARKS = 3  # separate marks of writing on it at least,
+PAPER_SOLID = 0.6  # solid: holes in it (the writing) at most 1 - this of it,
+PAPER_CONVEX = 0.9  # convex: this much of its hull,
+PAPER_RECT = 0.85  # nearly a rectangle: this much of the smallest one around it (turned, or seen a little aslant),
+PAPER_EDGE = 0.6  # its edge a step: this share of the sheet-to-desk contrast within 5 px of that copy,
+PAPER_MARKS = 3  # with writing on it: 0.2% of it or more darker than the paper, in this many marks or more,
 PAPER_MARK_SIZE = 0.05  # none of them more than this share of the sheet
-PAPER_CONVEX = 0.9
-PAPER_SIDE = 128  # looked for on a copy about this many pixels on its long side
-PAPER_EDGE = 0.6  # its edge a step: this share of the sheet-to-desk contrast within 5 px of that copy
 
 
 def _paper_alone(img: np.ndarray) -> np.ndarray:
@@ -193,7 +191,7 @@ def _paper_alone(img: np.ndarray) -> np.ndarray:
     scale = PAPER_SIDE / max(h, w)
     small = cv2.GaussianBlur(cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))),
                                         interpolation=cv2.INTER_AREA), (0, 0), 1.0)
-    level, bright = cv2.threshold((small * 255).astype(np.uint8), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    _, bright = cv2.threshold((small * 255).astype(np.uint8), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
     if count < 2:
         return img
