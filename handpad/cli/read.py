@@ -19,6 +19,8 @@ recognized by the model, and for Hangul a language prior (syllable bigrams from 
 Korean word list, and a small bonus for words the list holds) picks the most likely text among
 each box's candidates. An image of several lines (a photo of a page) is read line by line, where
 empty rows separate them: one output line per line of text, each after its file's name.
+Photos are taken as they come: a sheet lying on a darker desk, lit unevenly, grainy or dusty,
+turned up to 15 degrees, on ruled or grid paper (the printed lines are taken away first).
 
 With --json, one JSON object per image ("text" holds a newline between lines; "line" says which
 line a syllable is on, 0 = the first):
