@@ -123,8 +123,18 @@ def ink_map(image, ink: str = "auto") -> np.ndarray:
     """Grayscale image -> float32 map with ink = 1 and background = 0.
 
     ``ink``: ``"auto"`` (the dominant border color is background), ``"bright"`` (ink is
-    brighter than the background, as in MNIST/PHD08) or ``"dark"`` (ink on paper).
+    brighter than the background, as in MNIST/PHD08), ``"dark"`` (ink on paper) or ``"map"``: the
+    image is an ink map already (this function's answer, or a piece of one, as reading cuts a line into
+    syllables): only scaled to its own peak and its faint ink dropped, as ``"auto"`` would, without
+    looking for paper, light and grain again (they were dealt with on the whole).
     """
+    if ink == "map":
+        if np.ndim(image) != 2:
+            raise ValueError(f"an ink map is one HxW channel, got shape {np.shape(image)}")
+        signal = _normalized(np.array(image, np.float32))  # a copy: the line's map stays as it is
+        if signal is None:
+            raise NothingDrawnError()
+        return signal
     img = to_gray01(image)
     if ink in ("auto", "dark"):
         img = _paper_alone(img)
@@ -144,7 +154,7 @@ def ink_map(image, ink: str = "auto") -> np.ndarray:
         else:
             background = max(background, float(np.median(img)))
     else:
-        raise ValueError(f"ink must be 'auto', 'bright' or 'dark', not {ink!r}")
+        raise ValueError(f"ink must be 'auto', 'bright', 'dark' or 'map', not {ink!r}")
     img, grain, despeckled = _smoothed(img)
     if _only_light(img, bright_ink):
         raise NothingDrawnError("nothing drawn: the photo shows only light falling unevenly on the paper, no ink")
@@ -432,10 +442,10 @@ def _binary_ink(img: np.ndarray, ink: str) -> np.ndarray:
     if ink == "auto":
         border = _frame(img)
         bright_ink = 2 * np.count_nonzero(border) < len(border)  # median(border) < 0.5
-    elif ink in ("bright", "dark"):
-        bright_ink = ink == "bright"
+    elif ink in ("bright", "dark", "map"):
+        bright_ink = ink != "dark"
     else:
-        raise ValueError(f"ink must be 'auto', 'bright' or 'dark', not {ink!r}")
+        raise ValueError(f"ink must be 'auto', 'bright', 'dark' or 'map', not {ink!r}")
     return img if bright_ink else ~img
 
 

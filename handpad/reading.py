@@ -412,19 +412,28 @@ def _member_mask(region: np.ndarray, members) -> np.ndarray:
     return table[region]
 
 
-def _crop_image(ink: np.ndarray, labels: np.ndarray, group: _Cluster, members_ranges) -> np.ndarray:
-    """The group's own ink (bright on black), with a margin: no neighbour's ink inside."""
+def _owners(labels: np.ndarray, clusters: list[_Cluster]) -> np.ndarray:
+    """Which cluster each pixel's ink belongs to (-1: none, e.g. a speck), so that a run of clusters'
+    own ink is one comparison. Each pixel is in one cluster at most: clusters are whole components
+    (stacked ones joined before any is cut) or parts of one cut at columns that do not overlap."""
+    table = np.full(int(labels.max(initial=0)) + 1, -1, np.int32)
+    for k, c in enumerate(clusters):
+        if c.column_range is None:
+            table[[m for m in c.members if 0 <= m < len(table)]] = k
+    owner = table[labels]
+    for k, c in enumerate(clusters):
+        if c.column_range is not None:  # part of a piece cut through: its members within its columns only
+            a, b = max(c.column_range[0], 0), max(c.column_range[1], 0)
+            cols = owner[:, a:b]
+            cols[_member_mask(labels[:, a:b], c.members)] = k
+    return owner
+
+
+def _crop_image(ink: np.ndarray, owner: np.ndarray, group: _Cluster, first: int, end: int) -> np.ndarray:
+    """Clusters first..end-1's own ink (bright on black) in their box, with a margin: no neighbour's ink inside."""
     x0, y0, x1, y1 = int(group.x0), int(group.y0), int(group.x1), int(group.y1)
-    region = labels[y0:y1, x0:x1]
-    whole = [m for members, cols in members_ranges if cols is None for m in members]  # one lookup for all of them
-    keep = _member_mask(region, whole) if whole else np.zeros(region.shape, bool)
-    for members, cols in members_ranges:
-        if cols is not None:  # part of a piece cut through: its members within its columns only
-            own = _member_mask(region, members)
-            cols_mask = np.zeros(region.shape[1], bool)
-            cols_mask[max(cols[0] - x0, 0) : max(cols[1] - x0, 0)] = True
-            keep |= own & cols_mask[None, :]
-    crop = np.where(keep, ink[y0:y1, x0:x1], 0.0)
+    region = owner[y0:y1, x0:x1]
+    crop = np.where((region >= first) & (region < end), ink[y0:y1, x0:x1], 0.0)
     return cv2.copyMakeBorder(crop, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0.0)
 
 
@@ -435,10 +444,13 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
     clusters = _stack(clusters, cfg, _line_height(clusters))
     clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
+    owner = None  # made on the first crop: a line without a recognizer is cut on shapes alone
 
     def crop(i: int, j: int) -> np.ndarray:
-        run = clusters[i:j]
-        return _crop_image(ink, labels, _join(clusters, i, j), [(c.members, c.column_range) for c in run])
+        nonlocal owner
+        if owner is None:
+            owner = _owners(labels, clusters)
+        return _crop_image(ink, owner, _join(clusters, i, j), i, j)
 
     return clusters, crop
 
@@ -559,6 +571,7 @@ class Layout:
     backward: np.ndarray
     back: dict
     config: SegmentConfig
+    crop_ink: str = "auto"  # how the crops' ink is told from their paper (preprocess's ``ink``): "map" from an image
 
     @property
     def n(self) -> int:
@@ -606,7 +619,7 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
         height = max(regrouped, height)
         edges = _edges(clusters, height, cfg, cut_costs)
         forward, backward, back = _best(n, edges)
-    return Layout(clusters, crop, edges, forward, backward, back, cfg)
+    return Layout(clusters, crop, edges, forward, backward, back, cfg, "auto" if strokes is not None else "map")
 
 
 def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
@@ -640,7 +653,7 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         path = _path(n, back)
         near = list(path)
         near_crops = [crop(i, j) for i, j in path]
-        near_x = [recognizer.prepare(c) for c in near_crops]
+        near_x = [recognizer.prepare(c, lay.crop_ink) for c in near_crops]
         near_out = recognizer.model.outputs(np.stack(near_x))  # raw: the re-read below adds the other views
         near_probs = recognizer.probabilities(near_out)
         near_one = _verify(verifier, recognizer, near_crops, near_x)
@@ -650,7 +663,7 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
                     if e not in on_path and forward[e[0]] + c + backward[e[1]] <= forward[n] + check.recheck]
             if more:
                 more_crops = [crop(i, j) for i, j in more]
-                more_x = [recognizer.prepare(c) for c in more_crops]
+                more_x = [recognizer.prepare(c, lay.crop_ink) for c in more_crops]
                 more_one = _verify(verifier, recognizer, more_crops, more_x)
                 keep = [k for k, v in enumerate(more_one) if v >= check.prune]  # surely not one syllable: not read
                 more, more_crops, more_x = [more[k] for k in keep], [more_crops[k] for k in keep], [more_x[k] for k in keep]

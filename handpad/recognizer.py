@@ -60,9 +60,10 @@ class Recognizer:
     def path(self):
         return self.model.path
 
-    def prepare(self, image) -> np.ndarray:
-        """The uint8 input the model sees for ``image`` (raises NothingDrawnError if there is no ink)."""
-        return self.model.prepare(image)
+    def prepare(self, image, ink: str = "auto") -> np.ndarray:
+        """The uint8 input the model sees for ``image`` (raises NothingDrawnError if there is no ink);
+        ``ink`` as :func:`handpad.preprocess.ink_map` takes it."""
+        return self.model.prepare(image, ink)
 
     def predict_proba(self, images, prepared: bool = False) -> np.ndarray:
         """Probabilities (n, classes) for a sequence of images (``prepared``: already through :meth:`prepare`)."""

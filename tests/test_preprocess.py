@@ -56,6 +56,21 @@ def test_binary_fast_path_equals_general_path(glyph):
             assert np.array_equal(preprocess(img, ink=ink), ref)
 
 
+def test_an_ink_map_is_only_scaled_to_its_peak(glyph):
+    # a piece of an ink map (as reading cuts a line into syllables) at half strength, a faint speck beside
+    piece = np.zeros((120, 150), np.float32)
+    piece[10:110, 20:120] = cv2.resize(glyph, (100, 100), interpolation=cv2.INTER_AREA) / 255.0 * 0.5
+    piece[5, 140] = 0.01
+    mapped = preprocess(piece, ink="map")
+    assert mapped.max() == 255 and np.array_equal(mapped, preprocess(piece))  # what "auto" makes of it
+    assert np.array_equal(preprocess(piece > 0.25, ink="map"), preprocess(piece > 0.25))  # bool maps too
+    assert piece.max() == np.float32(0.5)  # the caller's map is left as it was
+    with pytest.raises(NothingDrawnError):
+        preprocess(np.zeros((20, 20), np.float32), ink="map")
+    with pytest.raises(ValueError, match="one HxW channel"):
+        preprocess(np.zeros((20, 20, 3), np.float32), ink="map")
+
+
 def test_nothing_drawn():
     for blank in (np.zeros((50, 50), np.uint8), np.full((50, 50), 255, np.uint8), np.zeros((10, 10), bool)):
         with pytest.raises(NothingDrawnError, match="nothing drawn"):

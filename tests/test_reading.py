@@ -1,5 +1,6 @@
 """Reading a line (handpad.reading, Recognizer.read, handpad read): real digits and a real Korean
 font written in a row; the shipped models; the shipped language prior."""
+import importlib
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from handpad import reading
 from handpad.errors import HandpadError, NothingDrawnError
+from handpad.preprocess import preprocess
 from handpad.recognizer import Recognizer
 from handpad.sources.mnist import read_mnist_idx
 
@@ -98,6 +100,27 @@ def test_touching_syllables_are_still_cut(hangul_rec):
     words = ["대한민국", "감사합니다", "안녕하세요"]
     cut_right = [len(hangul_rec.read(word_image(w, gap=-2)).syllables) == len(w) for w in words]
     assert sum(cut_right) >= 2, cut_right
+
+
+def test_each_box_holds_its_own_ink_and_is_prepared_as_that_ink_alone_would_be(mnist_digits):
+    images, _ = mnist_digits
+    line = np.zeros((40, 200), np.uint8)
+    for k, d in enumerate(images[:6]):  # real digits 3 px into each other: pieces are cut through at columns
+        cols = np.nonzero(d.max(axis=0))[0]
+        x = 6 + sum(np.count_nonzero(images[i].max(axis=0)) - 3 for i in range(k))
+        line[6:34, x : x + cols.max() + 1 - cols.min()] |= d[:, cols.min() : cols.max() + 1]
+    lay = reading.layout(line, kind="digits")
+    assert any(c.column_range for c in lay.clusters) and lay.crop_ink == "map"
+    ink = importlib.import_module("handpad.preprocess").ink_map(line)
+    owned = np.zeros_like(ink)
+    for k, c in enumerate(lay.clusters):
+        crop = lay.crop(k, k + 1)[4:-4, 4:-4]  # its margin off
+        owned[int(c.y0) : int(c.y0) + crop.shape[0], int(c.x0) : int(c.x0) + crop.shape[1]] += crop
+    assert np.allclose(owned[owned > 0], ink[owned > 0])  # no pixel in two boxes, none changed
+    assert np.count_nonzero(owned) >= 0.98 * np.count_nonzero(ink > reading.BOX_THRESHOLD)  # all its pieces but specks
+    for i, j in lay.edges:  # each candidate: the one preprocessing as for any image of that ink
+        crop = lay.crop(i, j)
+        assert np.array_equal(preprocess(crop, ink="map"), preprocess(crop))
 
 
 def test_strokes_in_drawing_order_make_syllables(digits_rec):
