@@ -905,34 +905,44 @@ RULE_NEAR = 2.0  # this near (px) a straight line
 RULE_STRAIGHT = 0.95  # in at least this share of the columns it spans (strokes touching it fill the rest),
 RULE_THIN = 6  # at most this many px thick (paper above and below it in most of its columns),
 RULE_LONG = 3.0  # at least this many heights of the writing long (its pieces' 90th percentile),
-RULE_EDGE = 0.05  # and reaching this near (share of the width) both sides of the image (or its top or bottom)
+RULE_EDGE = 0.05  # and reaching this near (share of the width) both sides of the image (or its top or bottom),
+RULE_FRAME = 24  # or ending at a line up and down at least this long (px; a row of boxes' outer wall)
 
 
 def without_rules(ink: np.ndarray) -> np.ndarray:
     """The ink map without the printed lines of ruled paper or of a grid (원고지), or an underline across
     the page: ink that runs on across at least RULE_SPAN of the image's width (or height) along a straight
     line (turned up to PAGE_TURN degrees), as no handwritten stroke does (a syllable's ㅡ spans one syllable;
-    the bars of syllables side by side that touch wander). The band of the line is cleared across the
-    whole image, but for strokes that cross it. The ink itself where there is no such line (all of the
-    2,500 lines of five test sets); looked for at a quarter of the size first."""
-    across = _without_lines(ink)
+    the bars of syllables side by side that touch wander), from side to side of the image or to a line up
+    and down at its ends (a row of boxes' outer walls). The band of the line is cleared across the whole
+    image, but for strokes that cross it. Between two such lines, the walls of a row of boxes (원고지 of one
+    row, a form's character boxes) go too (:func:`_without_walls`). The ink itself where there is no such
+    line (all of the 3,900 lines of nine test sets); looked for at a quarter of the size first."""
+    across, rules = _without_lines(ink)
     turned_over = across.T
-    upright = _without_lines(turned_over)  # up and down: the same, on the transpose
-    return across if upright is turned_over else np.ascontiguousarray(upright.T)
+    upright, _ = _without_lines(turned_over)  # up and down: the same, on the transpose
+    out = across if upright is turned_over else np.ascontiguousarray(upright.T)
+    if len(rules) >= 2:  # a row of boxes (원고지, a form's boxes): the walls between two rules go too
+        out = _without_walls(out, ink, rules)
+    if out is not ink and not (out > BOX_THRESHOLD).any():
+        raise NothingDrawnError("nothing drawn: only ruled lines across the image, no writing")
+    return out
 
 
-def _without_lines(ink: np.ndarray) -> np.ndarray:
-    """:func:`without_rules` for the lines across the image (``ink`` itself where there is none)."""
+def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """:func:`without_rules` for the lines across the image (``ink`` itself where there is none), and
+    the lines taken away: each one's row (float) at every column, with its half thickness."""
     h, w = ink.shape
     if w < 2 * RULE_RUN:
-        return ink
+        return ink, []
     # faint ink too: a thin rule turned with the page fades below the ink threshold in places
     mask = (ink > RULE_FAINT).astype(np.uint8)
     quarter = (cv2.resize(mask * 255, (w // 4, max(1, h // 4)), interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
     if not _long_runs(quarter, 4):
-        return ink  # the quick answer: nothing runs across the page even at a quarter of the size
+        return ink, []  # the quick answer: nothing runs across the page even at a quarter of the size
     crossing = text_height = None
     out = ink
+    rules = []
     for part, (x0, y0) in _long_runs(mask, 1):
         ys, xs = np.nonzero(part & (mask[y0:y0 + part.shape[0], x0:x0 + part.shape[1]] > 0))
         line = _straight_line(ys, xs, w)
@@ -957,7 +967,8 @@ def _without_lines(ink: np.ndarray) -> np.ndarray:
         # and from edge to edge, as the paper's lines run (a stroke stops short of the image's frame): each
         # end near the left or right side, or where a turned line leaves the image, its top or bottom
         ends = ((x0, mid[0]), (x0 + part.shape[1] - 1, mid[-1]))
-        if not all(min(x, w - 1 - x) <= RULE_EDGE * w or min(y, h - 1 - y) <= RULE_DRIFT for x, y in ends):
+        if not all(min(x, w - 1 - x) <= RULE_EDGE * w or min(y, h - 1 - y) <= RULE_DRIFT
+                   or _framed(mask, x, y, y + 1, 1) for x, y in ends):
             continue
         if crossing is None:  # strokes that run on vertically through the band keep their ink there
             strokes = (ink > BOX_THRESHOLD).astype(np.uint8)
@@ -971,9 +982,109 @@ def _without_lines(ink: np.ndarray) -> np.ndarray:
             continue
         band = np.abs(np.arange(top, bottom)[:, None] - centre[None, :]) <= half
         out[top:bottom][band & ~crossing[top:bottom]] = 0.0
-    if out is not ink and not (out > BOX_THRESHOLD).any():
-        raise NothingDrawnError("nothing drawn: only ruled lines across the image, no writing")
-    return out
+        rules.append((centre, half))
+    return out, rules
+
+
+def _without_walls(out: np.ndarray, ink: np.ndarray, rules: list) -> np.ndarray:
+    """The walls of a row of boxes between two rules taken away (``out``: the ink without the rules).
+    A wall is printed ink that runs straight up and down from one rule to the next (RULE_NEAR px of
+    drift), thin (≤ RULE_THIN px); the walls of a row stand at one pitch (the boxes are alike, empty
+    ones too) — a handwritten ㅣ reaching from rule to rule would stand off it —, and there are at
+    least WALLS_MIN of them, or two with all the row's writing between them (a single box). The strokes
+    that cross a wall keep their ink there. A row photographed turned is looked at turned straight."""
+    h, w = out.shape
+    slope = float(np.mean([(c[-1] - c[0]) / max(1, len(c) - 1) for c, _ in rules]))
+    if abs(slope) <= WALL_TURN:
+        remove = _walls(out, ink, rules)
+    else:  # turned straight about the middle, on a canvas the whole image fits in
+        angle = float(np.degrees(np.arctan(slope)))
+        cos, sin = abs(np.cos(np.radians(angle))), abs(np.sin(np.radians(angle)))
+        size = (int(np.ceil(w * cos + h * sin)), int(np.ceil(h * cos + w * sin)))
+        turn = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
+        turn[:, 2] += (size[0] / 2.0 - w / 2.0, size[1] / 2.0 - h / 2.0)
+        straight = [cv2.warpAffine(x, turn, size, flags=cv2.INTER_LINEAR) for x in (out, ink)]
+        level = []
+        for centre, half in rules:  # each rule's row once turned: where its points go
+            xs = np.arange(len(centre), dtype=np.float64)
+            rows = turn[1, 0] * xs + turn[1, 1] * centre + turn[1, 2]
+            level.append((np.full(size[0], float(np.median(rows))), half))
+        remove = _walls(straight[0], straight[1], level)
+        if remove is not None:
+            back = cv2.invertAffineTransform(turn)
+            remove = cv2.warpAffine(remove.astype(np.uint8), back, (w, h), flags=cv2.INTER_NEAREST) > 0
+            remove = cv2.dilate(remove.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # resampling's edges
+            crossing = cv2.morphologyEx((out > BOX_THRESHOLD).astype(np.uint8), cv2.MORPH_OPEN,
+                                        np.ones((1, 8), np.uint8)) > 0
+            remove &= ~crossing
+    if remove is None:
+        return out
+    removed = out.copy()
+    removed[remove] = 0.0
+    return removed
+
+
+def _walls(out: np.ndarray, ink: np.ndarray, rules: list) -> np.ndarray | None:
+    """:func:`_without_walls` for rules across (straight): the pixels to clear, or None (no walls)."""
+    h, w = out.shape
+    rules = sorted(rules, key=lambda r: float(r[0].mean()))
+    remove = None
+    for (upper, up_half), (lower, low_half) in zip(rules, rules[1:]):
+        y0 = int(np.ceil(upper.max() + up_half)) + 1
+        y1 = int(np.floor(lower.min() - low_half))
+        if y1 - y0 < max(WALL_MIN, 0.5 * float((lower - upper).mean())):
+            continue  # rules too close for a row of boxes
+        band = (ink[y0:y1] > RULE_FAINT).astype(np.uint8)
+        # up and down through the whole band, a few columns of drift allowed
+        drift = cv2.dilate(band, np.ones((1, 1 + 2 * int(RULE_NEAR)), np.uint8))
+        runs = cv2.erode(drift, np.ones((y1 - y0, 1), np.uint8), anchor=(0, 0), borderType=cv2.BORDER_CONSTANT,
+                         borderValue=0)[0] > 0  # the columns where ink runs from the band's top to its bottom
+        cols = np.flatnonzero(runs)
+        if not len(cols):
+            continue
+        groups = np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1)
+        walls = [(float(g.mean()), g) for g in groups if len(g) <= RULE_THIN + 2 * int(RULE_NEAR)]
+        walls = _at_one_pitch(walls)
+        inked = np.flatnonzero(band.any(axis=0))
+        if len(walls) < WALLS_MIN and not (len(walls) == 2 and walls[0][1][0] <= inked[0] + 2 * RULE_NEAR
+                                           and walls[1][1][-1] >= inked[-1] - 2 * RULE_NEAR):
+            continue
+        if remove is None:
+            remove = np.zeros((h, w), bool)
+        # from the upper rule's top to the lower one's bottom: where a wall crosses a rule, the rule's
+        # removal kept its ink (a stroke through the rule, it seemed)
+        y0 = max(0, int(np.floor(upper.min() - up_half)) - 1)
+        y1 = min(h, int(np.ceil(lower.max() + low_half)) + 2)
+        strokes = (out[y0:y1] > BOX_THRESHOLD).astype(np.uint8)
+        crossing = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones((1, 8), np.uint8)) > 0  # across a wall
+        for _, g in walls:
+            a, b = max(0, g[0] - 1), min(w, g[-1] + 2)  # its soft edges too
+            remove[y0:y1, a:b] |= ~crossing[:, a:b]
+    return remove
+
+
+WALL_TURN = float(np.tan(np.radians(0.5)))  # rules turned further than this: the walls looked for turned straight
+WALL_MIN = 12  # px between two rules for a row of boxes
+WALLS_MIN = 3  # walls of a row (two boxes), or two around all of its writing
+WALL_PITCH = 0.08  # walls within this share of the pitch (or RULE_NEAR px) of their places at one pitch
+
+
+def _at_one_pitch(walls: list) -> list:
+    """The walls (x, columns) standing at one pitch: the most of them on x0 + k * pitch, the pitch being
+    the commonest distance between neighbours (empty boxes have their walls too)."""
+    if len(walls) < 3:
+        return walls
+    xs = np.array([x for x, _ in walls])
+    steps = np.diff(xs)
+    best = []
+    for pitch in steps:
+        tol = max(WALL_PITCH * pitch, RULE_NEAR)
+        for x0 in xs:
+            k = np.round((xs - x0) / pitch)
+            on = np.flatnonzero(np.abs(xs - x0 - k * pitch) <= tol)
+            if len(on) > len(best) and len(np.unique(k[on])) == len(on):
+                best = on
+    return [walls[i] for i in best]
 
 
 def _straight_line(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[float, float, float] | None:
@@ -993,6 +1104,28 @@ def _straight_line(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[float, f
     k, r = np.unravel_index(np.argmax(smooth), smooth.shape)
     slope, offset = float(slopes[k]), float(r + 1 + low) if length > 2 else float(r + low)
     near = np.abs(ys - (offset + slope * xs)) <= RULE_NEAR
+    # then to a twentieth of a degree, by the same sharpest profile, on the ink near that line (a long
+    # line's ends stray several px from a half-degree step); of turns as sharp, the nearest to that step's
+    if near.any():
+        fine = np.tan(np.radians(np.degrees(np.arctan(slope)) + np.arange(-0.5, 0.51, 0.05)))
+        fy, fx = ys[near], xs[near]
+        rows = np.round(fy[None, :] - fx[None, :] * fine[:, None]).astype(np.int64)
+        low = rows.min()
+        length = int(rows.max() - low) + 1
+        profile = np.bincount((rows - low + length * np.arange(len(fine))[:, None]).ravel(),
+                              minlength=length * len(fine)).reshape(len(fine), length)
+        smooth = profile[:, :-2] + profile[:, 1:-1] + profile[:, 2:] if length > 2 else profile
+        peaks = smooth.max(axis=1)
+        sharpest = np.flatnonzero(peaks == peaks.max())
+        k = int(sharpest[np.argmin(np.abs(sharpest - len(fine) // 2))])
+        if k != len(fine) // 2:
+            r = int(np.argmax(smooth[k]))
+            slope, offset = float(fine[k]), float(r + 1 + low) if length > 2 else float(r + low)
+            near = np.abs(ys - (offset + slope * xs)) <= RULE_NEAR
+    for _ in range(2):  # centred on its ink (a thick or soft line's sharpest three rows may be off its middle)
+        if near.any():
+            offset += float(np.mean(ys[near] - (offset + slope * xs[near])))
+            near = np.abs(ys - (offset + slope * xs)) <= RULE_NEAR
     columns = np.unique(xs[near])
     spanned = xs.max() - xs.min() + 1
     if len(columns) < max(RULE_STRAIGHT * spanned, RULE_SPAN * width):
@@ -1016,9 +1149,21 @@ def _long_runs(mask: np.ndarray, scale: int) -> list:
         x0, y0, cw, ch = stats[c, :4]
         # from edge to edge, or out through the top or bottom (see without_rules): strokes stop short
         frame = y0 <= RULE_DRIFT // scale or y0 + ch >= h - RULE_DRIFT // scale
-        if (x0 <= RULE_EDGE * w or frame) and (x0 + cw >= (1 - RULE_EDGE) * w or frame):
+        if ((x0 <= RULE_EDGE * w or frame or _framed(mask, x0, y0, y0 + ch, scale))
+                and (x0 + cw >= (1 - RULE_EDGE) * w or frame or _framed(mask, x0 + cw - 1, y0, y0 + ch, scale))):
             out.append((labels[y0:y0 + ch, x0:x0 + cw] == c, (int(x0), int(y0))))
     return out
+
+
+def _framed(mask: np.ndarray, x: int, top: int, bottom: int, scale: int) -> bool:
+    """Whether a line across (rows top..bottom-1, its end at column ``x``) ends at a printed line up and down
+    (a row of boxes' outer wall, a frame's corner) instead of at the image's side: ink in the columns around
+    ``x`` in every one of RULE_FRAME / scale rows just above the line or just below it."""
+    h, w = mask.shape
+    reach = max(2, RULE_FRAME // scale)
+    near = mask[:, max(0, x - RULE_GAPS // scale):min(w, x + RULE_GAPS // scale + 1)].any(axis=1)
+    above, below = near[max(0, top - reach):top], near[bottom:bottom + reach]
+    return (len(above) == reach and bool(above.all())) or (len(below) == reach and bool(below.all()))
 
 
 def page_lines(ink: np.ndarray) -> tuple[list[tuple[int, int]], float, np.ndarray]:

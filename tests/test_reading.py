@@ -563,6 +563,75 @@ def test_a_page_of_grid_paper_reads_as_the_plain_page(hangul_rec, monkeypatch):
     assert hangul_rec.read(grid).lines != ["안녕 하세요", "대한 민국"]
 
 
+def boxed_row(chars: list, cell: int, line: int = 2, gray: int = 110, extra: int = 2, pad: int = 30) -> np.ndarray:
+    """A row of boxes (원고지, a form's boxes) of ``cell`` px, printed ``gray``, with one character image
+    (dark on white, or None: an empty box) in each and ``extra`` empty boxes after; ``pad`` px of paper
+    around it (the rules end at the row's outer walls, not at the image's sides)."""
+    n = len(chars) + extra
+    row = np.full((2 * pad + cell, 2 * pad + n * cell), 255, np.uint8)
+    for k, ch in enumerate(chars):
+        if ch is not None:
+            h, w = ch.shape
+            y, x = pad + (cell - h) // 2, pad + k * cell + (cell - w) // 2
+            row[y:y + h, x:x + w] = np.minimum(row[y:y + h, x:x + w], ch)
+    for y in (pad, pad + cell):
+        row[y:y + line, pad:pad + n * cell + line] = gray
+    for k in range(n + 1):
+        row[pad:pad + cell + line, pad + k * cell:pad + k * cell + line] = gray
+    return row
+
+
+def _syllable(ch: str, size: int = 80) -> np.ndarray:
+    """One syllable of a real handwriting font, dark on white, cut to its ink."""
+    require(Path(NANUM_PEN).exists(), f"{NANUM_PEN} (Debian fonts-nanum-extra, installed by setup.sh)")
+    img = Image.new("L", (2 * size, 2 * size), 255)
+    ImageDraw.Draw(img).text((size // 2, size // 3), ch, font=ImageFont.truetype(NANUM_PEN, size), fill=0)
+    a = np.array(img)
+    ys, xs = np.nonzero(a < 200)
+    return a[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+@pytest.mark.parametrize("turn", [0.0, 4.0])
+def test_a_row_of_boxes_reads_as_the_row_without_them(hangul_rec, turn, monkeypatch):
+    """원고지, one row: a syllable of a real handwriting font in each box, a space as an empty box, two empty
+    boxes after, straight or photographed 4 degrees askew. The rules above and below are taken away, and
+    then the walls between the boxes (reading._without_walls: up and down from rule to rule, at one
+    pitch); the row reads as the same syllables without the boxes. With the walls left in, each wall
+    reads as a stroke. A row of empty boxes is "nothing drawn"."""
+    import cv2
+
+    chars = [None if ch == " " else _syllable(ch) for ch in "대한 민국"]
+    row, plain = boxed_row(chars, 110), boxed_row(chars, 110, line=0)
+    if turn:
+        h, w = row.shape
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), turn, 1.0)
+        row, plain = (cv2.warpAffine(x, m, (w, h), borderValue=255) for x in (row, plain))
+    assert hangul_rec.read(plain).text == "대한 민국"
+    assert hangul_rec.read(row).text == "대한 민국"
+    monkeypatch.setattr(reading, "_without_walls", lambda out, ink, rules: out)
+    assert hangul_rec.read(row).text != "대한 민국"
+    monkeypatch.undo()
+    with pytest.raises(NothingDrawnError, match="only ruled lines"):
+        hangul_rec.read(boxed_row([None, None, None], 110))
+
+
+def test_numbers_in_a_form_s_boxes_and_strokes_that_reach_the_rules(digits_rec, mnist_digits):
+    """Real MNIST digits one to a box, as on a form: read as the number. A stroke that reaches from rule to
+    rule but off the boxes' pitch (a long 1 written inside a box) is no wall: it keeps its ink."""
+    from handpad.preprocess import ink_map
+
+    images, labels = mnist_digits
+    digits = [255 - np.kron(d, np.ones((2, 2), np.uint8)) for d in images[10:16]]  # 56 px, dark on white
+    row = boxed_row(digits, 70, extra=1)
+    assert digits_rec.read(row).text == "".join(str(v) for v in labels[10:16])
+    with_stroke = row.copy()
+    x = 30 + 70 * 6 + 33  # the empty box's middle, from its rule to the other
+    with_stroke[32:100, x:x + 3] = 0
+    left = reading.without_rules(ink_map(with_stroke))
+    assert (left[40:95, x:x + 3] > 0.9).all()  # the stroke is kept
+    assert (left[40:95, 30:32] == 0).all() and (left[40:95, 30 + 70 * 3:32 + 70 * 3] == 0).all()  # walls gone
+
+
 @pytest.mark.parametrize("desk, turn", [(50, 0.0), (80, 6.0)])
 def test_a_photo_of_a_sheet_on_a_desk_reads_as_the_sheet(hangul_rec, desk, turn, monkeypatch):
     """A phone photo of a written sheet lying on a darker desk (with the desk's own grain), straight or
