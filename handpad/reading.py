@@ -940,9 +940,8 @@ def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     quarter = (cv2.resize(mask * 255, (w // 4, max(1, h // 4)), interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
     if not _long_runs(quarter, 4):
         return ink, []  # the quick answer: nothing runs across the page even at a quarter of the size
-    crossing = text_height = None
-    out = ink
-    rules = []
+    text_height = None
+    rules, framed = [], []
     for part, (x0, y0) in _long_runs(mask, 1):
         ys, xs = np.nonzero(part & (mask[y0:y0 + part.shape[0], x0:x0 + part.shape[1]] > 0))
         line = _straight_line(ys, xs, w)
@@ -967,22 +966,32 @@ def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         # and from edge to edge, as the paper's lines run (a stroke stops short of the image's frame): each
         # end near the left or right side, or where a turned line leaves the image, its top or bottom
         ends = ((x0, mid[0]), (x0 + part.shape[1] - 1, mid[-1]))
-        if not all(min(x, w - 1 - x) <= RULE_EDGE * w or min(y, h - 1 - y) <= RULE_DRIFT
-                   or _framed(mask, x, y, y + 1, 1) for x, y in ends):
+        at_sides = [min(x, w - 1 - x) <= RULE_EDGE * w or min(y, h - 1 - y) <= RULE_DRIFT for x, y in ends]
+        if not all(side or _framed(mask, x, y, y + 1, 1) for side, (x, y) in zip(at_sides, ends)):
+            continue
+        # the line across the whole width (a rule runs on to the page's edges), with its soft edges
+        centre = y0 + offset + slope * (np.arange(w, dtype=np.float64) - x0)
+        half = max(1.0, thick / 2.0) + 3.0  # its soft edges too (a turned line's spread over a row more)
+        (rules if all(at_sides) else framed).append((centre, half))
+    # A line that ends at a line up and down (not at the image's sides) is a rule only as one of a row of
+    # boxes: two such lines with WALLS_MIN walls between them. Else it may be a ㄱ's, ㄷ's or ㅁ's bar.
+    framed.sort(key=lambda r: float(r[0].mean()))
+    boxed = {k for pair in range(len(framed) - 1) if _wall_mask(ink, ink, framed[pair:pair + 2], WALLS_MIN) is not None
+             for k in (pair, pair + 1)}
+    rules += [framed[k] for k in sorted(boxed)]
+    if not rules:
+        return ink, []
+    out = ink.copy()
+    crossing = None
+    for centre, half in rules:
+        top, bottom = max(0, int(centre.min() - half - 1)), min(h, int(np.ceil(centre.max() + half)) + 2)
+        if top >= bottom:
             continue
         if crossing is None:  # strokes that run on vertically through the band keep their ink there
             strokes = (ink > BOX_THRESHOLD).astype(np.uint8)
             crossing = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones((8, 1), np.uint8)) > 0
-            out = ink.copy()
-        # the line across the whole width (a rule runs on to the page's edges), with its soft edges
-        centre = y0 + offset + slope * (np.arange(w, dtype=np.float64) - x0)
-        half = max(1.0, thick / 2.0) + 2.0
-        top, bottom = max(0, int(centre.min() - half - 1)), min(h, int(np.ceil(centre.max() + half)) + 2)
-        if top >= bottom:
-            continue
         band = np.abs(np.arange(top, bottom)[:, None] - centre[None, :]) <= half
         out[top:bottom][band & ~crossing[top:bottom]] = 0.0
-        rules.append((centre, half))
     return out, rules
 
 
@@ -991,32 +1000,9 @@ def _without_walls(out: np.ndarray, ink: np.ndarray, rules: list) -> np.ndarray:
     A wall is printed ink that runs straight up and down from one rule to the next (RULE_NEAR px of
     drift), thin (≤ RULE_THIN px); the walls of a row stand at one pitch (the boxes are alike, empty
     ones too) — a handwritten ㅣ reaching from rule to rule would stand off it —, and there are at
-    least WALLS_MIN of them, or two with all the row's writing between them (a single box). The strokes
-    that cross a wall keep their ink there. A row photographed turned is looked at turned straight."""
-    h, w = out.shape
-    slope = float(np.mean([(c[-1] - c[0]) / max(1, len(c) - 1) for c, _ in rules]))
-    if abs(slope) <= WALL_TURN:
-        remove = _walls(out, ink, rules)
-    else:  # turned straight about the middle, on a canvas the whole image fits in
-        angle = float(np.degrees(np.arctan(slope)))
-        cos, sin = abs(np.cos(np.radians(angle))), abs(np.sin(np.radians(angle)))
-        size = (int(np.ceil(w * cos + h * sin)), int(np.ceil(h * cos + w * sin)))
-        turn = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
-        turn[:, 2] += (size[0] / 2.0 - w / 2.0, size[1] / 2.0 - h / 2.0)
-        straight = [cv2.warpAffine(x, turn, size, flags=cv2.INTER_LINEAR) for x in (out, ink)]
-        level = []
-        for centre, half in rules:  # each rule's row once turned: where its points go
-            xs = np.arange(len(centre), dtype=np.float64)
-            rows = turn[1, 0] * xs + turn[1, 1] * centre + turn[1, 2]
-            level.append((np.full(size[0], float(np.median(rows))), half))
-        remove = _walls(straight[0], straight[1], level)
-        if remove is not None:
-            back = cv2.invertAffineTransform(turn)
-            remove = cv2.warpAffine(remove.astype(np.uint8), back, (w, h), flags=cv2.INTER_NEAREST) > 0
-            remove = cv2.dilate(remove.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # resampling's edges
-            crossing = cv2.morphologyEx((out > BOX_THRESHOLD).astype(np.uint8), cv2.MORPH_OPEN,
-                                        np.ones((1, 8), np.uint8)) > 0
-            remove &= ~crossing
+    least WALLS_MIN of them, or two with all the row's writing between them (a single box on ruled
+    paper). The strokes that cross a wall keep their ink there."""
+    remove = _wall_mask(out, ink, rules)
     if remove is None:
         return out
     removed = out.copy()
@@ -1024,8 +1010,37 @@ def _without_walls(out: np.ndarray, ink: np.ndarray, rules: list) -> np.ndarray:
     return removed
 
 
-def _walls(out: np.ndarray, ink: np.ndarray, rules: list) -> np.ndarray | None:
-    """:func:`_without_walls` for rules across (straight): the pixels to clear, or None (no walls)."""
+def _wall_mask(out: np.ndarray, ink: np.ndarray, rules: list, min_walls: int = 2) -> np.ndarray | None:
+    """The pixels of the walls between the rules (:func:`_without_walls`; ``min_walls``: 2 where two
+    around all the row's writing will do), or None where there are none. A row photographed turned is
+    looked at turned straight."""
+    h, w = out.shape
+    slope = float(np.mean([(c[-1] - c[0]) / max(1, len(c) - 1) for c, _ in rules]))
+    if abs(slope) <= WALL_TURN:
+        return _walls(out, ink, rules, min_walls)
+    # turned straight about the middle, on a canvas the whole image fits in
+    angle = float(np.degrees(np.arctan(slope)))
+    cos, sin = abs(np.cos(np.radians(angle))), abs(np.sin(np.radians(angle)))
+    size = (int(np.ceil(w * cos + h * sin)), int(np.ceil(h * cos + w * sin)))
+    turn = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
+    turn[:, 2] += (size[0] / 2.0 - w / 2.0, size[1] / 2.0 - h / 2.0)
+    straight = [cv2.warpAffine(x, turn, size, flags=cv2.INTER_LINEAR) for x in (out, ink)]
+    level = []
+    for centre, half in rules:  # each rule's row once turned: where its points go
+        xs = np.arange(len(centre), dtype=np.float64)
+        rows = turn[1, 0] * xs + turn[1, 1] * centre + turn[1, 2]
+        level.append((np.full(size[0], float(np.median(rows))), half))
+    remove = _walls(straight[0], straight[1], level, min_walls)
+    if remove is None:
+        return None
+    remove = cv2.warpAffine(remove.astype(np.uint8), cv2.invertAffineTransform(turn), (w, h), flags=cv2.INTER_NEAREST)
+    remove = cv2.dilate(remove, np.ones((3, 3), np.uint8)) > 0  # resampling's edges
+    crossing = cv2.morphologyEx((out > BOX_THRESHOLD).astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, 8), np.uint8)) > 0
+    return remove & ~crossing
+
+
+def _walls(out: np.ndarray, ink: np.ndarray, rules: list, min_walls: int = 2) -> np.ndarray | None:
+    """:func:`_wall_mask` for rules across (straight)."""
     h, w = out.shape
     rules = sorted(rules, key=lambda r: float(r[0].mean()))
     remove = None
@@ -1046,7 +1061,7 @@ def _walls(out: np.ndarray, ink: np.ndarray, rules: list) -> np.ndarray | None:
         walls = [(float(g.mean()), g) for g in groups if len(g) <= RULE_THIN + 2 * int(RULE_NEAR)]
         walls = _at_one_pitch(walls)
         inked = np.flatnonzero(band.any(axis=0))
-        if len(walls) < WALLS_MIN and not (len(walls) == 2 and walls[0][1][0] <= inked[0] + 2 * RULE_NEAR
+        if len(walls) < WALLS_MIN and not (min_walls <= 2 and len(walls) == 2 and walls[0][1][0] <= inked[0] + 2 * RULE_NEAR
                                            and walls[1][1][-1] >= inked[-1] - 2 * RULE_NEAR):
             continue
         if remove is None:
@@ -1123,9 +1138,10 @@ def _straight_line(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[float, f
             slope, offset = float(fine[k]), float(r + 1 + low) if length > 2 else float(r + low)
             near = np.abs(ys - (offset + slope * xs)) <= RULE_NEAR
     for _ in range(2):  # centred on its ink (a thick or soft line's sharpest three rows may be off its middle)
-        if near.any():
-            offset += float(np.mean(ys[near] - (offset + slope * xs[near])))
-            near = np.abs(ys - (offset + slope * xs)) <= RULE_NEAR
+        band = np.abs(ys - (offset + slope * xs)) <= RULE_THIN / 2 + 1
+        if band.any():
+            offset += float(np.mean(ys[band] - (offset + slope * xs[band])))
+    near = np.abs(ys - (offset + slope * xs)) <= RULE_NEAR
     columns = np.unique(xs[near])
     spanned = xs.max() - xs.min() + 1
     if len(columns) < max(RULE_STRAIGHT * spanned, RULE_SPAN * width):
