@@ -975,10 +975,11 @@ def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         (rules if all(at_sides) else framed).append((centre, half))
     # A line that ends at a line up and down (not at the image's sides) is a rule only as one of a row of
     # boxes: two such lines with WALLS_MIN walls between them. Else it may be a ㄱ's, ㄷ's or ㅁ's bar.
-    framed.sort(key=lambda r: float(r[0].mean()))
-    boxed = {k for pair in range(len(framed) - 1) if _wall_mask(ink, ink, framed[pair:pair + 2], WALLS_MIN) is not None
-             for k in (pair, pair + 1)}
-    rules += [framed[k] for k in sorted(boxed)]
+    if framed:
+        lines = sorted([(r, False) for r in rules] + [(r, True) for r in framed], key=lambda r: float(r[0][0].mean()))
+        for (a, a_framed), (b, b_framed) in zip(lines, lines[1:]):  # next to each other, one framed at least
+            if (a_framed or b_framed) and _wall_mask(ink, ink, [a, b], WALLS_MIN) is not None:
+                rules += [r for r, f in ((a, a_framed), (b, b_framed)) if f and not any(r is q for q in rules)]
     if not rules:
         return ink, []
     out = ink.copy()
@@ -1123,7 +1124,10 @@ def _straight_line(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[float, f
     # line's ends stray several px from a half-degree step); of turns as sharp, the nearest to that step's
     if near.any():
         fine = np.tan(np.radians(np.degrees(np.arctan(slope)) + np.arange(-0.5, 0.51, 0.05)))
-        fy, fx = ys[near], xs[near]
+        # the ink as far from that line as a quarter degree's error takes it at the line's ends
+        reach = RULE_NEAR + 1 + np.tan(np.radians(0.25)) * float(np.ptp(xs))
+        around = np.abs(ys - (offset + slope * xs)) <= reach
+        fy, fx = ys[around], xs[around]
         rows = np.round(fy[None, :] - fx[None, :] * fine[:, None]).astype(np.int64)
         low = rows.min()
         length = int(rows.max() - low) + 1
@@ -1165,10 +1169,17 @@ def _long_runs(mask: np.ndarray, scale: int) -> list:
         x0, y0, cw, ch = stats[c, :4]
         # from edge to edge, or out through the top or bottom (see without_rules): strokes stop short
         frame = y0 <= RULE_DRIFT // scale or y0 + ch >= h - RULE_DRIFT // scale
-        if ((x0 <= RULE_EDGE * w or frame or _framed(mask, x0, y0, y0 + ch, scale))
-                and (x0 + cw >= (1 - RULE_EDGE) * w or frame or _framed(mask, x0 + cw - 1, y0, y0 + ch, scale))):
+        if ((x0 <= RULE_EDGE * w or frame or _framed_end(mask, labels, c, x0, scale))
+                and (x0 + cw >= (1 - RULE_EDGE) * w or frame or _framed_end(mask, labels, c, x0 + cw - 1, scale))):
             out.append((labels[y0:y0 + ch, x0:x0 + cw] == c, (int(x0), int(y0))))
     return out
+
+
+def _framed_end(mask: np.ndarray, labels: np.ndarray, c: int, x: int, scale: int) -> bool:
+    """:func:`_framed` at the end (column ``x``) of run ``c`` of :func:`_long_runs`: where that end lies
+    (a turned line's end is at the top or the bottom of its run's box)."""
+    rows = np.flatnonzero(labels[:, x] == c)
+    return bool(len(rows)) and _framed(mask, x, int(rows[0]), int(rows[-1]) + 1, scale)
 
 
 def _framed(mask: np.ndarray, x: int, top: int, bottom: int, scale: int) -> bool:
