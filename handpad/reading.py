@@ -537,7 +537,9 @@ def _stroke_line(strokes, cfg: SegmentConfig):
     clusters = _stroke_clusters(strokes, cfg)
 
     def crop(i: int, j: int) -> np.ndarray:
-        return render_strokes([strokes[k] for c in clusters[i:j] for k in sorted(c.members)])
+        # as an ink map, bright on black (what the one preprocessing makes of the pad's drawing, exactly)
+        drawn = render_strokes([strokes[k] for c in clusters[i:j] for k in sorted(c.members)])
+        return 1.0 - drawn.astype(np.float32) / 255.0
 
     return clusters, crop
 
@@ -571,7 +573,6 @@ class Layout:
     backward: np.ndarray
     back: dict
     config: SegmentConfig
-    crop_ink: str = "auto"  # how the crops' ink is told from their paper (preprocess's ``ink``): "map" from an image
 
     @property
     def n(self) -> int:
@@ -619,7 +620,7 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
         height = max(regrouped, height)
         edges = _edges(clusters, height, cfg, cut_costs)
         forward, backward, back = _best(n, edges)
-    return Layout(clusters, crop, edges, forward, backward, back, cfg, "auto" if strokes is not None else "map")
+    return Layout(clusters, crop, edges, forward, backward, back, cfg)
 
 
 def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
@@ -653,7 +654,7 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
         path = _path(n, back)
         near = list(path)
         near_crops = [crop(i, j) for i, j in path]
-        near_x = [recognizer.prepare(c, lay.crop_ink) for c in near_crops]
+        near_x = [recognizer.prepare(c, "map") for c in near_crops]  # pieces of the line's ink map
         near_out = recognizer.model.outputs(np.stack(near_x))  # raw: the re-read below adds the other views
         near_probs = recognizer.probabilities(near_out)
         near_one = _verify(verifier, recognizer, near_crops, near_x)
@@ -663,7 +664,7 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
                     if e not in on_path and forward[e[0]] + c + backward[e[1]] <= forward[n] + check.recheck]
             if more:
                 more_crops = [crop(i, j) for i, j in more]
-                more_x = [recognizer.prepare(c, lay.crop_ink) for c in more_crops]
+                more_x = [recognizer.prepare(c, "map") for c in more_crops]
                 more_one = _verify(verifier, recognizer, more_crops, more_x)
                 keep = [k for k, v in enumerate(more_one) if v >= check.prune]  # surely not one syllable: not read
                 more, more_crops, more_x = [more[k] for k in keep], [more_crops[k] for k in keep], [more_x[k] for k in keep]
