@@ -32,6 +32,24 @@ def test_read_image_unicode_path_and_formats(tmp_path):
     assert got.shape[:2] == gray.shape and np.array_equal(got[..., 0], binary)
 
 
+def test_every_exif_orientation_is_turned_upright_as_viewers_show_it(tmp_path):
+    """read_image turns each of the 8 EXIF orientations as Pillow's ImageOps.exif_transpose does (OpenCV's
+    decoder ignores the tag); a file without the tag, or with a value out of range, is read as stored."""
+    from PIL import ImageOps
+
+    rgb = np.random.default_rng(0).integers(0, 256, (40, 100, 3)).astype(np.uint8)
+    for orientation in range(1, 10):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        path = tmp_path / f"o{orientation}.png"
+        Image.fromarray(rgb).save(path, exif=exif)
+        with Image.open(path) as im:
+            viewed = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+        got = read_image(path)[:, :, ::-1]  # BGR, as OpenCV orders it
+        assert np.array_equal(got, viewed if orientation <= 8 else rgb), orientation
+    assert read_image(tmp_path / "o6.png").shape[:2] == (100, 40)
+
+
 def test_unreadable_image_names_the_file(tmp_path):
     bad = tmp_path / "깨진.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")

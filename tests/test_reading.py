@@ -212,6 +212,27 @@ def test_read_cli(tmp_path, mnist_digits):
     assert "1 of 2 image(s) failed" in out.stderr
 
 
+def test_a_phone_photo_stored_sideways_is_read_upright(tmp_path, mnist_digits, capsys, monkeypatch):
+    """Phones store a photo as the sensor saw it and say in its EXIF orientation how it was held: a JPEG of
+    real MNIST digits (dark on white) stored turned, its tag 6 (turn it 90 degrees clockwise to view), reads as
+    the number, as any viewer shows it; without the tag it is a column of sideways digits."""
+    from handpad.cli import main as handpad_main
+    from handpad.sources import images as image_files
+
+    images, labels = mnist_digits
+    line = 255 - np.kron(number_line(images[20:25], gap=7), np.ones((3, 3), np.uint8))
+    photo = Image.fromarray(np.rot90(line, 1).copy())  # as stored: the top of the line on the left
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo.save(tmp_path / "phone.jpg", quality=92, exif=exif)
+    number = "".join(map(str, labels[20:25]))
+    assert handpad_main(["read", "--model", "digits", str(tmp_path / "phone.jpg")]) == 0
+    assert capsys.readouterr().out.split() == [str(tmp_path / "phone.jpg"), number]
+    monkeypatch.setattr(image_files, "exif_orientation", lambda data: 1)
+    handpad_main(["read", "--model", "digits", str(tmp_path / "phone.jpg")])
+    assert number not in capsys.readouterr().out
+
+
 def test_a_page_of_number_lines_prints_one_line_per_line(tmp_path, mnist_digits):
     """A page of two lines of real MNIST digits: `handpad read` prints each line after the file's name;
     the JSON's text holds both, each digit says its line, and its box lies in that line's rows."""

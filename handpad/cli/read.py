@@ -19,7 +19,8 @@ recognized by the model, and for Hangul a language prior (syllable bigrams from 
 Korean word list, and a small bonus for words the list holds) picks the most likely text among
 each box's candidates. An image of several lines (a photo of a page) is read line by line, where
 empty rows separate them: one output line per line of text, each after its file's name.
-Photos are taken as they come: a sheet lying on a darker desk, lit unevenly, grainy or dusty,
+Photos are taken as they come: held upright (their EXIF orientation is followed), a sheet lying
+on a darker desk, lit unevenly, grainy or dusty,
 turned up to 15 degrees, on ruled or grid paper or in a row of boxes (원고지, a form's boxes:
 one character to a box; the printed lines are taken away first).
 

@@ -85,7 +85,39 @@ def decode_image(data: bytes, where=None) -> np.ndarray:
         img = img[:, :, 0]
     if img.ndim not in (2, 3) or img.shape[0] == 0 or img.shape[1] == 0:
         raise DataFormatError(where, f"not a readable image (decoded shape {img.shape})")
-    return img
+    return upright(img, exif_orientation(data))
+
+
+# EXIF orientation (tag 0x0112) -> how to turn the stored pixels upright, as a viewer shows them: phones
+# store a photo as the sensor saw it and say in this tag how it was held. (Pillow's ImageOps.exif_transpose,
+# on the array OpenCV decoded: cv2.IMREAD_UNCHANGED ignores the tag.)
+_UPRIGHT = {
+    2: lambda a: a[:, ::-1],  # mirrored left to right
+    3: lambda a: a[::-1, ::-1],  # turned 180 degrees
+    4: lambda a: a[::-1],  # mirrored top to bottom
+    5: lambda a: np.swapaxes(a, 0, 1),  # transposed
+    6: lambda a: np.rot90(a, -1),  # turned 90 degrees: turn it 90 degrees clockwise
+    7: lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],  # transversed
+    8: lambda a: np.rot90(a, 1),  # turned 270 degrees: turn it 90 degrees counter-clockwise
+}
+
+
+def exif_orientation(data: bytes) -> int:
+    """The EXIF orientation of image bytes (1-8; 1, upright, where there is none or it cannot be read)."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:  # the header only: no pixels decoded
+            value = im.getexif().get(0x0112, 1)
+    except Exception:  # noqa: BLE001 -- a broken or unknown EXIF block: the pixels as stored, as viewers do
+        return 1
+    return int(value) if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def upright(img: np.ndarray, orientation: int) -> np.ndarray:
+    """A decoded image turned as its EXIF ``orientation`` says (the image itself for 1)."""
+    turn = _UPRIGHT.get(orientation)
+    return img if turn is None else np.ascontiguousarray(turn(img))
 
 
 def read_image(path) -> np.ndarray:
