@@ -12,6 +12,7 @@ boxes, and in their boxes with the walls left in (only the rules above and below
     python bench/boxed_rows.py data/words-val-pen --limit 100
     python bench/boxed_rows.py data/numbers-val-pen --model digits --limit 100
     python bench/boxed_rows.py data/words-val-pen --rotate 5     # each row photographed turned, up to ±5°
+    python bench/boxed_rows.py data/words-val-pen --boxes 2      # rows as short as the writing (two boxes at least)
 """
 from __future__ import annotations
 
@@ -87,6 +88,7 @@ def main() -> None:
     p.add_argument("--limit", type=int, default=100, help="lines read (the first N)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--rotate", type=float, default=0.0, help="turn each row by up to this many degrees, either way")
+    p.add_argument("--boxes", type=int, default=4, help="rows of at least this many boxes")
     args = p.parse_args()
 
     from handpad import reading
@@ -98,7 +100,8 @@ def main() -> None:
     samples = list(read_lines(args.lines))[:args.limit]
     rows = {}
     for name, boxes in (("no boxes (baseline)", False), ("in boxes", True)):  # the same places with and without
-        rows[name] = [boxed_row(s, np.random.default_rng([args.seed, k]), boxes=boxes) for k, s in enumerate(samples)]
+        rows[name] = [boxed_row(s, np.random.default_rng([args.seed, k]), boxes=boxes, min_cells=args.boxes)
+                      for k, s in enumerate(samples)]
     if args.rotate:
         turns = np.random.default_rng(args.seed + 1).uniform(-args.rotate, args.rotate, len(samples))
         rows = {name: [turned(im, t) for im, t in zip(images, turns)] for name, images in rows.items()}

@@ -908,6 +908,7 @@ RULE_THIN = 6  # at most this many px thick (paper above and below it in most of
 RULE_LONG = 3.0  # at least this many heights of the writing long (its pieces' 90th percentile),
 RULE_EDGE = 0.05  # and reaching this near (share of the width) both sides of the image (or its top or bottom),
 RULE_FRAME = 24  # or ending at a line up and down at least this long (px; a row of boxes' outer wall)
+RULE_LONG_BOXES = 1.5  # ... and then this many heights of the writing long will do (a row of two boxes)
 
 
 def without_rules(ink: np.ndarray) -> np.ndarray:
@@ -962,7 +963,7 @@ def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
             stats = cv2.connectedComponentsWithStats((ink > BOX_THRESHOLD).astype(np.uint8), connectivity=8)[2][1:]
             pieces = stats[stats[:, cv2.CC_STAT_WIDTH] < RULE_SPAN * w, cv2.CC_STAT_HEIGHT]
             text_height = float(np.percentile(pieces, 90)) if len(pieces) else 0.0
-        if part.shape[1] < RULE_LONG * text_height:
+        if part.shape[1] < RULE_LONG_BOXES * text_height:
             continue
         # and from edge to edge, as the paper's lines run (a stroke stops short of the image's frame): each
         # end near the left or right side, or where a turned line leaves the image, its top or bottom
@@ -970,6 +971,8 @@ def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         at_sides = [min(x, w - 1 - x) <= RULE_EDGE * w or min(y, h - 1 - y) <= RULE_DRIFT for x, y in ends]
         if not all(side or _framed(mask, x, y, y + 1, 1) for side, (x, y) in zip(at_sides, ends)):
             continue
+        if part.shape[1] < RULE_LONG * text_height and any(at_sides):
+            continue  # shorter lines only as a row of two or three boxes, framed at both ends
         # the line across the whole width (a rule runs on to the page's edges), with its soft edges
         centre = y0 + offset + slope * (np.arange(w, dtype=np.float64) - x0)
         half = max(1.0, thick / 2.0) + 3.0  # its soft edges too (a turned line's spread over a row more)

@@ -636,6 +636,21 @@ def test_a_row_of_boxes_reads_as_the_row_without_them(hangul_rec, turn, monkeypa
         hangul_rec.read(boxed_row([None, None, None], 110))
 
 
+def test_a_form_s_field_of_two_boxes(digits_rec, mnist_digits, monkeypatch):
+    """A form's two-digit field (a month, a day): two boxes, a real MNIST digit in each, nothing else on the
+    image. Its rules are shorter than three heights of the writing (a ruled page's rules are not); framed by
+    the walls at both ends, with a wall between them at their pitch, they are still a row of boxes."""
+    images, labels = mnist_digits
+    for pair in ((30, 31), (32, 33), (34, 35)):
+        digits = [255 - np.kron(images[i], np.ones((3, 3), np.uint8)) for i in pair]  # 84 px, ink ~60 px high
+        row = boxed_row(digits, 86, extra=0)
+        number = "".join(str(labels[i]) for i in pair)
+        assert digits_rec.read(row).text == number
+        with monkeypatch.context() as m:
+            m.setattr(reading, "RULE_LONG_BOXES", reading.RULE_LONG)
+            assert digits_rec.read(row).text != number
+
+
 def test_numbers_in_a_form_s_boxes_and_strokes_that_reach_the_rules(digits_rec, mnist_digits):
     """Real MNIST digits one to a box, as on a form: read as the number. A stroke that reaches from rule to
     rule but off the boxes' pitch (a long 1 written inside a box) is no wall: it keeps its ink."""
