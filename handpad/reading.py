@@ -1188,11 +1188,11 @@ def _framed_end(mask: np.ndarray, labels: np.ndarray, c: int, x: int, scale: int
 
 def _framed(mask: np.ndarray, x: int, top: int, bottom: int, scale: int) -> bool:
     """Whether a line across (rows top..bottom-1, its end at column ``x``) ends at a printed line up and down
-    (a row of boxes' outer wall, a frame's corner) instead of at the image's side: ink in the columns around
-    ``x`` in every one of RULE_FRAME / scale rows just above the line or just below it."""
+    (a row of boxes' outer wall, a frame's corner) instead of at the image's side: ink within 3 * RULE_GAPS
+    columns of ``x`` in every one of RULE_FRAME / scale rows just above the line or just below it."""
     h, w = mask.shape
-    reach = max(2, RULE_FRAME // scale)
-    near = mask[:, max(0, x - RULE_GAPS // scale):min(w, x + RULE_GAPS // scale + 1)].any(axis=1)
+    reach, side = max(2, RULE_FRAME // scale), max(2, 3 * RULE_GAPS // scale)  # rules printed a little past it too
+    near = mask[:, max(0, x - side):min(w, x + side + 1)].any(axis=1)
     above, below = near[max(0, top - reach):top], near[bottom:bottom + reach]
     return (len(above) == reach and bool(above.all())) or (len(below) == reach and bool(below.all()))
 

@@ -636,6 +636,32 @@ def test_a_row_of_boxes_reads_as_the_row_without_them(hangul_rec, turn, monkeypa
         hangul_rec.read(boxed_row([None, None, None], 110))
 
 
+def test_a_phone_photo_of_a_row_of_boxes_on_a_desk(hangul_rec, tmp_path):
+    """All at once, as a user sends it: a row of eight boxes with two syllables of a real handwriting font, on a
+    sheet turned 2 degrees lying on a darker desk, with grain, stored sideways in a JPEG with its EXIF
+    orientation (6). `handpad read` gives the two syllables."""
+    import cv2
+
+    row = boxed_row([_syllable(ch) for ch in "관객"], 110, line=3, extra=6)  # across half the photo at least
+    for y in (30, 140):  # the rules printed a little past the row's outer walls, as they often are
+        row[y:y + 3, 25:30] = row[y:y + 3, 30 + 8 * 110 + 3:30 + 8 * 110 + 8] = 110
+    sheet = np.full((row.shape[0] + 300, row.shape[1] + 200), 235, np.uint8)
+    sheet[150:150 + row.shape[0], 100:100 + row.shape[1]] = np.minimum(235, row)
+    h, w = sheet.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), 2.0, 1.0)
+    sheet = cv2.warpAffine(sheet, turn, (w, h), borderValue=70)  # the desk shows where the sheet turned away
+    photo = np.full((h + 300, w + 300), 70, np.uint8)
+    photo[150:150 + h, 150:150 + w] = sheet
+    photo = np.clip(photo + np.random.default_rng(0).normal(0, 6, photo.shape), 0, 255).astype(np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(np.rot90(photo, 1).copy()).save(tmp_path / "row.jpg", quality=90, exif=exif)
+    out = subprocess.run([sys.executable, "-m", "handpad", "read", str(tmp_path / "row.jpg")], capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(tmp_path / "row.jpg"), "관객"]
+
+
 def test_a_form_s_field_of_two_boxes(digits_rec, mnist_digits, monkeypatch):
     """A form's two-digit field (a month, a day): two boxes, a real MNIST digit in each, nothing else on the
     image. Its rules are shorter than three heights of the writing (a ruled page's rules are not); framed by
