@@ -131,7 +131,10 @@ def ink_map(image, ink: str = "auto") -> np.ndarray:
     if ink == "map":
         if np.ndim(image) != 2:
             raise ValueError(f"an ink map is one HxW channel, got shape {np.shape(image)}")
-        signal = _normalized(np.array(image, np.float32))  # a copy: the line's map stays as it is
+        img = np.asarray(image, np.float32)
+        if img.size and float(img.max()) == 1.0:
+            return img  # at its peak already, its faint ink dropped: this function's own answer
+        signal = _normalized(np.array(img, np.float32))  # a copy: the line's map stays as it is
         if signal is None:
             raise NothingDrawnError()
         return signal

@@ -40,7 +40,7 @@ import cv2
 import numpy as np
 
 from .errors import HandpadError, NothingDrawnError
-from .preprocess import ink_map, rescale
+from .preprocess import _frame, ink_map, rescale
 
 # -- settings, written once ------------------------------------------------------------------
 
@@ -929,6 +929,14 @@ def without_rules(ink: np.ndarray) -> np.ndarray:
     if out is not ink and not (out > BOX_THRESHOLD).any():
         raise NothingDrawnError("nothing drawn: only ruled lines across the image, no writing")
     return out
+
+
+def without_rules_across(ink: np.ndarray) -> np.ndarray:
+    """:func:`without_rules` for an image of one character: the ink itself at once where none of it is on
+    the image's frame (a drawing on the pad's canvas: a printed line across a photo runs out through it)."""
+    if not (_frame(ink) > RULE_FAINT).any():
+        return ink
+    return without_rules(ink)
 
 
 def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

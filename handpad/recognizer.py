@@ -62,7 +62,14 @@ class Recognizer:
 
     def prepare(self, image, ink: str = "auto") -> np.ndarray:
         """The uint8 input the model sees for ``image`` (raises NothingDrawnError if there is no ink);
-        ``ink`` as :func:`handpad.preprocess.ink_map` takes it."""
+        ``ink`` as :func:`handpad.preprocess.ink_map` takes it. A photo of one character on ruled or grid
+        paper has its printed lines taken away first, as :meth:`read` does
+        (:func:`handpad.reading.without_rules_across`); any other image is prepared as it is."""
+        if ink != "map":
+            from .preprocess import ink_map
+            from .reading import without_rules_across
+
+            image, ink = without_rules_across(ink_map(image, ink)), "map"
         return self.model.prepare(image, ink)
 
     def predict_proba(self, images, prepared: bool = False) -> np.ndarray:

@@ -677,6 +677,27 @@ def test_a_form_s_field_of_two_boxes(digits_rec, mnist_digits, monkeypatch):
             assert digits_rec.read(row).text != number
 
 
+def test_one_syllable_photographed_on_ruled_paper_is_predicted_without_the_rules(hangul_rec, monkeypatch):
+    """predict (Recognizer.top_k, the CLI, the browser's upload) of one syllable of a real handwriting font
+    on ruled paper, sitting on its rule: the printed lines go first, as `read` takes them away; left in, the
+    rule is read as a stroke. A photo of rules alone is "nothing drawn"."""
+    pages = {}
+    for ch in "가마하길":
+        g = _syllable(ch, 90)
+        h, w = g.shape
+        page = np.full((220, 480), 255, np.uint8)
+        page[175 - h:175, 200:200 + w] = g
+        page[30:32] = np.minimum(page[30:32], 140)
+        page[176:178] = np.minimum(page[176:178], 140)
+        pages[ch] = page
+    assert [hangul_rec.top_k(p, 1)[0][0] for p in pages.values()] == list(pages)
+    with monkeypatch.context() as m:
+        m.setattr(reading, "without_rules_across", lambda ink: ink)
+        assert sum(hangul_rec.top_k(p, 1)[0][0] == ch for ch, p in pages.items()) <= 1
+    with pytest.raises(NothingDrawnError, match="only ruled lines"):
+        hangul_rec.top_k(_rules_only())
+
+
 def test_numbers_in_a_form_s_boxes_and_strokes_that_reach_the_rules(digits_rec, mnist_digits):
     """Real MNIST digits one to a box, as on a form: read as the number. A stroke that reaches from rule to
     rule but off the boxes' pitch (a long 1 written inside a box) is no wall: it keeps its ink."""
