@@ -15,7 +15,9 @@ from pathlib import Path
 DESCRIPTION = """\
 Recognize image files with a model: `digits`, `hangul` (the shipped models) or a .keras path.
 Images of any size, polarity and format (PNG, JPEG, BMP, ...) go through the same
-preprocessing as the pad. Folders are expanded to the image files in them (sorted).
+preprocessing as the pad; photos are turned upright as their EXIF orientation says, and the
+printed lines of ruled or grid paper are taken away first. Folders are expanded to the image
+files in them (sorted).
 
 With --json, one JSON object per image and line:
   {"file": "a.png", "top": [{"label": "7", "prob": 0.9812}, {"label": "1", "prob": 0.0101}, ...]}
