@@ -1123,14 +1123,9 @@ def _straight_line(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[float, f
     if len(xs) == 0:
         return None
     slopes = np.tan(np.radians(np.arange(-PAGE_TURN, PAGE_TURN + 0.25, 0.5)))
-    rows = np.round(ys[None, :] - xs[None, :] * slopes[:, None]).astype(np.int64)
-    low = rows.min()
-    length = int(rows.max() - low) + 1
-    profile = np.bincount((rows - low + length * np.arange(len(slopes))[:, None]).ravel(),
-                          minlength=length * len(slopes)).reshape(len(slopes), length)
-    smooth = profile[:, :-2] + profile[:, 1:-1] + profile[:, 2:] if length > 2 else profile
+    smooth, first = _row_profiles(ys, xs, slopes)
     k, r = np.unravel_index(np.argmax(smooth), smooth.shape)
-    slope, offset = float(slopes[k]), float(r + 1 + low) if length > 2 else float(r + low)
+    slope, offset = float(slopes[k]), float(r + first)
     near = np.abs(ys - (offset + slope * xs)) <= RULE_NEAR
     # then to a twentieth of a degree, by the same sharpest profile, on the ink near that line (a long
     # line's ends stray several px from a half-degree step); of turns as sharp, the nearest to that step's
@@ -1139,19 +1134,12 @@ def _straight_line(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[float, f
         # the ink as far from that line as a quarter degree's error takes it at the line's ends
         reach = RULE_NEAR + 1 + np.tan(np.radians(0.25)) * float(np.ptp(xs))
         around = np.abs(ys - (offset + slope * xs)) <= reach
-        fy, fx = ys[around], xs[around]
-        rows = np.round(fy[None, :] - fx[None, :] * fine[:, None]).astype(np.int64)
-        low = rows.min()
-        length = int(rows.max() - low) + 1
-        profile = np.bincount((rows - low + length * np.arange(len(fine))[:, None]).ravel(),
-                              minlength=length * len(fine)).reshape(len(fine), length)
-        smooth = profile[:, :-2] + profile[:, 1:-1] + profile[:, 2:] if length > 2 else profile
+        smooth, first = _row_profiles(ys[around], xs[around], fine)
         peaks = smooth.max(axis=1)
         sharpest = np.flatnonzero(peaks == peaks.max())
         k = int(sharpest[np.argmin(np.abs(sharpest - len(fine) // 2))])
         if k != len(fine) // 2:
-            r = int(np.argmax(smooth[k]))
-            slope, offset = float(fine[k]), float(r + 1 + low) if length > 2 else float(r + low)
+            slope, offset = float(fine[k]), float(int(np.argmax(smooth[k])) + first)
             near = np.abs(ys - (offset + slope * xs)) <= RULE_NEAR
     for _ in range(2):  # centred on its ink (a thick or soft line's sharpest three rows may be off its middle)
         band = np.abs(ys - (offset + slope * xs)) <= RULE_THIN / 2 + 1
@@ -1164,6 +1152,19 @@ def _straight_line(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[float, f
         return None
     thick = np.count_nonzero(near) / max(1, len(columns))
     return slope, offset, thick
+
+
+def _row_profiles(ys: np.ndarray, xs: np.ndarray, slopes: np.ndarray) -> tuple[np.ndarray, int]:
+    """How many of these ink pixels lie in each row of the ink sheared by each slope, summed over three rows
+    (len(slopes), rows), and the row the first sum is centred on."""
+    rows = np.round(ys[None, :] - xs[None, :] * slopes[:, None]).astype(np.int64)
+    low = int(rows.min())
+    length = int(rows.max() - low) + 1
+    profile = np.bincount((rows - low + length * np.arange(len(slopes))[:, None]).ravel(),
+                          minlength=length * len(slopes)).reshape(len(slopes), length)
+    if length <= 2:
+        return profile, low
+    return profile[:, :-2] + profile[:, 1:-1] + profile[:, 2:], low + 1
 
 
 def _long_runs(mask: np.ndarray, scale: int) -> list:
