@@ -939,7 +939,7 @@ def without_rules_across(ink: np.ndarray) -> np.ndarray:
     return without_rules(ink)
 
 
-def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, float]]]:
     """:func:`without_rules` for the lines across the image (``ink`` itself where there is none), and
     the lines taken away: each one's row (float) at every column, with its half thickness."""
     h, w = ink.shape
@@ -1098,8 +1098,9 @@ WALL_PITCH = 0.08  # walls within this share of the pitch (or RULE_NEAR px) of t
 
 
 def _at_one_pitch(walls: list) -> list:
-    """The walls (x, columns) standing at one pitch: the most of them on x0 + k * pitch, the pitch being
-    the commonest distance between neighbours (empty boxes have their walls too)."""
+    """The walls (x, columns) standing at one pitch: the most of them on one lattice x0 + k * pitch, each
+    distance between neighbours tried as the pitch (empty boxes have their walls too, so the boxes' own
+    pitch is one of them)."""
     if len(walls) < 3:
         return walls
     xs = np.array([x for x, _ in walls])
