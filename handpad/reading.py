@@ -922,7 +922,7 @@ def without_rules(ink: np.ndarray) -> np.ndarray:
     line (all of the 3,900 lines of nine test sets); looked for at a quarter of the size first."""
     across, rules = _without_lines(ink)
     turned_over = across.T
-    upright, _ = _without_lines(turned_over)  # up and down: the same, on the transpose
+    upright, _ = _without_lines(turned_over, boxes=False)  # up and down: the same, on the transpose
     out = across if upright is turned_over else np.ascontiguousarray(upright.T)
     if len(rules) >= 2:  # a row of boxes (원고지, a form's boxes): the walls between two rules go too
         out = _without_walls(out, ink, rules)
@@ -939,20 +939,22 @@ def without_rules_across(ink: np.ndarray) -> np.ndarray:
     return without_rules(ink)
 
 
-def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, float]]]:
+def _without_lines(ink: np.ndarray, boxes: bool = True) -> tuple[np.ndarray, list[tuple[np.ndarray, float]]]:
     """:func:`without_rules` for the lines across the image (``ink`` itself where there is none), and
-    the lines taken away: each one's row (float) at every column, with its half thickness."""
+    the lines taken away: each one's row (float) at every column, with its half thickness. ``boxes``:
+    lines that end at lines up and down count too, as a row of boxes' rules (not for the upright lines:
+    a row of boxes runs across, and a tall line image's strokes run up and down through half of it)."""
     h, w = ink.shape
     if w < 2 * RULE_RUN:
         return ink, []
     # faint ink too: a thin rule turned with the page fades below the ink threshold in places
     mask = (ink > RULE_FAINT).astype(np.uint8)
     quarter = (cv2.resize(mask * 255, (w // 4, max(1, h // 4)), interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
-    if not _long_runs(quarter, 4):
+    if not _long_runs(quarter, 4, boxes):
         return ink, []  # the quick answer: nothing runs across the page even at a quarter of the size
     text_height = None
     rules, framed = [], []
-    for part, (x0, y0) in _long_runs(mask, 1):
+    for part, (x0, y0), _ in _worth_a_look(_long_runs(mask, 1, boxes)):
         ys, xs = np.nonzero(part & (mask[y0:y0 + part.shape[0], x0:x0 + part.shape[1]] > 0))
         line = _straight_line(ys, xs, w)
         if line is None:
@@ -977,7 +979,7 @@ def _without_lines(ink: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, 
         # end near the left or right side, or where a turned line leaves the image, its top or bottom
         ends = ((x0, mid[0]), (x0 + part.shape[1] - 1, mid[-1]))
         at_sides = [min(x, w - 1 - x) <= RULE_EDGE * w or min(y, h - 1 - y) <= RULE_DRIFT for x, y in ends]
-        if not all(side or _framed(mask, x, y, y + 1, 1) for side, (x, y) in zip(at_sides, ends)):
+        if not all(side or (boxes and _framed(mask, x, y, y + 1, 1)) for side, (x, y) in zip(at_sides, ends)):
             continue
         if part.shape[1] < RULE_LONG * text_height and any(at_sides):
             continue  # shorter lines only as a row of two or three boxes, framed at both ends
@@ -1168,10 +1170,11 @@ def _row_profiles(ys: np.ndarray, xs: np.ndarray, slopes: np.ndarray) -> tuple[n
     return profile[:, :-2] + profile[:, 1:-1] + profile[:, 2:], low + 1
 
 
-def _long_runs(mask: np.ndarray, scale: int) -> list:
+def _long_runs(mask: np.ndarray, scale: int, boxes: bool = True) -> list:
     """Pieces of ``mask`` (uint8) that run on horizontally across RULE_SPAN of its width to its sides (or
-    its top or bottom), RULE_DRIFT / scale rows of drift and RULE_GAPS / scale columns of gaps allowed:
-    [(bool crop, (x0, y0))], the crop of the smeared ink (RULE_DRIFT - 1 rows thicker than the ink)."""
+    its top or bottom) or to lines up and down at its ends (:func:`_framed_end`), RULE_DRIFT / scale rows of
+    drift and RULE_GAPS / scale columns of gaps allowed: [(bool crop, (x0, y0), whether it reaches the sides)],
+    the crop of the smeared ink (RULE_DRIFT - 1 rows thicker than the ink); see :func:`_worth_a_look`."""
     h, w = mask.shape
     # smeared a few rows down (drift) and a few columns along (a thin faint rule seen in dashes)
     drift = cv2.dilate(mask, np.ones((max(2, RULE_DRIFT // scale), max(2, RULE_GAPS // scale)), np.uint8))
@@ -1183,10 +1186,18 @@ def _long_runs(mask: np.ndarray, scale: int) -> list:
         x0, y0, cw, ch = stats[c, :4]
         # from edge to edge, or out through the top or bottom (see without_rules): strokes stop short
         frame = y0 <= RULE_DRIFT // scale or y0 + ch >= h - RULE_DRIFT // scale
-        if ((x0 <= RULE_EDGE * w or frame or _framed_end(mask, labels, c, x0, scale))
-                and (x0 + cw >= (1 - RULE_EDGE) * w or frame or _framed_end(mask, labels, c, x0 + cw - 1, scale))):
-            out.append((labels[y0:y0 + ch, x0:x0 + cw] == c, (int(x0), int(y0))))
+        sides = (x0 <= RULE_EDGE * w or frame, x0 + cw >= (1 - RULE_EDGE) * w or frame)
+        if ((sides[0] or (boxes and _framed_end(mask, labels, c, x0, scale)))
+                and (sides[1] or (boxes and _framed_end(mask, labels, c, x0 + cw - 1, scale)))):
+            out.append((labels[y0:y0 + ch, x0:x0 + cw] == c, (int(x0), int(y0)), all(sides)))
     return out
+
+
+def _worth_a_look(runs: list) -> list:
+    """The runs worth fitting a line to: all of them where one reaches the image's sides or two or more end
+    at lines up and down (a row of boxes has two rules); none for a single such run (a ㅁ's or ㄷ's bar
+    across a short line: it could only be a rule beside another, and fitting it costs ~2 ms)."""
+    return runs if any(sided for *_, sided in runs) or len(runs) >= 2 else []
 
 
 def _framed_end(mask: np.ndarray, labels: np.ndarray, c: int, x: int, scale: int) -> bool:
