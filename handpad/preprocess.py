@@ -220,7 +220,7 @@ def _paper_alone(img: np.ndarray) -> np.ndarray:
     cv2.drawContours(filled, contours, -1, 1, thickness=-1)  # the sheet with the writing on it
     hull = cv2.convexHull(np.concatenate(contours))
     sh, sw = region.shape
-    edge = np.concatenate([filled[0], filled[-1], filled[1:-1, 0], filled[1:-1, -1]])
+    edge = _frame(filled)
     if (filled.sum() < PAPER_AREA * sh * sw or np.mean(edge == 0) < PAPER_FRAME
             or region.sum() < PAPER_SOLID * filled.sum() or filled.sum() < PAPER_CONVEX * cv2.contourArea(hull)
             or filled.sum() < PAPER_RECT * np.prod(cv2.minAreaRect(np.concatenate(contours))[1])):
