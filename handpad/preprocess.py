@@ -144,6 +144,11 @@ def ink_map(image, ink: str = "auto") -> np.ndarray:
     if ink == "auto":
         border = _frame(img)
         background = float(np.median(border))
+        if background < 0.3:  # dark all round, light within: a printed box cropped at its sides, not a dark ground
+            depth = max(2, min(img.shape) // 16)
+            inner = float(np.median(_frame(img[depth:-depth, depth:-depth]))) if min(img.shape) > 4 * depth else 0.0
+            if inner > 0.7:
+                background = inner
         if 0.3 <= background <= 0.7:  # gray paper (a dim photo of a page): the ink is what strays further from it
             lo, hi = np.percentile(img, [0.1, 99.9])
             bright_ink = hi - background > background - lo

@@ -932,11 +932,94 @@ def without_rules(ink: np.ndarray) -> np.ndarray:
 
 
 def without_rules_across(ink: np.ndarray) -> np.ndarray:
-    """:func:`without_rules` for an image of one character: the ink itself at once where none of it is on
-    the image's frame (a drawing on the pad's canvas: a printed line across a photo runs out through it)."""
-    if not (_frame(ink) > RULE_FAINT).any():
+    """:func:`without_rules` for an image of one character, after :func:`without_box` (one written in a
+    printed box): the ink itself at once where none of it is on the image's frame (a drawing on the pad's
+    canvas: a printed line across a photo runs out through it), and where the writing left is on the frame
+    too: an image cropped tight to the character, whose own ㅡ runs from side to side (a printed line runs
+    on past the writing, which has paper around it)."""
+    boxed = without_box(ink)
+    if boxed is not ink or not (_frame(ink) > RULE_FAINT).any():
+        return boxed
+    out = without_rules(ink)
+    if out is not ink and (_frame(out) > RULE_FAINT).any():
         return ink
-    return without_rules(ink)
+    return out
+
+
+BOX_SIDE = 0.9  # a printed box's sides each run straight along at least this share of the ink's extent,
+BOX_TURN = 5.0  # turned up to this many degrees, with paper just inside it along this share of it,
+BOX_CLEAR = 0.7
+BOX_MIN = 36  # px: each side at least this long (a small digit's loop is straight to 2 px too)
+
+
+def without_box(ink: np.ndarray) -> np.ndarray:
+    """One character written in a printed box (a form's box, a cell of 원고지 cropped to it), without the box:
+    its four sides are the four sides of all the ink, each a straight thin line (≤ RULE_THIN px) along at
+    least BOX_SIDE of it, turned up to BOX_TURN degrees, with writing inside (an empty rectangle may be a
+    drawn 0). Strokes that cross a side keep their ink there. The ink itself where there is no such box
+    (no Hangul syllable is closed in by its own strokes: a canvas drawing's edges are its strokes' ends)."""
+    mask = ink > RULE_FAINT
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) < 2 * WALL_MIN or len(cols) < 2 * WALL_MIN:
+        return ink
+    y0, x0 = int(rows[0]), int(cols[0])
+    box = mask[y0:rows[-1] + 1, x0:cols[-1] + 1]
+    h, w = box.shape
+    if min(h, w) < BOX_MIN:
+        return ink
+    reach = min(RULE_THIN + int(np.ceil(np.tan(np.radians(BOX_TURN)) * max(h, w))), min(h, w) // 3)
+    # each side as a strip along it (the left and right ones turned across) and where the strip starts
+    sides = ((box[:reach], 0, False), (box[h - reach:], h - reach, False),
+             (box[:, :reach].T, 0, True), (box[:, w - reach:].T, w - reach, True))
+    if min(float(strip.any(axis=0).mean()) for strip, _, _ in sides) < BOX_SIDE:
+        return ink  # the quick answer: some side of the ink is not ink along nearly all of it
+    bands, crossings = [], []
+    strokes = (ink[y0:y0 + h, x0:x0 + w] > BOX_THRESHOLD).astype(np.uint8)
+    for strip, start, upright in sides:
+        ys, xs = np.nonzero(strip)
+        line = _straight_line(ys, xs, strip.shape[1])
+        if line is None:
+            return ink
+        slope, offset, thick = line
+        along = xs[np.abs(ys - (offset + slope * xs)) <= RULE_NEAR]
+        if thick > RULE_THIN or np.ptp(along) + 1 < BOX_SIDE * strip.shape[1]:
+            return ink
+        length, across = (h, w) if upright else (w, h)
+        centre = start + offset + slope * np.arange(length, dtype=np.float64)
+        # thin, as printed: paper just inside it along most of it (a glyph's bold bar has its own ink there)
+        inward = 1.0 if start == 0 else -1.0
+        inside = np.round(centre + inward * (thick / 2.0 + 3.0)).astype(int)
+        ok = (inside >= 0) & (inside < across)
+        at = (np.arange(length)[ok], inside[ok]) if upright else (inside[ok], np.arange(length)[ok])
+        if not ok.any() or np.mean(~box[at]) < BOX_CLEAR:
+            return ink
+        # the band of the side (its soft edges too) in the box's rows and columns
+        band = np.abs(np.arange(across, dtype=np.float64)[:, None] - centre[None, :]) <= thick / 2.0 + 2.0
+        bands.append(band.T if upright else band)
+        kernel = np.ones((1, 8) if upright else (8, 1), np.uint8)  # a stroke across the side runs on through it
+        crossings.append(cv2.morphologyEx(strokes, cv2.MORPH_OPEN, kernel) > 0)
+    cleared = np.logical_or.reduce(bands)
+    # one printed line all round: the four sides are of one piece of ink (a glyph's outer bars are of several)
+    labels = cv2.connectedComponents(box.astype(np.uint8), connectivity=8)[1]
+    if len(np.unique(labels[cleared & box])) > 1:
+        return ink
+    kept = np.zeros_like(cleared)
+    for k, (band, crossing) in enumerate(zip(bands, crossings)):
+        others = np.logical_or.reduce([b for j, b in enumerate(bands) if j != k])  # a corner is two sides'
+        kept |= band & crossing & ~others
+    out = ink.copy()
+    inside = out[y0:y0 + h, x0:x0 + w]
+    inside[cleared & ~kept] = 0.0
+    # what is left of the box (a turned side's ends at the corners, its soft edges) lies along the sides
+    # alone; a stroke kept where it crosses a side runs on inside
+    near = cv2.dilate(cleared.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    count, pieces = cv2.connectedComponents((inside > RULE_FAINT).astype(np.uint8), connectivity=8)
+    if count > 1:
+        off_sides = np.bincount(pieces[~near], minlength=count) > 0
+        inside[~off_sides[pieces]] = 0.0
+    if not (out > BOX_THRESHOLD).any():
+        return ink  # nothing inside: a rectangle drawn (a 0, a ㅁ), not a box written in
+    return out
 
 
 def _without_lines(ink: np.ndarray, boxes: bool = True) -> tuple[np.ndarray, list[tuple[np.ndarray, float]]]:
@@ -971,7 +1054,10 @@ def _without_lines(ink: np.ndarray, boxes: bool = True) -> tuple[np.ndarray, lis
         # long: across several heights of the writing (a single syllable's ㅡ spans one)
         if text_height is None:
             stats = cv2.connectedComponentsWithStats((ink > BOX_THRESHOLD).astype(np.uint8), connectivity=8)[2][1:]
-            pieces = stats[stats[:, cv2.CC_STAT_WIDTH] < RULE_SPAN * w, cv2.CC_STAT_HEIGHT]
+            stats = stats[stats[:, cv2.CC_STAT_WIDTH:cv2.CC_STAT_HEIGHT + 1].max(axis=1) > RULE_THIN]  # no specks
+            narrow = stats[:, cv2.CC_STAT_WIDTH] < RULE_SPAN * w
+            # all of them wide: rules alone, or an image cropped tight to one character (스's ㅅ is as wide)
+            pieces = stats[narrow if narrow.any() else slice(None), cv2.CC_STAT_HEIGHT]
             text_height = float(np.percentile(pieces, 90)) if len(pieces) else 0.0
         if part.shape[1] < RULE_LONG_BOXES * text_height:
             continue

@@ -20,6 +20,7 @@ from handpad.recognizer import Recognizer
 from handpad.sources.mnist import read_mnist_idx
 
 NANUM_PEN = "/usr/share/fonts/truetype/nanum/NanumPen.ttf"  # Debian fonts-nanum-coding/fonts-nanum-extra (setup.sh)
+UN_PEN = "/usr/share/fonts/truetype/unfonts-extra/UnPen.ttf"  # Debian fonts-unfonts-extra (setup.sh)
 
 
 @pytest.fixture(scope="module")
@@ -696,6 +697,94 @@ def test_one_syllable_photographed_on_ruled_paper_is_predicted_without_the_rules
         assert sum(hangul_rec.top_k(p, 1)[0][0] == ch for ch, p in pages.items()) <= 1
     with pytest.raises(NothingDrawnError, match="only ruled lines"):
         hangul_rec.top_k(_rules_only())
+
+
+def _in_a_box(glyph: np.ndarray, case: str, cell: int = 130, margin: int = 24) -> np.ndarray:
+    """One syllable (dark on white) in the middle of a printed box of ``cell`` px (2 px, gray 70): "inside"
+    (paper around the box), "at its sides" (the photo cropped to the box), "turned" (3 degrees)."""
+    box = np.full((cell, cell), 255, np.uint8)
+    h, w = glyph.shape
+    box[(cell - h) // 2:(cell - h) // 2 + h, (cell - w) // 2:(cell - w) // 2 + w] = glyph
+    box[:2], box[-2:], box[:, :2], box[:, -2:] = 70, 70, 70, 70
+    if case == "at its sides":
+        return box
+    page = np.pad(box, margin, constant_values=250)
+    if case == "turned":
+        turn = cv2.getRotationMatrix2D((page.shape[1] / 2, page.shape[0] / 2), 3.0, 1.0)
+        page = cv2.warpAffine(page, turn, page.shape[::-1], borderValue=250)
+    return page
+
+
+@pytest.mark.parametrize("case", ["inside", "at its sides", "turned"])
+def test_one_syllable_written_in_a_printed_box_is_predicted_without_the_box(hangul_rec, case, monkeypatch):
+    """predict of one syllable of a real handwriting font written in a form's box (or a cell of 원고지 cut out
+    of the photo): the box's four sides go (reading.without_box), and it reads as without the box; left in,
+    the box is read as strokes. A photo cut at the box's own sides is paper within a dark frame, not light
+    ink on a dark ground."""
+    from handpad.preprocess import ink_map
+
+    chars = "가마하길"
+    boxed = {ch: _in_a_box(_syllable(ch, 90), case) for ch in chars}
+    assert [hangul_rec.top_k(b, 1)[0][0] for b in boxed.values()] == list(chars)
+    with monkeypatch.context() as m:
+        m.setattr(reading, "without_box", lambda ink: ink)
+        assert sum(hangul_rec.top_k(b, 1)[0][0] == ch for ch, b in boxed.items()) <= 1
+    if case == "at its sides":
+        ink = ink_map(boxed["가"])
+        assert (ink[:2] > 0.5).all() and ink[60:70, 4:12].max() == 0.0  # the box is the ink, the paper is not
+
+
+def test_a_printed_box_is_not_taken_from_drawings_and_glyphs(mnist_digits):
+    """No box where the ink's outline is a syllable's or a digit's own: bold printed syllables whose bars
+    frame them (덥, 뎁, 를, 븜), real MNIST 0s and 8s, and a rectangle drawn with nothing inside (a 0)."""
+    from handpad.preprocess import ink_map
+
+    bold = ImageFont.truetype("/usr/share/fonts/truetype/nanum/NanumGothicExtraBold.ttf", 80)
+    for ch in "덥뎁를븜깸뗍":
+        img = Image.new("L", (140, 140), 255)
+        ImageDraw.Draw(img).text((25, 15), ch, font=bold, fill=0)
+        ink = ink_map(np.array(img))
+        assert reading.without_box(ink) is ink, ch
+    images, labels = mnist_digits
+    for d in images[np.isin(labels, [0, 8])][:100]:
+        big = cv2.resize(d, (112, 112), interpolation=cv2.INTER_LINEAR)  # as large as a box in a photo
+        ink = ink_map(big)
+        assert reading.without_box(ink) is ink
+    drawn = np.full((200, 160), 255, np.uint8)
+    cv2.rectangle(drawn, (30, 30), (130, 170), 0, 3)
+    ink = ink_map(drawn)
+    assert reading.without_box(ink) is ink
+
+
+def test_syllables_cropped_tight_keep_their_own_bars(hangul_rec):
+    """Photos cropped tight to one syllable of two real handwriting fonts, pen-drawn as the held-out line sets
+    are (`handpad synth words`): a ㅡ or ㅣ that spans such a crop looks like a printed line, and where every
+    other piece is as wide (스's ㅅ) the writing's height came out 0, so any line was long enough: 10 of
+    these 300 crops lost a stroke. predict keeps every pixel (the writing left without the line would touch
+    the frame; a printed line runs on past writing with paper around it), and reads them as with paper
+    around; `read` keeps the bars of 스, 프, 무 (their wide pieces measure the writing's height)."""
+    from handpad.preprocess import ink_map
+    from handpad.synth import lines as L
+    from handpad.synth.fonts import resolve_fonts
+
+    require(Path(NANUM_PEN).exists() and Path(UN_PEN).exists(), "fonts-nanum and fonts-unfonts-extra (setup.sh)")
+    faces, _ = resolve_fonts([Path(NANUM_PEN), Path(UN_PEN)])
+    options = L.LineSetOptions("hangul", "pen", "normal", 26, 3, (2, 6), 0.3)
+    crops = {}
+    for number, (line, _) in enumerate(L.hangul_records(faces, options)):
+        ink = ink_map(line.image)
+        for k, (x0, y0, x1, y1) in enumerate(line.boxes):
+            ys, xs = np.nonzero(ink[y0:y1, x0:x1] > 0.2)
+            crops[number, k] = (line.text.replace(" ", "")[k], line.image[y0:y1, x0:x1][ys.min():ys.max() + 1,
+                                                                                           xs.min():xs.max() + 1])
+    for ch, tight in crops.values():
+        ink = ink_map(tight)
+        assert reading.without_rules_across(ink) is ink, ch
+    for key in ((0, 0), (0, 3), (23, 0), (25, 1)):  # 스, 래, 무, 레
+        ch, tight = crops[key]
+        ink = ink_map(tight)
+        assert reading.without_rules(ink) is ink, ch
+        assert hangul_rec.top_k(tight, 1)[0][0] == hangul_rec.top_k(np.pad(tight, 40, constant_values=255), 1)[0][0]
 
 
 def test_numbers_in_a_form_s_boxes_and_strokes_that_reach_the_rules(digits_rec, mnist_digits):
