@@ -16,7 +16,8 @@ DESCRIPTION = """\
 Recognize image files with a model: `digits`, `hangul` (the shipped models) or a .keras path.
 Images of any size, polarity and format (PNG, JPEG, BMP, ...) go through the same
 preprocessing as the pad; photos are turned upright as their EXIF orientation says, and the
-printed lines of ruled or grid paper are taken away first. Folders are expanded to the image
+printed lines of ruled or grid paper, or a printed box around the character (a form's
+box, a cell of 원고지), are taken away first. Folders are expanded to the image
 files in them (sorted).
 
 With --json, one JSON object per image and line:
