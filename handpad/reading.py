@@ -932,18 +932,57 @@ def without_rules(ink: np.ndarray) -> np.ndarray:
 
 
 def without_rules_across(ink: np.ndarray) -> np.ndarray:
-    """:func:`without_rules` for an image of one character, after :func:`without_box` (one written in a
+    """:func:`without_rules` for an image of one character, then :func:`without_box` (one written in a
     printed box): the ink itself at once where none of it is on the image's frame (a drawing on the pad's
     canvas: a printed line across a photo runs out through it), and where the writing left is on the frame
     too: an image cropped tight to the character, whose own ㅡ runs from side to side (a printed line runs
     on past the writing, which has paper around it)."""
-    boxed = without_box(ink)
-    if boxed is not ink or not (_frame(ink) > RULE_FAINT).any():
-        return boxed
+    if not (_frame(ink) > RULE_FAINT).any():
+        return without_box(ink)
     out = without_rules(ink)
-    if out is not ink and (_frame(out) > RULE_FAINT).any():
+    if out is ink or (_frame(out) > RULE_FAINT).any():
+        out = _grid_cell(ink)
+        if out is not ink and (_frame(out) > RULE_FAINT).any():
+            out = ink
+    return without_box(out)
+
+
+def _grid_cell(ink: np.ndarray) -> np.ndarray:
+    """One cell of a grid (원고지) cut out of a photo with its lines running on out through the frame: lines
+    across and up and down, each from side to side, thin and straight, but only RULE_LONG_BOXES heights of
+    the writing long (a cell is little larger than its character) — taken away only where there are both."""
+    mask = ink > RULE_FAINT
+    h, w = mask.shape
+    reach = np.tan(np.radians(PAGE_TURN))
+    if not (_crossed(mask[0], mask[-1], reach * h) and _crossed(mask[:, 0], mask[:, -1], reach * w)):
+        return ink  # the quick answer: no line runs out through both the top and bottom, and both sides
+
+    def lines_of(image: np.ndarray) -> tuple[np.ndarray, int]:
+        # in a small image the lines of both ways touch in one run, and a run gives one line: again, to 3
+        found = 0
+        for _ in range(3):
+            image, lines = _without_lines(image, boxes=False, long=RULE_LONG_BOXES)
+            if not lines:
+                break
+            found += len(lines)
+        return image, found
+
+    across, rows = lines_of(ink)
+    if not rows:
         return ink
-    return out
+    upright, columns = lines_of(np.ascontiguousarray(across.T))
+    return np.ascontiguousarray(upright.T) if columns else ink
+
+
+def _crossed(one: np.ndarray, other: np.ndarray, reach: float) -> bool:
+    """Whether a thin line crosses both of two opposite sides of the image (``one`` and ``other``: the ink
+    along them), at most ``reach`` px apart: short runs of ink on each (a stroke lying along a side is long)."""
+    def crossings(side: np.ndarray) -> np.ndarray:
+        runs = np.array(_runs(side), dtype=np.float64).reshape(-1, 2)
+        return runs[runs[:, 1] - runs[:, 0] <= 2 * RULE_THIN].mean(axis=1)
+
+    a, b = crossings(one), crossings(other)
+    return bool(len(a) and len(b) and (np.abs(a[:, None] - b[None, :]) <= reach).any())
 
 
 BOX_SIDE = 0.9  # a printed box's sides each run straight along at least this share of the ink's extent,
@@ -976,7 +1015,10 @@ def without_box(ink: np.ndarray) -> np.ndarray:
     bands, crossings = [], []
     strokes = (ink[y0:y0 + h, x0:x0 + w] > BOX_THRESHOLD).astype(np.uint8)
     for strip, start, upright in sides:
-        ys, xs = np.nonzero(strip)
+        # the outermost ink of each column alone (a stroke near the side, thicker and as long, is inside it)
+        outer = strip if start == 0 else strip[::-1]
+        first = outer.argmax(axis=0)
+        ys, xs = np.nonzero(outer & (np.arange(len(outer))[:, None] <= first[None, :] + RULE_THIN))
         line = _straight_line(ys, xs, strip.shape[1])
         if line is None:
             return ink
@@ -984,6 +1026,8 @@ def without_box(ink: np.ndarray) -> np.ndarray:
         along = xs[np.abs(ys - (offset + slope * xs)) <= RULE_NEAR]
         if thick > RULE_THIN or np.ptp(along) + 1 < BOX_SIDE * strip.shape[1]:
             return ink
+        if start:  # back to the strip's own rows
+            slope, offset = -slope, len(strip) - 1 - offset
         length, across = (h, w) if upright else (w, h)
         centre = start + offset + slope * np.arange(length, dtype=np.float64)
         # thin, as printed: paper just inside it along most of it (a glyph's bold bar has its own ink there)
@@ -1022,7 +1066,8 @@ def without_box(ink: np.ndarray) -> np.ndarray:
     return out
 
 
-def _without_lines(ink: np.ndarray, boxes: bool = True) -> tuple[np.ndarray, list[tuple[np.ndarray, float]]]:
+def _without_lines(ink: np.ndarray, boxes: bool = True,
+                   long: float = RULE_LONG) -> tuple[np.ndarray, list[tuple[np.ndarray, float]]]:
     """:func:`without_rules` for the lines across the image (``ink`` itself where there is none), and
     the lines taken away: each one's row (float) at every column, with its half thickness. ``boxes``:
     lines that end at lines up and down count too, as a row of boxes' rules (not for the upright lines:
@@ -1067,7 +1112,7 @@ def _without_lines(ink: np.ndarray, boxes: bool = True) -> tuple[np.ndarray, lis
         at_sides = [min(x, w - 1 - x) <= RULE_EDGE * w or min(y, h - 1 - y) <= RULE_DRIFT for x, y in ends]
         if not all(side or (boxes and _framed(mask, x, y, y + 1, 1)) for side, (x, y) in zip(at_sides, ends)):
             continue
-        if part.shape[1] < RULE_LONG * text_height and any(at_sides):
+        if part.shape[1] < long * text_height and any(at_sides):
             continue  # shorter lines only as a row of two or three boxes, framed at both ends
         # the line across the whole width (a rule runs on to the page's edges), with its soft edges
         centre = y0 + offset + slope * (np.arange(w, dtype=np.float64) - x0)
@@ -1340,7 +1385,7 @@ def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | Non
     """
     ink = None
     if strokes is None and image is not None:
-        ink = without_rules(ink_map(image))
+        ink = without_box(without_rules(ink_map(image)))  # a word in a form's field: the box's sides go too
         lines, angle, page = page_lines(ink)
         if len(lines) > 1:  # each line's ink read as a line of its own, its boxes put back in place
             syllables, used_prior = [], False

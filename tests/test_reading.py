@@ -734,6 +734,45 @@ def test_one_syllable_written_in_a_printed_box_is_predicted_without_the_box(hang
         assert (ink[:2] > 0.5).all() and ink[60:70, 4:12].max() == 0.0  # the box is the ink, the paper is not
 
 
+def test_one_syllable_in_a_cell_of_a_grid_is_predicted_without_the_grid(hangul_rec, monkeypatch):
+    """One cell of 원고지 cut out of a photo with the grid's lines running on out through the frame, the cell
+    1.15x its syllable: the lines are shorter than three heights of the writing, as a ruled page's are not,
+    but there are lines both ways from side to side (reading._grid_cell): they go, and it reads as without
+    them; left in, the lines are read as strokes."""
+    chars = "가마하길"
+    cells = {}
+    for ch in chars:
+        g = _syllable(ch, 90)
+        h, w = g.shape
+        side, m = int(max(h, w) * 1.15), 20
+        cell = np.full((side + 2 * m, side + 2 * m), 250, np.uint8)
+        cell[m + (side - h) // 2:m + (side - h) // 2 + h, m + (side - w) // 2:m + (side - w) // 2 + w] = g
+        for v in (m - 2, m + side):
+            cell[v:v + 2] = np.minimum(cell[v:v + 2], 120)
+            cell[:, v:v + 2] = np.minimum(cell[:, v:v + 2], 120)
+        cells[ch] = cell
+    assert [hangul_rec.top_k(c, 1)[0][0] for c in cells.values()] == list(chars)
+    with monkeypatch.context() as m:
+        m.setattr(reading, "_grid_cell", lambda ink: ink)
+        assert sum(hangul_rec.top_k(c, 1)[0][0] == ch for ch, c in cells.items()) <= 1
+
+
+def test_a_word_in_a_form_s_field_box_reads_as_without_the_box(hangul_rec, monkeypatch):
+    """A word written in one printed box (a form's name field): `read` takes the box's sides away as well
+    (reading.without_box after the rules) and reads the word as written without the box."""
+    fields = {}
+    for text in ("사랑해요", "한글"):  # a long line's box was lost in its own rules already; a short word's read as strokes
+        word = word_image(text, size=70)
+        ys, xs = np.nonzero(word < 200)
+        plain = np.pad(word[ys.min():ys.max() + 1, xs.min():xs.max() + 1], 36, constant_values=250)
+        boxed = plain.copy()
+        cv2.rectangle(boxed, (20, 20), (boxed.shape[1] - 21, boxed.shape[0] - 21), 70, 2)
+        assert hangul_rec.read(boxed).text == hangul_rec.read(plain).text == text
+        fields[text] = boxed
+    monkeypatch.setattr(reading, "without_box", lambda ink: ink)
+    assert all(hangul_rec.read(boxed).text != text for text, boxed in fields.items())
+
+
 def test_a_printed_box_is_not_taken_from_drawings_and_glyphs(mnist_digits):
     """No box where the ink's outline is a syllable's or a digit's own: bold printed syllables whose bars
     frame them (덥, 뎁, 를, 븜), real MNIST 0s and 8s, and a rectangle drawn with nothing inside (a 0)."""
