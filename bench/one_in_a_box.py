@@ -3,8 +3,9 @@
 Each character of a line set is cut out by its true box, placed in the middle of a box 1.15x its size (2 px,
 gray 60) and predicted (`Recognizer.top_k`, as `handpad predict` and the browser's upload do), against the same
 character without the box under the same transform, in the same process: with paper around the box, cut at the
-box's own sides, turned 2 and 4 degrees, with grain and blur, and as a cell of a grid whose lines run out
-through the photo. Top-1 right per case (`handpad.reading.without_box`, `without_rules_across`).
+box's own sides, turned 2 and 4 degrees, with grain and blur, as a cell of a grid whose lines run out
+through the photo, and on graph paper (a photo 1.6x the character, lines every 24 px light or 40 px darker,
+against the same photo without them). Top-1 right per case (`handpad.reading.without_box`, `without_rules_across`).
 
     python bench/one_in_a_box.py data/words-pen --lines 60
     python bench/one_in_a_box.py data/numbers-pen --model digits
@@ -69,6 +70,17 @@ def main() -> None:
                 d = degrees * float(rng.choice([-1, 1]))
                 score(f"no box, turned {degrees} deg", turn(plain, d), truth)
                 score(f"in a box, turned {degrees} deg", turn(boxed, d), truth)
+            # on graph paper: a character 1.6x smaller than the photo, the grid's lines through it
+            big = int(max(h, w) * 1.6)
+            sheet = np.full((big, big), 250, np.uint8)
+            sheet[(big - h) // 2:(big - h) // 2 + h, (big - w) // 2:(big - w) // 2 + w] = np.minimum(char, 250)
+            score("no grid, 1.6x the character", sheet, truth)
+            for pitch, gray in ((24, 190), (40, 150)):
+                graph = sheet.copy()
+                for v in range(7, big, pitch):
+                    graph[v] = np.minimum(graph[v], gray)
+                    graph[:, v] = np.minimum(graph[:, v], gray)
+                score(f"graph paper, {pitch} px", graph, truth)
             noise = rng.normal(0, 8, plain.shape)
             score("no box, grain + blur", grain(plain, noise), truth)
             score("in a box, grain + blur", grain(boxed, noise), truth)
