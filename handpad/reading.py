@@ -985,6 +985,56 @@ def _crossed(one: np.ndarray, other: np.ndarray, reach: float) -> bool:
     return bool(len(a) and len(b) and (np.abs(a[:, None] - b[None, :]) <= reach).any())
 
 
+UNDERLINE_LONG = 2.0  # a line drawn by hand under the writing: at least this many heights of the writing long,
+UNDERLINE_THIN = 0.5  # at most this many high,
+UNDERLINE_ABOVE = 3  # with at least this many pieces of writing just above it (within a height of the writing),
+UNDERLINE_UNDER = 0.4  # over this share of it at least,
+UNDERLINE_TIGHT = 3.0  # in two characters or more, or this many heights of the writing long (touching syllables)
+
+
+def without_underlines(ink: np.ndarray) -> np.ndarray:
+    """The ink without lines drawn by hand under the writing, as people underline a word or a line: a piece
+    of ink UNDERLINE_LONG heights of the writing long or more and UNDERLINE_THIN of a height high at most
+    (a wavy pen line, not a printed one: :func:`without_rules` takes those), lying under the writing (its top
+    below the middle of UNDERLINE_ABOVE or more pieces of writing above it within a height), which lies over
+    UNDERLINE_UNDER of its length, in two characters or more with a gap between them or along
+    UNDERLINE_TIGHT heights at least (tight writing). The writing's height: that of all the other ink (a page
+    of several lines is too high for any line to be long beside it). A syllable's ㅡ is about as long as
+    the syllable is high (흩's ㅡ lies under ㅎ, 프's under ㅍ and the tip of the next syllable). The ink
+    itself where there is none."""
+    mask = (ink > BOX_THRESHOLD).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count < 2 + UNDERLINE_ABOVE:
+        return ink
+    x, y, w, h = (stats[1:, k].astype(np.float64) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP,
+                                                              cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    writing = np.maximum(w, h) > RULE_THIN  # no specks
+    gone = []
+    for c in np.flatnonzero(w >= UNDERLINE_LONG * UNDERLINE_ABOVE * RULE_THIN):  # long enough for anything
+        others = writing & (np.arange(len(x)) != c)
+        if np.count_nonzero(others) < UNDERLINE_ABOVE:
+            continue
+        height = float(np.percentile(y[others] + h[others], 90) - np.percentile(y[others], 10))
+        if w[c] < UNDERLINE_LONG * height or h[c] > UNDERLINE_THIN * height:
+            continue
+        # the writing just above it: pieces over its length whose middle is higher than its top, within a height
+        near = np.flatnonzero(others & (x + w > x[c]) & (x < x[c] + w[c]) & (y + h / 2 < y[c])
+                              & (y[c] - (y + h) <= height))
+        if len(near) < UNDERLINE_ABOVE:
+            continue
+        spans = _runs(np.isin(np.arange(int(x[c]), int(x[c] + w[c])),
+                              np.concatenate([np.arange(int(x[k]), int(x[k] + w[k])) for k in near])))
+        wide = [b - a for a, b in spans if b - a >= UNDERLINE_THIN * height]  # characters, not a neighbour's tip
+        if (sum(b - a for a, b in spans) >= UNDERLINE_UNDER * w[c]
+                and (len(wide) >= 2 or w[c] >= UNDERLINE_TIGHT * height)):
+            gone.append(c + 1)
+    if not gone:
+        return ink
+    out = ink.copy()
+    out[np.isin(labels, gone)] = 0.0
+    return out
+
+
 BOX_SIDE = 0.9  # a printed box's sides each run straight along at least this share of the ink's extent,
 BOX_TURN = 5.0  # turned up to this many degrees, with paper just inside it along this share of it,
 BOX_CLEAR = 0.7
@@ -1385,7 +1435,8 @@ def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | Non
     """
     ink = None
     if strokes is None and image is not None:
-        ink = without_box(without_rules(ink_map(image)))  # a word in a form's field: the box's sides go too
+        # a word in a form's field: the box's sides go too; and a line drawn under the writing
+        ink = without_underlines(without_box(without_rules(ink_map(image))))
         lines, angle, page = page_lines(ink)
         if len(lines) > 1:  # each line's ink read as a line of its own, its boxes put back in place
             syllables, used_prior = [], False

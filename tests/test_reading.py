@@ -757,6 +757,38 @@ def test_one_syllable_in_a_cell_of_a_grid_is_predicted_without_the_grid(hangul_r
         assert sum(hangul_rec.top_k(c, 1)[0][0] == ch for ch, c in cells.items()) <= 1
 
 
+def _underlined(image: np.ndarray, below: int = 16, wave: float = 4.0) -> np.ndarray:
+    """``image`` (dark on white) with a wavy line drawn by hand under its writing, 5 px, a little past both ends."""
+    ys, xs = np.nonzero(image < 128)
+    out = np.full((image.shape[0] + 60, image.shape[1]), 255, np.uint8)
+    out[:image.shape[0]] = image
+    line = np.linspace(xs.min() - 10, xs.max() + 10, 40)
+    points = np.stack([line, ys.max() + below + wave * np.sin(line / 60.0)], axis=1)
+    cv2.polylines(out, [np.round(points).astype(np.int32)], False, 20, 5, cv2.LINE_AA)
+    return out
+
+
+def test_a_line_underlined_by_hand_reads_as_without_the_underline(hangul_rec, digits_rec, mnist_digits, monkeypatch):
+    """A word and a number underlined by hand (a wavy pen line under the writing, as people underline): the
+    line goes (reading.without_underlines) and they read as written; left in, it is read as strokes. A
+    syllable's own ㅡ under the rest of it (흩, 프, 트) is no underline, in a word or cropped alone."""
+    from handpad.preprocess import ink_map
+
+    word = _underlined(word_image("안녕 하세요", size=70))
+    images, labels = mnist_digits
+    number = _underlined(255 - np.kron(number_line(images[40:46], gap=6), np.ones((3, 3), np.uint8)))  # on paper
+    digits = "".join(str(v) for v in labels[40:46])
+    assert hangul_rec.read(word).text == "안녕 하세요"
+    assert digits_rec.read(number).text == digits
+    with monkeypatch.context() as m:
+        m.setattr(reading, "without_underlines", lambda ink: ink)
+        assert hangul_rec.read(word).text != "안녕 하세요"
+        assert digits_rec.read(number).text != digits
+    for text in ("흩어져", "프로", "트", "스프"):
+        ink = ink_map(word_image(text, size=80))
+        assert reading.without_underlines(ink) is ink, text
+
+
 def test_a_word_in_a_form_s_field_box_reads_as_without_the_box(hangul_rec, monkeypatch):
     """A word written in one printed box (a form's name field): `read` takes the box's sides away as well
     (reading.without_box after the rules) and reads the word as written without the box."""
