@@ -1010,7 +1010,9 @@ def without_underlines(ink: np.ndarray) -> np.ndarray:
                                                               cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
     writing = np.maximum(w, h) > RULE_THIN  # no specks
     gone = []
-    for c in np.flatnonzero(w >= UNDERLINE_LONG * UNDERLINE_ABOVE * RULE_THIN):  # long enough for anything
+    # long enough for anything, and as long beside its own height as it must be beside the writing's
+    for c in np.flatnonzero((w >= UNDERLINE_LONG * UNDERLINE_ABOVE * RULE_THIN)
+                            & (w >= UNDERLINE_LONG / UNDERLINE_THIN * h)):
         others = writing & (np.arange(len(x)) != c)
         if np.count_nonzero(others) < UNDERLINE_ABOVE:
             continue
