@@ -21,8 +21,9 @@ each box's candidates. An image of several lines (a photo of a page) is read lin
 empty rows separate them: one output line per line of text, each after its file's name.
 Photos are taken as they come: held upright (their EXIF orientation is followed), a sheet lying
 on a darker desk, lit unevenly, grainy or dusty,
-turned up to 15 degrees, on ruled or grid paper or in a row of boxes (원고지, a form's boxes:
-one character to a box; the printed lines are taken away first).
+turned up to 15 degrees, on ruled or grid paper, in a row of boxes (원고지, a form's boxes:
+one character to a box) or in one box (a form's field); the printed lines are taken away
+first, and so is a line drawn by hand under the writing (underlined).
 
 With --json, one JSON object per image ("text" holds a newline between lines; "line" says which
 line a syllable is on, 0 = the first):
