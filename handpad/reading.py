@@ -931,6 +931,22 @@ def without_rules(ink: np.ndarray) -> np.ndarray:
     return out
 
 
+def _without_printed_lines(ink: np.ndarray) -> np.ndarray:
+    """:func:`without_rules` for :func:`read`, and where what is left is one character's worth of writing (no
+    wider than ONE_CHARACTER of its height), :func:`without_rules_across` (an image cropped tight to one
+    syllable: its ㅡ runs from side to side, as a rule would)."""
+    out = without_rules(ink)
+    if out is ink:
+        return ink
+    rows, cols = np.flatnonzero((out > BOX_THRESHOLD).any(axis=1)), np.flatnonzero((out > BOX_THRESHOLD).any(axis=0))
+    if len(rows) and cols[-1] - cols[0] + 1 <= ONE_CHARACTER * (rows[-1] - rows[0] + 1):
+        return without_rules_across(ink)
+    return out
+
+
+ONE_CHARACTER = 2.0
+
+
 def without_rules_across(ink: np.ndarray) -> np.ndarray:
     """:func:`without_rules` for an image of one character, then :func:`without_box` (one written in a
     printed box): the ink itself at once where none of it is on the image's frame (a drawing on the pad's
@@ -1438,7 +1454,7 @@ def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | Non
     ink = None
     if strokes is None and image is not None:
         # a word in a form's field: the box's sides go too; and a line drawn under the writing
-        ink = without_underlines(without_box(without_rules(ink_map(image))))
+        ink = without_underlines(without_box(_without_printed_lines(ink_map(image))))
         lines, angle, page = page_lines(ink)
         if len(lines) > 1:  # each line's ink read as a line of its own, its boxes put back in place
             syllables, used_prior = [], False

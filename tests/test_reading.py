@@ -833,7 +833,8 @@ def test_syllables_cropped_tight_keep_their_own_bars(hangul_rec):
     other piece is as wide (스's ㅅ) the writing's height came out 0, so any line was long enough: 10 of
     these 300 crops lost a stroke. predict keeps every pixel (the writing left without the line would touch
     the frame; a printed line runs on past writing with paper around it), and reads them as with paper
-    around; `read` keeps the bars of 스, 프, 무 (their wide pieces measure the writing's height)."""
+    around; so does `read` (where what is left would be one character's worth of writing, it looks as
+    predict does; and the writing's height is measured on the wide pieces too when all are wide)."""
     from handpad.preprocess import ink_map
     from handpad.synth import lines as L
     from handpad.synth.fonts import resolve_fonts
@@ -851,11 +852,13 @@ def test_syllables_cropped_tight_keep_their_own_bars(hangul_rec):
     for ch, tight in crops.values():
         ink = ink_map(tight)
         assert reading.without_rules_across(ink) is ink, ch
+        assert reading._without_printed_lines(ink) is ink, ch  # as `read` takes them away
     for key in ((0, 0), (0, 3), (23, 0), (25, 1)):  # 스, 래, 무, 레
         ch, tight = crops[key]
         ink = ink_map(tight)
         assert reading.without_rules(ink) is ink, ch
         assert hangul_rec.top_k(tight, 1)[0][0] == hangul_rec.top_k(np.pad(tight, 40, constant_values=255), 1)[0][0]
+        assert hangul_rec.read(tight).text == hangul_rec.read(np.pad(tight, 40, constant_values=255)).text
 
 
 def test_numbers_in_a_form_s_boxes_and_strokes_that_reach_the_rules(digits_rec, mnist_digits):
