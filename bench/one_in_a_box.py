@@ -4,7 +4,8 @@ Each character of a line set is cut out by its true box, placed in the middle of
 gray 60) and predicted (`Recognizer.top_k`, as `handpad predict` and the browser's upload do), against the same
 character without the box under the same transform, in the same process: with paper around the box, cut at the
 box's own sides, turned 2 and 4 degrees, with grain and blur, as a cell of a grid whose lines run out
-through the photo, and on graph paper (a photo 1.6x the character, lines every 24 px light or 40 px darker,
+through the photo, cut out of a row of boxes with 12 or 30 px of paper around (the row's rules running on
+out through the sides), and on graph paper (a photo 1.6x the character, lines every 24 px light or 40 px darker,
 against the same photo without them). Top-1 right per case (`handpad.reading.without_box`, `without_rules_across`).
 
     python bench/one_in_a_box.py data/words-pen --lines 60
@@ -70,6 +71,17 @@ def main() -> None:
                 d = degrees * float(rng.choice([-1, 1]))
                 score(f"no box, turned {degrees} deg", turn(plain, d), truth)
                 score(f"in a box, turned {degrees} deg", turn(boxed, d), truth)
+            # one box cut out of a row of three (2 px, gray 110) with 12 or 30 px of paper around it: the
+            # row's rules run on out through the photo's sides
+            row = np.full((side + 200, 3 * side + 200), 250, np.uint8)
+            row[100:100 + side, 100 + side:100 + 2 * side] = np.minimum(cell, 250)
+            for y in (100, 100 + side):
+                row[y:y + 2, 100:102 + 3 * side] = 110
+            for k in range(4):
+                row[100:102 + side, 100 + k * side:102 + k * side] = 110
+            for around in (12, 30):
+                score(f"a box cut from a row, {around} px", row[100 - around:102 + side + around,
+                                                                100 + side - around:102 + 2 * side + around], truth)
             # on graph paper: a character 1.6x smaller than the photo, the grid's lines through it
             big = int(max(h, w) * 1.6)
             sheet = np.full((big, big), 250, np.uint8)

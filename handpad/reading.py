@@ -958,9 +958,26 @@ def without_rules_across(ink: np.ndarray) -> np.ndarray:
     out = without_rules(ink)
     if out is ink or (_frame(out) > RULE_FAINT).any():
         out = _grid_cell(ink)
+        if out is ink:
+            out = _box_of_a_row(ink)
         if out is not ink and (_frame(out) > RULE_FAINT).any():
             out = ink
     return without_box(out)
+
+
+def _box_of_a_row(ink: np.ndarray) -> np.ndarray:
+    """One box cut out of a row of boxes (a form's, 원고지's) with paper around it: its rules run on out through
+    the sides, shorter than three heights of the writing; taken away, with the box's two walls, where there
+    are two rules at RULE_LONG_BOXES heights and two walls up and down between them around all the writing."""
+    across, rules = _short_lines(ink)
+    if len(rules) < 2:
+        return ink
+    walls = _wall_mask(across, ink, rules, min_walls=2)
+    if walls is None:
+        return ink
+    out = across.copy()
+    out[walls] = 0.0
+    return out
 
 
 def _grid_cell(ink: np.ndarray) -> np.ndarray:
@@ -973,21 +990,24 @@ def _grid_cell(ink: np.ndarray) -> np.ndarray:
     if not (_crossed(mask[0], mask[-1], reach * h) and _crossed(mask[:, 0], mask[:, -1], reach * w)):
         return ink  # the quick answer: no line runs out through both the top and bottom, and both sides
 
-    def lines_of(image: np.ndarray) -> tuple[np.ndarray, int]:
-        # in a small image the lines of both ways touch in one run, and a run gives one line: again, to 3
-        found = 0
-        for _ in range(3):
-            image, lines = _without_lines(image, boxes=False, long=RULE_LONG_BOXES)
-            if not lines:
-                break
-            found += len(lines)
-        return image, found
-
-    across, rows = lines_of(ink)
+    across, rows = _short_lines(ink)
     if not rows:
         return ink
-    upright, columns = lines_of(np.ascontiguousarray(across.T))
+    upright, columns = _short_lines(np.ascontiguousarray(across.T))
     return np.ascontiguousarray(upright.T) if columns else ink
+
+
+def _short_lines(ink: np.ndarray) -> tuple[np.ndarray, list]:
+    """:func:`_without_lines` for one character's image: lines across at RULE_LONG_BOXES heights of the
+    writing, looked for three times (in a small image the lines of both ways touch in one run, and a run
+    gives one line)."""
+    found = []
+    for _ in range(3):
+        ink, lines = _without_lines(ink, boxes=False, long=RULE_LONG_BOXES)
+        if not lines:
+            break
+        found += lines
+    return ink, found
 
 
 def _crossed(one: np.ndarray, other: np.ndarray, reach: float) -> bool:

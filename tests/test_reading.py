@@ -805,6 +805,23 @@ def test_a_word_in_a_form_s_field_box_reads_as_without_the_box(hangul_rec, monke
     assert all(hangul_rec.read(boxed).text != text for text, boxed in fields.items())
 
 
+def test_one_box_cut_out_of_a_row_of_boxes_is_predicted_without_the_box(hangul_rec, monkeypatch):
+    """One box of a form's row cut out of the photo with paper around it: the row's rules run on out through
+    the photo's sides, shorter than three heights of the writing, and the box's two walls stand between them
+    around the syllable (reading._box_of_a_row); it reads as without the box, and not with it."""
+    crops = {}
+    for ch in "가마하길":
+        g = _syllable(ch, 90)
+        h, w = g.shape
+        cell = int(max(h, w) * 1.25)
+        row = boxed_row([None, g, None], cell, extra=0, pad=100)
+        crops[ch] = row[70:102 + cell + 30, 100 + cell - 30:102 + 2 * cell + 30]
+    assert [hangul_rec.top_k(c, 1)[0][0] for c in crops.values()] == list(crops)
+    with monkeypatch.context() as m:
+        m.setattr(reading, "_box_of_a_row", lambda ink: ink)
+        assert sum(hangul_rec.top_k(c, 1)[0][0] == ch for ch, c in crops.items()) <= 1
+
+
 def test_a_printed_box_is_not_taken_from_drawings_and_glyphs(mnist_digits):
     """No box where the ink's outline is a syllable's or a digit's own: bold printed syllables whose bars
     frame them (덥, 뎁, 를, 븜), real MNIST 0s and 8s, and a rectangle drawn with nothing inside (a 0)."""
