@@ -936,8 +936,8 @@ def _without_printed_lines(ink: np.ndarray) -> np.ndarray:
     wider than ONE_CHARACTER of its height), :func:`without_rules_across` (an image cropped tight to one
     syllable: its ㅡ runs from side to side, as a rule would)."""
     out = without_rules(ink)
-    if out is ink:
-        return ink
+    if out is ink or not (_frame(ink) > RULE_FAINT).any():  # a tight crop's ink is on the frame
+        return out
     rows, cols = np.flatnonzero((out > BOX_THRESHOLD).any(axis=1)), np.flatnonzero((out > BOX_THRESHOLD).any(axis=0))
     if len(rows) and cols[-1] - cols[0] + 1 <= ONE_CHARACTER * (rows[-1] - rows[0] + 1):
         return without_rules_across(ink)
