@@ -952,7 +952,9 @@ def without_rules_across(ink: np.ndarray) -> np.ndarray:
     printed box): the ink itself at once where none of it is on the image's frame (a drawing on the pad's
     canvas: a printed line across a photo runs out through it), and where the writing left is on the frame
     too: an image cropped tight to the character, whose own ㅡ runs from side to side (a printed line runs
-    on past the writing, which has paper around it)."""
+    on past the writing, which has paper around it). Where a page's rules are not found (a cell's lines are
+    shorter than three heights of the writing), one cell of a grid (:func:`_grid_cell`) or one box cut out
+    of a row of boxes (:func:`_box_of_a_row`)."""
     if not (_frame(ink) > RULE_FAINT).any():
         return without_box(ink)
     out = without_rules(ink)
@@ -1087,7 +1089,7 @@ def without_box(ink: np.ndarray) -> np.ndarray:
     (no Hangul syllable is closed in by its own strokes: a canvas drawing's edges are its strokes' ends)."""
     mask = ink > RULE_FAINT
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if len(rows) < 2 * WALL_MIN or len(cols) < 2 * WALL_MIN:
+    if not len(rows):
         return ink
     y0, x0 = int(rows[0]), int(cols[0])
     box = mask[y0:rows[-1] + 1, x0:cols[-1] + 1]
@@ -1120,9 +1122,9 @@ def without_box(ink: np.ndarray) -> np.ndarray:
         centre = start + offset + slope * np.arange(length, dtype=np.float64)
         # thin, as printed: paper just inside it along most of it (a glyph's bold bar has its own ink there)
         inward = 1.0 if start == 0 else -1.0
-        inside = np.round(centre + inward * (thick / 2.0 + 3.0)).astype(int)
-        ok = (inside >= 0) & (inside < across)
-        at = (np.arange(length)[ok], inside[ok]) if upright else (inside[ok], np.arange(length)[ok])
+        within = np.round(centre + inward * (thick / 2.0 + 3.0)).astype(int)
+        ok = (within >= 0) & (within < across)
+        at = (np.arange(length)[ok], within[ok]) if upright else (within[ok], np.arange(length)[ok])
         if not ok.any() or np.mean(~box[at]) < BOX_CLEAR:
             return ink
         # the band of the side (its soft edges too) in the box's rows and columns
@@ -1159,7 +1161,9 @@ def _without_lines(ink: np.ndarray, boxes: bool = True,
     """:func:`without_rules` for the lines across the image (``ink`` itself where there is none), and
     the lines taken away: each one's row (float) at every column, with its half thickness. ``boxes``:
     lines that end at lines up and down count too, as a row of boxes' rules (not for the upright lines:
-    a row of boxes runs across, and a tall line image's strokes run up and down through half of it)."""
+    a row of boxes runs across, and a tall line image's strokes run up and down through half of it).
+    ``long``: how many heights of the writing a line that reaches the sides must be (RULE_LONG; shorter for
+    one character's cell, :func:`_short_lines`)."""
     h, w = ink.shape
     if w < 2 * RULE_RUN:
         return ink, []
