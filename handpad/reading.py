@@ -69,12 +69,14 @@ class SegmentConfig:
     stroke_order_cost: float = 1.0  # cost of a cut whose left side is not the strokes drawn first (_order_costs). Set on
     # validation lines: the most that costs no boxes when a syllable gets a stroke after the rest of the line (1.5 and
     # up do; 2-10 would read in-order lines a little better). No effect on digits there: 0 for them.
+    marks: bool = True  # full stops and commas told apart (_marks); not for digits: a pen-drawn MNIST digit's
+    # stroke leaves a dot of its own beside it (2 of 800 number lines), as a decimal point would look
 
 
 HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
                                cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.8, min_part=0.25,
-                               join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0)
+                               join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0, marks=False)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
 TOP_K = 8  # candidates per box the beam search looks at
@@ -443,6 +445,7 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     clusters, labels = _image_clusters(ink, cfg)
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
     clusters = _stack(clusters, cfg, _line_height(clusters))
+    clusters, marks = _marks(clusters, labels) if cfg.marks else (clusters, [])
     clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
     owner = None  # made on the first crop: a line without a recognizer is cut on shapes alone
 
@@ -452,7 +455,49 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
             owner = _owners(labels, clusters)
         return _crop_image(ink, owner, _join(clusters, i, j), i, j)
 
-    return clusters, crop
+    return clusters, crop, marks
+
+
+MARK_SIZE = 0.35  # a full stop or a comma: no wider or higher than this share of the syllables' height,
+MARK_LOW = 0.6  # its top below this share of the way from the syllables' tops to their bottoms,
+MARK_COMMA = 1.3  # a comma when this many times as high as wide (a full stop is about round),
+MARK_FLAT = 1.6  # and neither wider than this many times its height (a careless hand's short dash is a stroke)
+MARK_SOLID = 0.45  # ink over at least this share of its box
+
+
+def _solid(c: "_Cluster", labels: np.ndarray) -> bool:
+    """Whether cluster ``c``'s ink fills MARK_SOLID of its box."""
+    x0, y0, x1, y1 = _int_box(c)
+    return np.count_nonzero(np.isin(labels[y0:y1, x0:x1], c.members)) >= MARK_SOLID * (x1 - x0) * (y1 - y0)
+
+
+def _marks(clusters: list, labels: np.ndarray) -> tuple[list, list]:
+    """Full stops and commas (a sentence written out) apart from the syllables: clusters no wider or higher
+    than MARK_SIZE of the syllables' height, low in the line (their top past MARK_LOW of the way from the
+    syllables' tops to their bottoms), beside the others (overlapping none across) and after some of them
+    (a rule's remnant at a line's start is none), and solid (ink over
+    MARK_SOLID of their box: a dot, a short thick tick): a syllable's small pieces are stacked into it already,
+    sit higher (ㅏ's tick) or are strokes bent thin (a careless hand's ㄱ drifted from its syllable).
+    ``labels``: the line's pieces of ink. -> (the other clusters, [(box, mark)])."""
+    if len(clusters) < 2:
+        return clusters, []
+    big = [c for c in clusters if c.height >= 0.5 * _line_height(clusters)]
+    # the band the syllables fill (their pieces side by side are clusters of their own, each lower than them)
+    top, bottom = float(np.percentile([c.y0 for c in big], 10)), float(np.percentile([c.y1 for c in big], 90))
+    height = bottom - top
+    marks, rest = [], []
+    for k, c in enumerate(clusters):
+        small = c.width <= MARK_SIZE * height and c.height <= MARK_SIZE * height and c.width <= MARK_FLAT * c.height
+        low = c.y0 >= top + MARK_LOW * (bottom - top)
+        apart = all(o.x1 <= c.x0 or o.x0 >= c.x1 for j, o in enumerate(clusters) if j != k)
+        apart &= any(o.x1 <= c.x0 for o in big)  # after writing: a line does not start with one
+        if small and low and apart and _solid(c, labels):
+            marks.append((_int_box(c), "," if c.height >= MARK_COMMA * c.width else "."))
+        else:
+            rest.append(c)
+    if not rest:
+        return clusters, []
+    return rest, marks
 
 
 # -- from strokes ----------------------------------------------------------------------------------
@@ -558,6 +603,7 @@ class Segmentation:
     crops: list[np.ndarray]
     probs: np.ndarray | None = None
     labels: list[str] | None = None  # each box's label, when a language model chose them with the boxes
+    marks: list = field(default_factory=list)  # [(box, "." or ",")]: punctuation, not read as syllables
 
 
 @dataclass
@@ -573,6 +619,7 @@ class Layout:
     backward: np.ndarray
     back: dict
     config: SegmentConfig
+    marks: list = field(default_factory=list)  # [(box, "." or ",")]: full stops and commas, left out of the clusters
 
     @property
     def n(self) -> int:
@@ -596,6 +643,7 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
     if kind not in SEGMENT_CONFIGS:
         raise HandpadError(f"unknown kind {kind!r}; choose one of: {', '.join(SEGMENT_CONFIGS)}")
     cfg = config or SEGMENT_CONFIGS[kind]
+    marks = []
     if strokes is not None:
         # Strokes that overlap were already joined in drawing order: two separate strokes close
         # together are no sign of one syllable (tight writing), so a cut there costs nothing extra.
@@ -603,7 +651,7 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
         clusters, crop = _stroke_line(strokes, cfg)
         cut_costs = _order_costs(clusters, cfg.stroke_order_cost)
     elif image is not None:
-        clusters, crop = _image_line(image, cfg, ink)
+        clusters, crop, marks = _image_line(image, cfg, ink)
         cut_costs = None
     else:
         raise HandpadError("read: give an image or the pad's strokes")
@@ -620,7 +668,7 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
         height = max(regrouped, height)
         edges = _edges(clusters, height, cfg, cut_costs)
         forward, backward, back = _best(n, edges)
-    return Layout(clusters, crop, edges, forward, backward, back, cfg)
+    return Layout(clusters, crop, edges, forward, backward, back, cfg, marks)
 
 
 def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
@@ -701,7 +749,8 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
                                                                                  near_out[rows]))
             labels = None  # the text is chosen again (best_text) from these candidates
     groups = [_join(clusters, i, j) for i, j in path]
-    seg = Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs)
+    seg = Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs,
+                       marks=lay.marks)
     seg.labels = labels
     return seg
 
@@ -1517,4 +1566,8 @@ def _read_line(recognizer, image, strokes, k: int, prior: bool | None, weight: f
         tops = [t if lab in dict(t) else t + [(lab, float(p[index(lab)]))] for lab, t, p in zip(labels, tops, seg.probs)]
     else:
         labels = best_text(tops, starts, lm, weight)
-    return Reading([SyllableRead(b, t, lab, s) for b, t, lab, s in zip(boxes, tops, labels, starts)], prior=use_prior)
+    read = [SyllableRead(b, t, lab, s) for b, t, lab, s in zip(boxes, tops, labels, starts)]
+    for box, mark in seg.marks:  # after the syllables left of it, no space before it
+        at = sum(r.box[0] < box[0] for r in read)
+        read.insert(at, SyllableRead(box, [(mark, 1.0)], mark))
+    return Reading(read, prior=use_prior)

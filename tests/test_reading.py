@@ -789,6 +789,23 @@ def test_a_line_underlined_by_hand_reads_as_without_the_underline(hangul_rec, di
         assert reading.without_underlines(ink) is ink, text
 
 
+def test_a_sentence_s_full_stops_and_commas_are_read_as_marks(hangul_rec, monkeypatch):
+    """A sentence written with a real handwriting font, its full stop and comma too: they are read as "." and
+    "," (reading._marks: small, solid, low in the line, beside the syllables), each a box of its own with that
+    one candidate, and the syllables around them as without them; taken for syllables, each read as one."""
+    sentence = word_image("네, 알겠습니다.", size=70)
+    reading_ = hangul_rec.read(sentence)
+    assert reading_.text == "네, 알겠습니다."
+    marks = [s for s in reading_.syllables if s.label in ".,"]
+    assert [(s.label, s.top) for s in marks] == [(",", [(",", 1.0)]), (".", [(".", 1.0)])]
+    assert all(s.box[3] - s.box[1] < 20 for s in marks)  # small: the dot and the tick, not a syllable
+    assert reading_.to_json()["syllables"][1]["top"] == [{"label": ",", "prob": 1.0}]
+    assert hangul_rec.read(word_image("네 알겠습니다", size=70)).text == "네 알겠습니다"
+    monkeypatch.setattr(reading, "_marks", lambda clusters, labels: (clusters, []))
+    read_as_syllables = hangul_rec.read(sentence).text
+    assert "." not in read_as_syllables and len(read_as_syllables.replace(" ", "")) == 8
+
+
 def test_a_word_in_a_form_s_field_box_reads_as_without_the_box(hangul_rec, monkeypatch):
     """A word written in one printed box (a form's name field): `read` takes the box's sides away as well
     (reading.without_box after the rules) and reads the word as written without the box."""

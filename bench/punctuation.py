@@ -1,0 +1,74 @@
+"""Sentences: full stops and commas between the syllables, read as marks, not as syllables?
+
+Each line of a Hangul line set is read as it is, with a full stop written after it (a dot of the line's pen,
+on the baseline, a quarter of a height after the last character), and, for lines of two words or more, with a
+comma after the first word (a short thick tick on the baseline). The texts expected are the line's with "."
+at its end / "," after its first word (`handpad.reading._marks`). Whole lines right per case, in one process.
+
+    python bench/punctuation.py data/words-pen --limit 200
+"""
+from __future__ import annotations
+
+import argparse
+
+import cv2
+import numpy as np
+
+
+def pen_width(image: np.ndarray) -> float:
+    """The line's pen: twice the median of the distance to the paper along its strokes' middles."""
+    ink = (image < 128).astype(np.uint8)
+    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
+    ridge = dist[(dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))]
+    return float(2 * np.median(ridge)) if ridge.size else 4.0
+
+
+def with_mark(image: np.ndarray, after: tuple[int, int, int, int], height: float, mark: str) -> np.ndarray:
+    """``image`` with a full stop or a comma written on the baseline just after the box ``after``."""
+    out = np.pad(image, ((0, 0), (0, int(height))), constant_values=255)
+    pen = max(3.0, pen_width(image))
+    x = after[2] + 0.25 * height
+    y = after[3] - pen / 2
+    if mark == ".":
+        cv2.circle(out, (int(x), int(y)), int(round(pen * 0.75)), 20, -1, cv2.LINE_AA)
+    else:
+        cv2.line(out, (int(x + pen / 2), int(y - pen / 2)), (int(x - pen / 2), int(y + 1.5 * pen)), 20,
+                 int(round(pen)), cv2.LINE_AA)
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("lines", help="a Hangul line set (handpad synth words)")
+    p.add_argument("--limit", type=int, default=200, help="the first N lines")
+    args = p.parse_args()
+
+    from handpad.recognizer import Recognizer
+    from handpad.sources.lines import read_lines
+
+    rec = Recognizer.load("hangul")
+    right = {"as written": [], "with a full stop": [], "as written (lines of 2+ words)": [],
+             "with a comma after the first word": []}
+    for line in read_lines(args.lines)[: args.limit]:
+        image, boxes = line.image(), line.boxes
+        height = float(np.median(boxes[:, 3] - boxes[:, 1]))
+        right["as written"].append(rec.read(image).text == line.text)
+        stop = with_mark(image, tuple(boxes[-1]), height, ".")
+        right["with a full stop"].append(rec.read(stop).text == line.text + ".")
+        words = line.text.split(" ")
+        if len(words) >= 2:
+            first = boxes[len(words[0]) - 1]
+            comma = image.copy()
+            x0 = int(first[2] + 0.05 * height)  # the comma in the space after the first word
+            comma[:, x0:x0 + int(height)] = np.minimum(comma[:, x0:x0 + int(height)],
+                                                       with_mark(image, tuple(first), height, ",")[:, x0:x0 + int(height)])
+            right["as written (lines of 2+ words)"].append(rec.read(image).text == line.text)
+            right["with a comma after the first word"].append(
+                rec.read(comma).text == words[0] + ", " + " ".join(words[1:]))
+    print(f"{len(right['as written'])} lines of {args.lines}")
+    for case, hits in right.items():
+        print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
+
+
+if __name__ == "__main__":
+    main()
