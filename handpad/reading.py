@@ -466,9 +466,13 @@ MARK_SOLID = 0.45  # ink over at least this share of its box
 
 
 def _solid(c: "_Cluster", labels: np.ndarray) -> bool:
-    """Whether cluster ``c``'s ink fills MARK_SOLID of its box."""
+    """Whether cluster ``c``'s ink fills MARK_SOLID of its box, with no hole in it (a small ㅇ is a ring)."""
     x0, y0, x1, y1 = _int_box(c)
-    return np.count_nonzero(np.isin(labels[y0:y1, x0:x1], c.members)) >= MARK_SOLID * (x1 - x0) * (y1 - y0)
+    ink = np.isin(labels[y0:y1, x0:x1], c.members)
+    if np.count_nonzero(ink) < MARK_SOLID * ink.size:
+        return False
+    paper = np.pad(~ink, 1, constant_values=True).astype(np.uint8)  # paper all round, as one piece
+    return cv2.connectedComponents(paper, connectivity=4)[0] == 2  # background and that piece: no hole
 
 
 def _marks(clusters: list, labels: np.ndarray) -> tuple[list, list]:
@@ -476,7 +480,7 @@ def _marks(clusters: list, labels: np.ndarray) -> tuple[list, list]:
     than MARK_SIZE of the syllables' height, low in the line (their top past MARK_LOW of the way from the
     syllables' tops to their bottoms), beside the others (overlapping none across) and after some of them
     (a rule's remnant at a line's start is none), and solid (ink over
-    MARK_SOLID of their box: a dot, a short thick tick): a syllable's small pieces are stacked into it already,
+    MARK_SOLID of their box and no hole: a dot, a short thick tick, not a small ㅇ): a syllable's small pieces are stacked into it already,
     sit higher (ㅏ's tick) or are strokes bent thin (a careless hand's ㄱ drifted from its syllable).
     ``labels``: the line's pieces of ink. -> (the other clusters, [(box, mark)])."""
     if len(clusters) < 2:
@@ -982,18 +986,22 @@ def without_rules(ink: np.ndarray) -> np.ndarray:
 
 def _without_printed_lines(ink: np.ndarray) -> np.ndarray:
     """:func:`without_rules` for :func:`read`, and where what is left is one character's worth of writing (no
-    wider than ONE_CHARACTER of its height), :func:`without_rules_across` (an image cropped tight to one
+    wider than ONE_CHARACTER of its height, of ONE_CHARACTER_PIECES pieces at most), :func:`without_rules_across` (an image cropped tight to one
     syllable: its ㅡ runs from side to side, as a rule would)."""
     out = without_rules(ink)
     if out is ink or not (_frame(ink) > RULE_FAINT).any():  # a tight crop's ink is on the frame
         return out
     rows, cols = np.flatnonzero((out > BOX_THRESHOLD).any(axis=1)), np.flatnonzero((out > BOX_THRESHOLD).any(axis=0))
     if len(rows) and cols[-1] - cols[0] + 1 <= ONE_CHARACTER * (rows[-1] - rows[0] + 1):
-        return without_rules_across(ink)
+        # a page of several lines is as narrow beside its height, but of many more pieces
+        stats = cv2.connectedComponentsWithStats((out > BOX_THRESHOLD).astype(np.uint8), connectivity=8)[2][1:]
+        if np.count_nonzero(stats[:, cv2.CC_STAT_WIDTH:cv2.CC_STAT_HEIGHT + 1].max(axis=1) > RULE_THIN) <= ONE_CHARACTER_PIECES:
+            return without_rules_across(ink)
     return out
 
 
 ONE_CHARACTER = 2.0
+ONE_CHARACTER_PIECES = 8  # ... and of at most this many pieces of ink (specks aside)
 
 
 def without_rules_across(ink: np.ndarray) -> np.ndarray:
