@@ -553,6 +553,36 @@ def test_a_page_of_ruled_paper_reads_as_the_plain_page(hangul_rec, turn, monkeyp
         assert reading.without_rules(one) is one
 
 
+def test_a_narrow_ruled_page_is_no_single_character(hangul_rec, monkeypatch):
+    """Three short lines on ruled paper: the page's writing is no wider than twice its height, as one
+    character's is, and its rules run out through the frame; still a page (many pieces of ink), its rules go
+    as a page's do (reading._without_printed_lines), straight or photographed 8 degrees askew, and its lines
+    read as written."""
+    import cv2
+
+    from handpad.preprocess import ink_map
+
+    words = []
+    for text in ("대한민국", "안녕하세요", "고맙습니다"):
+        x = word_image(text, size=60)
+        ys, xs = np.nonzero(x < 200)
+        words.append(x[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
+    pitch = max(x.shape[0] for x in words) + 36
+    page = np.full((3 * pitch + 30, max(x.shape[1] for x in words) + 46), 255, np.uint8)  # a tight crop
+    for k, x in enumerate(words):
+        page[30 + k * pitch:30 + k * pitch + x.shape[0], 6:6 + x.shape[1]] = x
+    for k in range(4):  # a rule under each line, and one over the first
+        y = 30 + k * pitch - 14
+        page[y:y + 2] = np.minimum(page[y:y + 2], 140)
+    assert hangul_rec.read(page).lines == ["대한민국", "안녕하세요", "고맙습니다"]
+    rows, cols = page.shape
+    page = cv2.warpAffine(page, cv2.getRotationMatrix2D((cols / 2, rows / 2), 8.0, 1.0), (cols, rows), borderValue=255)
+    ink = ink_map(page)  # (turned, its lines overlap in height as a narrow page's do: page_lines finds one)
+    assert np.array_equal(reading._without_printed_lines(ink), reading.without_rules(ink))
+    monkeypatch.setattr(reading, "ONE_CHARACTER_PIECES", 10**6)
+    assert not np.array_equal(reading._without_printed_lines(ink), reading.without_rules(ink))
+
+
 def _rules_only() -> np.ndarray:
     page = np.full((300, 800), 255, np.uint8)
     page[100:102], page[200:202] = 120, 120
