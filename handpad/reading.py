@@ -986,17 +986,18 @@ def without_rules(ink: np.ndarray) -> np.ndarray:
 
 def _without_printed_lines(ink: np.ndarray) -> np.ndarray:
     """:func:`without_rules` for :func:`read`, and where what is left is one character's worth of writing (no
-    wider than ONE_CHARACTER of its height, of ONE_CHARACTER_PIECES pieces at most), :func:`without_rules_across` (an image cropped tight to one
-    syllable: its ㅡ runs from side to side, as a rule would)."""
+    wider than ONE_CHARACTER of its height, of ONE_CHARACTER_PIECES pieces at most), :func:`without_rules_across`
+    (an image cropped tight to one syllable: its ㅡ runs from side to side, as a rule would)."""
     out = without_rules(ink)
     if out is ink or not (_frame(ink) > RULE_FAINT).any():  # a tight crop's ink is on the frame
         return out
-    rows, cols = np.flatnonzero((out > BOX_THRESHOLD).any(axis=1)), np.flatnonzero((out > BOX_THRESHOLD).any(axis=0))
+    writing = out > BOX_THRESHOLD
+    rows, cols = np.flatnonzero(writing.any(axis=1)), np.flatnonzero(writing.any(axis=0))
     if len(rows) and cols[-1] - cols[0] + 1 <= ONE_CHARACTER * (rows[-1] - rows[0] + 1):
         # a page of several lines is as narrow beside its height, but of many more pieces
-        stats = cv2.connectedComponentsWithStats((out > BOX_THRESHOLD).astype(np.uint8), connectivity=8)[2][1:]
+        stats = cv2.connectedComponentsWithStats(writing.astype(np.uint8), connectivity=8)[2][1:]
         if np.count_nonzero(stats[:, cv2.CC_STAT_WIDTH:cv2.CC_STAT_HEIGHT + 1].max(axis=1) > RULE_THIN) <= ONE_CHARACTER_PIECES:
-            return without_rules_across(ink)
+            return _one_character(ink, out)  # (without_rules_across, the rules already looked for)
     return out
 
 
@@ -1014,7 +1015,11 @@ def without_rules_across(ink: np.ndarray) -> np.ndarray:
     of a row of boxes (:func:`_box_of_a_row`)."""
     if not (_frame(ink) > RULE_FAINT).any():
         return without_box(ink)
-    out = without_rules(ink)
+    return _one_character(ink, without_rules(ink))
+
+
+def _one_character(ink: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """:func:`without_rules_across` of ``ink``, whose ink is on the frame, given ``out``: its :func:`without_rules`."""
     if out is ink or (_frame(out) > RULE_FAINT).any():
         out = _grid_cell(ink)
         if out is ink:
