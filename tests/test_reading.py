@@ -300,25 +300,33 @@ def test_a_page_of_words_is_read_line_by_line_as_each_line_alone(hangul_rec):
     assert [s.box[1] >= top.shape[0] for s in reading.syllables] == [False] * 5 + [True] * 4
 
 
-def test_a_syllable_whose_final_sits_apart_is_one_line():
-    """Careless hands drop a final consonant (or a ㅡ) below the rest, with empty rows between: still one
-    line. Rows of real pieces apart, from the hand synthesizer's careless style: many of these drawings
-    have empty rows, none is split; two lines of them, side by side in threes, are two lines."""
+def _finals_apart() -> list[np.ndarray]:
+    """Ink maps of syllables with finals (and ㅡ) that careless hands drop below the rest, from the hand
+    synthesizer's careless style; many have empty rows inside."""
     from handpad.preprocess import ink_map
-    from handpad.reading import text_lines
     from handpad.synth import hand, render
 
     font = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
     require(font.exists(), "fonts-nanum not installed (sudo apt install fonts-nanum)")
     glyphs = render.GlyphRenderer(font)
-    drawings = [ink_map(render.hand_sample(glyphs, c, np.random.default_rng(seed), hand.CARELESS))
-                for c in "를밟읊흙없앉닮훑값읽을는" for seed in range(8)]
-    def empty_row_inside(d):
-        rows = (d > 0.25).any(axis=1)
-        inked = np.flatnonzero(rows)
-        return not rows[inked[0]:inked[-1] + 1].all()
+    return [ink_map(render.hand_sample(glyphs, c, np.random.default_rng(seed), hand.CARELESS))
+            for c in "를밟읊흙없앉닮훑값읽을는" for seed in range(8)]
 
-    assert sum(map(empty_row_inside, drawings)) >= 10  # the test means something: drawings with empty rows inside
+
+def _empty_row_inside(d: np.ndarray) -> bool:
+    rows = (d > 0.25).any(axis=1)
+    inked = np.flatnonzero(rows)
+    return not rows[inked[0]:inked[-1] + 1].all()
+
+
+def test_a_syllable_whose_final_sits_apart_is_one_line():
+    """Careless hands drop a final consonant (or a ㅡ) below the rest, with empty rows between: still one
+    line. Rows of real pieces apart, from the hand synthesizer's careless style: many of these drawings
+    have empty rows, none is split; two lines of them, side by side in threes, are two lines."""
+    from handpad.reading import text_lines
+
+    drawings = _finals_apart()
+    assert sum(map(_empty_row_inside, drawings)) >= 10  # the test means something: drawings with empty rows inside
     assert all(text_lines(d) == [(0, d.shape[0])] for d in drawings)
     def at_height(d, h=100):  # one writer: every syllable as high, 20 px apart
         import cv2
@@ -333,6 +341,53 @@ def test_a_syllable_whose_final_sits_apart_is_one_line():
     page[:h, :a.shape[1]], page[h + h // 3:, :b.shape[1]] = a, b
     lines = text_lines(page)
     assert len(lines) == 2 and lines[0][1] <= h + h // 3 and lines[1][0] >= h
+
+
+def _list_page(words: list[str], gap: float = 0.45) -> np.ndarray:
+    """A list written down a page with a real handwriting font: one short word a line, left-aligned,
+    ``gap`` line heights apart."""
+    crops = []
+    for word in words:
+        x = word_image(word, size=80, space=60)
+        ys, xs = np.nonzero(x < 200)
+        crops.append(x[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
+    h = max(c.shape[0] for c in crops)
+    pitch = int(h * (1 + gap))
+    page = np.full((len(crops) * pitch + 40, max(c.shape[1] for c in crops) + 60), 255, np.uint8)
+    for k, c in enumerate(crops):
+        page[20 + k * pitch + h - c.shape[0]:20 + k * pitch + h, 30:30 + c.shape[1]] = c
+    return page
+
+
+@pytest.mark.parametrize("words", [["김치", "라면", "물"], ["한글", "사랑", "하늘"]])
+def test_a_list_of_short_words_is_read_line_by_line(hangul_rec, words):
+    """A shopping list: lines of one or two syllables have no line's shape (not 2.5 heights wide, no two
+    pieces side by side: the syllables touch or share a column); the reader tells them lines (each band
+    reads as whole syllables, the two together as no syllable), where shapes alone made one line of it.
+    A tall 물 under a flat 라면 differs in height more than lines usually do, and is asked about too."""
+    from handpad.preprocess import ink_map
+
+    page = _list_page(words)
+    assert len(reading.text_lines(ink_map(page))) == 1  # shapes alone: one line (the test means something)
+    assert hangul_rec.read(page).lines == words
+    assert hangul_rec.read(_list_page(words, gap=0.3)).lines == words
+
+
+def test_a_syllable_whose_final_sits_apart_stays_one_line_when_the_reader_is_asked(hangul_rec):
+    """The reader asked about the bands of the careless drawings above: a final alone is no syllable, the
+    whole is one, so none is split; asked at least 20 times (the test means something)."""
+    from handpad.reading import read_apart, resolve_verifier, text_lines
+
+    judge, asked = read_apart(hangul_rec, resolve_verifier("shipped", "hangul"), "hangul"), []
+
+    def apart(*bands):
+        asked.append(judge(*bands))
+        return asked[-1]
+
+    drawings = _finals_apart()
+    assert all(text_lines(d, apart) == [(0, d.shape[0])] for d in drawings)
+    assert len(asked) >= 20 and not any(asked)
+    assert all(len(hangul_rec.read(d).lines) == 1 for d in drawings if _empty_row_inside(d))
 
 
 def test_evaluate_reads_a_line_set_through_the_one_path(tmp_path, mnist_store, capsys):
