@@ -6,6 +6,14 @@ comma after the first word (a short thick tick on the baseline). The texts expec
 at its end / "," after its first word (`handpad.reading._marks`). Whole lines right per case, in one process.
 
     python bench/punctuation.py data/words-pen --limit 200
+
+With --questions, each line is written again by its own face and style (`handpad.synth.lines.hangul_line`) with a
+"?" (even lines) or "!" (odd lines) after its last syllable, as the face draws them, and read as it is and with
+the mark's ink taken out (its box made paper where no other character's box reaches); the texts expected are the
+line's with the mark (`handpad.reading._end_marks`) and the line's. Needs the line set's faces (`handpad synth
+fetch-fonts`).
+
+    python bench/punctuation.py data/words-pen --limit 200 --questions
 """
 from __future__ import annotations
 
@@ -41,12 +49,16 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("lines", help="a Hangul line set (handpad synth words)")
     p.add_argument("--limit", type=int, default=200, help="the first N lines")
+    p.add_argument("--questions", action="store_true", help="question and exclamation marks, written by each line's face")
     args = p.parse_args()
 
     from handpad.recognizer import Recognizer
     from handpad.sources.lines import read_lines
 
     rec = Recognizer.load("hangul")
+    if args.questions:
+        questions(rec, read_lines(args.lines)[: args.limit], args.lines)
+        return
     right = {"as written": [], "with a full stop": [], "as written (lines of 2+ words)": [],
              "with a comma after the first word": []}
     for line in read_lines(args.lines)[: args.limit]:
@@ -66,6 +78,37 @@ def main() -> None:
             right["with a comma after the first word"].append(
                 rec.read(comma).text == words[0] + ", " + " ".join(words[1:]))
     print(f"{len(right['as written'])} lines of {args.lines}")
+    for case, hits in right.items():
+        print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
+
+
+def questions(rec, lines, name: str) -> None:
+    """Each line written again by its face with a "?" / "!" after it, and the same image with the mark taken out:
+    whole lines right."""
+    from handpad.synth.fonts import discover_fonts
+    from handpad.synth.lines import FaceWriter, hangul_line, line_rng
+
+    faces, _ = discover_fonts(only=sorted({line.face for line in lines}))
+    writers = {}
+    right = {"as written again (the mark taken out)": [], "with a ? or ! after it": [], "the mark found (either)": [], "the mark told right": []}
+    for i, line in enumerate(lines):
+        key = (line.face, line.style)
+        if key not in writers:
+            writers[key] = FaceWriter(next(f for f in faces if f.id == line.face), line.style)
+        mark = "?!"[i % 2]
+        marked = hangul_line(writers[key], line.text + mark, line_rng(7, "questions", i), line.spacing or "normal")
+        plain = marked.image.copy()  # the same line without its mark: the mark's box made paper, but where
+        x0, y0, x1, y1 = marked.boxes[-1]  # another character's box reaches into it (tight writing)
+        keep = np.zeros(plain.shape, bool)
+        for bx0, by0, bx1, by1 in marked.boxes[:-1]:
+            keep[by0:by1, bx0:bx1] = True
+        plain[y0:y1, x0:x1] = np.where(keep[y0:y1, x0:x1], plain[y0:y1, x0:x1], 255)
+        right["as written again (the mark taken out)"].append(rec.read(plain).text == line.text)
+        text = rec.read(marked.image).text
+        right["with a ? or ! after it"].append(text == line.text + mark)
+        right["the mark found (either)"].append(text[-1:] in "?!" and text[-1:] != "")
+        right["the mark told right"].append(text.endswith(mark))
+    print(f"{len(lines)} lines of {name}, written again by their faces")
     for case, hits in right.items():
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
 

@@ -891,6 +891,44 @@ def test_a_sentence_s_full_stops_and_commas_are_read_as_marks(hangul_rec, monkey
     assert "." not in read_as_syllables and len(read_as_syllables.replace(" ", "")) == 8
 
 
+@pytest.mark.parametrize("text", ["좋아요!", "진짜?", "사랑해!", "어디 가요?"])
+def test_question_and_exclamation_marks_are_read_as_marks(hangul_rec, monkeypatch, text):
+    """A question or an exclamation written with a real handwriting font: its "?" or "!" (a stroke over a dot,
+    reading._end_marks; a hook's upper half wide, an upright stroke's narrow) is read as that mark, a box of its
+    own with that one candidate, the syllables as without it; taken for a syllable, it is read as one."""
+    line = word_image(text, size=80, gap=10, space=60)
+    read = hangul_rec.read(line)
+    assert read.text == text
+    assert read.syllables[-1].top == [(text[-1], 1.0)] and not read.syllables[-1].space_before
+    assert read.to_json()["syllables"][-1]["top"] == [{"label": text[-1], "prob": 1.0}]
+    monkeypatch.setattr(reading, "MARK_STEM", 10.0)  # no stroke that high: no mark
+    assert hangul_rec.read(line).text[-1] not in "?!"
+
+
+def test_no_question_or_exclamation_mark_in_syllables_and_lines_without_one(monkeypatch):
+    """A syllable's ㅣ with a speck under it is no "!" (not after more than a syllable's writing: MARK_AFTER),
+    nor are the careless drawings' finals drifted below, nor pieces of lines of a real handwriting font."""
+    from handpad.preprocess import ink_map
+
+    cfg = reading.SEGMENT_CONFIGS["hangul"]
+
+    def marks(ink):
+        return reading._end_marks(*reading._image_clusters(ink, cfg), cfg)[1]
+
+    specked = []
+    for ch in "키비지":  # a speck under the ㅣ, as a pen's blot or a textured face leaves one
+        image = word_image(ch, size=80)
+        ys, xs = np.nonzero(image < 128)
+        right = xs >= xs.max() - 0.15 * (xs.max() - xs.min())
+        cv2.circle(image, (int(xs[right].mean()), int(ys[right].max() + 14)), 5, 0, -1)
+        specked.append(ink_map(image))
+    inks = _finals_apart() + [ink_map(word_image(t, size=80, gap=g))
+                              for t in ("이리저리", "비빔밥 주세요", "까치 까치 설날은", "됐니") for g in (24, 6)]
+    assert [marks(ink) for ink in specked + inks] == [[]] * len(specked + inks)
+    monkeypatch.setattr(reading, "MARK_AFTER", 0.0)  # the test means something: without the rule, "!"
+    assert [[m for _, m in marks(ink)] for ink in specked] == [["!"]] * 3
+
+
 def test_a_word_in_a_form_s_field_box_reads_as_without_the_box(hangul_rec, monkeypatch):
     """A word written in one printed box (a form's name field): `read` takes the box's sides away as well
     (reading.without_box after the rules) and reads the word as written without the box."""
