@@ -14,6 +14,11 @@ line's with the mark (`handpad.reading._end_marks`) and the line's. Needs the li
 fetch-fonts`).
 
     python bench/punctuation.py data/words-pen --limit 200 --questions
+
+With --unmarked, the line sets and dataset stores given (none holds a "?" or "!") are looked through for question
+and exclamation marks (`_end_marks` on each image's pieces of ink): how many images one is found in.
+
+    python bench/punctuation.py --unmarked data/words-val-pen data/hangul-val-pen-80
 """
 from __future__ import annotations
 
@@ -47,14 +52,22 @@ def with_mark(image: np.ndarray, after: tuple[int, int, int, int], height: float
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("lines", help="a Hangul line set (handpad synth words)")
+    p.add_argument("lines", nargs="+", help="a Hangul line set (handpad synth words); with --unmarked, line sets "
+                   "and dataset stores")
     p.add_argument("--limit", type=int, default=200, help="the first N lines")
     p.add_argument("--questions", action="store_true", help="question and exclamation marks, written by each line's face")
+    p.add_argument("--unmarked", action="store_true", help="count images where a ? or ! is found that holds none")
     args = p.parse_args()
 
     from handpad.recognizer import Recognizer
     from handpad.sources.lines import read_lines
 
+    if args.unmarked:
+        unmarked(args.lines)
+        return
+    if len(args.lines) != 1:
+        p.error("one line set (several only with --unmarked)")
+    args.lines = args.lines[0]
     rec = Recognizer.load("hangul")
     if args.questions:
         questions(rec, read_lines(args.lines)[: args.limit], args.lines)
@@ -80,6 +93,30 @@ def main() -> None:
     print(f"{len(right['as written'])} lines of {args.lines}")
     for case, hits in right.items():
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
+
+
+def unmarked(paths) -> None:
+    """Images with no "?" or "!": where does `_end_marks` find one anyway?"""
+    from pathlib import Path
+
+    from handpad import reading
+    from handpad.preprocess import ink_map
+    from handpad.sources.lines import read_lines
+    from handpad.store import load_store
+
+    cfg = reading.SEGMENT_CONFIGS["hangul"]
+    for path in paths:
+        if (Path(path) / "lines.jsonl").exists():
+            inks = (ink_map(s.image()) for s in read_lines(path))
+        else:
+            inks = (im.astype(np.float32) / 255 for im in load_store(path).images)
+        found, n = [], 0
+        for i, ink in enumerate(inks):
+            n += 1
+            marks = reading._end_marks(*reading._image_clusters(ink, cfg), cfg)[1]
+            if marks:
+                found.append(f"{i}:{''.join(m for _, m in marks)}")
+        print(f"  {path}: a mark found in {len(found)} of {n} images {' '.join(found[:8])}")
 
 
 def questions(rec, lines, name: str) -> None:

@@ -70,7 +70,7 @@ class SegmentConfig:
     stroke_order_cost: float = 1.0  # cost of a cut whose left side is not the strokes drawn first (_order_costs). Set on
     # validation lines: the most that costs no boxes when a syllable gets a stroke after the rest of the line (1.5 and
     # up do; 2-10 would read in-order lines a little better). No effect on digits there: 0 for them.
-    marks: bool = True  # full stops and commas told apart (_marks); not for digits: a pen-drawn MNIST digit's
+    marks: bool = True  # full stops, commas, "?" and "!" told apart (_marks, _end_marks); not for digits: a pen-drawn MNIST digit's
     # stroke leaves a dot of its own beside it (2 of 800 number lines), as a decimal point would look
 
 
@@ -693,7 +693,7 @@ class Layout:
     backward: np.ndarray
     back: dict
     config: SegmentConfig
-    marks: list = field(default_factory=list)  # [(box, "." or ",")]: full stops and commas, left out of the clusters
+    marks: list = field(default_factory=list)  # [(box, "." "," "?" or "!")]: punctuation, left out of the clusters
 
     @property
     def n(self) -> int:
@@ -948,7 +948,8 @@ def text_lines(ink: np.ndarray, apart=None) -> list[tuple[int, int]]:
     Short lines (a list of one- or two-syllable words) have none of those shapes: with ``apart`` (a
     function of the upper band's ink, the lower one's and both together, :func:`read_apart`), bands far
     enough apart and at least LINE_HEIGHTS_READ as high as each other (a tall 물 under a flat 라면) are
-    two lines where it says so; it is asked only there."""
+    two lines where it says so; it is asked only there, and where a band is a line's shape only by its two
+    runs side by side (a ㅅ's two strokes are that too): it has the last word there."""
     mask = ink > BOX_THRESHOLD
     bands = [list(r) for r in _runs(mask.any(axis=1))]
 
