@@ -56,6 +56,8 @@ def main() -> None:
                    "and dataset stores")
     p.add_argument("--limit", type=int, default=200, help="the first N lines")
     p.add_argument("--questions", action="store_true", help="question and exclamation marks, written by each line's face")
+    p.add_argument("--strokes", action="store_true", help="with --questions: read each line from its strokes (the "
+                   "pad's way), the mark's strokes left out for the line without it")
     p.add_argument("--unmarked", action="store_true", help="count images where a ? or ! is found that holds none")
     args = p.parse_args()
 
@@ -70,7 +72,7 @@ def main() -> None:
     args.lines = args.lines[0]
     rec = Recognizer.load("hangul")
     if args.questions:
-        questions(rec, read_lines(args.lines)[: args.limit], args.lines)
+        questions(rec, read_lines(args.lines)[: args.limit], args.lines, args.strokes)
         return
     right = {"as written": [], "with a full stop": [], "as written (lines of 2+ words)": [],
              "with a comma after the first word": []}
@@ -119,7 +121,7 @@ def unmarked(paths) -> None:
         print(f"  {path}: a mark found in {len(found)} of {n} images {' '.join(found[:8])}")
 
 
-def questions(rec, lines, name: str) -> None:
+def questions(rec, lines, name: str, strokes: bool = False) -> None:
     """Each line written again by its face with a "?" / "!" after it, and the same image with the mark taken out:
     whole lines right."""
     from handpad.synth.fonts import discover_fonts
@@ -140,12 +142,22 @@ def questions(rec, lines, name: str) -> None:
         for bx0, by0, bx1, by1 in marked.boxes[:-1]:
             keep[by0:by1, bx0:bx1] = True
         plain[y0:y1, x0:x1] = np.where(keep[y0:y1, x0:x1], plain[y0:y1, x0:x1], 255)
-        right["as written again (the mark taken out)"].append(rec.read(plain).text == line.text)
-        text = rec.read(marked.image).text
+        if strokes:  # the mark's strokes: those wholly inside its box
+            def inside(st):
+                pts = np.asarray(st["points"], float)
+                half = st["width"] / 2
+                return (pts[:, 0].min() - half >= x0 - 1 and pts[:, 0].max() + half <= x1 + 1
+                        and pts[:, 1].min() - half >= y0 - 1 and pts[:, 1].max() + half <= y1 + 1)
+            right["as written again (the mark taken out)"].append(
+                rec.read(strokes=[st for st in marked.strokes if not inside(st)]).text == line.text)
+            text = rec.read(strokes=marked.strokes).text
+        else:
+            right["as written again (the mark taken out)"].append(rec.read(plain).text == line.text)
+            text = rec.read(marked.image).text
         right["with a ? or ! after it"].append(text == line.text + mark)
         right["the mark found (either)"].append(text[-1:] in "?!" and text[-1:] != "")
         right["the mark told right"].append(text.endswith(mark))
-    print(f"{len(lines)} lines of {name}, written again by their faces")
+    print(f"{len(lines)} lines of {name}, written again by their faces" + (", read from their strokes" if strokes else ""))
     for case, hits in right.items():
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
 

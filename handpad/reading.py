@@ -503,7 +503,8 @@ def _solid(c: "_Cluster", labels: np.ndarray) -> bool:
 
 def _syllable_band(clusters: list) -> tuple[float, float]:
     """The rows the syllables fill (their pieces side by side are clusters of their own, each lower than them)."""
-    big = [c for c in clusters if c.height >= 0.5 * _line_height(clusters)]
+    tall = 0.5 * _line_height(clusters)  # (once: it is a percentile)
+    big = [c for c in clusters if c.height >= tall]
     return float(np.percentile([c.y0 for c in big], 10)), float(np.percentile([c.y1 for c in big], 90))
 
 
@@ -516,7 +517,8 @@ def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig) -> tuple[li
     stacked = _stack(pieces, cfg, _line_height(pieces))
     top, bottom = _syllable_band(stacked)
     height = bottom - top
-    writing = [c for c in stacked if c.height >= 0.5 * _line_height(stacked)]
+    tall = 0.5 * _line_height(stacked)
+    writing = [c for c in stacked if c.height >= tall]
     first = min(c.x0 for c in pieces)
     taken, marks = set(), []
     for k, dot in enumerate(pieces):
@@ -555,7 +557,8 @@ def _marks(clusters: list, labels: np.ndarray) -> tuple[list, list]:
     ``labels``: the line's pieces of ink. -> (the other clusters, [(box, mark)])."""
     if len(clusters) < 2:
         return clusters, []
-    big = [c for c in clusters if c.height >= 0.5 * _line_height(clusters)]
+    tall = 0.5 * _line_height(clusters)
+    big = [c for c in clusters if c.height >= tall]
     top, bottom = _syllable_band(clusters)
     height = bottom - top
     marks, rest = [], []
@@ -649,17 +652,58 @@ def render_strokes(strokes, box=None, margin: int = 4) -> np.ndarray:
     return canvas
 
 
-def _stroke_line(strokes, cfg: SegmentConfig):
-    """Pad strokes -> their clusters (left to right) and how to crop any run of them."""
-    strokes = as_strokes(strokes)
+def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list | None]:
+    """Punctuation among the pad's strokes, found as in an image (:func:`_end_marks`, :func:`_marks`) on the
+    strokes drawn as the pad draws them, only where a cluster of one or two strokes holds one small and low
+    enough to be a mark's dot or tick (drawing the line costs ~1 ms). -> (the other strokes, [(box, mark)], their
+    clusters when no mark was taken out); a mark's strokes are those wholly inside its box."""
     clusters = _stroke_clusters(strokes, cfg)
+    if len(strokes) < 3 or len(clusters) < 2:
+        return strokes, [], clusters
+    height = _line_height(clusters)
+    small = [float((p.max(axis=0) - p.min(axis=0)).max()) + w <= MARK_SIZE * height for p, w in strokes]
+    if not any(small):
+        return strokes, [], clusters
+    top, bottom = _syllable_band(clusters)
+    low = top + MARK_LOW * (bottom - top)
+    if not any(len(c.members) <= 2 and any(small[k] and float(strokes[k][0][:, 1].min()) - strokes[k][1] / 2 >= low
+                                           for k in c.members) for c in clusters):
+        return strokes, [], clusters  # (a mark is a cluster of its own: a dot, a tick, or a stroke over a dot)
+    allpts = np.concatenate([p for p, _ in strokes])
+    reach = max(w for _, w in strokes) / 2 + 1
+    box = (*np.floor(allpts.min(axis=0) - reach), *np.ceil(allpts.max(axis=0) + reach))
+    margin = 4
+    ink = 1.0 - render_strokes(strokes, box, margin).astype(np.float32) / 255.0
+    pieces, labels = _image_clusters(ink, cfg)
+    pieces, ends = _end_marks(pieces, labels, cfg)
+    found = ends + _marks(_stack(pieces, cfg, _line_height(pieces)), labels)[1]
+    dx, dy = box[0] - margin, box[1] - margin
+    taken, marks = set(), []
+    for (x0, y0, x1, y1), mark in found:
+        x0, y0, x1, y1 = x0 + dx - 1, y0 + dy - 1, x1 + dx + 1, y1 + dy + 1
+        inside = {k for k, (p, w) in enumerate(strokes)
+                  if p[:, 0].min() - w / 2 >= x0 and p[:, 0].max() + w / 2 <= x1
+                  and p[:, 1].min() - w / 2 >= y0 and p[:, 1].max() + w / 2 <= y1}
+        if inside:
+            taken |= inside
+            marks.append(((int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))), mark))
+    if not taken:
+        return strokes, [], clusters
+    return [s for k, s in enumerate(strokes) if k not in taken], marks, None
+
+
+def _stroke_line(strokes, cfg: SegmentConfig):
+    """Pad strokes -> their clusters (left to right), how to crop any run of them, and the marks among them."""
+    strokes = as_strokes(strokes)
+    strokes, marks, clusters = _stroke_marks(strokes, cfg) if cfg.marks else (strokes, [], None)
+    clusters = clusters if clusters is not None else _stroke_clusters(strokes, cfg)
 
     def crop(i: int, j: int) -> np.ndarray:
         # as an ink map, bright on black (what the one preprocessing makes of the pad's drawing, exactly)
         drawn = render_strokes([strokes[k] for c in clusters[i:j] for k in sorted(c.members)])
         return 1.0 - drawn.astype(np.float32) / 255.0
 
-    return clusters, crop
+    return clusters, crop, marks
 
 
 def _int_box(c: _Cluster) -> tuple[int, int, int, int]:
@@ -722,7 +766,7 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
         # Strokes that overlap were already joined in drawing order: two separate strokes close
         # together are no sign of one syllable (tight writing), so a cut there costs nothing extra.
         cfg = replace(cfg, cut_close=cfg.stroke_cut_close, join_cost=cfg.stroke_join_cost)
-        clusters, crop = _stroke_line(strokes, cfg)
+        clusters, crop, marks = _stroke_line(strokes, cfg)
         cut_costs = _order_costs(clusters, cfg.stroke_order_cost)
     elif image is not None:
         clusters, crop, marks = _image_line(image, cfg, ink)

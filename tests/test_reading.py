@@ -1,6 +1,7 @@
 """Reading a line (handpad.reading, Recognizer.read, handpad read): real digits and a real Korean
 font written in a row; the shipped models; the shipped language prior."""
 import importlib
+from dataclasses import replace
 import json
 import subprocess
 import sys
@@ -927,6 +928,47 @@ def test_no_question_or_exclamation_mark_in_syllables_and_lines_without_one(monk
     assert [marks(ink) for ink in specked + inks] == [[]] * len(specked + inks)
     monkeypatch.setattr(reading, "MARK_AFTER", 0.0)  # the test means something: without the rule, "!"
     assert [[m for _, m in marks(ink)] for ink in specked] == [["!"]] * 3
+
+
+def test_marks_written_on_the_pad_are_read_from_the_strokes(hangul_rec, monkeypatch):
+    """The pad's strokes of a line with a "?" or "!" (written by a real handwriting font's pen strokes) or a full
+    stop (one click of the pen): the mark's strokes are found as in an image (reading._stroke_marks), left out
+    of the syllables and read as the mark; the syllables read as without the mark's strokes. Lines without one
+    get none."""
+    from handpad.synth.fonts import resolve_fonts
+    from handpad.synth.lines import FaceWriter, hangul_line, line_rng
+
+    require(Path(NANUM_PEN).exists() and Path(UN_PEN).exists(), "fonts-nanum and fonts-unfonts-extra (setup.sh)")
+    faces = {f.id: f for f in resolve_fonts([Path(NANUM_PEN), Path(UN_PEN)])[0]}
+    cases = [("NanumPenScript-Regular", "사랑해!", 0), ("NanumPenScript-Regular", "진짜?", 1), ("UnPen-Regular", "사랑해!", 4),
+             ("UnPen-Regular", "진짜?", 5), ("UnPen-Regular", "좋아요!", 6)]  # (draws where the mark is found: about
+    # three in four are, bench/punctuation.py --questions --strokes)
+    lines = [hangul_line(FaceWriter(faces[face], "pen"), text, line_rng(3, "t", seed), "normal")
+             for face, text, seed in cases]
+    stop = hangul_line(FaceWriter(faces["UnPen-Regular"], "pen"), "안녕하세요", line_rng(3, "t", 9), "normal")
+    x0, y0, x1, y1 = stop.boxes[-1]
+    click = {"width": 2.5 * max(3, stop.width), "points": [[x1 + 0.25 * stop.height, y1 - 1.25 * max(3, stop.width)]]}
+    lines.append(replace(stop, text="안녕하세요.", strokes=stop.strokes + [click]))
+    for line in lines:
+        read = hangul_rec.read(strokes=line.strokes)
+        assert read.syllables[-1].top == [(line.text[-1], 1.0)] and read.text.endswith(line.text[-1]), line.text
+        mark_box = line.boxes[-1] if line.text != "안녕하세요." else None  # the full stop: the click alone
+        without = [st for st in line.strokes if st is not click and (mark_box is None or not _inside(st, mark_box))]
+        assert [s.label for s in read.syllables[:-1]] == [s.label for s in hangul_rec.read(strokes=without).syllables]
+    for face in faces.values():
+        for style in ("pen", "careless"):
+            for i, text in enumerate(("까치 까치 설날은", "이리저리", "비빔밥 주세요")):
+                plain = hangul_line(FaceWriter(face, style), text, line_rng(4, "t", i), "normal")
+                assert reading.layout(strokes=plain.strokes).marks == [], (face.id, style, text)
+    assert sum(hangul_rec.read(strokes=line.strokes).text == line.text for line in lines) >= 4  # most read whole
+    monkeypatch.setattr(reading, "_stroke_marks", lambda strokes, cfg: (strokes, [], None))
+    assert not any(hangul_rec.read(strokes=line.strokes).text.endswith(line.text[-1]) for line in lines)
+
+
+def _inside(stroke: dict, box) -> bool:
+    pts, half = np.asarray(stroke["points"], float), stroke["width"] / 2
+    return bool(pts[:, 0].min() - half >= box[0] - 1 and pts[:, 0].max() + half <= box[2] + 1
+                and pts[:, 1].min() - half >= box[1] - 1 and pts[:, 1].max() + half <= box[3] + 1)
 
 
 def test_a_word_in_a_form_s_field_box_reads_as_without_the_box(hangul_rec, monkeypatch):
