@@ -16,9 +16,15 @@ fetch-fonts`).
     python bench/punctuation.py data/words-pen --limit 200 --questions
 
 With --unmarked, the line sets and dataset stores given (none holds a "?" or "!") are looked through for question
-and exclamation marks (`_end_marks` on each image's pieces of ink): how many images one is found in.
+and exclamation marks (`_end_marks` on each image's pieces of ink): how many images one is found in; with --model
+digits, for full stops and commas (`_marks`: numbers' decimal points and thousands' commas).
+
+With --decimal (a number line set, --model digits), each number is read as it is and with a decimal point after
+one of its digits (drawn at random, not the last): the digits after it moved right by 0.35 of the line's height
+and a dot of the line's pen in the middle of that gap, on the baseline.
 
     python bench/punctuation.py --unmarked data/words-val-pen data/hangul-val-pen-80
+    python bench/punctuation.py data/numbers-val-pen --model digits --decimal
 """
 from __future__ import annotations
 
@@ -59,17 +65,22 @@ def main() -> None:
     p.add_argument("--strokes", action="store_true", help="with --questions: read each line from its strokes (the "
                    "pad's way), the mark's strokes left out for the line without it")
     p.add_argument("--unmarked", action="store_true", help="count images where a ? or ! is found that holds none")
+    p.add_argument("--decimal", action="store_true", help="numbers with a decimal point (--model digits)")
+    p.add_argument("--model", default="hangul", choices=["hangul", "digits"])
     args = p.parse_args()
 
     from handpad.recognizer import Recognizer
     from handpad.sources.lines import read_lines
 
     if args.unmarked:
-        unmarked(args.lines)
+        unmarked(args.lines, args.model)
         return
     if len(args.lines) != 1:
         p.error("one line set (several only with --unmarked)")
     args.lines = args.lines[0]
+    if args.decimal:
+        decimal(Recognizer.load("digits"), read_lines(args.lines)[: args.limit], args.lines)
+        return
     rec = Recognizer.load("hangul")
     if args.questions:
         questions(rec, read_lines(args.lines)[: args.limit], args.lines, args.strokes)
@@ -97,8 +108,29 @@ def main() -> None:
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
 
 
-def unmarked(paths) -> None:
-    """Images with no "?" or "!": where does `_end_marks` find one anyway?"""
+def decimal(rec, lines, name: str) -> None:
+    """Numbers as written and with a decimal point between two of their digits: whole numbers right."""
+    rng = np.random.default_rng(0)
+    right = {"as written": [], "with a decimal point": [], "a '.' where there is none": []}
+    for line in lines:
+        image, boxes = line.image(), line.boxes
+        height = float(np.median(boxes[:, 3] - boxes[:, 1]))
+        k = int(rng.integers(0, len(line.text) - 1))
+        gap, x = int(0.35 * height), int(boxes[k][2] + 2)
+        wide = np.full((image.shape[0], image.shape[1] + gap), 255, np.uint8)
+        wide[:, :x], wide[:, x + gap:] = image[:, :x], image[:, x:]
+        point = with_mark(wide, (0, 0, int(x + gap // 2 - 0.25 * height), int(boxes[k][3])), height, ".")
+        text = rec.read(image).text
+        right["as written"].append(text == line.text)
+        right["a '.' where there is none"].append("." in text)
+        right["with a decimal point"].append(rec.read(point[:, :wide.shape[1]]).text == line.text[:k + 1] + "." + line.text[k + 1:])
+    print(f"{len(lines)} numbers of {name}")
+    for case, hits in right.items():
+        print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
+
+
+def unmarked(paths, model: str = "hangul") -> None:
+    """Images with no "?" or "!" (digits: no "." or ","): where is one found anyway?"""
     from pathlib import Path
 
     from handpad import reading
@@ -106,7 +138,14 @@ def unmarked(paths) -> None:
     from handpad.sources.lines import read_lines
     from handpad.store import load_store
 
-    cfg = reading.SEGMENT_CONFIGS["hangul"]
+    cfg = reading.SEGMENT_CONFIGS[model]
+
+    def marks_in(ink):
+        pieces, labels = reading._image_clusters(ink, cfg)
+        if model == "hangul":
+            return reading._end_marks(pieces, labels, cfg)[1]
+        return reading._marks(reading._stack(pieces, cfg, reading._line_height(pieces)), labels)[1]
+
     for path in paths:
         if (Path(path) / "lines.jsonl").exists():
             inks = (ink_map(s.image()) for s in read_lines(path))
@@ -115,7 +154,7 @@ def unmarked(paths) -> None:
         found, n = [], 0
         for i, ink in enumerate(inks):
             n += 1
-            marks = reading._end_marks(*reading._image_clusters(ink, cfg), cfg)[1]
+            marks = marks_in(ink)
             if marks:
                 found.append(f"{i}:{''.join(m for _, m in marks)}")
         print(f"  {path}: a mark found in {len(found)} of {n} images {' '.join(found[:8])}")

@@ -70,14 +70,15 @@ class SegmentConfig:
     stroke_order_cost: float = 1.0  # cost of a cut whose left side is not the strokes drawn first (_order_costs). Set on
     # validation lines: the most that costs no boxes when a syllable gets a stroke after the rest of the line (1.5 and
     # up do; 2-10 would read in-order lines a little better). No effect on digits there: 0 for them.
-    marks: bool = True  # full stops, commas, "?" and "!" told apart (_marks, _end_marks); not for digits: a pen-drawn MNIST digit's
-    # stroke leaves a dot of its own beside it (2 of 800 number lines), as a decimal point would look
+    marks: bool = True  # full stops and commas told apart (_marks): in numbers, decimal points and thousands' commas
+    end_marks: bool = True  # "?" and "!" (_end_marks); not for digits: a pen-drawn MNIST 7 or 9 whose stroke leaves
+    # a dot under it is a "?" (2 of 900 validation number lines; full stops and commas: none)
 
 
 HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
                                cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.8, min_part=0.25,
-                               join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0, marks=False)
+                               join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0, end_marks=False)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
 TOP_K = 8  # candidates per box the beam search looks at
@@ -448,7 +449,7 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     ink = ink_map(image) if ink is None else ink
     clusters, labels = _image_clusters(ink, cfg)
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
-    clusters, ends = _end_marks(clusters, labels, cfg) if cfg.marks else (clusters, [])
+    clusters, ends = _end_marks(clusters, labels, cfg) if cfg.end_marks else (clusters, [])
     clusters = _stack(clusters, cfg, _line_height(clusters))
     clusters, marks = _marks(clusters, labels) if cfg.marks else (clusters, [])
     marks = ends + marks
@@ -675,8 +676,8 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
     margin = 4
     ink = 1.0 - render_strokes(strokes, box, margin).astype(np.float32) / 255.0
     pieces, labels = _image_clusters(ink, cfg)
-    pieces, ends = _end_marks(pieces, labels, cfg)
-    found = ends + _marks(_stack(pieces, cfg, _line_height(pieces)), labels)[1]
+    pieces, ends = _end_marks(pieces, labels, cfg) if cfg.end_marks else (pieces, [])
+    found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels)[1] if cfg.marks else [])
     dx, dy = box[0] - margin, box[1] - margin
     taken, marks = set(), []
     for (x0, y0, x1, y1), mark in found:
@@ -695,7 +696,7 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
 def _stroke_line(strokes, cfg: SegmentConfig):
     """Pad strokes -> their clusters (left to right), how to crop any run of them, and the marks among them."""
     strokes = as_strokes(strokes)
-    strokes, marks, clusters = _stroke_marks(strokes, cfg) if cfg.marks else (strokes, [], None)
+    strokes, marks, clusters = _stroke_marks(strokes, cfg) if cfg.marks or cfg.end_marks else (strokes, [], None)
     clusters = clusters if clusters is not None else _stroke_clusters(strokes, cfg)
 
     def crop(i: int, j: int) -> np.ndarray:

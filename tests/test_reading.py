@@ -971,6 +971,31 @@ def _inside(stroke: dict, box) -> bool:
                 and pts[:, 1].min() - half >= box[1] - 1 and pts[:, 1].max() + half <= box[3] + 1)
 
 
+def test_a_number_s_decimal_point_is_read(digits_rec, mnist_digits, monkeypatch):
+    """Real MNIST digits with a decimal point between two of them (a dot on the baseline in a gap of its own):
+    read as "3.14"-like numbers, the point a box with that one candidate; taken for no mark (digits without
+    marks, as until the twentieth sitting), the point is lost. No "." where the digits have none."""
+    images, labels = mnist_digits
+    rng = np.random.default_rng(5)
+    lines, texts, plain = [], [], []
+    for _ in range(20):
+        idx = rng.choice(len(images), rng.integers(3, 6), replace=False)
+        k = int(rng.integers(0, len(idx) - 1))
+        left, right = number_line(images[idx[:k + 1]], gap=6), number_line(images[idx[k + 1:]], gap=6)
+        line = np.concatenate([left[:, :-6], np.zeros((40, 12), np.uint8), right[:, 6:]], axis=1)
+        cv2.circle(line, (left.shape[1] - 6 + 6, 31), 2, 255, -1)  # on the baseline, in the middle of its gap
+        lines.append(line)
+        texts.append("".join(str(labels[i]) for i in idx[:k + 1]) + "." + "".join(str(labels[i]) for i in idx[k + 1:]))
+        plain.append(number_line(images[idx], gap=6))
+    read = [digits_rec.read(x) for x in lines]
+    assert sum(r.text == t for r, t in zip(read, texts)) >= 15
+    assert all(s.top == [(".", 1.0)] for r in read for s in r.syllables if s.label == ".")
+    assert not any("." in digits_rec.read(x).text for x in plain)
+    monkeypatch.setattr(reading, "SEGMENT_CONFIGS", {**reading.SEGMENT_CONFIGS,
+                                                     "digits": replace(reading.DIGITS_SEGMENT, marks=False)})
+    assert not any("." in digits_rec.read(x).text for x in lines)
+
+
 def test_a_word_in_a_form_s_field_box_reads_as_without_the_box(hangul_rec, monkeypatch):
     """A word written in one printed box (a form's name field): `read` takes the box's sides away as well
     (reading.without_box after the rules) and reads the word as written without the box."""

@@ -25,7 +25,8 @@ on a darker desk, lit unevenly, grainy or dusty,
 turned up to 15 degrees, on ruled or grid paper, in a row of boxes (원고지, a form's boxes:
 one character to a box) or in one box (a form's field); the printed lines are taken away
 first, and so is a line drawn by hand under the writing (underlined). Full stops, commas,
-question and exclamation marks among Hangul syllables are read as ".", ",", "?" and "!".
+question and exclamation marks among Hangul syllables are read as ".", ",", "?" and "!", a
+number's decimal point and thousands' commas as "." and ",".
 
 With --json, one JSON object per image ("text" holds a newline between lines; "line" says which
 line a syllable is on, 0 = the first):
