@@ -628,18 +628,20 @@ def _stroke_clusters(strokes, cfg: SegmentConfig) -> list[_Cluster]:
     return sorted(clusters, key=lambda c: c.x0)
 
 
+def _stroke_box(strokes) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) around all the strokes' ink, whole pixels."""
+    allpts = np.concatenate([p for p, _ in strokes])
+    reach = max(w for _, w in strokes) / 2 + 1
+    (x0, y0), (x1, y1) = np.floor(allpts.min(axis=0) - reach), np.ceil(allpts.max(axis=0) + reach)
+    return x0, y0, x1, y1
+
+
 def render_strokes(strokes, box=None, margin: int = 4) -> np.ndarray:
     """Strokes drawn as the pad draws them (round pen, anti-aliased): uint8, dark ink on white.
 
     ``box``: (x0, y0, x1, y1) of the canvas to draw; default: around all strokes.
     """
-    if box is None:
-        allpts = np.concatenate([p for p, _ in strokes])
-        reach = max(w for _, w in strokes) / 2 + 1
-        x0, y0 = np.floor(allpts.min(axis=0) - reach)
-        x1, y1 = np.ceil(allpts.max(axis=0) + reach)
-    else:
-        x0, y0, x1, y1 = box
+    x0, y0, x1, y1 = _stroke_box(strokes) if box is None else box
     w, h = int(x1 - x0) + 2 * margin, int(y1 - y0) + 2 * margin
     canvas = np.full((max(h, 1), max(w, 1)), 255, np.uint8)
     shift = 4
@@ -670,10 +672,7 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
     if not any(len(c.members) <= 2 and any(small[k] and float(strokes[k][0][:, 1].min()) - strokes[k][1] / 2 >= low
                                            for k in c.members) for c in clusters):
         return strokes, [], clusters  # (a mark is a cluster of its own: a dot, a tick, or a stroke over a dot)
-    allpts = np.concatenate([p for p, _ in strokes])
-    reach = max(w for _, w in strokes) / 2 + 1
-    box = (*np.floor(allpts.min(axis=0) - reach), *np.ceil(allpts.max(axis=0) + reach))
-    margin = 4
+    box, margin = _stroke_box(strokes), 4
     ink = 1.0 - render_strokes(strokes, box, margin).astype(np.float32) / 255.0
     pieces, labels = _image_clusters(ink, cfg)
     pieces, ends = _end_marks(pieces, labels, cfg) if cfg.end_marks else (pieces, [])
