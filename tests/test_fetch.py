@@ -101,19 +101,23 @@ def test_catalog_is_pinned_licensed_and_free_of_reserved_families():
         algo, digest = c.integrity.split("-", 1)
         assert algo == "sha512" and len(base64.b64decode(digest)) == 64, c
         assert c.font_license == "OFL-1.1" and "OFL-1.1" in c.license or c.license == "MIT", c
-        assert c.package.startswith(("@expo-google-fonts/", "@fontsource/")) and c.package.endswith("/" + c.name)
+        assert c.package.startswith(("@expo-google-fonts/", "@fontsource/", "@noonnu/")) and c.package.endswith("/" + c.name)
         if c.kind == "ttf":
             assert c.files and all(f.startswith("package/") and f.endswith(".ttf") for f in c.files)
+        elif c.kind == "woff":  # noonnu.cc's fonts: only those whose own license (in the font) is the OFL
+            assert c.package.startswith("@noonnu/cafe24-") and c.font_license == "OFL-1.1", c
+            assert c.files and all(f.startswith("package/fonts/") and f.endswith((".woff", ".woff2")) for f in c.files)
         else:
             assert c.kind == "woff2-subsets" and all(w.isdigit() for w in c.files)
         assert not any(reserved_family(t) for t in (c.name, c.family, c.package, *c.files)), c
-    assert {"dokdo", "nanum-pen-script", "kirang-haerang", "hahmlet"} <= set(names)
+    assert {"dokdo", "nanum-pen-script", "kirang-haerang", "hahmlet", "cafe24-shiningstar"} <= set(names)
 
 
 @pytest.mark.parametrize("name", [
     "east-sea-dokdo", "EastSeaDokdo", "East Sea Dokdo", "@expo-google-fonts/east-sea-dokdo", "@fontsource/poor-story",
     "GAEGU", "gaegu", "Hi Melody", "himelody", "gamja_flower", "SingleDay", "cute-font", "Stylish", "Gaegu-Bold.ttf",
-    "PoorStory_400Regular.ttf", "@fontsource/gaegu@5.0.0",
+    "PoorStory_400Regular.ttf", "@fontsource/gaegu@5.0.0", "@noonnu/gaegu", "동해 독도", "개구체", "감자꽃",
+    "gamja-flower - 감자꽃 - 손글씨", "하이 멜로디", "싱글데이", "푸어 스토리", "귀여운 폰트", "스타일리시",
 ])
 def test_reserved_families_are_found_by_whole_name(name):
     assert reserved_family(name) in RESERVED
@@ -122,7 +126,7 @@ def test_reserved_families_are_found_by_whole_name(name):
 
 
 @pytest.mark.parametrize("name", ["Dokdo", "dokdo", "@expo-google-fonts/dokdo", "Dokdo_400Regular.ttf", "Gaegumi", "Stylishly",
-                                  "NanumGothic", "SeaDokdo"])
+                                  "NanumGothic", "SeaDokdo", "대한민국 독도체", "카페24 빛나는별"])
 def test_other_names_are_not_reserved(name):
     assert reserved_family(name) is None
 
@@ -254,6 +258,44 @@ def test_woff2_pieces_are_merged_into_one_font_with_the_union_of_their_cmaps(tmp
     # It renders as the original does (same outlines), and discovery takes it.
     faces, problems = discover_fonts([tmp_path / "dest"], syllables=SYL)
     assert [f.id for f in faces] == ["TestSerif-Regular"] and not problems
+
+
+def test_a_whole_woff_font_is_unpacked_into_a_plain_font_that_discovery_takes(tmp_path):
+    """noonnu.cc's packages (kind "woff"): one whole font as WOFF, taken as a plain TTF with its
+    license from the name table (the package has no license file)."""
+    _needs_nanum()
+    from fontTools.ttLib import TTFont
+
+    woff = small_font(GOTHIC, "Test Hand", flavor="woff")
+    assert woff[:4] == b"wOFF"
+    tgz = tarball(tmp_path, "test-hand", {"package/fonts/testhand-normal.woff": woff, "package/index.css": b"@font-face {}"})
+    entry = entry_for(tgz, "test-hand", ["package/fonts/testhand-normal.woff"], kind="woff", family="Test Hand")
+    [result] = fetch.fetch_fonts(tmp_path / "dest", progress=False, catalog=[entry])
+    assert result.status == "fetched" and result.files == ["TestHand.ttf"]
+    plain = tmp_path / "dest" / "test-hand" / "TestHand.ttf"
+    assert plain.read_bytes()[:4] == b"\x00\x01\x00\x00"  # an sfnt, not WOFF
+    font = TTFont(str(plain))
+    assert font.flavor is None and set(font.getBestCmap()) == {ord(c) for c in CHARS}
+    assert "Test Hand" in (tmp_path / "dest" / "test-hand" / "LICENSE.txt").read_text()  # from the name table
+    faces, problems = discover_fonts([tmp_path / "dest"], syllables=SYL)
+    assert [f.id for f in faces] == ["TestHand-Regular"] and not problems
+    # A WOFF that is not a font, or a path the tarball lacks, names the package; nothing written.
+    bad_tgz = tarball(tmp_path, "bad-hand", {"package/fonts/bad-normal.woff": b"wOFF but nothing more"})
+    bad = entry_for(bad_tgz, "bad-hand", ["package/fonts/bad-normal.woff"], kind="woff", family="Bad Hand")
+    gone = entry_for(bad_tgz, "gone-hand", ["package/fonts/gone-normal.woff"], kind="woff", family="Gone Hand")
+    results = {r.entry.name: r for r in fetch.fetch_fonts(tmp_path / "dest", progress=False, catalog=[bad, gone])}
+    assert "@test-fonts/bad-hand@1.0.0: bad-normal.woff is not a readable font" in results["bad-hand"].error
+    assert "@test-fonts/gone-hand@1.0.0: the tarball has no package/fonts/gone-normal.woff" in results["gone-hand"].error
+    assert sorted(p.name for p in (tmp_path / "dest").iterdir()) == ["test-hand"]
+
+
+def test_a_woff_font_named_in_korean_as_a_reserved_family_is_refused(tmp_path):
+    _needs_nanum()
+    tgz = tarball(tmp_path, "potato", {"package/fonts/p-normal.woff": small_font(GOTHIC, "감자꽃", flavor="woff")})
+    [result] = fetch.fetch_fonts(tmp_path / "dest", progress=False,
+                                 catalog=[entry_for(tgz, "potato", ["package/fonts/p-normal.woff"], kind="woff", family="Potato")])
+    assert result.status == "failed" and "Gamja Flower" in result.error and "reserved" in result.error
+    assert not (tmp_path / "dest" / "potato").exists()
 
 
 # -- discovery: reserved faces, the cache folder, duplicate designs ------------------------------

@@ -2,8 +2,8 @@
 
 For each entry of :data:`~handpad.synth.font_catalog.CATALOG` (or those named): download the
 package's tarball straight from the registry (no Node needed), check it against the pinned
-``dist.integrity`` (sha512), take the listed TTFs, or merge each listed weight's woff2
-unicode-range pieces into one TTF, and put them with the license and a ``SOURCE.json`` into
+``dist.integrity`` (sha512), take the listed TTFs, unpack the listed WOFF/WOFF2 fonts, or merge
+each listed weight's woff2 unicode-range pieces into one TTF, and put them with the license and a ``SOURCE.json`` into
 ``DEST/<name>/``. The folder is built under a hidden temporary name and renamed when complete,
 so an interrupted or failed fetch leaves nothing half-written; a package already there (same
 version and integrity) is skipped, so re-runs are cheap. A failure (network, a tarball that
@@ -255,6 +255,17 @@ def _extract(entry: CatalogFont, tar: tarfile.TarFile, members: dict) -> dict[st
             except Exception as e:
                 raise FetchError(f"{entry.pinned}: cannot merge the {len(pieces)} woff2 pieces of weight {weight} ({type(e).__name__}: {e})") from None
             out[f"{re.sub(r'[^A-Za-z0-9]', '', entry.family)}_{weight}{WEIGHT_NAMES.get(weight, '')}.ttf"] = merged
+    elif entry.kind == "woff":
+        for path in entry.files:
+            if path not in members:
+                raise FetchError(f"{entry.pinned}: the tarball has no {path}")
+            try:
+                name, blob = unpack_font(_read(tar, members[path], entry), entry.family)
+            except FetchError:
+                raise
+            except Exception as e:
+                raise FetchError(f"{entry.pinned}: {Path(path).name} is not a readable font ({type(e).__name__}: {e})") from None
+            out[name] = blob
     else:
         raise FetchError(f"{entry.pinned}: unknown kind {entry.kind!r} in the catalog")
     for name, blob in out.items():
@@ -286,6 +297,22 @@ def _check_font(entry: CatalogFont, name: str, blob: bytes) -> None:
     reserved = _reserved_in_names(font)
     if reserved:
         raise FetchError(f"{entry.pinned}: {name} is the family {reserved}, {RESERVED_REASON}; refused")
+
+
+def unpack_font(blob: bytes, family: str) -> tuple[str, bytes]:
+    """A WOFF or WOFF2 font (or a plain one) as a plain TrueType/OpenType file that FreeType and
+    the font discovery read like any other: (file name from ``family``, bytes). WOFF2 needs brotli."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(io.BytesIO(blob))
+    except ImportError as e:  # woff2 without brotli
+        raise FetchError(f"reading woff2 needs the brotli package (pip install brotli): {e}") from None
+    font.flavor = None
+    buffer = io.BytesIO()
+    font.save(buffer)
+    suffix = ".otf" if "CFF " in font or "CFF2" in font else ".ttf"
+    return re.sub(r"[^A-Za-z0-9]", "", family) + suffix, buffer.getvalue()
 
 
 def merge_subsets(pieces: Iterable[bytes]) -> bytes:
@@ -342,7 +369,7 @@ def describe_catalog(dest=None, catalog: Sequence[CatalogFont] | None = None) ->
     width = max(len(c.pinned) for c in catalog)
     for c in catalog:
         there = "fetched" if is_present(dest, c) else "-"
-        taken = ", ".join(Path(f).name if c.kind == "ttf" else f"weight {f}" for f in c.files)
+        taken = ", ".join(Path(f).name if c.kind in ("ttf", "woff") else f"weight {f}" for f in c.files)
         lines.append(f"  {c.pinned:<{width}}  {there:<7}  {c.font_license:<7}  {c.family}: {taken}")
     lines.append("reserved (never fetched or used): " + ", ".join(RESERVED))
     return "\n".join(lines)

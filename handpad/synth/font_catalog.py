@@ -8,6 +8,11 @@ Every entry pins one npm package at one version, with the tarball's address and 
 * ``woff2-subsets``: ``@fontsource/*`` ship each weight cut into unicode-range pieces
   (``files/<id>-<piece>-<weight>-normal.woff2``); ``files`` are the weights, and the pieces of
   each weight are merged back into one TTF (:func:`handpad.synth.fetch.merge_subsets`).
+* ``woff``: ``@noonnu/*`` (the fonts of noonnu.cc, packaged by skt-t1-byungi/noonnu-fonts) ship
+  one whole font as WOFF or WOFF2; ``files`` are their paths, each unpacked into a plain TTF/OTF.
+  Their npm ``license`` (MIT) is the packaging's; the fonts' own license is in their name table
+  (Cafe24's: SIL OFL 1.1). Only faces whose license is stated in the font are taken: other
+  handwriting faces of that scope (777, Uhbee, ylee, Flower Salt, Sangsang) say nothing of theirs.
 
 One or two weights per family: the weights of one family are one design (see design groups in
 :mod:`handpad.synth.fonts`), so more weights would add little. Values from
@@ -30,6 +35,12 @@ NPM = "https://registry.npmjs.org"
 RESERVED = (
     "Gaegu", "Poor Story", "Hi Melody", "Gamja Flower", "Single Day", "East Sea Dokdo", "Cute Font", "Stylish",
 )
+# Their Korean names, found anywhere in a name (Korean-named packages and fonts, e.g. noonnu.cc's).
+RESERVED_KOREAN = {
+    "개구": "Gaegu", "푸어스토리": "Poor Story", "하이멜로디": "Hi Melody", "감자꽃": "Gamja Flower",
+    "싱글데이": "Single Day", "동해독도": "East Sea Dokdo", "귀여운폰트": "Cute Font", "큐트폰트": "Cute Font",
+    "스타일리시": "Stylish", "스타일리쉬": "Stylish",
+}
 RESERVED_REASON = "reserved for the project's independent evaluation; never used for training, validation or tuning"
 
 
@@ -41,8 +52,8 @@ class CatalogFont:
     version: str
     integrity: str  # npm's dist.integrity: "sha512-" + base64 digest of the tarball
     license: str  # the package's license field on npm
-    kind: str  # "ttf" or "woff2-subsets"
-    files: tuple[str, ...]  # ttf: paths in the tarball; woff2-subsets: weights ("400", "700")
+    kind: str  # "ttf", "woff2-subsets" or "woff"
+    files: tuple[str, ...]  # ttf, woff: paths in the tarball; woff2-subsets: weights ("400", "700")
     font_license: str = "OFL-1.1"
     tarball: str = ""  # default: the registry's address for package@version
 
@@ -61,6 +72,10 @@ def _expo(name, family, version, integrity, files, license="MIT AND OFL-1.1") ->
 
 def _fontsource(name, family, version, integrity, weights, license="OFL-1.1") -> CatalogFont:
     return CatalogFont(name, family, f"@fontsource/{name}", version, integrity, license, "woff2-subsets", tuple(weights))
+
+
+def _noonnu(name, family, integrity, file, version="0.1.0", license="MIT") -> CatalogFont:
+    return CatalogFont(name, family, f"@noonnu/{name}", version, integrity, license, "woff", (f"package/fonts/{file}",))
 
 
 # In preference order: of two faces with the same glyphs, the earlier one is kept (Debian's
@@ -138,6 +153,38 @@ CATALOG: tuple[CatalogFont, ...] = (
     _fontsource("grandiflora-one", "Grandiflora One", "5.3.0",
                 "sha512-NCCvd6e+SjC25zFqCEQ655ZWS8oxgZmag59mjhSr6UVSY9OmxGchuPdNpih/Fa0i1H6RpK5HN25SnIGSLDkx2A==",
                 ["400"]),
+    # Cafe24's faces (noonnu.cc pages 340-346, 371, 669-670; versions and integrity: `npm view`, 2026-12).
+    # Hand-lettered: Dongdong, Oneprettynight, Shiningstar, Ssukssuk, Syongsyong; designed: the rest.
+    _noonnu("cafe24-shiningstar", "Cafe24 Shiningstar",
+            "sha512-V/v+/nEAxJPY3peXJ/Wtxl1YG14ILKzxfH8RW8n9Jmol11DQ9fX4R1V11euj7A2YBdF7GUF+BtJMjCsxw2jcyw==",
+            "cafe24shiningstar-normal.woff"),
+    _noonnu("cafe24-syongsyong", "Cafe24 Syongsyong",
+            "sha512-cybWuCudB8pOTVgaOcQ9pV/aRXgSTBo0SZ8SxsbNjdmeZN3fHGWa6hNqgzkCcOF98sQOBiwfkPbskt/7P15+eg==",
+            "cafe24syongsyong-normal.woff"),
+    _noonnu("cafe24-oneprettynight", "Cafe24 Oneprettynight",
+            "sha512-51n6u8nJUz4y+7xNIBadSK9xUs3geB77GqdTkvvD8gfsEVgcsMg3BGOaz91SImmYloggsQMoay7up9T9dgl1aA==",
+            "cafe24oneprettynight-normal.woff"),
+    _noonnu("cafe24-dongdong", "Cafe24 Dongdong",
+            "sha512-5CYWtE4Ipc77T6zJo0lRyDTWn1rg+pfIXO0Xe/rcqM+6/R+XIVHLNuFEUZDU0iTqGQPgcW64XszH+YavDf3XUQ==",
+            "cafe24dongdong-normal.woff"),
+    _noonnu("cafe24-ssukssuk", "Cafe24 Ssukssuk",
+            "sha512-jlK0XNC+eV3wQDfr4LNuT246M04jn949pa7OY/QtWtn8FIzMP+HfkmjHhsM6frJ5ehDmkVl1oVJFilSiaJ6kvQ==",
+            "cafe24ssukssuk-normal.woff"),
+    _noonnu("cafe24-dangdanghae", "Cafe24 Dangdanghae",
+            "sha512-+U0Rqyr5NKt8t0V730rGiJ/G699qn9trivF7E9SpnjizdxKLc7+wk47qt6GXRV0/rODAPiS1fYG9mNJOgHd0GQ==",
+            "cafe24dangdanghae-normal.woff"),
+    _noonnu("cafe24-danjunghae", "Cafe24 Danjunghae",
+            "sha512-6F7AL4Uhpi+dZX/2F4HDk2SSJhmexJq7xqEO2VLIMoNmzX2rTKsIRPHniaf1xvY5fFeHtBs/qsFVJXQGsu7vvQ==",
+            "cafe24danjunghae-normal.woff"),
+    _noonnu("cafe24-simplehae", "Cafe24 Simplehae",
+            "sha512-mmZyl0MmTdRUa/sYD5kVeaSsflLI0mMfLDO4miMlM0h59JNCSIKpc0NVtdEQCfJDdK3uYlsLV6g/nJYO1Uqvlw==",
+            "cafe24simplehae-normal.woff"),
+    _noonnu("cafe24-ssurround", "Cafe24 Ssurround",
+            "sha512-Z1v0EQYxETnkR8YqRZaS+tyqy4rJ6dASyxVkJ/J4GKrAqPdA93CZHT9mMRWC1TmrEIXiXpVpYoV8bqT1kOJDfw==",
+            "cafe24ssurround-normal.woff"),
+    _noonnu("cafe24-ssurround-air", "Cafe24 Ssurround Air",
+            "sha512-i4WanoD6x0HqSGAPH5JDIGteC4jQdWGNWCUtucVQWoTPJJ7xpvrKO5iXX1JWEI6HxiB/W+ZncHktJeMI2uH02Q==",
+            "cafe24ssurroundair-normal.woff"),
 )
 
 
@@ -160,8 +207,13 @@ def reserved_family(text: str) -> str | None:
     Whole names only, whatever the case, spaces, hyphens or scope: "east-sea-dokdo",
     "EastSeaDokdo", "@expo-google-fonts/east-sea-dokdo" and "Gaegu-Bold.ttf" are reserved;
     "Dokdo" (another family) and "Gaegumi" are not. A run of consecutive words is matched,
-    so "@fontsource/poor-story" and "PoorStory_400Regular" are found too.
+    so "@fontsource/poor-story" and "PoorStory_400Regular" are found too. Korean names are
+    found anywhere, spaces ignored ("동해 독도", "감자꽃체"): a wider net, for a rule never to break.
     """
+    compact = re.sub(r"\s+", "", text)
+    for korean, family in RESERVED_KOREAN.items():
+        if korean in compact:
+            return family
     words = name_words(text)
     for i in range(len(words)):
         joined = ""

@@ -63,12 +63,13 @@ FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 # faces (Nanum Pen/Brush Script, Nanum Barun Pen, Un Pen, Un Penheulim), Un Pilgi/Pilgia
 # ("handwriting"), Un Gungseo (brush calligraphy), Alee's Eunjin faces, the two
 # hand-lettered Woowa faces (Kirang Haerang and Yeon Sung, also as fetched from npm), and
-# npm's Dokdo (marker handwriting). The Un Jamo faces are designed type, not handwriting; so
+# npm's Dokdo (marker handwriting), and Cafe24's five hand-lettered faces (npm's @noonnu). The Un Jamo faces are designed type, not handwriting; so
 # are npm's casual display faces (Gugi, Jua, Do Hyeon, Dongle, Song Myung, Sunflower): their
 # strokes are regular and geometric (looked at, rendered).
 HANDWRITING = (
     "*Pen*", "*Brush*", "*Script*", "*Pilgi*", "UnGungseo-*", "Eunjin*", "BMKIRANGHAERANG-*", "BMYEONSUNG-*",
     "KirangHaerang-*", "YeonSung-*", "Dokdo-*",
+    "Cafe24Dongdong-*", "Cafe24Oneprettynight-*", "Cafe24Shiningstar-*", "Cafe24Ssukssuk-*", "Cafe24Syongsyong-*",
 )
 # Textured faces: dotted "Eco" faces and distressed ones; the pen kind closes them before thinning.
 TEXTURED = ("*Eco-*", "BMEuljiro10yearslater-*", "BMEuljirooraeorae-*", "BlackAndWhitePicture-*")
