@@ -302,17 +302,26 @@ def _check_font(entry: CatalogFont, name: str, blob: bytes) -> None:
 def unpack_font(blob: bytes, family: str) -> tuple[str, bytes]:
     """A WOFF or WOFF2 font (or a plain one) as a plain TrueType/OpenType file that FreeType and
     the font discovery read like any other: (file name from ``family``, bytes). WOFF2 needs brotli."""
+    font, plain = _plain_font(blob)
+    suffix = ".otf" if "CFF " in font or "CFF2" in font else ".ttf"
+    return re.sub(r"[^A-Za-z0-9]", "", family) + suffix, plain
+
+
+def _plain_font(blob: bytes, drop: Sequence[str] = ()):
+    """(the font, its bytes as a plain sfnt without the ``drop`` tables) from WOFF, WOFF2 or sfnt bytes."""
     from fontTools.ttLib import TTFont
 
     try:
         font = TTFont(io.BytesIO(blob))
     except ImportError as e:  # woff2 without brotli
         raise FetchError(f"reading woff2 needs the brotli package (pip install brotli): {e}") from None
+    for tag in drop:
+        if tag in font:
+            del font[tag]
     font.flavor = None
     buffer = io.BytesIO()
     font.save(buffer)
-    suffix = ".otf" if "CFF " in font or "CFF2" in font else ".ttf"
-    return re.sub(r"[^A-Za-z0-9]", "", family) + suffix, buffer.getvalue()
+    return font, buffer.getvalue()
 
 
 def merge_subsets(pieces: Iterable[bytes]) -> bytes:
@@ -321,22 +330,8 @@ def merge_subsets(pieces: Iterable[bytes]) -> bytes:
     GPOS, GDEF) are dropped: rendering precomposed syllables does not use them, and merging
     them piece by piece is fragile. Needs the ``brotli`` package for woff2."""
     from fontTools.merge import Merger, Options
-    from fontTools.ttLib import TTFont
 
-    plain = []
-    for blob in pieces:
-        try:
-            font = TTFont(io.BytesIO(blob))
-        except ImportError as e:  # woff2 without brotli
-            raise FetchError(f"reading woff2 needs the brotli package (pip install brotli): {e}") from None
-        for tag in ("GSUB", "GPOS", "GDEF", "kern", "hdmx", "LTSH", "VDMX"):
-            if tag in font:
-                del font[tag]
-        font.flavor = None
-        buffer = io.BytesIO()
-        font.save(buffer)
-        buffer.seek(0)
-        plain.append(buffer)
+    plain = [io.BytesIO(_plain_font(blob, ("GSUB", "GPOS", "GDEF", "kern", "hdmx", "LTSH", "VDMX"))[1]) for blob in pieces]
     if not plain:
         raise ValueError("no pieces to merge")
     merged = Merger(Options(drop_tables=["GSUB", "GPOS", "GDEF"])).merge(plain)
