@@ -8,6 +8,9 @@ without a verifier (the baseline, same process). Never run it on the held-out se
 
     python bench/read_checks.py data/words-val-pen data/words-val-tight-pen data/words-val-careless \
         --verifier models/verifier-hangul.keras
+    # the shipped checks (VERIFIED_CHECKS) and fewer boxes read at every view (2026-12-06: not adopted)
+    python bench/read_checks.py data/words-val-pen data/words-val-tight-pen data/words-val-careless \
+        --verifier models/verifier-hangul.keras --weights 1 --recheck 2 --prune 0.05 --reread 0.98 0.8 0.7
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ parser.add_argument("--weights", type=float, nargs="+", default=[0.5, 1.0, 2.0])
 parser.add_argument("--recheck", type=float, nargs="+", default=[READ_CHECKS.recheck, 2.0])
 parser.add_argument("--verified", type=float, nargs="+", default=[READ_CHECKS.verified])
 parser.add_argument("--prune", type=float, nargs="+", default=[READ_CHECKS.prune])
+parser.add_argument("--reread", type=float, nargs="+", default=[READ_CHECKS.reread],
+                    help="one-view top-1 below which a kept box is read at every view (a model with views)")
 parser.add_argument("--limit", type=int, default=None)
 args = parser.parse_args()
 
@@ -36,8 +41,9 @@ weight = 0.6 if rec.label_space.kind == "hangul" else 0.0  # digits: no prior
 verifier = BoxVerifier.load(args.verifier)
 sets = {s: read_lines(s) for s in args.sets}
 settings = [("no verifier", None, ReadChecks())] + [
-    (f"w={w:g} re={r:g} ver={v:g} prune={p:g}", verifier, ReadChecks(recheck=r, verified=v, verify_weight=w, prune=p))
-    for w, r, v, p in itertools.product(args.weights, args.recheck, args.verified, args.prune)]
+    (f"w={w:g} re={r:g} ver={v:g} prune={p:g} rr={rr:g}", verifier,
+     ReadChecks(recheck=r, verified=v, verify_weight=w, prune=p, reread=rr))
+    for w, r, v, p, rr in itertools.product(args.weights, args.recheck, args.verified, args.prune, args.reread)]
 cols = [(s, strokes) for s in sets for strokes in (False, True) if not strokes or sets[s][0].strokes]
 print(f"{'setting':<34}" + "".join(f"{s.rstrip('/').split('/')[-1][:18] + (' strk' if st else ' img'):>24}" for s, st in cols)
       + f"{'mean boxes':>12}{'mean lines':>12}")

@@ -317,5 +317,39 @@ def test_training_syllables_can_leave_out_a_test_stores(jamo_run):
     rare_test = jamo_run[1] / "rare"  # holds 똠쌰뷁햏
     chosen = choose_syllables(space="hangul-11172", leave_out=["hangul-ksx1001", str(rare_test)])
     assert len(chosen) == 11172 - 2350 - len(RARE) and not set(RARE) & set(chosen)
-    with pytest.raises(Exception, match="--leave-out nowhere/store: neither a label space .* nor a dataset store folder"):
+    with pytest.raises(Exception, match="--leave-out nowhere/store: neither a label space .* a dataset store folder nor a syllable list file"):
         choose_syllables(space="hangul-11172", leave_out=["hangul-ksx1001", "nowhere/store"])
+
+
+def test_leave_out_takes_a_syllable_list_and_names_a_bad_line(tmp_path):
+    from handpad.errors import HandpadError
+    from handpad.synth.generate import choose_syllables
+
+    listed = tmp_path / "seen.txt"
+    listed.write_text("# syllables a model saw\n똠, 쌰\n뷁 # and one more\n", encoding="utf-8")
+    chosen = choose_syllables(space="hangul-11172", leave_out=["hangul-ksx1001", str(listed)])
+    assert len(chosen) == 11172 - 2350 - 3 and not {"똠", "쌰", "뷁"} & set(chosen)
+    listed.write_text("똠\n쌰x\n", encoding="utf-8")
+    with pytest.raises(HandpadError, match=r"seen.txt, line 2: 'x' is not a Hangul syllable"):
+        choose_syllables(space="hangul-11172", leave_out=[str(listed)])
+
+
+def test_the_shipped_models_refit_syllables_are_drawn_again_and_spare_the_test_set():
+    """models/hangul-refit-syllables.txt is what bench/rare_overlap.py draws from the refit stores' seeds; none
+    of it is in KS X 1001 or in the held-out rare test set (500 syllables, seed 1), which training left out."""
+    import importlib.util
+
+    from handpad.labels import label_space
+    from handpad.synth.generate import _syllable_list, choose_syllables
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("rare_overlap", root / "bench" / "rare_overlap.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    parts = bench.refit_syllables()
+    shipped = _syllable_list(root / "models" / "hangul-refit-syllables.txt")
+    assert shipped == set().union(*parts.values()) and len(shipped) == 7641
+    assert [len(parts[k]) for k in ("train-rare", "train-rare-b110", "train-rare-b120", "train-rare-b200")] == [600, 2000, 5000, 2000]
+    assert not shipped & set(label_space("hangul-ksx1001").labels)
+    test_set = set(choose_syllables(num=500, seed=1, space="hangul-11172", leave_out="hangul-ksx1001"))
+    assert not shipped & test_set

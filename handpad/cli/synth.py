@@ -211,10 +211,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    help="the store's syllables: the 2350 of KS X 1001 (default) or all 11,172 (fonts must cover "
                         "the syllables asked for); digits: the faces' 0-9, preprocessed as the digits model's "
                         "input (centred by mass), more hands for a digits model")
-    h.add_argument("--leave-out", nargs="+", metavar="SPACE_OR_STORE",
-                   help="leave out the syllables of these label spaces or dataset stores, e.g. --label-space "
-                        "hangul-11172 --leave-out hangul-ksx1001 for the 8,822 rarer syllables only; add a test "
-                        "store to keep its syllables out of training")
+    h.add_argument("--leave-out", nargs="+", metavar="SPACE_STORE_OR_LIST",
+                   help="leave out the syllables of these label spaces, dataset stores or syllable lists (text "
+                        "files), e.g. --label-space hangul-11172 --leave-out hangul-ksx1001 for the 8,822 rarer "
+                        "syllables only; add a test store to keep its syllables out of training, and "
+                        "models/hangul-refit-syllables.txt to keep the shipped model's out of a validation set")
     h.add_argument("--seed", type=int, default=0, help="random seed (default 0); same seed, same store")
     h.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     h.add_argument("--format", choices=("store", "phd08"), default="store",

@@ -108,21 +108,45 @@ def sample_kinds(face_id: str, label: int, options: "SynthOptions") -> list[str]
 
 
 def _syllables_of(space_or_store: str) -> set[str]:
-    """The syllables of a label space (by name) or of the samples of a dataset store (a folder)."""
+    """The syllables of a label space (by name), of the samples of a dataset store (a folder) or of a
+    syllable list (a text file: syllables separated or not; ``#`` starts a comment)."""
     from pathlib import Path
 
-    from ..labels import label_space
+    from ..labels import SPACE_NAMES, label_space
     from ..store import load_store
 
-    from ..labels import SPACE_NAMES
-
-    if Path(space_or_store).is_dir():
+    path = Path(space_or_store)
+    if path.is_dir():
         store = load_store(space_or_store)
         return {store.label_space.labels[i] for i in np.unique(store.labels)}
+    if path.is_file():
+        return _syllable_list(path)
     if space_or_store not in SPACE_NAMES:
-        raise HandpadError(f"--leave-out {space_or_store}: neither a label space ({', '.join(SPACE_NAMES)}) "
-                           "nor a dataset store folder")
+        raise HandpadError(f"--leave-out {space_or_store}: neither a label space ({', '.join(SPACE_NAMES)}), "
+                           "a dataset store folder nor a syllable list file")
     return set(label_space(space_or_store).labels)
+
+
+def _syllable_list(path) -> set[str]:
+    """A text file of Hangul syllables (e.g. models/hangul-refit-syllables.txt); anything else than
+    syllables, spaces and commas outside a ``#`` comment is refused, naming the line."""
+    from ..labels import label_space
+
+    every = set(label_space("hangul-11172").labels)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise HandpadError(f"--leave-out {path}: not a readable UTF-8 syllable list ({e})") from None
+    found: set[str] = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        for c in line.split("#", 1)[0]:
+            if c.isspace() or c == ",":
+                continue
+            if c not in every:
+                raise HandpadError(f"{path}, line {number}: {c!r} is not a Hangul syllable (a syllable list "
+                                   "holds syllables, spaces and commas; # starts a comment)")
+            found.add(c)
+    return found
 
 
 def choose_syllables(syllables: str | Sequence[str] | None = None, num: int | None = None, seed: int = 0,

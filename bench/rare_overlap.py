@@ -1,0 +1,98 @@
+"""The rarer syllables the shipped Hangul model's jamo heads were fitted on, and a validation set split by them.
+
+The shipped file's jamo heads were refit (``handpad refit``) on rarer syllables written by the training faces:
+``train-rare``, ``-b110``, ``-b200`` (seeds 12, 110, 200: the ninth release's refit) and, releases before,
+``-b120`` (seed 120), whose heads later rounds started from (model card).
+Those stores were not kept, but ``handpad synth`` draws syllables from its seed and its ``--leave-out`` alone
+(:func:`handpad.synth.generate.choose_syllables`), so the same syllables are drawn again here, without drawing any
+image. A validation set of rarer syllables that shares some of them favours the shipped file over a candidate
+whose heads never saw them (other faces wrote them, but whole syllables seen count): leave the list out of new
+validation sets (``handpad synth hangul ... --leave-out models/hangul-refit-syllables.txt``), and read older sets
+split: by the ninth release's refit (4,600 syllables, the heads' last fit) and by all 7,641.
+
+    python bench/rare_overlap.py --write models/hangul-refit-syllables.txt      # the list (as shipped)
+    python bench/rare_overlap.py data/hangul-new80/val-rare --model hangul --model runs/x/candidate.keras
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from handpad.synth.generate import choose_syllables
+
+RARE = dict(space="hangul-11172")
+
+
+def refit_syllables() -> dict[str, set[str]]:
+    """The rarer syllables of the refit stores in the shipped file's lineage, drawn again with their seeds and
+    leave-outs (model card): train-rare (in training since the first hybrid), -b110 and -b200 (the eighth's and
+    the ninth's refit) and -b120 (the fourth 2026-12-04 release's refit; later rounds started from its heads)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        def listed(name: str, syllables) -> str:
+            path = Path(tmp) / f"{name}.txt"
+            path.write_text("".join(syllables), encoding="utf-8")
+            return str(path)
+
+        held = listed("heldout-rare", choose_syllables(num=500, seed=1, leave_out="hangul-ksx1001", **RARE))
+        train = listed("train-rare", choose_syllables(num=600, seed=12, leave_out=["hangul-ksx1001", held], **RARE))
+        val = listed("val-rare", choose_syllables(num=600, seed=13, leave_out=["hangul-ksx1001", held, train], **RARE))
+        b110 = choose_syllables(num=2000, seed=110, leave_out=["hangul-ksx1001", held, val, train], **RARE)
+        b110_list = listed("b110", b110)
+        b120 = choose_syllables(num=5000, seed=120, leave_out=["hangul-ksx1001", held, val, train, b110_list], **RARE)
+        b200 = choose_syllables(num=2000, seed=200, leave_out=["hangul-ksx1001", held, val, train, b110_list], **RARE)
+        return {"train-rare": set(Path(train).read_text(encoding="utf-8")), "train-rare-b110": set(b110),
+                "train-rare-b120": set(b120), "train-rare-b200": set(b200)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("stores", nargs="*", help="stores of rarer syllables to read split by the list")
+    p.add_argument("--model", action="append", help="hangul or a .keras path (repeatable; default hangul)")
+    p.add_argument("--write", metavar="TXT", help="write the list of syllables to this file")
+    args = p.parse_args()
+
+    parts = refit_syllables()
+    seen = set().union(*parts.values())
+    last = parts["train-rare"] | parts["train-rare-b110"] | parts["train-rare-b200"]
+    print(", ".join(f"{k} {len(v):,}" for k, v in parts.items()) + f": {len(seen):,} syllables")
+    if args.write:
+        from handpad.labels import label_space
+
+        order = label_space("hangul-11172").index
+        body = "".join(sorted(seen, key=order))
+        lines = [body[i:i + 50] for i in range(0, len(body), 50)]
+        Path(args.write).write_text(
+            f"# The {len(seen):,} rarer syllables (outside KS X 1001's 2350) the shipped hangul.keras's jamo heads were\n"
+            "# fitted on (train-rare, -b110, -b120, -b200), drawn again by bench/rare_overlap.py. Leave them out of\n"
+            "# validation sets of rarer syllables: handpad synth hangul ... --leave-out models/hangul-refit-syllables.txt\n"
+            + "\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {args.write}")
+
+    if not args.stores:
+        return
+    from handpad.evaluation import evaluation_data
+    from handpad.model import Model
+
+    for store in args.stores:
+        for name in args.model or ["hangul"]:
+            model = Model.load(name)
+            x, y = evaluation_data(Path(store), model)
+            probs = model.predict(x)
+            top = np.argsort(-probs, axis=1)[:, :3]
+            right1, right3 = top[:, 0] == y, (top == y[:, None]).any(axis=1)
+            labels = [model.label_space.labels[i] for i in y]
+            in_last = np.array([c in last for c in labels])  # the ninth release's refit: the heads' last fit
+            in_any = np.array([c in seen for c in labels])
+            row = [f"{store}  {name}:"]
+            for part, mask in (("all", np.ones_like(in_any)), ("not in the last refit", ~in_last),
+                               ("in it", in_last), ("in none", ~in_any)):
+                if mask.any():
+                    row.append(f"{part} ({mask.sum():,}) {100 * right1[mask].mean():.2f} / {100 * right3[mask].mean():.2f}%")
+            print("  ".join(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()
