@@ -30,21 +30,22 @@ def refit_syllables() -> dict[str, set[str]]:
     """The rarer syllables of the refit stores in the shipped file's lineage, drawn again with their seeds and
     leave-outs (model card): train-rare (in training since the first hybrid), -b110 and -b200 (the eighth's and
     the ninth's refit) and -b120 (the fourth 2026-12-04 release's refit; later rounds started from its heads)."""
+    drawn, lists = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        def listed(name: str, syllables) -> str:
-            path = Path(tmp) / f"{name}.txt"
-            path.write_text("".join(syllables), encoding="utf-8")
-            return str(path)
+        def draw(name: str, num: int, seed: int, *after: str) -> None:
+            """handpad synth's choice for a store drawn with --leave-out hangul-ksx1001 and the stores ``after``."""
+            drawn[name] = set(choose_syllables(num=num, seed=seed, leave_out=["hangul-ksx1001", *(lists[a] for a in after)],
+                                               **RARE))
+            lists[name] = Path(tmp) / f"{name}.txt"
+            lists[name].write_text("".join(drawn[name]), encoding="utf-8")
 
-        held = listed("heldout-rare", choose_syllables(num=500, seed=1, leave_out="hangul-ksx1001", **RARE))
-        train = listed("train-rare", choose_syllables(num=600, seed=12, leave_out=["hangul-ksx1001", held], **RARE))
-        val = listed("val-rare", choose_syllables(num=600, seed=13, leave_out=["hangul-ksx1001", held, train], **RARE))
-        b110 = choose_syllables(num=2000, seed=110, leave_out=["hangul-ksx1001", held, val, train], **RARE)
-        b110_list = listed("b110", b110)
-        b120 = choose_syllables(num=5000, seed=120, leave_out=["hangul-ksx1001", held, val, train, b110_list], **RARE)
-        b200 = choose_syllables(num=2000, seed=200, leave_out=["hangul-ksx1001", held, val, train, b110_list], **RARE)
-        return {"train-rare": set(Path(train).read_text(encoding="utf-8")), "train-rare-b110": set(b110),
-                "train-rare-b120": set(b120), "train-rare-b200": set(b200)}
+        draw("heldout-rare", 500, 1)  # the test set
+        draw("train-rare", 600, 12, "heldout-rare")
+        draw("val-rare", 600, 13, "heldout-rare", "train-rare")
+        draw("train-rare-b110", 2000, 110, "heldout-rare", "val-rare", "train-rare")
+        draw("train-rare-b120", 5000, 120, "heldout-rare", "val-rare", "train-rare", "train-rare-b110")
+        draw("train-rare-b200", 2000, 200, "heldout-rare", "val-rare", "train-rare", "train-rare-b110")
+    return {k: drawn[k] for k in ("train-rare", "train-rare-b110", "train-rare-b120", "train-rare-b200")}
 
 
 def main() -> None:
