@@ -11,6 +11,7 @@ validation sets (``handpad synth hangul ... --leave-out models/hangul-refit-syll
 split: by the ninth release's refit (4,600 syllables, the heads' last fit) and by all 7,641.
 
     python bench/rare_overlap.py --write models/hangul-refit-syllables.txt      # the list (as shipped)
+    python bench/rare_overlap.py --lists runs/rare-lists     # each draw's own list, to synthesize its store again
     python bench/rare_overlap.py data/hangul-new80/val-rare --model hangul --model runs/x/candidate.keras
 """
 from __future__ import annotations
@@ -26,25 +27,36 @@ from handpad.synth.generate import choose_syllables
 RARE = dict(space="hangul-11172")
 
 
+DRAWS = (  # name, syllables, seed, the draws it leaves out besides the 2350 (as the stores were made)
+    ("heldout-rare", 500, 1, ()),  # the test set
+    ("train-rare", 600, 12, ("heldout-rare",)),
+    ("val-rare", 600, 13, ("heldout-rare", "train-rare")),
+    ("train-rare-b110", 2000, 110, ("heldout-rare", "val-rare", "train-rare")),
+    ("train-rare-b120", 5000, 120, ("heldout-rare", "val-rare", "train-rare", "train-rare-b110")),
+    ("train-rare-b200", 2000, 200, ("heldout-rare", "val-rare", "train-rare", "train-rare-b110")),
+)
+
+
+def draw_lists(dest: Path) -> dict[str, set[str]]:
+    """Every draw of DRAWS, each as handpad synth makes it with --leave-out hangul-ksx1001 and the draws before
+    it, its syllables written to DEST/NAME.txt (a list ``--leave-out`` takes). With these lists, a refit store
+    is synthesized again with the same syllables (other faces may write them):
+    ``handpad synth hangul ... --leave-out hangul-ksx1001 DEST/heldout-rare.txt DEST/train-rare.txt --seed 12``."""
+    drawn = {}
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, num, seed, after in DRAWS:
+        drawn[name] = set(choose_syllables(num=num, seed=seed, leave_out=["hangul-ksx1001", *(dest / f"{a}.txt" for a in after)],
+                                           **RARE))
+        (dest / f"{name}.txt").write_text("".join(drawn[name]) + "\n", encoding="utf-8")
+    return drawn
+
+
 def refit_syllables() -> dict[str, set[str]]:
     """The rarer syllables of the refit stores in the shipped file's lineage, drawn again with their seeds and
     leave-outs (model card): train-rare (in training since the first hybrid), -b110 and -b200 (the eighth's and
     the ninth's refit) and -b120 (the fourth 2026-12-04 release's refit; later rounds started from its heads)."""
-    drawn, lists = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        def draw(name: str, num: int, seed: int, *after: str) -> None:
-            """handpad synth's choice for a store drawn with --leave-out hangul-ksx1001 and the stores ``after``."""
-            drawn[name] = set(choose_syllables(num=num, seed=seed, leave_out=["hangul-ksx1001", *(lists[a] for a in after)],
-                                               **RARE))
-            lists[name] = Path(tmp) / f"{name}.txt"
-            lists[name].write_text("".join(drawn[name]), encoding="utf-8")
-
-        draw("heldout-rare", 500, 1)  # the test set
-        draw("train-rare", 600, 12, "heldout-rare")
-        draw("val-rare", 600, 13, "heldout-rare", "train-rare")
-        draw("train-rare-b110", 2000, 110, "heldout-rare", "val-rare", "train-rare")
-        draw("train-rare-b120", 5000, 120, "heldout-rare", "val-rare", "train-rare", "train-rare-b110")
-        draw("train-rare-b200", 2000, 200, "heldout-rare", "val-rare", "train-rare", "train-rare-b110")
+        drawn = draw_lists(Path(tmp))
     return {k: drawn[k] for k in ("train-rare", "train-rare-b110", "train-rare-b120", "train-rare-b200")}
 
 
@@ -53,7 +65,12 @@ def main() -> None:
     p.add_argument("stores", nargs="*", help="stores of rarer syllables to read split by the list")
     p.add_argument("--model", action="append", help="hangul or a .keras path (repeatable; default hangul)")
     p.add_argument("--write", metavar="TXT", help="write the list of syllables to this file")
+    p.add_argument("--lists", metavar="DIR", help="write each draw's syllables to DIR/NAME.txt (to synthesize a "
+                   "refit store again: --leave-out hangul-ksx1001 and the lists of the draws before it)")
     args = p.parse_args()
+    if args.lists:
+        for name, syllables in draw_lists(Path(args.lists)).items():
+            print(f"wrote {Path(args.lists) / (name + '.txt')}: {len(syllables):,} syllables")
 
     parts = refit_syllables()
     seen = set().union(*parts.values())

@@ -353,3 +353,25 @@ def test_the_shipped_models_refit_syllables_are_drawn_again_and_spare_the_test_s
     assert not shipped & set(label_space("hangul-ksx1001").labels)
     test_set = set(choose_syllables(num=500, seed=1, space="hangul-11172", leave_out="hangul-ksx1001"))
     assert not shipped & test_set
+
+
+def test_the_refit_draws_lists_let_synth_draw_each_store_again(tmp_path):
+    """bench/rare_overlap.py --lists writes each draw's syllables as a list --leave-out reads; with the lists of
+    the draws before it, choose_syllables (what handpad synth hangul calls) draws a refit store's syllables again."""
+    import importlib.util
+
+    from handpad.synth.generate import _syllable_list, choose_syllables
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("rare_overlap", root / "bench" / "rare_overlap.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    drawn = bench.draw_lists(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{name}.txt" for name, *_ in bench.DRAWS)
+    assert _syllable_list(tmp_path / "train-rare-b200.txt") == drawn["train-rare-b200"]
+    again = choose_syllables(num=2000, seed=200, space="hangul-11172",
+                             leave_out=["hangul-ksx1001", *(str(tmp_path / f"{n}.txt") for n in
+                                                           ("heldout-rare", "val-rare", "train-rare", "train-rare-b110"))])
+    assert set(again) == drawn["train-rare-b200"] and len(again) == 2000
+    assert not drawn["train-rare-b200"] & (drawn["heldout-rare"] | drawn["val-rare"] | drawn["train-rare-b110"])
+
