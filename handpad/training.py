@@ -521,7 +521,7 @@ def init_from(model, source) -> str:
 
 
 def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, jamo_mix: bool = False,
-              casual=None) -> dict:
+              casual=None, rare_weight: float | None = None) -> dict:
     """Fit the saved model's temperature on ``data`` (a store, or some of its samples), save it in
     the file, and return what changed: {"temperature", "calibration": {n, ece_before, ece_after}}.
     ``rare``: a store of syllables outside the 2350 (validation designs) for a hybrid model, whose
@@ -535,7 +535,10 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
     ``casual``: validation stores of hands as casual as the users' (the same designs, written by the casual
     hand): last, the single images' temperature (``Model.predict_temperature``) is fitted so that the
     highest calibration error over ``data``, ``rare`` and these is lowest
-    (``handpad.calibration.fit_predict_temperature``); without them it is 1."""
+    (``handpad.calibration.fit_predict_temperature``); without them it is 1. ``rare_weight``: a hybrid head's
+    rare weight given, not fitted (at every view and at one view alike): two networks compared at one trade-off
+    between the 2350 and the rarer syllables (the fit keeps each within half a point of its *own* syllable
+    softmax, so a network whose softmax reads the 2350 better gets a smaller weight and reads fewer rarer ones)."""
     from .calibration import expected_calibration_error, fit_jamo_mix, fit_views_below, plot_reliability
     from .evaluation import evaluation_data
     from .model import Model, check_views, update_metadata
@@ -555,13 +558,23 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
         if model.head != "hybrid":
             raise HandpadError(f"{model_path}: --rare fits the rare weight of a hybrid head; this model's head is {model.head}")
         rare = (rare, evaluation_data(Path(rare), model))
+    if rare_weight is not None:
+        if model.head != "hybrid":
+            raise HandpadError(f"{model_path}: --rare-weight is the rare weight of a hybrid head; this model's head is {model.head}")
+        if not 0 < rare_weight <= 10:
+            raise HandpadError(f"--rare-weight {rare_weight:g}: give a weight above 0 and at most 10 (1: the jamo heads' own share)")
+        model.rare_weight = float(rare_weight)
     if jamo_mix:
         if model.head != "hybrid":
             raise HandpadError(f"{model_path}: --jamo-mix fits the jamo heads' say of a hybrid head; this model's head is {model.head}")
         model.jamo_mix, mixes = fit_jamo_mix(model, common)
         report["jamo_mix"] = model.jamo_mix
         report["jamo_mix_fit"] = {"data": str(data), "among": "hangul-ksx1001", "top1": {str(b): round(a, 4) for b, a in mixes.items()}}
-    weight, table, temperature, raw, fitted = _fit_confidence(model, common, rare and rare[1])
+    fit_weight = rare_weight is None
+    weight, table, temperature, raw, fitted = _fit_confidence(model, common, rare and rare[1], fit_weight)
+    if rare_weight is not None:
+        report["rare_weight"] = model.rare_weight
+        report["rare_weight_fit"] = "given (--rare-weight)"
     if table is not None:
         report["rare_weight"] = weight
         report["rare_weight_fit"] = {"data": [str(data), str(rare[0])],
@@ -571,8 +584,9 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
     report["views_below"] = None
     if len(model.views) > 1:  # reading a line reads its many candidate boxes at one view: fitted for that too
         model.views = (0.0,)
-        one_weight, one_table, one_temperature, _, one_fitted = _fit_confidence(model, common, rare and rare[1])
-        report["one_view"] = {"temperature": round(one_temperature, 4)} | ({"rare_weight": one_weight} if one_table else {})
+        one_weight, one_table, one_temperature, _, one_fitted = _fit_confidence(model, common, rare and rare[1], fit_weight)
+        given = one_table is not None or rare_weight is not None
+        report["one_view"] = {"temperature": round(one_temperature, 4)} | ({"rare_weight": one_weight} if given else {})
         # ... and single images at every view only where one view leaves the model unsure, if that reads
         # the validation samples as well as every view everywhere
         below, table = fit_views_below(one_fitted, fitted, labels)
@@ -605,17 +619,18 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
     return report
 
 
-def _fit_confidence(model, common, rare=None):
-    """The rare weight (hybrid heads, with ``rare`` samples) and then the temperature of ``model`` as it
-    reads now (its views included), on validation samples (images, labels); sets both on ``model``.
-    Returns (rare weight, its table or None, temperature, probabilities before, after)."""
+def _fit_confidence(model, common, rare=None, fit_weight: bool = True):
+    """The rare weight (hybrid heads, with ``rare`` samples; kept as it is without ``fit_weight``) and then the
+    temperature of ``model`` as it reads now (its views included), on validation samples (images, labels);
+    sets both on ``model``. Returns (rare weight, its table or None, temperature, probabilities before, after)."""
     from .calibration import fit_rare_weight, fit_temperature
 
     images, labels = common
     weight, table = model.rare_weight, None
     if rare is not None:
-        weight, table = fit_rare_weight(model, common, rare)
-        model.rare_weight = weight
+        if fit_weight:
+            weight, table = fit_rare_weight(model, common, rare)
+            model.rare_weight = weight
         images, labels = np.concatenate([images, rare[0]]), np.concatenate([labels, rare[1]])
     model.temperature = 1.0
     raw = model.predict(images)

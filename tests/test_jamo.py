@@ -303,6 +303,25 @@ def test_a_hybrid_model_starts_from_a_softmax_model_and_learns_rare_syllables(ja
     assert handpad_main(["calibrate", base["model_path"], str(root / "store"), "--jamo-mix",
                          "--out", str(tmp_path / "y.keras")]) == 1
     assert "--jamo-mix fits the jamo heads' say of a hybrid head" in capsys.readouterr().err
+    # --rare-weight: the weight given (at every view and at one view), not fitted; the temperature still is,
+    # on both stores; the answers follow the weight (a larger one gives the rarer syllables more)
+    given = tmp_path / "given.keras"
+    assert handpad_main(["calibrate", result["model_path"], str(root / "store"), "--rare", str(root / "rare"),
+                         "--views=0,0.15,-0.15", "--rare-weight", "3", "--out", str(given)]) == 0
+    assert "rare weight 3: given (--rare-weight), not fitted" in capsys.readouterr().out
+    meta = read_entries(given)[0]
+    assert meta["rare_weight"] == 3.0 and meta["one_view"]["rare_weight"] == 3.0
+    assert meta["rare_weight_fit"] == "given (--rare-weight)" and meta["calibration"]["n"] == len(store) + len(rare)
+    low = tmp_path / "low.keras"
+    assert handpad_main(["calibrate", result["model_path"], str(root / "store"), "--rare", str(root / "rare"),
+                         "--views=0,0.15,-0.15", "--rare-weight", "0.01", "--out", str(low)]) == 0
+    outside = ~np.isin(np.arange(11172), inside)
+    heavy, light = Model.load(given).predict(rare.images[:]), Model.load(low).predict(rare.images[:])
+    assert heavy[:, outside].sum(1).mean() > light[:, outside].sum(1).mean() + 0.1
+    for args, message in (([result["model_path"], "--rare-weight", "0"], "--rare-weight 0: give a weight above 0"),
+                          ([base["model_path"], "--rare-weight", "0.5"], "--rare-weight is the rare weight of a hybrid head")):
+        assert handpad_main(["calibrate", args[0], str(root / "store"), *args[1:], "--out", str(tmp_path / "z.keras")]) == 1
+        assert message in capsys.readouterr().err and not (tmp_path / "z.keras").exists()
     with pytest.raises(HandpadError, match="no layer of that model matches"):
         train(TrainConfig(store=str(root / "store"), out=str(tmp_path / "mismatch"), arch="inception",
                           arch_options={"width": 0.25, "head": "hybrid"}, epochs=1, verbose=0,

@@ -26,7 +26,10 @@ validation hands) fits it first: the weight that reads STORE best among those th
 on DATA (the 2350) within half a point of the syllable softmax alone; the temperature is then fitted
 on DATA and STORE together (the model answers over all 11,172 syllables). --jamo-mix, before both,
 fits how much the jamo heads weigh among the 2350 as well (their product of experts with the
-syllable softmax, 0 to 0.5): the mix that reads DATA best.
+syllable softmax, 0 to 0.5): the mix that reads DATA best. --rare-weight W keeps the weight at W
+instead (the temperature is still fitted on both): that half point is each network's own, so a
+network whose softmax reads the 2350 better is given a smaller weight; to compare two networks at
+one trade-off, give the new one the shipped file's weight (handpad info hangul shows it).
 
 --casual STORE... (validation designs written by the casual hand, as casual as users write): last,
 one more temperature for single images' answers (predict, the pads; reading lines keeps its own) so
@@ -50,6 +53,9 @@ def configure(p) -> None:
     p.add_argument("--plot", metavar="PNG", help="reliability plot (default: next to --out, <name>-reliability.png)")
     p.add_argument("--force", action="store_true", help="allow --out to be the input model file")
     p.add_argument("--rare", metavar="STORE", help="hybrid models: validation syllables outside the 2350, to fit the rare weight on")
+    p.add_argument("--rare-weight", type=float, metavar="W",
+                   help="hybrid models: keep the rare weight at W instead of fitting it (e.g. the shipped file's, "
+                   "to compare two networks at one trade-off between the 2350 and the rarer syllables)")
     p.add_argument("--jamo-mix", action="store_true",
                    help="hybrid models: first fit how much the jamo heads weigh among the 2350 (on DATA)")
     p.add_argument("--casual", nargs="+", metavar="STORE",
@@ -89,7 +95,7 @@ def run(args) -> int:
     plot = Path(args.plot) if args.plot else out.with_name(f"{out.stem}-reliability.png")
     try:
         report = calibrate(out, args.data, subset_indices(args, args.data), plot=plot, rare=args.rare, views=args.views,
-                           jamo_mix=args.jamo_mix, casual=args.casual)
+                           jamo_mix=args.jamo_mix, casual=args.casual, rare_weight=args.rare_weight)
     except BaseException:
         if copied:  # no half-made file left: the copy would pass for a calibrated model
             out.unlink(missing_ok=True)
@@ -98,7 +104,9 @@ def run(args) -> int:
     if "jamo_mix" in report:
         print(f"jamo mix {report['jamo_mix']:g}: top-1 among the 2350 {report['jamo_mix_fit']['top1'][str(report['jamo_mix'])] * 100:.2f}% "
               f"on {args.data} (0: {report['jamo_mix_fit']['top1']['0.0'] * 100:.2f}%)")
-    if "rare_weight" in report:
+    if args.rare_weight is not None:
+        print(f"rare weight {report['rare_weight']:g}: given (--rare-weight), not fitted")
+    elif "rare_weight" in report:
         a, b = report["rare_weight_fit"]["top1"][str(report["rare_weight"])]
         print(f"rare weight {report['rare_weight']:g}: top-1 {a * 100:.2f}% on {args.data}, {b * 100:.2f}% on {args.rare}")
     if "views" in report:
