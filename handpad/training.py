@@ -543,7 +543,13 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
     from .evaluation import evaluation_data
     from .model import Model, check_views, update_metadata
 
+    if rare_weight is not None and not 0 < rare_weight <= 10:
+        raise HandpadError(f"--rare-weight {rare_weight:g}: give a weight above 0 and at most 10 (1: the jamo heads' own share)")
     model = Model.load(model_path)
+    if rare_weight is not None:
+        if model.head != "hybrid":
+            raise HandpadError(f"{model_path}: --rare-weight is the rare weight of a hybrid head; this model's head is {model.head}")
+        model.rare_weight = float(rare_weight)
     model.views_below = None  # fitted below, after the readings at one view and at every view
     # A model calibrated before carries a single images' temperature on top of the others: fitted here
     # without it (and again, last, with --casual), so calibrating a calibrated model gives the same fits.
@@ -558,12 +564,6 @@ def calibrate(model_path, data, indices=None, plot=None, rare=None, views=None, 
         if model.head != "hybrid":
             raise HandpadError(f"{model_path}: --rare fits the rare weight of a hybrid head; this model's head is {model.head}")
         rare = (rare, evaluation_data(Path(rare), model))
-    if rare_weight is not None:
-        if model.head != "hybrid":
-            raise HandpadError(f"{model_path}: --rare-weight is the rare weight of a hybrid head; this model's head is {model.head}")
-        if not 0 < rare_weight <= 10:
-            raise HandpadError(f"--rare-weight {rare_weight:g}: give a weight above 0 and at most 10 (1: the jamo heads' own share)")
-        model.rare_weight = float(rare_weight)
     if jamo_mix:
         if model.head != "hybrid":
             raise HandpadError(f"{model_path}: --jamo-mix fits the jamo heads' say of a hybrid head; this model's head is {model.head}")
