@@ -37,6 +37,9 @@ DRAWS = (  # name, syllables, seed, the draws it leaves out besides the 2350 (as
 )
 
 
+REFIT_DRAWS = ("train-rare", "train-rare-b110", "train-rare-b120", "train-rare-b200")  # the shipped heads' stores
+
+
 def draw_lists(dest: Path) -> dict[str, set[str]]:
     """Every draw of DRAWS, each as handpad synth makes it with --leave-out hangul-ksx1001 and the draws before
     it, its syllables written to DEST/NAME.txt (a list ``--leave-out`` takes). With these lists, a refit store
@@ -57,7 +60,7 @@ def refit_syllables() -> dict[str, set[str]]:
     the ninth's refit) and -b120 (the fourth 2026-12-04 release's refit; later rounds started from its heads)."""
     with tempfile.TemporaryDirectory() as tmp:
         drawn = draw_lists(Path(tmp))
-    return {k: drawn[k] for k in ("train-rare", "train-rare-b110", "train-rare-b120", "train-rare-b200")}
+    return {k: drawn[k] for k in REFIT_DRAWS}
 
 
 def main() -> None:
@@ -69,10 +72,15 @@ def main() -> None:
                    "refit store again: --leave-out hangul-ksx1001 and the lists of the draws before it)")
     args = p.parse_args()
     if args.lists:
-        for name, syllables in draw_lists(Path(args.lists)).items():
+        try:
+            drawn = draw_lists(Path(args.lists))
+        except OSError as e:
+            raise SystemExit(f"--lists {args.lists}: cannot write the lists there ({e.strerror})") from None
+        for name, syllables in drawn.items():
             print(f"wrote {Path(args.lists) / (name + '.txt')}: {len(syllables):,} syllables")
-
-    parts = refit_syllables()
+        parts = {k: drawn[k] for k in REFIT_DRAWS}
+    else:
+        parts = refit_syllables()
     seen = set().union(*parts.values())
     last = parts["train-rare"] | parts["train-rare-b110"] | parts["train-rare-b200"]
     print(", ".join(f"{k} {len(v):,}" for k, v in parts.items()) + f": {len(seen):,} syllables")
