@@ -576,7 +576,9 @@ def ensemble_models(sources, dest) -> Path:
     """One model file whose network runs every ``sources`` network on the same input and answers the
     mean of their probabilities (same label space, input and head; any architectures). Independent
     runs make different mistakes, so the mean is usually right more often than either, at the cost
-    of running them all. Metadata of the first file, its calibration dropped (calibrate the result)."""
+    of running them all. Metadata of the first file, its calibration dropped (calibrate the result).
+    A source that is itself an ensemble gives its members, so every network counts once in the mean
+    (adding one network to a five-network file makes six equal members, not a half and five tenths)."""
     import keras
 
     paths = [resolve_model_path(s) for s in sources]
@@ -588,7 +590,21 @@ def ensemble_models(sources, dest) -> Path:
         if differ:
             raise ModelError(f"{p}: its {', '.join(differ)} differ from {paths[0]}'s; an ensemble's members must "
                              "answer over the same labels from the same input")
-    networks = [_load_keras(p) for p in paths]
+    networks, members = [], []
+    for p, m in zip(paths, metas):
+        network = _load_keras(p)
+        if m.get("architecture") == "ensemble":  # its member networks, each with the record it was saved with
+            inner = [layer for layer in network.layers if isinstance(layer, keras.Model)]
+            if len(inner) != len(m.get("members", [])):
+                raise ModelError(f"{p}: an ensemble whose graph holds {len(inner)} networks but whose metadata "
+                                 f"names {len(m.get('members', []))}; rebuild it with ensemble_models")
+            networks += inner
+            members += m["members"]
+        else:
+            networks.append(network)
+            members.append({"file": str(p), "architecture": m.get("architecture"),
+                            "arch_options": m.get("arch_options", {}),
+                            **{k: m[k] for k in ("train_samples", "training_seconds", "metrics") if k in m}})
     image = keras.Input(networks[0].input_shape[1:], dtype="uint8", name="image")
     answers = []
     for i, network in enumerate(networks):
@@ -600,12 +616,9 @@ def ensemble_models(sources, dest) -> Path:
              if k not in ("labels", "label_space", "preprocess", "input", "architecture", "arch_options", "params",
                           "train_samples", "training_seconds", "metrics", *CALIBRATION_KEYS)}
     # what each member was trained on stays with it; the ensemble's own test figures come from evaluating it
-    members = [{"file": str(p), "architecture": m.get("architecture"), "arch_options": m.get("arch_options", {}),
-                **{k: m[k] for k in ("train_samples", "training_seconds", "metrics") if k in m}}
-               for p, m in zip(paths, metas)]
     extra.update(architecture="ensemble", members=members, params=int(model.count_params()))
-    if all("training_seconds" in m for m in metas):
-        extra["training_seconds"] = round(sum(float(m["training_seconds"]) for m in metas), 1)
+    if all("training_seconds" in m for m in members):
+        extra["training_seconds"] = round(sum(float(m["training_seconds"]) for m in members), 1)
     return save_model(model, dest, meta["label_space"], PreprocessConfig.from_dict(meta.get("preprocess")), **extra)
 
 

@@ -572,6 +572,17 @@ def test_an_ensemble_file_answers_the_mean_of_its_members(tiny_run, small_digits
     with pytest.raises(ModelError, match=r"hangul\.keras: its label_space, preprocess, head differ"):
         ensemble_models([path, "hangul"], tmp_path / "bad.keras")
 
+    # one more network added to the ensemble file: three equal members, not a half for the new one
+    network.set_weights([w + rng.normal(0, 0.05, w.shape).astype(w.dtype) * (w.std() + 1e-3) for w in network.get_weights()])
+    third = save_model(network, tmp_path / "third.keras", meta["label_space"], PreprocessConfig.from_dict(meta["preprocess"]), **keep)
+    members.append(Model.load(third, engine="keras").outputs(x))
+    three = ensemble_models([both, third], tmp_path / "three.keras")
+    np.testing.assert_allclose(Model.load(three, engine="keras").outputs(x), sum(members) / 3, atol=1e-5)
+    assert np.abs(sum(members) / 3 - (mean + members[2]) / 2).max() > 1e-3  # the half-and-half mean differs
+    info, _ = read_entries(three)
+    assert [m["file"] for m in info["members"]] == [str(path), str(other), str(third)]
+    assert info["training_seconds"] == pytest.approx(3 * meta["training_seconds"], abs=0.1)
+
 
 def test_recognizer_rejects_label_count_mismatch(tiny_run, tmp_path):
     from handpad.errors import ModelError
