@@ -584,6 +584,50 @@ def test_an_ensemble_file_answers_the_mean_of_its_members(tiny_run, small_digits
     assert info["training_seconds"] == pytest.approx(3 * meta["training_seconds"], abs=0.1)
 
 
+def test_combine_command_makes_an_ensemble_or_a_soup_and_refuses_bad_input(tiny_run, small_digits_store, tmp_path, capsys):
+    from handpad.cli import main
+    from handpad.model import Model, _load_keras, read_entries, save_model
+    from handpad.preprocess import PreprocessConfig
+    from handpad.store import load_store
+
+    path = tiny_run[1] / "model.keras"
+    meta, _ = read_entries(path)
+    network = _load_keras(path)
+    rng = np.random.default_rng(2)
+    network.set_weights([w + rng.normal(0, 0.02, w.shape).astype(w.dtype) * (w.std() + 1e-3) for w in network.get_weights()])
+    keep = {k: v for k, v in meta.items() if k not in ("labels", "label_space", "preprocess", "input")}
+    other = save_model(network, tmp_path / "other.keras", meta["label_space"], PreprocessConfig.from_dict(meta["preprocess"]), **keep)
+    x = load_store(small_digits_store).images[np.arange(0, 600, 5)]
+    a, b = (Model.load(p, engine="keras").outputs(x) for p in (path, other))
+
+    out = tmp_path / "combined" / "ens.keras"
+    assert main(["combine", str(path), str(other), "--out", str(out)]) == 0
+    assert "the mean of 2 networks' answers" in capsys.readouterr().out
+    np.testing.assert_allclose(Model.load(out, engine="keras").outputs(x), (a + b) / 2, atol=1e-5)
+
+    soup = tmp_path / "soup.keras"
+    assert main(["combine", str(path), str(other), "--soup", "--out", str(soup)]) == 0
+    averaged = [(u + v) / 2 for u, v in zip(_load_keras(path).get_weights(), network.get_weights())]
+    for got, want in zip(_load_keras(soup).get_weights(), averaged):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    assert read_entries(soup)[0]["averaged_from"] == [str(path), str(other)]
+    capsys.readouterr()
+
+    # bad input: named, exit 1, nothing written or replaced
+    before = out.read_bytes()
+    assert main(["combine", str(path), str(other), "--out", str(out)]) == 1
+    assert "exists; pass --force" in capsys.readouterr().err and out.read_bytes() == before
+    assert main(["combine", str(path), str(tmp_path / "missing.keras"), "--out", str(tmp_path / "x.keras")]) == 1
+    assert "missing.keras: model file not found" in capsys.readouterr().err
+    assert main(["combine", str(path), "--out", str(tmp_path / "x.keras")]) == 1
+    assert "at least two models" in capsys.readouterr().err
+    assert main(["combine", str(path), "hangul", "--out", str(tmp_path / "x.keras")]) == 1
+    assert "its label_space, preprocess, head differ" in capsys.readouterr().err
+    assert main(["combine", str(path), str(other), "--out", str(other), "--force"]) == 1
+    assert "is one of the models combined" in capsys.readouterr().err
+    assert not (tmp_path / "x.keras").exists()
+
+
 def test_recognizer_rejects_label_count_mismatch(tiny_run, tmp_path):
     from handpad.errors import ModelError
     from handpad.model import read_entries

@@ -24,6 +24,7 @@ COMMANDS = {
     "finetune": ("handpad.cli.finetune", "continue training a model on samples saved from the pad"),
     "calibrate": ("handpad.cli.calibrate", "fit a model's temperature on validation data (calibrated probabilities)"),
     "refit": ("handpad.cli.refit", "refit a hybrid Hangul model's jamo heads on more syllables outside the 2350"),
+    "combine": ("handpad.cli.combine", "combine trained models into one: an ensemble (mean answer) or a soup (mean weights)"),
     "info": ("handpad.cli.info", "show a dataset store or a model file"),
 }
 
@@ -41,6 +42,7 @@ The pipeline, one subcommand per step:
   draw      the drawing pad; finetune: learn your own hand from samples saved in the pad
   calibrate a model's temperature (and a hybrid model's rare weight) on validation data;
             refit: a hybrid model's jamo heads on more syllables outside the 2350
+  combine   several trained models -> one (an ensemble, or a soup of their weights)
   serve     the drawing pad in a web browser (and a JSON API), on this machine
 
 Run `handpad COMMAND --help` for the options of each step.
