@@ -502,11 +502,12 @@ def test_the_graph_is_rebuilt_with_int8_or_float16_weights(tiny_run, small_digit
         rebuild_graph(path, "int4", tmp_path / "x.keras")
 
 
-def test_a_model_soup_averages_the_weights_of_related_networks(tiny_run, small_digits_store, tmp_path):
-    """average_weights: every weight the mean of the files' (a network and a perturbed copy of it, also
-    one trained with the smooth warp),
+def test_a_model_soup_averages_the_weights_of_related_networks(tiny_run, small_digits_store, tmp_path, capsys):
+    """average_weights (``handpad combine --soup``): every weight the mean of the files' (a network and a
+    perturbed copy of it, also one trained with the smooth warp),
     metadata of the first without its calibration, and the soup still reads the digits; files of
     another architecture are refused by name."""
+    from handpad.cli import main
     from handpad.errors import ModelError
     from handpad.model import _load_keras, average_weights, read_entries, save_model, update_metadata
     from handpad.preprocess import PreprocessConfig
@@ -523,7 +524,9 @@ def test_a_model_soup_averages_the_weights_of_related_networks(tiny_run, small_d
     other = save_model(network, tmp_path / "other.keras", meta["label_space"], PreprocessConfig.from_dict(meta["preprocess"]),
                        **{**extra, "temperature": 1.3})
 
-    soup = average_weights([path, other], tmp_path / "soup.keras")
+    soup = tmp_path / "soup.keras"
+    assert main(["combine", str(path), str(other), "--soup", "--out", str(soup)]) == 0
+    assert "the weights of 2 models averaged" in capsys.readouterr().out
     for w, a, b in zip(_load_keras(soup).get_weights(), start, noisy):
         np.testing.assert_allclose(w, (a + b) / 2, rtol=1e-6, atol=1e-7)
     soup_meta, _ = read_entries(soup)
@@ -541,7 +544,8 @@ def test_a_model_soup_averages_the_weights_of_related_networks(tiny_run, small_d
         average_weights([path], tmp_path / "bad.keras")
 
 
-def test_an_ensemble_file_answers_the_mean_of_its_members(tiny_run, small_digits_store, tmp_path):
+def test_an_ensemble_file_answers_the_mean_of_its_members(tiny_run, small_digits_store, tmp_path, capsys):
+    from handpad.cli import main
     from handpad.errors import ModelError
     from handpad.model import Model, _load_keras, ensemble_models, read_entries, save_model
     from handpad.preprocess import PreprocessConfig
@@ -555,7 +559,9 @@ def test_an_ensemble_file_answers_the_mean_of_its_members(tiny_run, small_digits
     keep = {k: v for k, v in meta.items() if k not in ("labels", "label_space", "preprocess", "input")}
     other = save_model(network, tmp_path / "other.keras", meta["label_space"], PreprocessConfig.from_dict(meta["preprocess"]), **keep)
 
-    both = ensemble_models([path, other], tmp_path / "ensemble.keras")
+    both = tmp_path / "ensemble.keras"
+    assert main(["combine", str(path), str(other), "--out", str(both)]) == 0  # = ensemble_models([path, other], both)
+    assert "the mean of 2 networks' answers" in capsys.readouterr().out
     x = load_store(small_digits_store).images[np.arange(0, 600, 5)]
     members = [Model.load(p, engine="keras").outputs(x) for p in (path, other)]  # before any temperature
     assert np.abs(members[0] - members[1]).max() > 0.01  # two different networks
@@ -571,6 +577,17 @@ def test_an_ensemble_file_answers_the_mean_of_its_members(tiny_run, small_digits
 
     with pytest.raises(ModelError, match=r"hangul\.keras: its label_space, preprocess, head differ"):
         ensemble_models([path, "hangul"], tmp_path / "bad.keras")
+    # the command's bad input: named, exit 1, nothing written or replaced
+    before = both.read_bytes()
+    for argv, message in [([path, other, "--out", both], "exists; pass --force"),
+                          ([path, tmp_path / "missing.keras", "--out", tmp_path / "x.keras"], "missing.keras: model file not found"),
+                          ([path, "--out", tmp_path / "x.keras"], "at least two models"),
+                          ([path, "hangul", "--out", tmp_path / "x.keras"], "its label_space, preprocess, head differ"),
+                          ([path, other, "--out", other, "--force"], "is one of the models combined"),
+                          ([path, other, "--out", tmp_path / "x.h5"], "must end in .keras")]:
+        assert main(["combine", *map(str, argv)]) == 1
+        assert message in capsys.readouterr().err
+    assert both.read_bytes() == before and not (tmp_path / "x.keras").exists()
 
     # one more network added to the ensemble file: three equal members, not a half for the new one
     network.set_weights([w + rng.normal(0, 0.05, w.shape).astype(w.dtype) * (w.std() + 1e-3) for w in network.get_weights()])
@@ -582,50 +599,6 @@ def test_an_ensemble_file_answers_the_mean_of_its_members(tiny_run, small_digits
     info, _ = read_entries(three)
     assert [m["file"] for m in info["members"]] == [str(path), str(other), str(third)]
     assert info["training_seconds"] == pytest.approx(3 * meta["training_seconds"], abs=0.1)
-
-
-def test_combine_command_makes_an_ensemble_or_a_soup_and_refuses_bad_input(tiny_run, small_digits_store, tmp_path, capsys):
-    from handpad.cli import main
-    from handpad.model import Model, _load_keras, read_entries, save_model
-    from handpad.preprocess import PreprocessConfig
-    from handpad.store import load_store
-
-    path = tiny_run[1] / "model.keras"
-    meta, _ = read_entries(path)
-    network = _load_keras(path)
-    rng = np.random.default_rng(2)
-    network.set_weights([w + rng.normal(0, 0.02, w.shape).astype(w.dtype) * (w.std() + 1e-3) for w in network.get_weights()])
-    keep = {k: v for k, v in meta.items() if k not in ("labels", "label_space", "preprocess", "input")}
-    other = save_model(network, tmp_path / "other.keras", meta["label_space"], PreprocessConfig.from_dict(meta["preprocess"]), **keep)
-    x = load_store(small_digits_store).images[np.arange(0, 600, 5)]
-    a, b = (Model.load(p, engine="keras").outputs(x) for p in (path, other))
-
-    out = tmp_path / "combined" / "ens.keras"
-    assert main(["combine", str(path), str(other), "--out", str(out)]) == 0
-    assert "the mean of 2 networks' answers" in capsys.readouterr().out
-    np.testing.assert_allclose(Model.load(out, engine="keras").outputs(x), (a + b) / 2, atol=1e-5)
-
-    soup = tmp_path / "soup.keras"
-    assert main(["combine", str(path), str(other), "--soup", "--out", str(soup)]) == 0
-    averaged = [(u + v) / 2 for u, v in zip(_load_keras(path).get_weights(), network.get_weights())]
-    for got, want in zip(_load_keras(soup).get_weights(), averaged):
-        np.testing.assert_allclose(got, want, atol=1e-6)
-    assert read_entries(soup)[0]["averaged_from"] == [str(path), str(other)]
-    capsys.readouterr()
-
-    # bad input: named, exit 1, nothing written or replaced
-    before = out.read_bytes()
-    assert main(["combine", str(path), str(other), "--out", str(out)]) == 1
-    assert "exists; pass --force" in capsys.readouterr().err and out.read_bytes() == before
-    assert main(["combine", str(path), str(tmp_path / "missing.keras"), "--out", str(tmp_path / "x.keras")]) == 1
-    assert "missing.keras: model file not found" in capsys.readouterr().err
-    assert main(["combine", str(path), "--out", str(tmp_path / "x.keras")]) == 1
-    assert "at least two models" in capsys.readouterr().err
-    assert main(["combine", str(path), "hangul", "--out", str(tmp_path / "x.keras")]) == 1
-    assert "its label_space, preprocess, head differ" in capsys.readouterr().err
-    assert main(["combine", str(path), str(other), "--out", str(other), "--force"]) == 1
-    assert "is one of the models combined" in capsys.readouterr().err
-    assert not (tmp_path / "x.keras").exists()
 
 
 def test_recognizer_rejects_label_count_mismatch(tiny_run, tmp_path):
