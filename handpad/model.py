@@ -342,6 +342,22 @@ class Model:
         return probs
 
 
+def top_indices(probs: np.ndarray, k: int) -> np.ndarray:
+    """The indices of the ``k`` largest of one row of probabilities, largest first (ties: the lower
+    index first). For a few of many classes, ``k`` arg-max passes are ~10x faster than an
+    ``argpartition`` of the whole row (reading a word ranks ~20 rows of 11,172)."""
+    probs = np.asarray(probs)
+    k = min(int(k), len(probs))
+    if k > 8 or len(probs) < 64:  # few classes (digits) or many wanted: sorting is as fast
+        return np.argsort(-probs, kind="stable")[:k]
+    rest = np.array(probs, dtype=np.float64)  # a copy: the chosen ones are struck out
+    out = np.empty(k, np.intp)
+    for i in range(k):
+        out[i] = j = int(rest.argmax())
+        rest[j] = -np.inf
+    return out
+
+
 MAX_VIEWS = 9
 MAX_SHEAR = 0.5
 

@@ -15,7 +15,7 @@ import copy
 
 import numpy as np
 
-from .model import Model
+from .model import Model, top_indices
 
 
 class Recognizer:
@@ -113,10 +113,7 @@ class Recognizer:
         return reading.read(self, image=image, strokes=strokes, k=k or reading.TOP_K, prior=prior, verifier=verifier)
 
     def _ranked(self, probs: np.ndarray, k: int) -> list[tuple[str, float]]:
-        k = min(k, len(probs))
-        idx = np.argpartition(-probs, k - 1)[:k]
-        idx = idx[np.argsort(-probs[idx], kind="stable")]
-        return [(self.labels[i], float(probs[i])) for i in idx]
+        return [(self.labels[i], float(probs[i])) for i in top_indices(probs, k)]
 
     def __repr__(self) -> str:
         return f"Recognizer({self.name!r}, classes={len(self.labels)}, engine={self.model.engine.name})"

@@ -1133,3 +1133,58 @@ def test_a_photo_of_a_sheet_on_a_desk_reads_as_the_sheet(hangul_rec, desk, turn,
     except HandpadError:
         without = None
     assert without != read
+
+
+def test_stroke_crops_drawn_once_per_cluster_are_the_groupings_own_strokes(tmp_path):
+    """From the pad's strokes each cluster is drawn once and a grouping's crop is its clusters' canvases laid on
+    one page (reading._stroke_line): every crop of real handwriting-font lines, tight and careless, matches the
+    grouping's own strokes drawn together (reading.render_strokes) - the same size, single clusters exactly, runs
+    of clusters but for a few shades where two clusters' anti-aliased edges meet."""
+    from handpad.cli import main
+    from handpad.sources.lines import read_lines
+
+    require(Path(NANUM_PEN).exists(), f"{NANUM_PEN} (Debian fonts-nanum-extra, installed by setup.sh)")
+    lines = tmp_path / "tight"
+    assert main(["synth", "words", "--out", str(lines), "--fonts", NANUM_PEN, "--style", "careless", "--spacing", "tight",
+                 "--count", "12", "--seed", "3", "--quiet"]) == 0
+    cfg = reading.HANGUL_SEGMENT
+    crops = runs = differing = 0
+    for line in read_lines(lines):
+        strokes, _, _ = reading._stroke_marks(reading.as_strokes(line.strokes), cfg)
+        clusters, crop, _ = reading._stroke_line(line.strokes, cfg)
+        for i in range(len(clusters)):
+            for j in range(i + 1, min(i + reading.MAX_PIECES, len(clusters)) + 1):
+                drawn = reading.render_strokes([strokes[k] for c in clusters[i:j] for k in sorted(c.members)])
+                expected = 1.0 - drawn.astype(np.float32) / 255.0
+                got = crop(i, j)
+                assert got.shape == expected.shape and got.dtype == np.float32
+                diff = np.abs(got - expected)
+                if j - i == 1:
+                    assert diff.max() == 0.0
+                else:
+                    runs += 1
+                    assert diff.max() <= 8 / 255, diff.max() * 255  # measured: at most 5/255
+                    differing += int((diff > 0).sum())
+                    assert (diff > 0).mean() < 0.01  # a few pixels of the crop
+                crops += 1
+    assert crops > 150 and runs > 100, (crops, runs)
+    # the ink itself is where it was: the two agree on every pixel but a few
+    assert differing < runs * 40, (differing, runs)
+
+
+def test_top_indices_are_the_largest_first():
+    """The recognizer's ranking (model.top_indices): the k largest, largest first, for rows of 11,172 (k arg-max
+    passes) and of 10 classes (a sort); ties go to the lower index."""
+    from handpad.model import top_indices
+
+    rng = np.random.default_rng(0)
+    for n in (10, 2350, 11172):
+        for _ in range(50):
+            p = rng.dirichlet(np.full(n, rng.uniform(0.01, 1.0))).astype(np.float32)
+            k = int(rng.integers(1, 9))
+            assert list(top_indices(p, k)) == list(np.argsort(-p, kind="stable")[:k])
+    tied = np.zeros(11172, np.float32)
+    tied[[7, 3, 900]] = 0.25
+    tied[5000] = 0.25
+    assert list(top_indices(tied, 3)) == [3, 7, 900]
+    assert list(top_indices(np.array([0.2, 0.5, 0.3]), 8)) == [1, 2, 0]
