@@ -361,7 +361,9 @@ def _word_starts(groups: list[_Cluster], height: float, cfg: SegmentConfig) -> l
 # -- from an image -------------------------------------------------------------------------------
 
 
-def _image_clusters(ink: np.ndarray, cfg: SegmentConfig):
+def _image_clusters(ink: np.ndarray, cfg: SegmentConfig, specks: list | None = None):
+    """The pieces of ink (specks left out) as clusters, and the map of which piece each pixel is; ``specks``: a
+    list to put the specks left out in (a pen's dot under a "!" is as small as one: :func:`_end_marks`)."""
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
@@ -371,9 +373,15 @@ def _image_clusters(ink: np.ndarray, cfg: SegmentConfig):
     keep = [k for k in range(n - 1) if boxes[k, cv2.CC_STAT_AREA] >= cfg.speck * height * height]
     if not keep:
         keep = [int(np.argmax(boxes[:, cv2.CC_STAT_AREA]))]
-    clusters = [_Cluster(float(boxes[k, 0]), float(boxes[k, 1]), float(boxes[k, 0] + boxes[k, 2]),
-                         float(boxes[k, 1] + boxes[k, 3]), [k + 1]) for k in keep]
-    return clusters, labels
+
+    def cluster(k: int) -> _Cluster:
+        return _Cluster(float(boxes[k, 0]), float(boxes[k, 1]), float(boxes[k, 0] + boxes[k, 2]),
+                        float(boxes[k, 1] + boxes[k, 3]), [k + 1])
+
+    if specks is not None:
+        kept = set(keep)
+        specks.extend(cluster(k) for k in range(n - 1) if k not in kept)
+    return [cluster(k) for k in keep], labels
 
 
 def _split_wide(clusters: list[_Cluster], mask: np.ndarray, labels: np.ndarray, height: float,
@@ -451,9 +459,10 @@ def _crop_image(ink: np.ndarray, owner: np.ndarray, group: _Cluster, first: int,
 def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     """An image (or its ink map, when the caller has it) -> its clusters (left to right) and how to crop any run of them."""
     ink = ink_map(image) if ink is None else ink
-    clusters, labels = _image_clusters(ink, cfg)
+    specks: list = []
+    clusters, labels = _image_clusters(ink, cfg, specks)
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
-    clusters, ends = _end_marks(clusters, labels, cfg) if cfg.end_marks else (clusters, [])
+    clusters, ends = _end_marks(clusters, labels, cfg, specks) if cfg.end_marks else (clusters, [])
     clusters = _stack(clusters, cfg, _line_height(clusters))
     clusters, marks = _marks(clusters, labels) if cfg.marks else (clusters, [])
     marks = ends + marks
@@ -486,8 +495,14 @@ MARK_ROUND = 1.25
 MARK_HOOK = 0.3  # "?" where the upper half of the stroke is at least this wide (a hook), "!" where narrower
 MARK_ASIDE = 0.2  # the dot's middle under the stroke, or this much aside
 MARK_TOUCH = 0.1  # other ink reaching this far over the mark's columns (tight writing) is let be
+MARK_PEN_DOT = 0.6  # the dot (a speck too) is at least this share of its stroke's thickness across
 MARK_AFTER = 1.1  # and only after this many of the syllables' heights of writing (single syllables' own ㅣ and
 # a speck under it were taken for "!": 17 of 54,600 validation and training-face syllables; "뭐?" is not read)
+
+
+def _thickness(ink: np.ndarray) -> float:
+    """How thick a stroke is: twice the largest distance from its ink to the paper."""
+    return 2.0 * float(cv2.distanceTransform(np.pad(ink, 1).astype(np.uint8), cv2.DIST_L2, 3).max())
 
 
 def _ink_of(c: "_Cluster", labels: np.ndarray) -> np.ndarray:
@@ -513,11 +528,12 @@ def _syllable_band(clusters: list) -> tuple[float, float]:
     return float(np.percentile([c.y0 for c in big], 10)), float(np.percentile([c.y1 for c in big], 90))
 
 
-def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig) -> tuple[list, list]:
+def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig, specks: Sequence = ()) -> tuple[list, list]:
     """Question and exclamation marks after writing (see MARK_DOT): their stroke and dot are two pieces of ink
     with nothing else above or below them, ``pieces`` the line's (before they are stacked into clusters).
-    -> (the other pieces, [(box, "?" or "!")])."""
-    if len(pieces) < 3:
+    ``specks``: the pieces too small to be writing (:func:`_image_clusters`); one may be the dot, where it is about
+    as wide as the stroke above it is thick (a fine pen's dot). -> (the other pieces, [(box, "?" or "!")])."""
+    if len(pieces) < 2 or len(pieces) + len(specks) < 3:
         return pieces, []
     stacked = _stack(pieces, cfg, _line_height(pieces))
     top, bottom = _syllable_band(stacked)
@@ -526,12 +542,17 @@ def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig) -> tuple[li
     writing = [c for c in stacked if c.height >= tall]
     first = min(c.x0 for c in pieces)
     taken, marks = set(), []
-    for k, dot in enumerate(pieces):
+    dots = list(enumerate(pieces)) + [(None, s) for s in specks]
+    for k, dot in dots:
         if max(dot.width, dot.height) > MARK_DOT * height or dot.y0 < top + MARK_LOW * height or not _solid(dot, labels):
+            continue
+        if k is not None and k in taken:
             continue
         middle = 0.5 * (dot.x0 + dot.x1)
         above = [j for j, o in enumerate(pieces) if j != k and o.y1 <= dot.y0 and
                  o.x0 - MARK_ASIDE * height <= middle <= o.x1 + MARK_ASIDE * height]
+        if len(above) > 1:  # tight writing: the syllable before it reaches near too; the stroke is right over the dot
+            above = [j for j in above if pieces[j].x0 <= middle <= pieces[j].x1]
         if len(above) != 1 or above[0] in taken:
             continue
         stroke = pieces[above[0]]
@@ -539,6 +560,8 @@ def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig) -> tuple[li
         if (stroke.height < MARK_STEM * height or stroke.y0 > top + MARK_HIGH * height
                 or stroke.width > MARK_ROUND * stroke.height or not _no_hole(_ink_of(stroke, labels))):
             continue
+        if max(dot.width, dot.height) < MARK_PEN_DOT * _thickness(_ink_of(stroke, labels)):
+            continue  # the dot only where the pen that drew the stroke could have made it (not a speck of grain)
         if any(min(o.x1, mark.x1) - max(o.x0, mark.x0) > MARK_TOUCH * height
                for j, o in enumerate(pieces) if j not in (k, above[0])):
             continue
@@ -548,7 +571,7 @@ def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig) -> tuple[li
         upper = np.flatnonzero(ink[: ink.shape[0] // 2].any(axis=0))
         hook = len(upper) and upper[-1] - upper[0] + 1 >= MARK_HOOK * height
         marks.append((_int_box(mark), "?" if hook else "!"))
-        taken |= {k, above[0]}
+        taken |= {k, above[0]} - {None}
     return [c for j, c in enumerate(pieces) if j not in taken], marks
 
 
@@ -678,8 +701,9 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
         return strokes, [], clusters  # (a mark is a cluster of its own: a dot, a tick, or a stroke over a dot)
     box, margin = _stroke_box(strokes), 4
     ink = 1.0 - render_strokes(strokes, box, margin).astype(np.float32) / 255.0
-    pieces, labels = _image_clusters(ink, cfg)
-    pieces, ends = _end_marks(pieces, labels, cfg) if cfg.end_marks else (pieces, [])
+    specks: list = []
+    pieces, labels = _image_clusters(ink, cfg, specks)
+    pieces, ends = _end_marks(pieces, labels, cfg, specks) if cfg.end_marks else (pieces, [])
     found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels)[1] if cfg.marks else [])
     dx, dy = box[0] - margin, box[1] - margin
     taken, marks = set(), []

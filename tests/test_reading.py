@@ -906,6 +906,52 @@ def test_question_and_exclamation_marks_are_read_as_marks(hangul_rec, monkeypatc
     assert hangul_rec.read(line).text[-1] not in "?!"
 
 
+def test_a_fine_pens_dot_under_its_stroke_is_a_mark_and_a_speck_of_grain_is_not(hangul_rec, monkeypatch):
+    """A "!" or "?" written with a fine pen: its dot, as wide as the stroke is thick, is smaller than the specks
+    the reading leaves out, and is the mark's dot all the same (reading._end_marks, its specks); a speck of grain
+    under the stroke, a pixel, is no dot (MARK_PEN_DOT). And where the syllable before the mark reaches near the
+    dot (tight writing), the stroke right over the dot is the mark's."""
+    def with_mark(text, mark, dot_radius, gap=20):
+        image = word_image(text, size=200, gap=24, space=100)  # large writing, a fine pen: its dot is a speck
+        ys, xs = np.nonzero(image < 128)
+        top, bottom, x = int(ys.min()), int(ys.max()), int(xs.max()) + gap + (35 if mark == "?" else 0)
+        height = bottom - top
+        stem_end = bottom - int(0.3 * height)
+        if mark == "!":
+            cv2.line(image, (x, top + 4), (x, stem_end), 0, 5, cv2.LINE_AA)
+        else:
+            pts = np.array([[x - 30, top + 40], [x - 15, top + 8], [x + 20, top + 8], [x + 30, top + 45], [x, top + 85],
+                            [x, stem_end]], np.int32)
+            cv2.polylines(image, [pts], False, 0, 5, cv2.LINE_AA)
+        if dot_radius:
+            cv2.circle(image, (x, bottom - 3), dot_radius, 0, -1, cv2.LINE_AA)
+        else:
+            image[bottom - 3, x] = 0  # one pixel of grain where the dot would be
+        return image
+
+    from handpad.preprocess import ink_map
+
+    cfg = reading.SEGMENT_CONFIGS["hangul"]
+    fine = {text + mark: with_mark(text, mark, 2) for text, mark in (("좋아요", "!"), ("진짜", "?"), ("사랑해", "!"))}
+    for text, image in fine.items():
+        specks = []
+        pieces, labels = reading._image_clusters(ink_map(image), cfg, specks)
+        assert specks, "the dot is a speck: smaller than the pieces the reading keeps"
+        assert [m for _, m in reading._end_marks(pieces, labels, cfg, specks)[1]] == [text[-1]], text
+        read = hangul_rec.read(image)  # (the syllables of this held-out design at this size are not the point)
+        assert len(read.syllables) == len(text) and read.syllables[-1].top == [(text[-1], 1.0)], read.text
+    for text, mark in (("좋아요", "!"), ("진짜", "?")):
+        grain = with_mark(text, mark, 0)
+        specks = []
+        pieces, labels = reading._image_clusters(ink_map(grain), cfg, specks)
+        assert reading._end_marks(pieces, labels, cfg, specks)[1] == [], text
+    tight = with_mark("좋아요", "!", 4, gap=8)  # the 요 ends 8 px before the stroke, above the dot: within MARK_ASIDE
+    read = hangul_rec.read(tight)
+    assert len(read.syllables) == 4 and read.syllables[-1].top == [("!", 1.0)], read.text
+    monkeypatch.setattr(reading, "MARK_PEN_DOT", 10.0)  # the test means something: no dot that wide, no mark
+    assert [hangul_rec.read(image).text[-1] for image in fine.values()] != [t[-1] for t in fine]
+
+
 def test_no_question_or_exclamation_mark_in_syllables_and_lines_without_one(monkeypatch):
     """A syllable's ㅣ with a speck under it is no "!" (not after more than a syllable's writing: MARK_AFTER),
     nor are the careless drawings' finals drifted below, nor pieces of lines of a real handwriting font."""
@@ -914,7 +960,8 @@ def test_no_question_or_exclamation_mark_in_syllables_and_lines_without_one(monk
     cfg = reading.SEGMENT_CONFIGS["hangul"]
 
     def marks(ink):
-        return reading._end_marks(*reading._image_clusters(ink, cfg), cfg)[1]
+        specks = []
+        return reading._end_marks(*reading._image_clusters(ink, cfg, specks), cfg, specks)[1]
 
     specked = []
     for ch in "키비지":  # a speck under the ㅣ, as a pen's blot or a textured face leaves one
