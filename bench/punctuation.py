@@ -25,6 +25,7 @@ and a dot of the line's pen in the middle of that gap, on the baseline.
 
     python bench/punctuation.py --unmarked data/words-val-pen data/hangul-val-pen-80
     python bench/punctuation.py --unmarked data/words-val-pen --noise sp:0.001      # grain is no dot
+    python bench/punctuation.py --unmarked data/words-val-pen data/hangul-val-pen-80 --full-stops   # nor "." / ","
     python bench/punctuation.py data/numbers-val-pen --model digits --decimal
 """
 from __future__ import annotations
@@ -68,6 +69,7 @@ def main() -> None:
     p.add_argument("--unmarked", action="store_true", help="count images where a ? or ! is found that holds none")
     p.add_argument("--decimal", action="store_true", help="numbers with a decimal point (--model digits)")
     p.add_argument("--model", default="hangul", choices=["hangul", "digits"])
+    p.add_argument("--full-stops", action="store_true", help="with --unmarked for Hangul, full stops and commas too")
     p.add_argument("--noise", default=None, metavar="KIND:LEVEL", help="with --unmarked, line sets with noise added "
                    "as bench/noisy_images.py adds it: gauss:20 (grain, out of 255) or sp:0.002 (salt and pepper)")
     args = p.parse_args()
@@ -76,7 +78,7 @@ def main() -> None:
     from handpad.sources.lines import read_lines
 
     if args.unmarked:
-        unmarked(args.lines, args.model, args.noise)
+        unmarked(args.lines, args.model, args.noise, args.full_stops)
         return
     if len(args.lines) != 1:
         p.error("one line set (several only with --unmarked)")
@@ -132,7 +134,7 @@ def decimal(rec, lines, name: str) -> None:
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
 
 
-def unmarked(paths, model: str = "hangul", noise: str | None = None) -> None:
+def unmarked(paths, model: str = "hangul", noise: str | None = None, full_stops: bool = False) -> None:
     """Images with no "?" or "!" (digits: no "." or ","): where is one found anyway? ``noise``: "gauss:20" or
     "sp:0.002", added to line sets' images (a speck of grain under a stroke is no dot)."""
     from pathlib import Path
@@ -147,9 +149,13 @@ def unmarked(paths, model: str = "hangul", noise: str | None = None) -> None:
     def marks_in(ink):
         specks = []
         pieces, labels = reading._image_clusters(ink, cfg, specks)
+        ends = []
         if model == "hangul":
-            return reading._end_marks(pieces, labels, cfg, specks)[1]
-        return reading._marks(reading._stack(pieces, cfg, reading._line_height(pieces)), labels)[1]
+            pieces, ends = reading._end_marks(pieces, labels, cfg, specks)
+            specks = [c for c in specks if not any(reading._inside(c, box) for box, _ in ends)]
+            if not full_stops:
+                return ends
+        return ends + reading._marks(reading._stack(pieces, cfg, reading._line_height(pieces)), labels, specks)[1]
 
     for path in paths:
         if (Path(path) / "lines.jsonl").exists():

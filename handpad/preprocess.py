@@ -409,6 +409,7 @@ def preprocess(
     else:
         signal = ink_map(arr, ink)
         mask = (signal > BOX_THRESHOLD).astype(np.uint8)
+        mask = _without_dust(mask)
         x, y, w, h = cv2.boundingRect(mask)
         if w == 0 or h == 0:
             raise NothingDrawnError()
@@ -425,6 +426,33 @@ def preprocess(
     if center_mass:
         out = _center_by_mass(out)
     return to_uint8(out)
+
+
+DUST_MIN = 3  # lone pixels of ink (none of their eight neighbours ink) from this many on are dust (MNIST: 1-2 at most)
+DUST_NEAR = 0.05  # ... where they lie further than this share of the rest's size outside the rest of the ink
+DUST_MOST = 0.004  # ... and no more than this share of the pixels (twice IMPULSE_SHARE: sparse dust, not noise)
+_RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.uint8)
+
+
+def _without_dust(mask: np.ndarray) -> np.ndarray:
+    """The ink mask without lone pixels of ink (no ink among their eight neighbours) away from the rest of the
+    ink, where there are DUST_MIN or more: a dusty scan's specks, too few for the despeckling of :func:`ink_map`
+    (under IMPULSE_SHARE of the pixels), would widen the crop to the whole page. Else the mask itself."""
+    lone = mask & (cv2.dilate(mask, _RING) == 0)
+    count = np.count_nonzero(lone)
+    if count < DUST_MIN:  # a clean drawing or scan has a stray pixel or two: left as they are
+        return mask
+    if count > DUST_MOST * mask.size:  # not a few specks but noise all over (what is left of it is left to the model)
+        return mask
+    rest = mask & ~lone
+    x, y, w, h = cv2.boundingRect(rest)
+    if w == 0:
+        return mask
+    # lone pixels near the writing stay (a thin stroke's ends, broken up by the despeckling of a noisier image)
+    near = max(2, int(DUST_NEAR * max(w, h)))
+    y0, x0 = max(0, y - near), max(0, x - near)
+    rest[y0:y + h + near, x0:x + w + near] |= lone[y0:y + h + near, x0:x + w + near]
+    return rest
 
 
 def rescale(prepared: np.ndarray, source: PreprocessConfig, target: PreprocessConfig) -> np.ndarray | None:

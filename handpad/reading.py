@@ -87,6 +87,8 @@ BEAM = 12
 PRIOR_WEIGHT = 0.6  # weight of the language model's log-probability (tuned on validation faces)
 BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
+SPECK_FLOOR = 0.002  # pieces below this share of the largest one's area do not set the height specks are measured by,
+DUST_AREA = 3  # nor pieces of this many pixels or fewer (dust: a fine pen's thin strokes make pieces of only ~200)
 MAX_LINE_PIECES = 400  # a long line has ~100 pieces of ink; more is noise or a page
 MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
 # Several lines in one image (a photo of a page): bands of rows with ink, split where empty rows
@@ -369,7 +371,11 @@ def _image_clusters(ink: np.ndarray, cfg: SegmentConfig, specks: list | None = N
     if n <= 1:
         raise NothingDrawnError()
     boxes = stats[1:]
-    height = max(float(np.percentile(boxes[:, cv2.CC_STAT_HEIGHT], 90)), 1.0)
+    # the writing's height from its pieces, not from grain: a dusty scan's lone dark pixels (0.1% of the paper: more
+    # pieces than the writing has) would make it a pixel, and every speck writing
+    area = boxes[:, cv2.CC_STAT_AREA]
+    sized = boxes[(area >= SPECK_FLOOR * area.max()) & (area > DUST_AREA), cv2.CC_STAT_HEIGHT]
+    height = max(float(np.percentile(sized if len(sized) else boxes[:, cv2.CC_STAT_HEIGHT], 90)), 1.0)
     keep = [k for k in range(n - 1) if boxes[k, cv2.CC_STAT_AREA] >= cfg.speck * height * height]
     if not keep:
         keep = [int(np.argmax(boxes[:, cv2.CC_STAT_AREA]))]
@@ -464,7 +470,8 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
     clusters, ends = _end_marks(clusters, labels, cfg, specks) if cfg.end_marks else (clusters, [])
     clusters = _stack(clusters, cfg, _line_height(clusters))
-    clusters, marks = _marks(clusters, labels) if cfg.marks else (clusters, [])
+    specks = [c for c in specks if not any(_inside(c, box) for box, _ in ends)]  # a "?"'s dot is no full stop
+    clusters, marks = _marks(clusters, labels, specks) if cfg.marks else (clusters, [])
     marks = ends + marks
     clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
     owner = None  # made on the first crop: a line without a recognizer is cut on shapes alone
@@ -575,14 +582,28 @@ def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig, specks: Seq
     return [c for j, c in enumerate(pieces) if j not in taken], marks
 
 
-def _marks(clusters: list, labels: np.ndarray) -> tuple[list, list]:
+def _pen_thickness(mask: np.ndarray) -> float:
+    """The writing's pen: twice the median distance from its strokes' middles (the ridge of the distance map)
+    to the paper."""
+    dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 3)
+    ridge = dist[(dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))]
+    return 2.0 * float(np.median(ridge)) if ridge.size else 0.0
+
+
+def _inside(c: "_Cluster", box) -> bool:
+    return c.x0 >= box[0] and c.y0 >= box[1] and c.x1 <= box[2] and c.y1 <= box[3]
+
+
+def _marks(clusters: list, labels: np.ndarray, specks: Sequence = ()) -> tuple[list, list]:
     """Full stops and commas (a sentence written out) apart from the syllables: clusters no wider or higher
     than MARK_SIZE of the syllables' height, low in the line (their top past MARK_LOW of the way from the
     syllables' tops to their bottoms), beside the others (overlapping none across) and after some of them
     (a rule's remnant at a line's start is none), and solid (ink over
     MARK_SOLID of their box and no hole: a dot, a short thick tick, not a small ㅇ): a syllable's small pieces are stacked into it already,
     sit higher (ㅏ's tick) or are strokes bent thin (a careless hand's ㄱ drifted from its syllable).
-    ``labels``: the line's pieces of ink. -> (the other clusters, [(box, mark)])."""
+    ``labels``: the line's pieces of ink. ``specks``: the pieces too small to be writing (:func:`_image_clusters`):
+    a fine pen's full stop is one, and is taken where it is at least MARK_PEN_DOT of the pen's thickness across
+    (a speck of grain is not). -> (the other clusters, [(box, mark)])."""
     if len(clusters) < 2:
         return clusters, []
     tall = 0.5 * _line_height(clusters)
@@ -601,7 +622,16 @@ def _marks(clusters: list, labels: np.ndarray) -> tuple[list, list]:
             rest.append(c)
     if not rest:
         return clusters, []
-    return rest, marks
+    pen = None
+    for c in specks:
+        if not (c.y0 >= top + MARK_LOW * height and c.width <= MARK_FLAT * c.height
+                and all(o.x1 <= c.x0 or o.x0 >= c.x1 for o in clusters) and any(o.x1 <= c.x0 for o in big)
+                and not any(c.x0 < x1 and x0 < c.x1 for (x0, _, x1, _), _ in marks) and _solid(c, labels)):
+            continue
+        pen = _pen_thickness(labels > 0) if pen is None else pen  # (once, and only for a speck that may be one)
+        if max(c.width, c.height) >= MARK_PEN_DOT * pen:
+            marks.append((_int_box(c), "," if c.height >= MARK_COMMA * c.width else "."))
+    return rest, sorted(marks)
 
 
 # -- from strokes ----------------------------------------------------------------------------------
@@ -704,7 +734,8 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
     specks: list = []
     pieces, labels = _image_clusters(ink, cfg, specks)
     pieces, ends = _end_marks(pieces, labels, cfg, specks) if cfg.end_marks else (pieces, [])
-    found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels)[1] if cfg.marks else [])
+    specks = [c for c in specks if not any(_inside(c, box) for box, _ in ends)]
+    found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels, specks)[1] if cfg.marks else [])
     dx, dy = box[0] - margin, box[1] - margin
     taken, marks = set(), []
     for (x0, y0, x1, y1), mark in found:

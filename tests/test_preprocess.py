@@ -273,6 +273,40 @@ def test_grain_is_measured_and_smoothed_away(glyph):
         assert np.count_nonzero(pre.ink_map(noisy)[:, :40]) == 0
 
 
+def test_a_few_specks_of_dust_do_not_widen_the_crop(glyph, SHARED_DATA):
+    """A scan with sparse dust (0.1% of its pixels black, too few for the despeckling): lone pixels away from the
+    writing are left out of the crop (preprocess._without_dust), so the real PHD08 가 gives its clean input; left in,
+    they widen the crop to the whole page. A stray pixel or two (as 73 of the 10,000 MNIST digits have one) and
+    noise all over (2%) are left as they were: the first 2,000 MNIST digits give the very same inputs."""
+    import sys
+
+    from handpad.sources.mnist import read_mnist_idx
+
+    pre = sys.modules["handpad.preprocess"]
+    rng = np.random.default_rng(1)
+    page = place(glyph, 300, 1.5, 80, 90, dark_ink=True)
+    clean = preprocess(page)
+    dusty = page.copy()
+    dusty[rng.random(page.shape) < 0.001] = 0
+    assert np.count_nonzero(dusty < 128) > np.count_nonzero(page < 128) + 40
+    near = np.abs(f01(preprocess(dusty)) - f01(clean)).mean()  # the specks inside the glyph's box stay
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(pre, "_without_dust", lambda mask: mask)
+        widened = np.abs(f01(preprocess(dusty)) - f01(clean)).mean()
+    assert near < 0.04 and widened > 3 * near, (near, widened)
+    mask = (pre.ink_map(dusty) > pre.BOX_THRESHOLD).astype(np.uint8)
+    assert cv2.boundingRect(mask)[2] > 250  # the dust reaches across the page ...
+    box = np.array(cv2.boundingRect(pre._without_dust(mask)))  # ... and no further than the glyph, give or take a
+    clean_box = np.array(cv2.boundingRect((pre.ink_map(page) > pre.BOX_THRESHOLD).astype(np.uint8)))  # speck beside it
+    assert np.abs(box - clean_box).max() <= 3, (box, clean_box)
+    images, _ = read_mnist_idx(SHARED_DATA / "mnist-10k")
+    for d in images[:2000]:
+        m = (pre.ink_map(d, "bright") > pre.BOX_THRESHOLD).astype(np.uint8)
+        assert pre._without_dust(m) is m
+    strays = [d for d in images[:2000] if ((d > 64) & (cv2.dilate((d > 64).astype(np.uint8), np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.uint8)) == 0)).any()]
+    assert strays  # the test means something: digits with a stray pixel
+
+
 def test_only_a_sheet_on_a_desk_is_taken_for_one(SHARED_DATA):
     """Bright ink on black (a digit enlarged to 400 px, or cropped to its ink and enlarged 12x: a bright
     region on a dark frame; bold 0s and 8s are solid and convex, with a hole or two) and dark ink on
