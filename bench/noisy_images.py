@@ -10,6 +10,7 @@ The one preprocessing (`handpad.preprocess.ink_map`) smooths noise away where it
     python bench/noisy_images.py data/words-val-pen --limit 100
     python bench/noisy_images.py data/numbers-val-pen --model digits --limit 100
     python bench/noisy_images.py data/words-val-pen --pepper 0.0005 0.001 0.002 --singles   # one character alone
+    python bench/noisy_images.py data/words-val-pen --gauss --pepper --scan   # scanner borders, punch holes
 """
 from __future__ import annotations
 
@@ -17,12 +18,31 @@ import argparse
 import time
 from types import SimpleNamespace
 
+import cv2
 import numpy as np
+
+
+def scanned(image: np.ndarray, kind: str) -> np.ndarray:
+    """The line on a page (paper all round, a third of its height and 60 px more), and what a scanner or a punch
+    leaves there: "strip" a dark band along the left side, "shadow" the page's edge falling dark towards the left,
+    "hole" a punch hole in the left margin (a disc 0.6 of the line's height across)."""
+    h = image.shape[0]
+    m = 60 + h // 3
+    out = np.pad(image, m, constant_values=255).astype(np.float32)
+    if kind == "strip":
+        out[:, :12] = 30
+    elif kind == "shadow":
+        out[:, :40] *= np.linspace(0.2, 1.0, 40)[None, :]
+    elif kind == "hole":
+        cv2.circle(out, (m // 2, out.shape[0] // 2), max(3, int(0.3 * h)), 0, -1)
+    return out.astype(np.uint8)
 
 
 def noisy(image: np.ndarray, kind: str, level: float, rng) -> np.ndarray:
     """A copy of a uint8 image with Gaussian grain (``level`` = deviation out of 255) or salt and pepper
-    (``level`` = share of the pixels turned black, as many turned white)."""
+    (``level`` = share of the pixels turned black, as many turned white); a page's scan marks (:func:`scanned`)."""
+    if kind in ("page", "strip", "shadow", "hole"):
+        return scanned(image, kind)
     img = image.astype(np.float32)
     if kind == "gauss":
         img = img + rng.normal(0.0, level, img.shape)
@@ -50,6 +70,9 @@ def main() -> None:
     p.add_argument("--gauss", type=float, nargs="*", default=[10, 20, 30], help="grain deviations, out of 255")
     p.add_argument("--pepper", type=float, nargs="*", default=[0.01, 0.03], help="shares of salt and of pepper")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scan", action="store_true", help="also what a scanner or a punch leaves: the line on a page with "
+                   "margins, and a dark strip along its left side, the shadow of the page's edge there, or a punch hole "
+                   "in the left margin")
     p.add_argument("--singles", action="store_true", help="each line's first character alone (its true box pasted on "
                    "paper with a margin of 0.6 of its height, as an uploaded photo of one character), read by top_k")
     args = p.parse_args()
@@ -69,6 +92,9 @@ def main() -> None:
         read = lambda im: rec.read(im).text  # noqa: E731
     conditions = [("clean", None, 0.0)] + [(f"grain {g:g}/255", "gauss", g) for g in args.gauss] + \
         [(f"salt and pepper {q * 100:g}% each", "pepper", q) for q in args.pepper]
+    if args.scan:
+        conditions += [("on a page (margins)", "page", 0.0), ("dark strip along its side", "strip", 0.0),
+                       ("shadow of the page's edge", "shadow", 0.0), ("punch hole in the margin", "hole", 0.0)]
     rng = np.random.default_rng(args.seed)
     clean = None
     print(f"{args.lines}: {len(samples)} lines, model {args.model}")

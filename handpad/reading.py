@@ -1365,6 +1365,53 @@ BOX_CLEAR = 0.7
 BOX_MIN = 36  # px: each side at least this long (a small digit's loop is straight to 2 px too)
 
 
+SCAN_EDGE = 0.9  # ink along at least this share of a side of the image (a scanner's dark border, a shadow at the
+SCAN_TALL = 2.0  # edge), at least this many times as long as the writing's pieces are high (90th percentile), and
+SCAN_CONTACT = 0.8  # on the image's side along this share of it, ...
+SCAN_DISK_FILL = 0.7  # ... or a filled round blob (a punch hole): ink over this share of its box, no hole, about
+SCAN_DISK_SIZE = 0.4  # as wide as high and at least this share of the writing's height across: not writing
+SCAN_DISKS = 4  # (a page has a few punch holes: more such blobs are something else)
+
+
+def without_scan_marks(ink: np.ndarray) -> np.ndarray:
+    """The ink map without what a scanner or a punch leaves on a page: ink along a whole side of the image, far
+    longer than the writing is high (a dark border, the shadow of the page's edge), and filled round blobs at least
+    0.4 of the writing's height across (punch holes; a full stop is far smaller, no stroke fills its box). Only where
+    something else is left; the ink itself where there is nothing of the kind (a tight crop's ㅣ along its side
+    is no longer than the writing)."""
+    mask = (ink > BOX_THRESHOLD).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 2:
+        return ink
+    h, w = mask.shape
+    x, y, bw, bh, area = (stats[1:, k] for k in range(5))
+    along = ((x == 0) | (x + bw == w)) & (bh >= SCAN_EDGE * h) | ((y == 0) | (y + bh == h)) & (bw >= SCAN_EDGE * w)
+    filled = (area >= SCAN_DISK_FILL * bw * bh) & (bw <= 1.33 * bh) & (bh <= 1.33 * bw)
+    if not (along.any() or filled.any()):
+        return ink  # the quick answer: nothing of the kind
+    writing = ~(along | filled) & (area > DUST_AREA)
+    if not writing.any():
+        return ink
+    height = float(np.percentile(bh[writing], 90))
+    edge = along & (np.maximum(bh * (bh >= SCAN_EDGE * h), bw * (bw >= SCAN_EDGE * w)) >= SCAN_TALL * height)
+    for k in np.flatnonzero(edge):  # and on the side itself most of the way (a stroke's end touches it here and there)
+        piece = labels == k + 1
+        sides = [piece[:, 0], piece[:, -1]] if bh[k] >= SCAN_EDGE * h else []
+        sides += [piece[0], piece[-1]] if bw[k] >= SCAN_EDGE * w else []
+        edge[k] = max(np.count_nonzero(side) / side.size for side in sides) >= SCAN_CONTACT
+    disk = filled & (np.minimum(bw, bh) >= SCAN_DISK_SIZE * height)
+    if np.count_nonzero(disk) > SCAN_DISKS:  # blots all over are no punch holes (noise: refused as no line of writing)
+        disk[:] = False
+    disk &= np.array([_no_hole(labels[y[k]:y[k] + bh[k], x[k]:x[k] + bw[k]] == k + 1) if disk[k] else False
+                      for k in range(n - 1)], bool)
+    gone = np.flatnonzero(edge | disk) + 1
+    if not len(gone):
+        return ink
+    out = ink.copy()
+    out[np.isin(labels, gone)] = 0.0
+    return out
+
+
 def without_box(ink: np.ndarray) -> np.ndarray:
     """One character written in a printed box (a form's box, a cell of 원고지 cropped to it), without the box:
     its four sides are the four sides of all the ink, each a straight thin line (≤ RULE_THIN px) along at
@@ -1795,7 +1842,7 @@ def read(recognizer, image=None, strokes=None, k: int = TOP_K, prior: bool | Non
     ink = None
     if strokes is None and image is not None:
         # a word in a form's field: the box's sides go too; and a line drawn under the writing
-        ink = without_underlines(without_box(_without_printed_lines(ink_map(image))))
+        ink = without_underlines(without_box(_without_printed_lines(without_scan_marks(ink_map(image)))))
         judge = resolve_verifier(verifier, recognizer.label_space.kind)
         apart = None if judge is None else read_apart(recognizer, judge, recognizer.label_space.kind, config, checks)
         lines, angle, page = page_lines(ink, apart)
