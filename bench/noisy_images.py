@@ -25,7 +25,8 @@ import numpy as np
 def scanned(image: np.ndarray, kind: str) -> np.ndarray:
     """The line on a page (paper all round, a third of its height and 60 px more), and what a scanner or a punch
     leaves there: "strip" a dark band along the left side, "shadow" the page's edge falling dark towards the left,
-    "hole" a punch hole in the left margin (a disc 0.6 of the line's height across)."""
+    "hole" a punch hole in the left margin (a disc 0.6 of the line's height across), "thumb" a photo's thumb over
+    the bottom edge, "corner" the top left corner dark (the desk beyond the page)."""
     h = image.shape[0]
     m = 60 + h // 3
     out = np.pad(image, m, constant_values=255).astype(np.float32)
@@ -35,13 +36,20 @@ def scanned(image: np.ndarray, kind: str) -> np.ndarray:
         out[:, :40] *= np.linspace(0.2, 1.0, 40)[None, :]
     elif kind == "hole":
         cv2.circle(out, (m // 2, out.shape[0] // 2), max(3, int(0.3 * h)), 0, -1)
+    elif kind == "thumb":  # a photo's thumb over the page's bottom edge
+        H, W = out.shape
+        cv2.ellipse(out, (W // 3, H), (int(0.12 * W), int(0.35 * H)), 0, 0, 360, 60, -1)
+    elif kind == "corner":  # a dark corner of a photo (the desk beyond the page)
+        H, W = out.shape
+        yy, xx = np.mgrid[0:H, 0:W]
+        out[xx / W + yy / H < 0.25] *= 0.25
     return out.astype(np.uint8)
 
 
 def noisy(image: np.ndarray, kind: str, level: float, rng) -> np.ndarray:
     """A copy of a uint8 image with Gaussian grain (``level`` = deviation out of 255) or salt and pepper
     (``level`` = share of the pixels turned black, as many turned white); a page's scan marks (:func:`scanned`)."""
-    if kind in ("page", "strip", "shadow", "hole"):
+    if kind in ("page", "strip", "shadow", "hole", "thumb", "corner"):
         return scanned(image, kind)
     img = image.astype(np.float32)
     if kind == "gauss":
@@ -70,9 +78,9 @@ def main() -> None:
     p.add_argument("--gauss", type=float, nargs="*", default=[10, 20, 30], help="grain deviations, out of 255")
     p.add_argument("--pepper", type=float, nargs="*", default=[0.01, 0.03], help="shares of salt and of pepper")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--scan", action="store_true", help="also what a scanner or a punch leaves: the line on a page with "
-                   "margins, and a dark strip along its left side, the shadow of the page's edge there, or a punch hole "
-                   "in the left margin")
+    p.add_argument("--scan", action="store_true", help="also what a scanner, a punch or a phone leaves: the line on a page "
+                   "with margins, and a dark strip along its left side, the shadow of the page's edge there, a punch "
+                   "hole in the left margin, a thumb at the bottom, a dark corner")
     p.add_argument("--singles", action="store_true", help="each line's first character alone (its true box pasted on "
                    "paper with a margin of 0.6 of its height, as an uploaded photo of one character), read by top_k")
     args = p.parse_args()
@@ -94,7 +102,8 @@ def main() -> None:
         [(f"salt and pepper {q * 100:g}% each", "pepper", q) for q in args.pepper]
     if args.scan:
         conditions += [("on a page (margins)", "page", 0.0), ("dark strip along its side", "strip", 0.0),
-                       ("shadow of the page's edge", "shadow", 0.0), ("punch hole in the margin", "hole", 0.0)]
+                       ("shadow of the page's edge", "shadow", 0.0), ("punch hole in the margin", "hole", 0.0),
+                       ("a thumb at the bottom", "thumb", 0.0), ("a dark corner", "corner", 0.0)]
     rng = np.random.default_rng(args.seed)
     clean = None
     print(f"{args.lines}: {len(samples)} lines, model {args.model}")

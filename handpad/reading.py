@@ -1371,12 +1371,16 @@ SCAN_CONTACT = 0.8  # on the image's side along this share of it, ...
 SCAN_DISK_FILL = 0.7  # ... or a filled round blob (a punch hole): ink over this share of its box, no hole, about
 SCAN_DISK_SIZE = 0.4  # as wide as high and at least this share of the writing's height across: not writing
 SCAN_DISKS = 4  # (a page has a few punch holes: more such blobs are something else)
+SCAN_SOLID = 0.45  # a piece at the image's side with ink over this share of its box (strokes fill less) and of at
+SCAN_SOLID_AREA = 0.5  # least this many times the writing's height squared: a thumb, a dark corner (not writing)
 
 
 def without_scan_marks(ink: np.ndarray) -> np.ndarray:
     """The ink map without what a scanner or a punch leaves on a page: ink along a whole side of the image, far
     longer than the writing is high (a dark border, the shadow of the page's edge), and filled round blobs at least
-    0.4 of the writing's height across (punch holes; a full stop is far smaller, no stroke fills its box). Only where
+    0.4 of the writing's height across (punch holes; a full stop is far smaller, no stroke fills its box), and solid
+    pieces at the image's side, large beside the writing, where the writing keeps a margin (a thumb, a dark corner
+    of a photo). Only where
     something else is left; the ink itself where there is nothing of the kind (a tight crop's ㅣ along its side
     is no longer than the writing)."""
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
@@ -1385,14 +1389,20 @@ def without_scan_marks(ink: np.ndarray) -> np.ndarray:
         return ink
     h, w = mask.shape
     x, y, bw, bh, area = (stats[1:, k] for k in range(5))
+    touching = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
     along = ((x == 0) | (x + bw == w)) & (bh >= SCAN_EDGE * h) | ((y == 0) | (y + bh == h)) & (bw >= SCAN_EDGE * w)
     filled = (area >= SCAN_DISK_FILL * bw * bh) & (bw <= 1.33 * bh) & (bh <= 1.33 * bw)
-    if not (along.any() or filled.any()):
+    solid = touching & (area >= SCAN_SOLID * bw * bh)
+    if not (along.any() or filled.any() or solid.any()):
         return ink  # the quick answer: nothing of the kind
-    writing = ~(along | filled) & (area > DUST_AREA)
+    writing = ~(along | filled | solid) & (area > DUST_AREA)
     if not writing.any():
         return ink
     height = float(np.percentile(bh[writing], 90))
+    # a thumb or a dark corner in a photo: a solid piece at the image's side, large beside the writing, where the
+    # writing itself keeps a margin (a tight crop's bold strokes touch the sides: they stay)
+    solid &= (area >= SCAN_SOLID_AREA * height * height) & (np.minimum(bw, bh) >= SCAN_DISK_SIZE * height)
+    solid &= ~(writing & touching).any()  # (thin printed lines from side to side are without_rules' to take)
     edge = along & (np.maximum(bh * (bh >= SCAN_EDGE * h), bw * (bw >= SCAN_EDGE * w)) >= SCAN_TALL * height)
     for k in np.flatnonzero(edge):  # and on the side itself most of the way (a stroke's end touches it here and there)
         piece = labels == k + 1
@@ -1404,7 +1414,7 @@ def without_scan_marks(ink: np.ndarray) -> np.ndarray:
         disk[:] = False
     disk &= np.array([_no_hole(labels[y[k]:y[k] + bh[k], x[k]:x[k] + bw[k]] == k + 1) if disk[k] else False
                       for k in range(n - 1)], bool)
-    gone = np.flatnonzero(edge | disk) + 1
+    gone = np.flatnonzero(edge | disk | solid) + 1
     if not len(gone):
         return ink
     out = ink.copy()

@@ -981,8 +981,8 @@ def test_a_dusty_scan_reads_as_the_clean_one(hangul_rec, digits_rec, mnist_digit
 
 
 def test_a_scanners_dark_border_and_punch_holes_are_not_read(hangul_rec, digits_rec, mnist_digits, monkeypatch):
-    """A scanned page leaves a dark strip along a side, the shadow of the page's edge, punch holes in the margin:
-    not writing (reading.without_scan_marks), so a line of a real handwriting font, and a page of two lines of real
+    """A scanned page leaves a dark strip along a side, the shadow of the page's edge, punch holes in the margin, a
+    photo a thumb over the page's edge: not writing (reading.without_scan_marks), so a line of a real handwriting font, and a page of two lines of real
     digits, read as without them; read as ink, each was a syllable or digit more (before: 0-1% of validation lines
     right). A tight crop's ㅣ along its side (no longer than the writing) and a full stop stay."""
     word = word_image("안녕 하세요", size=70)
@@ -991,7 +991,9 @@ def test_a_scanners_dark_border_and_punch_holes_are_not_read(hangul_rec, digits_
     strip[:, :12] = 30
     shadow[:, :40] *= np.linspace(0.2, 1.0, 40)[None, :]
     cv2.circle(hole, (40, page.shape[0] // 2), 30, 0, -1)
-    for image in (page, strip, shadow.astype(np.uint8), hole):
+    thumb = page.copy()
+    cv2.ellipse(thumb, (page.shape[1] // 3, page.shape[0]), (120, 80), 0, 0, 360, 60, -1)  # a photo's thumb
+    for image in (page, strip, shadow.astype(np.uint8), hole, thumb):
         assert hangul_rec.read(image).text == "안녕 하세요"
     images, labels = mnist_digits
     lines = [255 - np.kron(number_line(images[a:a + 5], gap=10), np.ones((3, 3), np.uint8)) for a in (40, 50)]
@@ -1010,7 +1012,7 @@ def test_a_scanners_dark_border_and_punch_holes_are_not_read(hangul_rec, digits_
         tight = reading.ink_map(kept[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
         assert reading.without_scan_marks(tight) is tight
     monkeypatch.setattr(reading, "without_scan_marks", lambda ink: ink)  # the test means something
-    assert [hangul_rec.read(image).text == "안녕 하세요" for image in (strip, hole)] == [False, False]
+    assert [hangul_rec.read(image).text == "안녕 하세요" for image in (strip, hole, thumb)] == [False, False, False]
 
 
 def test_no_question_or_exclamation_mark_in_syllables_and_lines_without_one(monkeypatch):
