@@ -1365,6 +1365,7 @@ BOX_CLEAR = 0.7
 BOX_MIN = 36  # px: each side at least this long (a small digit's loop is straight to 2 px too)
 
 
+SCAN_MIN_SIDE = 100  # images smaller than this each way are no page (a scanned character's crop)
 SCAN_EDGE = 0.9  # ink along at least this share of a side of the image (a scanner's dark border, a shadow at the
 SCAN_TALL = 2.0  # edge), at least this many times as long as the writing's pieces are high (90th percentile), and
 SCAN_CONTACT = 0.8  # on the image's side along this share of it, ...
@@ -1379,16 +1380,19 @@ def without_scan_marks(ink: np.ndarray) -> np.ndarray:
     """The ink map without what a scanner or a punch leaves on a page: ink along a whole side of the image, far
     longer than the writing is high (a dark border, the shadow of the page's edge), and filled round blobs at least
     0.4 of the writing's height across (punch holes; a full stop is far smaller, no stroke fills its box), and solid
-    pieces at the image's side, large beside the writing, where the writing keeps a margin (a thumb, a dark corner
-    of a photo). Only where
-    something else is left; the ink itself where there is nothing of the kind (a tight crop's ㅣ along its side
-    is no longer than the writing)."""
+    pieces at the image's side, large beside the writing (a thumb, a dark corner of a photo). Only where the writing
+    keeps a margin (a tight crop's strokes reach its sides: a PHD08 나's ㅏ runs along one) and something else is left;
+    the ink itself where there is nothing of the kind."""
+    if min(ink.shape) < SCAN_MIN_SIDE:  # a scan's crop of one character (PHD08, MNIST): no page around it
+        return ink
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 2:
         return ink
     h, w = mask.shape
     x, y, bw, bh, area = (stats[1:, k] for k in range(5))
+    if x.min() == 0 and y.min() == 0 and (x + bw).max() == w and (y + bh).max() == h:
+        return ink  # ink on all four sides: a crop cut tight to the writing (its strokes run along its sides)
     touching = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
     along = ((x == 0) | (x + bw == w)) & (bh >= SCAN_EDGE * h) | ((y == 0) | (y + bh == h)) & (bw >= SCAN_EDGE * w)
     filled = (area >= SCAN_DISK_FILL * bw * bh) & (bw <= 1.33 * bh) & (bh <= 1.33 * bw)
@@ -1396,13 +1400,13 @@ def without_scan_marks(ink: np.ndarray) -> np.ndarray:
     if not (along.any() or filled.any() or solid.any()):
         return ink  # the quick answer: nothing of the kind
     writing = ~(along | filled | solid) & (area > DUST_AREA)
-    if not writing.any():
-        return ink
+    if not writing.any() or (writing & touching).any():
+        return ink  # the writing reaches the image's side: a tight crop (a PHD08 scan's 나: its ㅏ along the side)
     height = float(np.percentile(bh[writing], 90))
     # a thumb or a dark corner in a photo: a solid piece at the image's side, large beside the writing, where the
     # writing itself keeps a margin (a tight crop's bold strokes touch the sides: they stay)
+    # (thin printed lines from side to side are without_rules' to take)
     solid &= (area >= SCAN_SOLID_AREA * height * height) & (np.minimum(bw, bh) >= SCAN_DISK_SIZE * height)
-    solid &= ~(writing & touching).any()  # (thin printed lines from side to side are without_rules' to take)
     edge = along & (np.maximum(bh * (bh >= SCAN_EDGE * h), bw * (bw >= SCAN_EDGE * w)) >= SCAN_TALL * height)
     for k in np.flatnonzero(edge):  # and on the side itself most of the way (a stroke's end touches it here and there)
         piece = labels == k + 1
