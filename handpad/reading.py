@@ -1376,6 +1376,19 @@ SCAN_SOLID = 0.45  # a piece at the image's side with ink over this share of its
 SCAN_SOLID_AREA = 0.5  # least this many times the writing's height squared: a thumb, a dark corner (not writing)
 
 
+def _scan_marks_likely(mask: np.ndarray) -> bool:
+    """Whether the ink, looked at a quarter of its size, has anything :func:`without_scan_marks` takes: ink at a side
+    of the image, or a filled round blob at least 3 (quarter) pixels across. A pad's strokes and most lines have
+    neither."""
+    h, w = mask.shape
+    small = (cv2.resize(mask * 255, (w // 4, h // 4), interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
+    if small[0].any() or small[-1].any() or small[:, 0].any() or small[:, -1].any():
+        return True
+    n, _, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
+    x, y, bw, bh, area = (stats[1:, k] for k in range(5))
+    return bool(((np.minimum(bw, bh) >= 3) & (area >= SCAN_DISK_FILL * bw * bh) & (bw <= 1.33 * bh) & (bh <= 1.33 * bw)).any())
+
+
 def without_scan_marks(ink: np.ndarray) -> np.ndarray:
     """The ink map without what a scanner or a punch leaves on a page: ink along a whole side of the image, far
     longer than the writing is high (a dark border, the shadow of the page's edge), and filled round blobs at least
@@ -1386,6 +1399,8 @@ def without_scan_marks(ink: np.ndarray) -> np.ndarray:
     if min(ink.shape) < SCAN_MIN_SIDE:  # a scan's crop of one character (PHD08, MNIST): no page around it
         return ink
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
+    if not _scan_marks_likely(mask):
+        return ink  # the quick answer (a pad's canvas, most lines): nothing of the kind even at a quarter of the size
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 2:
         return ink
