@@ -549,7 +549,7 @@ def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig, specks: Seq
     writing = [c for c in stacked if c.height >= tall]
     first = min(c.x0 for c in pieces)
     taken, marks = set(), []
-    dots = list(enumerate(pieces)) + [(None, s) for s in specks]
+    dots = list(enumerate(pieces)) + [(None, s) for s in specks if np.count_nonzero(_ink_of(s, labels)) > DUST_AREA]
     for k, dot in dots:
         if max(dot.width, dot.height) > MARK_DOT * height or dot.y0 < top + MARK_LOW * height or not _solid(dot, labels):
             continue
@@ -624,6 +624,8 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = ()) -> tuple[l
         return clusters, []
     pen = None
     for c in specks:
+        if np.count_nonzero(_ink_of(c, labels)) <= DUST_AREA:
+            continue  # a pixel or two of dust (as a fine pen's strokes, the pen may measure under 2 px)
         if not (c.y0 >= top + MARK_LOW * height and c.width <= MARK_FLAT * c.height
                 and all(o.x1 <= c.x0 or o.x0 >= c.x1 for o in clusters) and any(o.x1 <= c.x0 for o in big)
                 and not any(c.x0 < x1 and x0 < c.x1 for (x0, _, x1, _), _ in marks) and _solid(c, labels)):
