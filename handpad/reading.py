@@ -375,7 +375,9 @@ def _image_clusters(ink: np.ndarray, cfg: SegmentConfig, specks: list | None = N
     # pieces than the writing has) would make it a pixel, and every speck writing
     area = boxes[:, cv2.CC_STAT_AREA]
     sized = boxes[(area >= SPECK_FLOOR * area.max()) & (area > DUST_AREA), cv2.CC_STAT_HEIGHT]
-    height = max(float(np.percentile(sized if len(sized) else boxes[:, cv2.CC_STAT_HEIGHT], 90)), 1.0)
+    if not len(sized):  # nothing but pixels of dust (before: read as a line of specks, "탈탈탈.탈.")
+        raise NothingDrawnError("nothing drawn: only specks of noise (lone pixels) in the image")
+    height = max(float(np.percentile(sized, 90)), 1.0)
     keep = [k for k in range(n - 1) if boxes[k, cv2.CC_STAT_AREA] >= cfg.speck * height * height]
     if not keep:
         keep = [int(np.argmax(boxes[:, cv2.CC_STAT_AREA]))]

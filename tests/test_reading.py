@@ -190,6 +190,9 @@ def test_bad_input_is_a_clear_error(digits_rec):
         digits_rec.read(speckles)
     with pytest.raises(NothingDrawnError, match="only specks of noise"):  # dark on white, all gone in the median
         digits_rec.read(255 - speckles)
+    dust = (np.random.default_rng(0).random((400, 400)) > 0.001).astype(np.uint8) * 255  # too sparse for the median
+    with pytest.raises(NothingDrawnError, match="only specks of noise"):
+        digits_rec.read(dust)
     blots = cv2.dilate((np.random.default_rng(0).random((300, 2000)) > 0.998).astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
     with pytest.raises(HandpadError, match="not a line of writing"):
         digits_rec.read(blots)
