@@ -1380,6 +1380,11 @@ SCAN_SOLID = 0.45  # a piece at the image's side with ink over this share of its
 SCAN_SOLID_AREA = 0.5  # least this many times the writing's height squared: a thumb, a dark corner (not writing)
 
 
+def _filled_round(bw: np.ndarray, bh: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """Which pieces (their boxes' widths, heights and ink areas) fill their box as a disc does: a punch hole's shape."""
+    return (area >= SCAN_DISK_FILL * bw * bh) & (bw <= 1.33 * bh) & (bh <= 1.33 * bw)
+
+
 def _scan_marks_likely(mask: np.ndarray) -> bool:
     """Whether the ink, looked at a quarter of its size, has anything :func:`without_scan_marks` takes: ink at a side
     of the image, or a filled round blob at least 3 (quarter) pixels across. A pad's strokes and most lines have
@@ -1390,7 +1395,7 @@ def _scan_marks_likely(mask: np.ndarray) -> bool:
         return True
     n, _, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
     x, y, bw, bh, area = (stats[1:, k] for k in range(5))
-    return bool(((np.minimum(bw, bh) >= 3) & (area >= SCAN_DISK_FILL * bw * bh) & (bw <= 1.33 * bh) & (bh <= 1.33 * bw)).any())
+    return bool(((np.minimum(bw, bh) >= 3) & _filled_round(bw, bh, area)).any())
 
 
 def without_scan_marks(ink: np.ndarray) -> np.ndarray:
@@ -1414,7 +1419,7 @@ def without_scan_marks(ink: np.ndarray) -> np.ndarray:
         return ink  # ink on all four sides: a crop cut tight to the writing (its strokes run along its sides)
     touching = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
     along = ((x == 0) | (x + bw == w)) & (bh >= SCAN_EDGE * h) | ((y == 0) | (y + bh == h)) & (bw >= SCAN_EDGE * w)
-    filled = (area >= SCAN_DISK_FILL * bw * bh) & (bw <= 1.33 * bh) & (bh <= 1.33 * bw)
+    filled = _filled_round(bw, bh, area)
     solid = touching & (area >= SCAN_SOLID * bw * bh)
     if not (along.any() or filled.any() or solid.any()):
         return ink  # the quick answer: nothing of the kind
@@ -1422,8 +1427,7 @@ def without_scan_marks(ink: np.ndarray) -> np.ndarray:
     if not writing.any() or (writing & touching).any():
         return ink  # the writing reaches the image's side: a tight crop (a PHD08 scan's 나: its ㅏ along the side)
     height = float(np.percentile(bh[writing], 90))
-    # a thumb or a dark corner in a photo: a solid piece at the image's side, large beside the writing, where the
-    # writing itself keeps a margin (a tight crop's bold strokes touch the sides: they stay)
+    # a thumb or a dark corner in a photo: a solid piece at the image's side, large and thick beside the writing
     # (thin printed lines from side to side are without_rules' to take)
     solid &= (area >= SCAN_SOLID_AREA * height * height) & (np.minimum(bw, bh) >= SCAN_DISK_SIZE * height)
     edge = along & (np.maximum(bh * (bh >= SCAN_EDGE * h), bw * (bw >= SCAN_EDGE * w)) >= SCAN_TALL * height)
