@@ -74,12 +74,19 @@ class SegmentConfig:
     marks: bool = True  # full stops and commas told apart (_marks): in numbers, decimal points and thousands' commas
     end_marks: bool = True  # "?" and "!" (_end_marks); not for digits: a pen-drawn MNIST 7 or 9 whose stroke leaves
     # a dot under it is a "?" (2 of 900 validation number lines; full stops and commas: none)
+    min_height: float = 100.0  # in pixels: an image's writing lower than this (its pieces' 90th percentile height) is
+    # cut and read from its ink map enlarged to it (cubic), as the recognizer's training glyphs were drawn large and
+    # scaled down; boxes are given back in the image's pixels. Set on validation lines shrunk to 0.25-1x (README,
+    # "Small writing"); 0: never (digits: enlarged number lines read no better)
+    stroke_min_height: float = 130.0  # the same for the pad's strokes (a syllable's height, _line_height of their
+    # clusters): points and pen widths enlarged, so each box is drawn large and scaled down like the training glyphs
 
 
 HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
                                cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.8, min_part=0.25,
-                               join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0, end_marks=False)
+                               join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0, end_marks=False,
+                               min_height=0.0)  # strokes: enlarged as Hangul's (number lines read better)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
 TOP_K = 8  # candidates per box the beam search looks at
@@ -89,6 +96,7 @@ BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
 SPECK_FLOOR = 0.002  # pieces below this share of the largest one's area do not set the height specks are measured by,
 DUST_AREA = 3  # nor pieces of this many pixels or fewer (dust: a fine pen's thin strokes make pieces of only ~200)
+ENLARGED_PIXELS = 4_000_000  # small writing is enlarged (SegmentConfig.min_height) to at most this many pixels
 MAX_LINE_PIECES = 400  # a long line has ~100 pieces of ink; more is noise or a page
 MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
 # Several lines in one image (a photo of a page): bands of rows with ink, split where empty rows
@@ -363,9 +371,10 @@ def _word_starts(groups: list[_Cluster], height: float, cfg: SegmentConfig) -> l
 # -- from an image -------------------------------------------------------------------------------
 
 
-def _image_clusters(ink: np.ndarray, cfg: SegmentConfig, specks: list | None = None):
+def _image_clusters(ink: np.ndarray, cfg: SegmentConfig, specks: list | None = None, small: bool = False):
     """The pieces of ink (specks left out) as clusters, and the map of which piece each pixel is; ``specks``: a
-    list to put the specks left out in (a pen's dot under a "!" is as small as one: :func:`_end_marks`)."""
+    list to put the specks left out in (a pen's dot under a "!" is as small as one: :func:`_end_marks`).
+    ``small``: writing lower than ``cfg.min_height`` gives (None, its height), to be enlarged first."""
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
@@ -378,6 +387,8 @@ def _image_clusters(ink: np.ndarray, cfg: SegmentConfig, specks: list | None = N
     if not len(sized):  # nothing but pixels of dust (before: read as a line of specks, "탈탈탈.탈.")
         raise NothingDrawnError("nothing drawn: only specks of noise (lone pixels) in the image")
     height = max(float(np.percentile(sized, 90)), 1.0)
+    if small and height < cfg.min_height:  # small writing: the caller enlarges the ink and asks again
+        return None, height
     keep = [k for k in range(n - 1) if boxes[k, cv2.CC_STAT_AREA] >= cfg.speck * height * height]
     if not keep:
         keep = [int(np.argmax(boxes[:, cv2.CC_STAT_AREA]))]
@@ -464,17 +475,39 @@ def _crop_image(ink: np.ndarray, owner: np.ndarray, group: _Cluster, first: int,
     return cv2.copyMakeBorder(crop, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0.0)
 
 
+def _enlarged(ink: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
+    """An ink map enlarged ``scale`` times (cubic; to ENLARGED_PIXELS at most) and the scale it got (1: not
+    enlarged). Its dust (pieces of DUST_AREA pixels or fewer, never writing or a mark at this size) goes first:
+    enlarged, it would grow into specks of a size the writing has (a dusty scan's 0.1%: hundreds of pieces)."""
+    scale = min(scale, float(np.sqrt(ENLARGED_PIXELS / ink.size)))
+    if scale <= 1.05:
+        return ink, 1.0
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((ink > BOX_THRESHOLD).astype(np.uint8), connectivity=8)
+    dust = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= DUST_AREA)
+    if len(dust):
+        ink = np.where(np.isin(labels, dust[dust > 0]), 0.0, ink).astype(np.float32)
+    return np.clip(cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), 0.0, 1.0), scale
+
+
 def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
-    """An image (or its ink map, when the caller has it) -> its clusters (left to right) and how to crop any run of them."""
+    """An image (or its ink map, when the caller has it) -> its clusters (left to right), how to crop any run of
+    them, its marks and the scale they are at (small writing is enlarged to ``cfg.min_height``: >1)."""
     ink = ink_map(image) if ink is None else ink
     specks: list = []
-    clusters, labels = _image_clusters(ink, cfg, specks)
+    clusters, labels = _image_clusters(ink, cfg, specks, small=True)
+    scale = 1.0
+    if clusters is None:  # small writing (labels: its height): enlarged, its pieces found again
+        ink, scale = _enlarged(ink, cfg.min_height / labels)
+        clusters, labels = _image_clusters(ink, cfg, specks)
     mask = (ink > BOX_THRESHOLD).astype(np.uint8)
     clusters, ends = _end_marks(clusters, labels, cfg, specks) if cfg.end_marks else (clusters, [])
     clusters = _stack(clusters, cfg, _line_height(clusters))
     specks = [c for c in specks if not any(_inside(c, box) for box, _ in ends)]  # a "?"'s dot is no full stop
     clusters, marks = _marks(clusters, labels, specks) if cfg.marks else (clusters, [])
     marks = ends + marks
+    if scale != 1.0:  # the marks' boxes in the image's own pixels
+        marks = [((int(np.floor(x0 / scale)), int(np.floor(y0 / scale)), int(np.ceil(x1 / scale)),
+                   int(np.ceil(y1 / scale))), m) for (x0, y0, x1, y1), m in marks]
     clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
     owner = None  # made on the first crop: a line without a recognizer is cut on shapes alone
 
@@ -484,7 +517,7 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
             owner = _owners(labels, clusters)
         return _crop_image(ink, owner, _join(clusters, i, j), i, j)
 
-    return clusters, crop, marks
+    return clusters, crop, marks, scale
 
 
 MARK_SIZE = 0.35  # a full stop or a comma: no wider or higher than this share of the syllables' height,
@@ -756,10 +789,22 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
 
 
 def _stroke_line(strokes, cfg: SegmentConfig):
-    """Pad strokes -> their clusters (left to right), how to crop any run of them, and the marks among them."""
+    """Pad strokes -> their clusters (left to right), how to crop any run of them, the marks among them and the
+    scale they are at (small writing is enlarged to ``cfg.stroke_min_height``, as an image's is: >1)."""
     strokes = as_strokes(strokes)
     strokes, marks, clusters = _stroke_marks(strokes, cfg) if cfg.marks or cfg.end_marks else (strokes, [], None)
     clusters = clusters if clusters is not None else _stroke_clusters(strokes, cfg)
+    scale = 1.0
+    if cfg.stroke_min_height and strokes:  # (the marks' boxes stay in the pad's pixels)
+        x0, y0, x1, y1 = _stroke_box(strokes)
+        # a syllable's height, as an image's pieces give it
+        scale = min(cfg.stroke_min_height / _line_height(clusters),
+                    float(np.sqrt(ENLARGED_PIXELS / max((x1 - x0) * (y1 - y0), 1.0))))
+        if scale > 1.05:
+            strokes = [(p * scale, w * scale) for p, w in strokes]
+            clusters = _stroke_clusters(strokes, cfg)
+        else:
+            scale = 1.0
 
     # Each cluster is drawn once, on a canvas of its own; a run of clusters is their canvases laid on one page
     # (a grouping's box is whole pixels, so each canvas lands where the pad would have drawn it). Where two
@@ -788,10 +833,15 @@ def _stroke_line(strokes, cfg: SegmentConfig):
                 region[...] = (region * canvas + 127) // 255
         return 1.0 - page.astype(np.float32) / 255.0
 
-    return clusters, crop, marks
+    return clusters, crop, marks, scale
 
 
-def _int_box(c: _Cluster) -> tuple[int, int, int, int]:
+def _int_box(c: _Cluster, scale: float = 1.0) -> tuple[int, int, int, int]:
+    """The cluster's box in whole pixels; ``scale``: the ink it was found on was enlarged so much (box given back
+    in the image's own pixels)."""
+    if scale != 1.0:
+        return (int(np.floor(c.x0 / scale)), int(np.floor(c.y0 / scale)), int(np.ceil(c.x1 / scale)),
+                int(np.ceil(c.y1 / scale)))
     return (int(np.floor(c.x0)), int(np.floor(c.y0)), int(np.ceil(c.x1)), int(np.ceil(c.y1)))
 
 
@@ -823,6 +873,7 @@ class Layout:
     back: dict
     config: SegmentConfig
     marks: list = field(default_factory=list)  # [(box, "." "," "?" or "!")]: punctuation, left out of the clusters
+    scale: float = 1.0  # the clusters' pixels per pixel of the image (small writing is enlarged: _image_line)
 
     @property
     def n(self) -> int:
@@ -837,7 +888,8 @@ class Layout:
         return [e for e, c in self.edges.items() if self.forward[e[0]] + c + self.backward[e[1]] <= limit]
 
     def box(self, i: int, j: int) -> tuple[int, int, int, int]:
-        return _int_box(_join(self.clusters, i, j))
+        """Clusters i..j-1's box in the image's pixels."""
+        return _int_box(_join(self.clusters, i, j), self.scale)
 
 
 def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig | None = None, ink=None) -> Layout:
@@ -846,15 +898,15 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
     if kind not in SEGMENT_CONFIGS:
         raise HandpadError(f"unknown kind {kind!r}; choose one of: {', '.join(SEGMENT_CONFIGS)}")
     cfg = config or SEGMENT_CONFIGS[kind]
-    marks = []
+    marks, scale = [], 1.0
     if strokes is not None:
         # Strokes that overlap were already joined in drawing order: two separate strokes close
         # together are no sign of one syllable (tight writing), so a cut there costs nothing extra.
         cfg = replace(cfg, cut_close=cfg.stroke_cut_close, join_cost=cfg.stroke_join_cost)
-        clusters, crop, marks = _stroke_line(strokes, cfg)
+        clusters, crop, marks, scale = _stroke_line(strokes, cfg)
         cut_costs = _order_costs(clusters, cfg.stroke_order_cost)
     elif image is not None:
-        clusters, crop, marks = _image_line(image, cfg, ink)
+        clusters, crop, marks, scale = _image_line(image, cfg, ink)
         cut_costs = None
     else:
         raise HandpadError("read: give an image or the pad's strokes")
@@ -871,7 +923,7 @@ def layout(image=None, strokes=None, kind: str = "hangul", config: SegmentConfig
         height = max(regrouped, height)
         edges = _edges(clusters, height, cfg, cut_costs)
         forward, backward, back = _best(n, edges)
-    return Layout(clusters, crop, edges, forward, backward, back, cfg, marks)
+    return Layout(clusters, crop, edges, forward, backward, back, cfg, marks, scale)
 
 
 def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
@@ -953,7 +1005,7 @@ def segment(image=None, strokes=None, kind: str = "hangul", recognizer=None,
                                                                                  near_out[rows]))
             labels = None  # the text is chosen again (best_text) from these candidates
     groups = [_join(clusters, i, j) for i, j in path]
-    seg = Segmentation([_int_box(g) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs,
+    seg = Segmentation([_int_box(g, lay.scale) for g in groups], _word_starts(groups, _line_height(groups), cfg), crops, probs,
                        marks=lay.marks, verified=verified)
     seg.labels = labels
     return seg
