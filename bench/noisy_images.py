@@ -11,6 +11,7 @@ The one preprocessing (`handpad.preprocess.ink_map`) smooths noise away where it
     python bench/noisy_images.py data/numbers-val-pen --model digits --limit 100
     python bench/noisy_images.py data/words-val-pen --pepper 0.0005 0.001 0.002 --singles   # one character alone
     python bench/noisy_images.py data/words-val-pen --gauss --pepper --scan   # scanner borders, punch holes
+    python bench/noisy_images.py data/words-val-pen --gauss --pepper --blur 1 1.5 2.5 --unsharpened   # out of focus
 """
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ def noisy(image: np.ndarray, kind: str, level: float, rng) -> np.ndarray:
     if kind in ("page", "strip", "shadow", "hole", "thumb", "corner"):
         return scanned(image, kind)
     img = image.astype(np.float32)
+    if kind == "blur":  # out of focus: a Gaussian of ``level`` px
+        return cv2.GaussianBlur(image, (0, 0), level)
     if kind == "gauss":
         img = img + rng.normal(0.0, level, img.shape)
     else:
@@ -81,6 +84,9 @@ def main() -> None:
     p.add_argument("--scan", action="store_true", help="also what a scanner, a punch or a phone leaves: the line on a page "
                    "with margins, and a dark strip along its left side, the shadow of the page's edge there, a punch "
                    "hole in the left margin, a thumb at the bottom, a dark corner")
+    p.add_argument("--blur", type=float, nargs="*", default=[], help="Gaussian blurs (px) of a photo out of focus")
+    p.add_argument("--unsharpened", action="store_true", help="each line also read without the stretch of a blurred "
+                   "line's ink map (SegmentConfig.sharpen off), in the same process: the column 'unsharpened'")
     p.add_argument("--singles", action="store_true", help="each line's first character alone (its true box pasted on "
                    "paper with a margin of 0.6 of its height, as an uploaded photo of one character), read by top_k")
     args = p.parse_args()
@@ -98,8 +104,15 @@ def main() -> None:
         read = lambda im: rec.top_k(im, 1)[0][0]  # noqa: E731
     else:
         read = lambda im: rec.read(im).text  # noqa: E731
+    from dataclasses import replace
+
+    from handpad import reading
+
+    soft = replace(reading.SEGMENT_CONFIGS[rec.label_space.kind], sharpen=False)
+    read_unsharpened = lambda im: reading.read(rec, im, config=soft).text  # noqa: E731
     conditions = [("clean", None, 0.0)] + [(f"grain {g:g}/255", "gauss", g) for g in args.gauss] + \
-        [(f"salt and pepper {q * 100:g}% each", "pepper", q) for q in args.pepper]
+        [(f"salt and pepper {q * 100:g}% each", "pepper", q) for q in args.pepper] + \
+        [(f"blurred {b:g} px", "blur", b) for b in args.blur]
     if args.scan:
         conditions += [("on a page (margins)", "page", 0.0), ("dark strip along its side", "strip", 0.0),
                        ("shadow of the page's edge", "shadow", 0.0), ("punch hole in the margin", "hole", 0.0),
@@ -107,20 +120,29 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     clean = None
     print(f"{args.lines}: {len(samples)} lines, model {args.model}")
-    print(f"{'condition':32s} {'text right':>10s} {'as clean':>9s} {'failed':>7s} {'ms/line':>8s}")
+    unsharpened = args.unsharpened and not args.singles
+    print(f"{'condition':32s} {'text right':>10s} {'as clean':>9s} {'failed':>7s} {'ms/line':>8s}"
+          + (f" {'unsharpened':>12s}" if unsharpened else ""))
     for name, kind, level in conditions:
-        texts, failed, t0 = [], 0, time.perf_counter()
+        texts, failed, t0, before = [], 0, time.perf_counter(), []
         for im in images:
+            im = im if kind is None else noisy(im, kind, level, rng)
             try:
-                texts.append(read(im if kind is None else noisy(im, kind, level, rng)))
+                texts.append(read(im))
             except HandpadError:
                 texts.append(None)
                 failed += 1
+            if unsharpened:
+                try:
+                    before.append(read_unsharpened(im))
+                except HandpadError:
+                    before.append(None)
         ms = (time.perf_counter() - t0) * 1000 / len(images)
         clean = texts if clean is None else clean
         right = np.mean([t == s.text for t, s in zip(texts, samples)]) * 100
         same = np.mean([t == c for t, c in zip(texts, clean)]) * 100
-        print(f"{name:32s} {right:9.1f}% {same:8.1f}% {failed:7d} {ms:8.1f}")
+        was = f" {np.mean([t == s.text for t, s in zip(before, samples)]) * 100:11.1f}%" if unsharpened else ""
+        print(f"{name:32s} {right:9.1f}% {same:8.1f}% {failed:7d} {ms:8.1f}{was}")
 
 
 if __name__ == "__main__":

@@ -78,6 +78,8 @@ class SegmentConfig:
     # cut and read from its ink map enlarged to it (cubic), as the recognizer's training glyphs were drawn large and
     # scaled down; boxes are given back in the image's pixels. Set on validation lines shrunk to 0.25-1x (README,
     # "Small writing"); 0: never (digits: enlarged number lines read no better)
+    sharpen: bool = True  # a blurred image's ink map (BLUR_SOFT or more of its ink at mid levels) stretched from
+    # BLUR_LOW..BLUR_HIGH to 0..1, so its strokes are as narrow as a sharp one's; not for digits (MNIST's soft strokes)
     stroke_min_height: float = 130.0  # the same for the pad's strokes (a syllable's height, _line_height of their
     # clusters): points and pen widths enlarged, so each box is drawn large and scaled down like the training glyphs
 
@@ -86,7 +88,7 @@ HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
                                cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.8, min_part=0.25,
                                join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0, end_marks=False,
-                               min_height=0.0)  # strokes: enlarged as Hangul's (number lines read better)
+                               min_height=0.0, sharpen=False)  # strokes: enlarged as Hangul's (number lines read better)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
 TOP_K = 8  # candidates per box the beam search looks at
@@ -96,6 +98,9 @@ BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
 SPECK_FLOOR = 0.002  # pieces below this share of the largest one's area do not set the height specks are measured by,
 DUST_AREA = 3  # nor pieces of this many pixels or fewer (dust: a fine pen's thin strokes make pieces of only ~200)
+BLUR_SOFT = 0.3  # a sharp line has 8-21% of its ink (above 0.1) below 0.7 (validation lines: 5th-95th percentile);
+# blurred by a Gaussian of 1 px, 22-53%
+BLUR_LOW, BLUR_HIGH = 0.4, 0.8  # the stretch (0.3..0.7 tried as well)
 ENLARGED_PIXELS = 4_000_000  # small writing is enlarged (SegmentConfig.min_height) to at most this many pixels
 MAX_LINE_PIECES = 400  # a long line has ~100 pieces of ink; more is noise or a page
 MAX_STROKE_PIXELS = 16_000_000  # strokes spanning more are refused before anything is drawn
@@ -475,6 +480,16 @@ def _crop_image(ink: np.ndarray, owner: np.ndarray, group: _Cluster, first: int,
     return cv2.copyMakeBorder(crop, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0.0)
 
 
+def _sharpened(ink: np.ndarray) -> np.ndarray:
+    """A blurred line's ink map with its soft edges cut back (the levels BLUR_LOW..BLUR_HIGH stretched to 0..1), where
+    BLUR_SOFT or more of its ink lies at mid levels; any other ink map as it is."""
+    inked = ink > 0.1
+    soft = np.count_nonzero(inked & (ink < 0.7))
+    if soft < BLUR_SOFT * max(np.count_nonzero(inked), 1):
+        return ink
+    return np.clip((ink - BLUR_LOW) * (1.0 / (BLUR_HIGH - BLUR_LOW)), 0.0, 1.0).astype(np.float32)
+
+
 def _enlarged(ink: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
     """An ink map enlarged ``scale`` times (cubic; to ENLARGED_PIXELS at most) and the scale it got (1: not
     enlarged). Its dust (pieces of DUST_AREA pixels or fewer, never writing or a mark at this size) goes first:
@@ -493,6 +508,8 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     """An image (or its ink map, when the caller has it) -> its clusters (left to right), how to crop any run of
     them, its marks and the scale they are at (small writing is enlarged to ``cfg.min_height``: >1)."""
     ink = ink_map(image) if ink is None else ink
+    if cfg.sharpen:
+        ink = _sharpened(ink)
     specks: list = []
     clusters, labels = _image_clusters(ink, cfg, specks, small=True)
     scale = 1.0
