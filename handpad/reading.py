@@ -13,7 +13,9 @@ The steps, in order:
    separate bands of ink that each look like a line (:func:`text_lines`; short lines, which look like
    no line, where each band reads as whole syllables and the two together as none, :func:`read_apart`),
    after turning it straight where it was photographed askew (:func:`skew_angle`); each line is read as below.
-1. **Pieces.** From an image: the connected pieces of ink (specks dropped). From the pad's strokes:
+1. **Pieces.** From an image: the connected pieces of ink (specks dropped); a blurred line's ink map
+   stretched first (``SegmentConfig.sharpen``), small writing enlarged first (``min_height``, from the
+   strokes ``stroke_min_height``), boxes given back in the image's pixels. From the pad's strokes:
    each stroke, in the order it was drawn; a stroke that lands on an earlier syllable (a tick added
    afterwards) joins that syllable, since a syllable is usually finished before the next begins.
 2. **Clusters.** Pieces stacked above each other (a vowel ㅗ under its consonant, a final consonant
