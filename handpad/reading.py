@@ -525,8 +525,7 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     clusters, marks = _marks(clusters, labels, specks) if cfg.marks else (clusters, [])
     marks = ends + marks
     if scale != 1.0:  # the marks' boxes in the image's own pixels
-        marks = [((int(np.floor(x0 / scale)), int(np.floor(y0 / scale)), int(np.ceil(x1 / scale)),
-                   int(np.ceil(y1 / scale))), m) for (x0, y0, x1, y1), m in marks]
+        marks = [(_whole_box(box, scale), m) for box, m in marks]
     clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
     owner = None  # made on the first crop: a line without a recognizer is cut on shapes alone
 
@@ -855,13 +854,16 @@ def _stroke_line(strokes, cfg: SegmentConfig):
     return clusters, crop, marks, scale
 
 
+def _whole_box(box, scale: float = 1.0) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) in whole pixels, around it; ``scale``: found on ink enlarged so much (given back in the
+    image's own pixels)."""
+    x0, y0, x1, y1 = (v / scale for v in box) if scale != 1.0 else box
+    return (int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1)))
+
+
 def _int_box(c: _Cluster, scale: float = 1.0) -> tuple[int, int, int, int]:
-    """The cluster's box in whole pixels; ``scale``: the ink it was found on was enlarged so much (box given back
-    in the image's own pixels)."""
-    if scale != 1.0:
-        return (int(np.floor(c.x0 / scale)), int(np.floor(c.y0 / scale)), int(np.ceil(c.x1 / scale)),
-                int(np.ceil(c.y1 / scale)))
-    return (int(np.floor(c.x0)), int(np.floor(c.y0)), int(np.ceil(c.x1)), int(np.ceil(c.y1)))
+    """The cluster's box in whole pixels (in the image's own, where its ink was enlarged ``scale`` times)."""
+    return _whole_box((c.x0, c.y0, c.x1, c.y1), scale)
 
 
 @dataclass
