@@ -98,6 +98,7 @@ BEAM = 12
 PRIOR_WEIGHT = 0.6  # weight of the language model's log-probability (tuned on validation faces)
 BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
+FLAT = 3.0  # a piece of ink this many times as wide as high or more is flat (no syllable's height: _line_height)
 SPECK_FLOOR = 0.002  # pieces below this share of the largest one's area do not set the height specks are measured by,
 DUST_AREA = 3  # nor pieces of this many pixels or fewer (dust: a fine pen's thin strokes make pieces of only ~200)
 BLUR_SOFT = 0.3  # a sharp line has 8-21% of its ink (above 0.1) below 0.7 (validation lines: 5th-95th percentile);
@@ -272,12 +273,17 @@ def _stack(clusters: list[_Cluster], cfg: SegmentConfig, height: float) -> list[
 
 
 def _line_height(clusters: Sequence[_Cluster]) -> float:
-    """The height of one syllable on this line: the tall clusters' typical height."""
+    """The height of one syllable on this line: the tall clusters' typical height. Where every cluster is flat
+    (FLAT times as wide as high or more: a dash, a lone ㅡ, a bar), none gives a syllable's height: the widest one's
+    width does (before, a bar's thickness did, and the bar was cut into dozens of "syllables")."""
     heights = sorted(float(c.height) for c in clusters)  # np.percentile(heights, 75), without its overhead
     at = 0.75 * (len(heights) - 1)
     low = int(at)
     high = min(low + 1, len(heights) - 1)
-    return max(heights[low] + (heights[high] - heights[low]) * (at - low), 1.0)
+    height = max(heights[low] + (heights[high] - heights[low]) * (at - low), 1.0)
+    if all(c.width >= FLAT * c.height for c in clusters):
+        height = max(height, max(c.width for c in clusters))
+    return height
 
 
 def _gaps(clusters: list[_Cluster], height: float) -> list[float]:
@@ -390,10 +396,13 @@ def _image_clusters(ink: np.ndarray, cfg: SegmentConfig, specks: list | None = N
     # the writing's height from its pieces, not from grain: a dusty scan's lone dark pixels (0.1% of the paper: more
     # pieces than the writing has) would make it a pixel, and every speck writing
     area = boxes[:, cv2.CC_STAT_AREA]
-    sized = boxes[(area >= SPECK_FLOOR * area.max()) & (area > DUST_AREA), cv2.CC_STAT_HEIGHT]
+    sized_boxes = boxes[(area >= SPECK_FLOOR * area.max()) & (area > DUST_AREA)]
+    sized = sized_boxes[:, cv2.CC_STAT_HEIGHT]
     if not len(sized):  # nothing but pixels of dust (before: read as a line of specks, "탈탈탈.탈.")
         raise NothingDrawnError("nothing drawn: only specks of noise (lone pixels) in the image")
     height = max(float(np.percentile(sized, 90)), 1.0)
+    if np.all(sized_boxes[:, cv2.CC_STAT_WIDTH] >= FLAT * sized):  # only flat strokes: see _line_height
+        height = max(height, float(sized_boxes[:, cv2.CC_STAT_WIDTH].max()))
     if small and height < cfg.min_height:  # small writing: the caller enlarges the ink and asks again
         return None, height
     keep = [k for k in range(n - 1) if boxes[k, cv2.CC_STAT_AREA] >= cfg.speck * height * height]
@@ -526,7 +535,8 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     marks = ends + marks
     if scale != 1.0:  # the marks' boxes in the image's own pixels
         marks = [(_whole_box(box, scale), m) for box, m in marks]
-    clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
+    if not all(c.width >= FLAT * c.height for c in clusters):  # a bar is no row of touching syllables
+        clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
     owner = None  # made on the first crop: a line without a recognizer is cut on shapes alone
 
     def crop(i: int, j: int) -> np.ndarray:
@@ -584,7 +594,7 @@ def _solid(c: "_Cluster", labels: np.ndarray) -> bool:
 def _syllable_band(clusters: list) -> tuple[float, float]:
     """The rows the syllables fill (their pieces side by side are clusters of their own, each lower than them)."""
     tall = 0.5 * _line_height(clusters)  # (once: it is a percentile)
-    big = [c for c in clusters if c.height >= tall]
+    big = [c for c in clusters if c.height >= tall] or clusters  # (none: only flat strokes)
     return float(np.percentile([c.y0 for c in big], 10)), float(np.percentile([c.y1 for c in big], 90))
 
 
@@ -660,7 +670,7 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = ()) -> tuple[l
     if len(clusters) < 2:
         return clusters, []
     tall = 0.5 * _line_height(clusters)
-    big = [c for c in clusters if c.height >= tall]
+    big = [c for c in clusters if c.height >= tall] or clusters  # (none: only flat strokes)
     top, bottom = _syllable_band(clusters)
     height = bottom - top
     marks, rest = [], []

@@ -1396,3 +1396,24 @@ def test_a_blurred_line_is_read_with_its_soft_edges_cut_back(tmp_path, hangul_re
             for k, cfg in enumerate((unsharpened, reading.HANGUL_SEGMENT)):
                 right[k] += reading.read(hangul_rec, blurred, config=cfg).text == line.text
     assert right[1] >= right[0] + 2, right
+
+
+@pytest.mark.parametrize("length", [60, 200, 600])
+def test_a_lone_straight_stroke_is_one_box_not_a_row_of_syllables(hangul_rec, digits_rec, length):
+    """A dash, a lone ㅡ, a bar: no piece of ink gives a syllable's height, and the bar's own thickness once did, so a
+    bar 600 px long was cut into ~60 "syllables" (탈탈탈..., 111...). Now a line of only flat strokes takes its height
+    from the widest one's width: each flat stroke is one box, read as the single character pad reads the same image."""
+    image = np.full((200, length + 100), 255, np.uint8)
+    cv2.line(image, (50, 100), (50 + length, 100), 0, 8)
+    for rec in (hangul_rec, digits_rec):
+        read = rec.read(image)
+        assert len(read.syllables) == 1, read.text
+        x0, y0, x1, y1 = read.syllables[0].box
+        assert abs(x0 - 46) <= 3 and abs(x1 - (54 + length)) <= 3 and 90 <= y0 < y1 <= 110, read.syllables[0].box
+        assert read.syllables[0].top[0][0] == rec.top_k(image, 1)[0][0]
+    dashes = np.full((200, 800), 255, np.uint8)
+    for x in (50, 300, 550):
+        cv2.line(dashes, (x, 100), (x + 150, 100), 0, 8)
+    for rec in (hangul_rec, digits_rec):
+        read = rec.read(dashes)
+        assert [s.box[0] // 50 for s in read.syllables] == [0, 5, 10], read.text
