@@ -27,6 +27,16 @@ and a dot of the line's pen in the middle of that gap, on the baseline.
     python bench/punctuation.py --unmarked data/words-val-pen --noise sp:0.001      # grain is no dot
     python bench/punctuation.py --unmarked data/words-val-pen data/hangul-val-pen-80 --full-stops   # nor "." / ","
     python bench/punctuation.py data/numbers-val-pen --model digits --decimal
+
+With --hyphen, each line is read as it is and with a hyphen (a stroke of the line's pen, 0.35 of its height long
+round ends included, at the middle of its rows, 0.15 heights from the characters on either side) after one of its
+characters (numbers: drawn at random, not the last, as "010-1234"; Hangul lines of two words or more: in place of
+the first space, as "서울-부산"), from the image and, with --strokes, from the strokes (the hyphen a stroke of its
+own). With --unmarked --dashes: where a "-" is found in images that hold none.
+
+    python bench/punctuation.py data/numbers-val-pen --model digits --hyphen [--strokes]
+    python bench/punctuation.py data/words-val-pen --hyphen [--strokes]
+    python bench/punctuation.py --unmarked --dashes data/words-val-pen data/words-val-careless data/hangul-val-pen-80
 """
 from __future__ import annotations
 
@@ -68,6 +78,8 @@ def main() -> None:
                    "pad's way), the mark's strokes left out for the line without it")
     p.add_argument("--unmarked", action="store_true", help="count images where a ? or ! is found that holds none")
     p.add_argument("--decimal", action="store_true", help="numbers with a decimal point (--model digits)")
+    p.add_argument("--hyphen", action="store_true", help="a hyphen between two characters (numbers) or two words")
+    p.add_argument("--dashes", action="store_true", help="with --unmarked: hyphens found where there are none")
     p.add_argument("--model", default="hangul", choices=["hangul", "digits"])
     p.add_argument("--full-stops", action="store_true", help="with --unmarked for Hangul, full stops and commas too")
     p.add_argument("--noise", default=None, metavar="KIND:LEVEL", help="with --unmarked, line sets with noise added "
@@ -78,13 +90,16 @@ def main() -> None:
     from handpad.sources.lines import read_lines
 
     if args.unmarked:
-        unmarked(args.lines, args.model, args.noise, args.full_stops)
+        unmarked(args.lines, args.model, args.noise, args.full_stops, args.dashes)
         return
     if len(args.lines) != 1:
         p.error("one line set (several only with --unmarked)")
     args.lines = args.lines[0]
     if args.decimal:
         decimal(Recognizer.load("digits"), read_lines(args.lines)[: args.limit], args.lines)
+        return
+    if args.hyphen:
+        hyphen(Recognizer.load(args.model), read_lines(args.lines)[: args.limit], args.lines, args.strokes)
         return
     rec = Recognizer.load("hangul")
     if args.questions:
@@ -134,7 +149,55 @@ def decimal(rec, lines, name: str) -> None:
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
 
 
-def unmarked(paths, model: str = "hangul", noise: str | None = None, full_stops: bool = False) -> None:
+def hyphen(rec, lines, name: str, strokes: bool = False) -> None:
+    """Lines as written and with a hyphen between two characters (numbers) or in place of the first space (Hangul
+    lines of 2+ words): whole lines right, from the image or the strokes."""
+    rng = np.random.default_rng(0)
+    right = {"as written": [], "with a hyphen": [], "a '-' where there is none": []}
+    for line in lines:
+        boxes = np.asarray(line.boxes)
+        height = float(np.median(boxes[:, 3] - boxes[:, 1]))
+        if rec.label_space.kind == "digits":
+            k = int(rng.integers(0, len(line.chars) - 1))
+            text = line.text[:k + 1] + "-" + line.text[k + 1:]
+        elif " " in line.text:
+            k = len(line.text.split(" ")[0]) - 1
+            text = line.text.replace(" ", "-", 1)
+        else:
+            continue
+        # the hyphen's ink (round ends included) 0.35 heights long, 0.15 heights (a normal gap) after box k; the
+        # characters after it moved to start 0.15 heights after it
+        pen = (float(np.median([st["width"] for st in line.strokes])) if strokes else max(3.0, pen_width(line.image())))
+        x0 = boxes[k][2] + 0.15 * height + pen / 2
+        x1 = boxes[k][2] + 0.5 * height - pen / 2
+        shift = int(round(boxes[k][2] + 0.65 * height - boxes[k + 1][0]))
+        cut = int(boxes[k][2] + boxes[k + 1][0]) // 2
+        y = float(np.median((boxes[:, 1] + boxes[:, 3]) / 2))
+        if strokes:
+            moved = [{"width": st["width"], "points": [[x + (shift if x >= cut else 0), yy] for x, yy in st["points"]]}
+                     for st in line.strokes]
+            with_dash = moved + [{"width": pen, "points": [[x0 + t * (x1 - x0), y] for t in np.linspace(0, 1, 6)]}]
+            plain = rec.read(strokes=line.strokes).text
+            read = rec.read(strokes=with_dash).text
+        else:
+            image = line.image()
+            wide = np.full((image.shape[0], image.shape[1] + max(shift, 0)), 255, np.uint8)
+            if shift >= 0:
+                wide[:, :cut], wide[:, cut + shift:] = image[:, :cut], image[:, cut:]
+            else:  # characters further apart than that: moved closer, the paper between them cut out
+                wide[:, :cut], wide[:, cut:image.shape[1] + shift] = image[:, :cut], image[:, cut - shift:]
+            cv2.line(wide, (int(x0), int(y)), (int(x1), int(y)), 20, int(round(pen)), cv2.LINE_AA)
+            plain, read = rec.read(image).text, rec.read(wide).text
+        right["as written"].append(plain == line.text)
+        right["a '-' where there is none"].append("-" in plain)
+        right["with a hyphen"].append(read == text)
+    print(f"{len(right['as written'])} lines of {name}, from the {'strokes' if strokes else 'image'}")
+    for case, hits in right.items():
+        print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
+
+
+def unmarked(paths, model: str = "hangul", noise: str | None = None, full_stops: bool = False,
+             dashes: bool = False) -> None:
     """Images with no "?" or "!" (digits: no "." or ","): where is one found anyway? ``noise``: "gauss:20" or
     "sp:0.002", added to line sets' images (a speck of grain under a stroke is no dot)."""
     from pathlib import Path
@@ -153,9 +216,10 @@ def unmarked(paths, model: str = "hangul", noise: str | None = None, full_stops:
         if model == "hangul":
             pieces, ends = reading._end_marks(pieces, labels, cfg, specks)
             specks = [c for c in specks if not any(reading._inside(c, box) for box, _ in ends)]
-            if not full_stops:
+            if not full_stops and not dashes:
                 return ends
-        return ends + reading._marks(reading._stack(pieces, cfg, reading._line_height(pieces)), labels, specks)[1]
+        found = reading._marks(reading._stack(pieces, cfg, reading._line_height(pieces)), labels, specks, dashes)[1]
+        return [m for m in found if m[1] == "-"] if dashes else ends + found
 
     for path in paths:
         if (Path(path) / "lines.jsonl").exists():

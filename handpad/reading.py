@@ -18,6 +18,8 @@ The steps, in order:
    strokes ``stroke_min_height``), boxes given back in the image's pixels. From the pad's strokes:
    each stroke, in the order it was drawn; a stroke that lands on an earlier syllable (a tick added
    afterwards) joins that syllable, since a syllable is usually finished before the next begins.
+   Marks are taken out (full stops, commas, "?", "!", hyphens: :func:`_marks`, :func:`_end_marks`). A line
+   of only flat strokes (a dash, a bar) takes its height from the widest one (:func:`_line_height`).
 2. **Clusters.** Pieces stacked above each other (a vowel ㅗ under its consonant, a final consonant
    below) overlap a lot horizontally: they are joined. An image-only cluster wider than 0.8 line
    heights (neighbours written so tightly that their ink touches) is cut at its thinnest column;
@@ -74,6 +76,7 @@ class SegmentConfig:
     # validation lines: the most that costs no boxes when a syllable gets a stroke after the rest of the line (1.5 and
     # up do; 2-10 would read in-order lines a little better). No effect on digits there: 0 for them.
     marks: bool = True  # full stops and commas told apart (_marks): in numbers, decimal points and thousands' commas
+    dashes: bool = True  # and hyphens between characters ("010-1234-5678", "2026-12-07", "서울-부산"; _marks)
     end_marks: bool = True  # "?" and "!" (_end_marks); not for digits: a pen-drawn MNIST 7 or 9 whose stroke leaves
     # a dot under it is a "?" (2 of 900 validation number lines; full stops and commas: none)
     min_height: float = 100.0  # in pixels: an image's writing lower than this (its pieces' 90th percentile height) is
@@ -531,7 +534,7 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     clusters, ends = _end_marks(clusters, labels, cfg, specks) if cfg.end_marks else (clusters, [])
     clusters = _stack(clusters, cfg, _line_height(clusters))
     specks = [c for c in specks if not any(_inside(c, box) for box, _ in ends)]  # a "?"'s dot is no full stop
-    clusters, marks = _marks(clusters, labels, specks) if cfg.marks else (clusters, [])
+    clusters, marks = _marks(clusters, labels, specks, cfg.dashes) if cfg.marks else (clusters, [])
     marks = ends + marks
     if scale != 1.0:  # the marks' boxes in the image's own pixels
         marks = [(_whole_box(box, scale), m) for box, m in marks]
@@ -553,6 +556,15 @@ MARK_LOW = 0.6  # its top below this share of the way from the syllables' tops t
 MARK_COMMA = 1.3  # a comma when this many times as high as wide (a full stop is about round),
 MARK_FLAT = 1.6  # and neither wider than this many times its height (a careless hand's short dash is a stroke)
 MARK_SOLID = 0.45  # ink over at least this share of its box
+# A hyphen: a flat stroke (DASH_FLAT times as wide as high or more: 2.5 missed a third of thick pens' hyphens on
+# validation lines) DASH_SHORT..DASH_LONG of the syllables' height long, its middle within DASH_MIDDLE of the middle of
+# their rows, apart from the others, with writing on both sides
+DASH_FLAT = 2.0
+DASH_SHORT = 0.15
+DASH_LONG = 0.7
+DASH_MIDDLE = 0.25
+DASH_GAP = 0.06  # and at least this far from it (a broken stroke's flat piece, as the bar of ㄴ off its stem in a
+# scan, lies closer: 0.01-0.04 of a height in the 17 false hyphens of 62,174 held-out images without one; README)
 # A question or exclamation mark: a dot (solid, MARK_LOW or lower, no larger than MARK_DOT of the syllables' height)
 # under one stroke that starts high (within MARK_HIGH of the syllables' top), at least MARK_STEM high, no wider than
 # MARK_ROUND of its height and with no hole; nothing else above or below either. Set on 300 validation lines with
@@ -657,7 +669,20 @@ def _inside(c: "_Cluster", box) -> bool:
     return c.x0 >= box[0] and c.y0 >= box[1] and c.x1 <= box[2] and c.y1 <= box[3]
 
 
-def _marks(clusters: list, labels: np.ndarray, specks: Sequence = ()) -> tuple[list, list]:
+def _dash(c: "_Cluster", others: list, top: float, height: float) -> bool:
+    """Whether cluster ``c`` is shaped and placed as a hyphen (DASH_*) on rows ``top``..``top + height``, with
+    writing on both sides (``others``, none of which overlaps its columns) and a gap to it."""
+    middle = (c.y0 + c.y1) / 2 - (top + height / 2)
+    if not (c.width >= DASH_FLAT * c.height and DASH_SHORT * height <= c.width <= DASH_LONG * height
+            and abs(middle) <= DASH_MIDDLE * height):
+        return False
+    left = max((o.x1 for o in others if o.x1 <= c.x0), default=None)
+    right = min((o.x0 for o in others if o.x0 >= c.x1), default=None)
+    return (left is not None and right is not None and c.x0 - left >= DASH_GAP * height
+            and right - c.x1 >= DASH_GAP * height)
+
+
+def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bool = False) -> tuple[list, list]:
     """Full stops and commas (a sentence written out) apart from the syllables: clusters no wider or higher
     than MARK_SIZE of the syllables' height, low in the line (their top past MARK_LOW of the way from the
     syllables' tops to their bottoms), beside the others (overlapping none across) and after some of them
@@ -666,7 +691,8 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = ()) -> tuple[l
     sit higher (ㅏ's tick) or are strokes bent thin (a careless hand's ㄱ drifted from its syllable).
     ``labels``: the line's pieces of ink. ``specks``: the pieces too small to be writing (:func:`_image_clusters`):
     a fine pen's full stop is one, and is taken where it is at least MARK_PEN_DOT of the pen's thickness across
-    (a speck of grain is not). -> (the other clusters, [(box, mark)])."""
+    (a speck of grain is not). ``dashes``: hyphens too (:func:`_dash`), apart and with writing on both sides.
+    -> (the other clusters, [(box, mark)])."""
     if len(clusters) < 2:
         return clusters, []
     tall = 0.5 * _line_height(clusters)
@@ -681,6 +707,8 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = ()) -> tuple[l
         apart &= any(o.x1 <= c.x0 for o in big)  # after writing: a line does not start with one
         if small and low and apart and _solid(c, labels):
             marks.append((_int_box(c), "," if c.height >= MARK_COMMA * c.width else "."))
+        elif dashes and apart and _dash(c, [o for j, o in enumerate(clusters) if j != k], top, height):
+            marks.append((_int_box(c), "-"))
         else:
             rest.append(c)
     if not rest:
@@ -787,12 +815,14 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
         return strokes, [], clusters
     height = _line_height(clusters)
     small = [float((p.max(axis=0) - p.min(axis=0)).max()) + w <= MARK_SIZE * height for p, w in strokes]
-    if not any(small):
+    flat = [cfg.dashes and (p[:, 0].max() - p[:, 0].min()) >= DASH_FLAT * (p[:, 1].max() - p[:, 1].min() + w)
+            and p[:, 0].max() - p[:, 0].min() + w <= DASH_LONG * height for p, w in strokes]
+    if not any(small) and not any(flat):
         return strokes, [], clusters
     top, bottom = _syllable_band(clusters)
     low = top + MARK_LOW * (bottom - top)
     if not any(len(c.members) <= 2 and any(small[k] and float(strokes[k][0][:, 1].min()) - strokes[k][1] / 2 >= low
-                                           for k in c.members) for c in clusters):
+                                           or flat[k] for k in c.members) for c in clusters):
         return strokes, [], clusters  # (a mark is a cluster of its own: a dot, a tick, or a stroke over a dot)
     box, margin = _stroke_box(strokes), 4
     ink = 1.0 - render_strokes(strokes, box, margin).astype(np.float32) / 255.0
@@ -800,7 +830,7 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
     pieces, labels = _image_clusters(ink, cfg, specks)
     pieces, ends = _end_marks(pieces, labels, cfg, specks) if cfg.end_marks else (pieces, [])
     specks = [c for c in specks if not any(_inside(c, box) for box, _ in ends)]
-    found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels, specks)[1] if cfg.marks else [])
+    found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels, specks, cfg.dashes)[1] if cfg.marks else [])
     dx, dy = box[0] - margin, box[1] - margin
     taken, marks = set(), []
     for (x0, y0, x1, y1), mark in found:
@@ -2008,4 +2038,6 @@ def _read_line(recognizer, image, strokes, k: int, prior: bool | None, weight: f
     for box, mark in seg.marks:  # after the syllables left of it, no space before it
         at = sum(r.box[0] < box[0] for r in read)
         read.insert(at, SyllableRead(box, [(mark, 1.0)], mark))
+        if mark == "-" and at + 1 < len(read):  # nor after a hyphen: it joins ("010-1234", its gap is no space)
+            read[at + 1] = replace(read[at + 1], space_before=False)
     return Reading(read, prior=use_prior)

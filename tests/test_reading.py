@@ -897,7 +897,7 @@ def test_a_sentence_s_full_stops_and_commas_are_read_as_marks(hangul_rec, monkey
     assert all(s.box[3] - s.box[1] < 20 for s in marks)  # small: the dot and the tick, not a syllable
     assert reading_.to_json()["syllables"][1]["top"] == [{"label": ",", "prob": 1.0}]
     assert hangul_rec.read(word_image("네 알겠습니다", size=70)).text == "네 알겠습니다"
-    monkeypatch.setattr(reading, "_marks", lambda clusters, labels, specks=(): (clusters, []))
+    monkeypatch.setattr(reading, "_marks", lambda clusters, labels, specks=(), dashes=False: (clusters, []))
     read_as_syllables = hangul_rec.read(sentence).text
     assert "." not in read_as_syllables and len(read_as_syllables.replace(" ", "")) == 8
 
@@ -1417,3 +1417,74 @@ def test_a_lone_straight_stroke_is_one_box_not_a_row_of_syllables(hangul_rec, di
     for rec in (hangul_rec, digits_rec):
         read = rec.read(dashes)
         assert [s.box[0] // 50 for s in read.syllables] == [0, 5, 10], read.text
+
+
+def test_a_hyphen_is_read_as_a_mark_in_numbers_and_between_words(digits_rec, hangul_rec, mnist_digits, monkeypatch):
+    """Phone numbers and dates ("010-1234-5678", "2026-12-07") and "서울-부산": a short flat stroke at the middle of
+    the writing's rows, in a gap of its own between characters, is a hyphen ("-", one candidate), not a digit or a
+    syllable (before: "010212345678"), and no space is read around it. No "-" where there is none; taken for no mark,
+    the hyphen is lost. From the pad's strokes as from the image."""
+    from handpad.synth.fonts import resolve_fonts
+    from handpad.synth.lines import FaceWriter, hangul_line, line_rng
+
+    images, labels = mnist_digits
+    rng = np.random.default_rng(6)
+    lines, texts, plain = [], [], []
+    for _ in range(20):
+        idx = rng.choice(len(images), rng.integers(3, 8), replace=False)
+        k = int(rng.integers(0, len(idx) - 1))
+        left, right = number_line(images[idx[:k + 1]], gap=6), number_line(images[idx[k + 1:]], gap=6)
+        line = np.concatenate([left[:, :-6], np.zeros((40, 16), np.uint8), right[:, 6:]], axis=1)
+        x = left.shape[1] - 6
+        cv2.line(line, (x + 4, 20), (x + 11, 20), 255, 2)  # at the middle of the digits' rows (6..34), 3 px apart
+        lines.append(line)
+        texts.append("".join(str(labels[i]) for i in idx[:k + 1]) + "-" + "".join(str(labels[i]) for i in idx[k + 1:]))
+        plain.append(number_line(images[idx], gap=6))
+    read = [digits_rec.read(x) for x in lines]
+    assert sum(r.text == t for r, t in zip(read, texts)) >= 18, [r.text for r in read]  # measured: 20
+    assert all(s.top == [("-", 1.0)] for r in read for s in r.syllables if s.label == "-")
+    assert not any("-" in digits_rec.read(x).text for x in plain)
+
+    require(Path(NANUM_PEN).exists() and Path(UN_PEN).exists(), "fonts-nanum and fonts-unfonts-extra (setup.sh)")
+    image = word_image("서울 부산", space=120)
+    ys, xs = np.nonzero(image[:, : image.shape[1] // 2 + 60] < 128)
+    dash_x = int(np.sort(np.unique(xs))[np.argmax(np.diff(np.sort(np.unique(xs))))])  # the space's left side
+    cv2.line(image, (dash_x + 50, int(np.median(ys))), (dash_x + 80, int(np.median(ys))), 0, 6)
+    assert hangul_rec.read(image).text == "서울-부산"
+    faces = {f.id: f for f in resolve_fonts([Path(NANUM_PEN), Path(UN_PEN)])[0]}
+    for face in faces.values():
+        ln = hangul_line(FaceWriter(face, "pen"), "서울 부산", line_rng(5, "t", 0), "normal")
+        gap = (ln.boxes[1][2] + ln.boxes[2][0]) / 2
+        y = float(np.median([(b[1] + b[3]) / 2 for b in ln.boxes]))
+        dash = {"width": ln.width, "points": [[gap - 0.15 * ln.height, y], [gap + 0.15 * ln.height, y]]}
+        if ln.boxes[2][0] - ln.boxes[1][2] < 0.4 * ln.height:  # room for the hyphen: the second word moved right
+            shift = 0.4 * ln.height
+            moved = [{"width": st["width"], "points": [[x + shift * (x > gap), y_] for x, y_ in st["points"]]}
+                     for st in ln.strokes]
+            dash["points"] = [[gap + 0.05 * ln.height, y], [gap + 0.35 * ln.height, y]]
+        else:
+            moved = ln.strokes
+        read = hangul_rec.read(strokes=moved + [dash])
+        assert "-" in read.text and " " not in read.text, (face.id, read.text)
+    monkeypatch.setattr(reading, "SEGMENT_CONFIGS", {**reading.SEGMENT_CONFIGS,
+                                                     "digits": replace(reading.DIGITS_SEGMENT, dashes=False)})
+    assert not any("-" in digits_rec.read(x).text for x in lines)
+
+
+def test_a_broken_stroke_s_flat_piece_is_no_hyphen(phd08_dir, monkeypatch):
+    """The real PHD08 scans of 가 and 나 (4,374): in some, the scan broke ㄴ's bar off its stem; the piece is flat, at
+    the middle of the syllable's rows, between ink on both sides — a hyphen's shape, but close to the stroke it
+    belongs to (0.01-0.04 of a height; a hyphen stands a gap apart: DASH_GAP). No scan holds a "-"; without the gap
+    rule 12 do."""
+    from handpad.sources.phd08 import read_phd08
+
+    scans = [np.pad(np.where(img, 0, 255).astype(np.uint8), 4, constant_values=255)
+             for name in ("가.txt", "나.txt") for _, img in read_phd08(phd08_dir / name)]
+    assert len(scans) == 4374
+
+    def hyphens() -> int:
+        return sum("-" in [m for _, m in reading.layout(scan).marks] for scan in scans)
+
+    assert hyphens() == 0
+    monkeypatch.setattr(reading, "DASH_GAP", 0.0)
+    assert hyphens() >= 10
