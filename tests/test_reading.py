@@ -50,6 +50,25 @@ def number_line(images, gap: int) -> np.ndarray:
     return np.pad(np.concatenate(parts, axis=1), 6)
 
 
+def numbers_with_a_mark(mnist_digits, seed: int, mark: str, room: int, lengths: tuple[int, int], draw):
+    """20 numbers of real MNIST digits (``lengths`` digits) with ``mark`` drawn by ``draw(line, x)`` in a gap of
+    ``room`` px starting at x after a random digit but the last: the images (bright on black), their texts, and the
+    same numbers without the mark."""
+    images, labels = mnist_digits
+    rng = np.random.default_rng(seed)
+    lines, texts, plain = [], [], []
+    for _ in range(20):
+        idx = rng.choice(len(images), rng.integers(lengths[0], lengths[1] + 1), replace=False)
+        k = int(rng.integers(0, len(idx) - 1))
+        left, right = number_line(images[idx[:k + 1]], gap=6), number_line(images[idx[k + 1:]], gap=6)
+        line = np.concatenate([left[:, :-6], np.zeros((40, room), np.uint8), right[:, 6:]], axis=1)
+        draw(line, left.shape[1] - 6)
+        lines.append(line)
+        texts.append("".join(str(labels[i]) for i in idx[:k + 1]) + mark + "".join(str(labels[i]) for i in idx[k + 1:]))
+        plain.append(number_line(images[idx], gap=6))
+    return lines, texts, plain
+
+
 def word_image(text: str, size: int = 90, gap: int = 24, space: int = 90) -> np.ndarray:
     """``text`` written with a real handwriting font, syllable by syllable, dark on white."""
     require(Path(NANUM_PEN).exists(), f"{NANUM_PEN} (Debian fonts-nanum-extra, installed by setup.sh)")
@@ -1122,18 +1141,9 @@ def test_a_number_s_decimal_point_is_read(digits_rec, mnist_digits, monkeypatch)
     """Real MNIST digits with a decimal point between two of them (a dot on the baseline in a gap of its own):
     read as "3.14"-like numbers, the point a box with that one candidate; taken for no mark (digits without
     marks, as until the twentieth sitting), the point is lost. No "." where the digits have none."""
-    images, labels = mnist_digits
-    rng = np.random.default_rng(5)
-    lines, texts, plain = [], [], []
-    for _ in range(20):
-        idx = rng.choice(len(images), rng.integers(3, 6), replace=False)
-        k = int(rng.integers(0, len(idx) - 1))
-        left, right = number_line(images[idx[:k + 1]], gap=6), number_line(images[idx[k + 1:]], gap=6)
-        line = np.concatenate([left[:, :-6], np.zeros((40, 12), np.uint8), right[:, 6:]], axis=1)
-        cv2.circle(line, (left.shape[1] - 6 + 6, 31), 2, 255, -1)  # on the baseline, in the middle of its gap
-        lines.append(line)
-        texts.append("".join(str(labels[i]) for i in idx[:k + 1]) + "." + "".join(str(labels[i]) for i in idx[k + 1:]))
-        plain.append(number_line(images[idx], gap=6))
+    # a dot on the baseline, in the middle of its gap
+    lines, texts, plain = numbers_with_a_mark(mnist_digits, 5, ".", 12, (3, 5),
+                                              lambda line, x: cv2.circle(line, (x + 6, 31), 2, 255, -1))
     read = [digits_rec.read(x) for x in lines]
     assert sum(r.text == t for r, t in zip(read, texts)) >= 15
     assert all(s.top == [(".", 1.0)] for r in read for s in r.syllables if s.label == ".")
@@ -1427,19 +1437,9 @@ def test_a_hyphen_is_read_as_a_mark_in_numbers_and_between_words(digits_rec, han
     from handpad.synth.fonts import resolve_fonts
     from handpad.synth.lines import FaceWriter, hangul_line, line_rng
 
-    images, labels = mnist_digits
-    rng = np.random.default_rng(6)
-    lines, texts, plain = [], [], []
-    for _ in range(20):
-        idx = rng.choice(len(images), rng.integers(3, 8), replace=False)
-        k = int(rng.integers(0, len(idx) - 1))
-        left, right = number_line(images[idx[:k + 1]], gap=6), number_line(images[idx[k + 1:]], gap=6)
-        line = np.concatenate([left[:, :-6], np.zeros((40, 16), np.uint8), right[:, 6:]], axis=1)
-        x = left.shape[1] - 6
-        cv2.line(line, (x + 4, 20), (x + 11, 20), 255, 2)  # at the middle of the digits' rows (6..34), 3 px apart
-        lines.append(line)
-        texts.append("".join(str(labels[i]) for i in idx[:k + 1]) + "-" + "".join(str(labels[i]) for i in idx[k + 1:]))
-        plain.append(number_line(images[idx], gap=6))
+    # at the middle of the digits' rows (6..34), 3 px from them
+    lines, texts, plain = numbers_with_a_mark(mnist_digits, 6, "-", 16, (3, 7),
+                                              lambda line, x: cv2.line(line, (x + 4, 20), (x + 11, 20), 255, 2))
     read = [digits_rec.read(x) for x in lines]
     assert sum(r.text == t for r, t in zip(read, texts)) >= 18, [r.text for r in read]  # measured: 20
     assert all(s.top == [("-", 1.0)] for r in read for s in r.syllables if s.label == "-")
