@@ -32,9 +32,11 @@ With --hyphen, each line is read as it is and with a hyphen (a stroke of the lin
 round ends included, at the middle of its rows, 0.15 heights from the characters on either side) after one of its
 characters (numbers: drawn at random, not the last, as "010-1234"; Hangul lines of two words or more: in place of
 the first space, as "서울-부산"), from the image and, with --strokes, from the strokes (the hyphen a stroke of its
-own). With --unmarked --dashes: where a "-" is found in images that hold none.
+own). --colon: a colon instead (two dots of the line's pen at 0.3 and 0.7 of its rows; numbers only). With
+--unmarked --dashes: where a "-" (numbers: or ":") is found in images that hold none.
 
     python bench/punctuation.py data/numbers-val-pen --model digits --hyphen [--strokes]
+    python bench/punctuation.py data/numbers-val-pen --model digits --colon [--strokes]
     python bench/punctuation.py data/words-val-pen --hyphen [--strokes]
     python bench/punctuation.py --unmarked --dashes data/words-val-pen data/words-val-careless data/hangul-val-pen-80
 """
@@ -79,6 +81,7 @@ def main() -> None:
     p.add_argument("--unmarked", action="store_true", help="count images where a ? or ! is found that holds none")
     p.add_argument("--decimal", action="store_true", help="numbers with a decimal point (--model digits)")
     p.add_argument("--hyphen", action="store_true", help="a hyphen between two characters (numbers) or two words")
+    p.add_argument("--colon", action="store_true", help="a colon between two digits (--model digits)")
     p.add_argument("--dashes", action="store_true", help="with --unmarked: hyphens found where there are none")
     p.add_argument("--model", default="hangul", choices=["hangul", "digits"])
     p.add_argument("--full-stops", action="store_true", help="with --unmarked for Hangul, full stops and commas too")
@@ -98,8 +101,9 @@ def main() -> None:
     if args.decimal:
         decimal(Recognizer.load("digits"), read_lines(args.lines)[: args.limit], args.lines)
         return
-    if args.hyphen:
-        hyphen(Recognizer.load(args.model), read_lines(args.lines)[: args.limit], args.lines, args.strokes)
+    if args.hyphen or args.colon:
+        between(Recognizer.load(args.model), read_lines(args.lines)[: args.limit], args.lines, args.strokes,
+                ":" if args.colon else "-")
         return
     rec = Recognizer.load("hangul")
     if args.questions:
@@ -149,20 +153,21 @@ def decimal(rec, lines, name: str) -> None:
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
 
 
-def hyphen(rec, lines, name: str, strokes: bool = False) -> None:
-    """Lines as written and with a hyphen between two characters (numbers) or in place of the first space (Hangul
-    lines of 2+ words): whole lines right, from the image or the strokes."""
+def between(rec, lines, name: str, strokes: bool = False, mark: str = "-") -> None:
+    """Lines as written and with a hyphen (or a colon: two dots of the pen, at 0.3 and 0.7 of the rows) between two
+    characters (numbers) or in place of the first space (Hangul lines of 2+ words): whole lines right, from the image
+    or the strokes."""
     rng = np.random.default_rng(0)
-    right = {"as written": [], "with a hyphen": [], "a '-' where there is none": []}
+    right = {"as written": [], f"with a '{mark}'": [], f"a '{mark}' where there is none": []}
     for line in lines:
         boxes = np.asarray(line.boxes)
         height = float(np.median(boxes[:, 3] - boxes[:, 1]))
         if rec.label_space.kind == "digits":
             k = int(rng.integers(0, len(line.chars) - 1))
-            text = line.text[:k + 1] + "-" + line.text[k + 1:]
+            text = line.text[:k + 1] + mark + line.text[k + 1:]
         elif " " in line.text:
             k = len(line.text.split(" ")[0]) - 1
-            text = line.text.replace(" ", "-", 1)
+            text = line.text.replace(" ", mark, 1)
         else:
             continue
         # the hyphen's ink (round ends included) 0.35 heights long, 0.15 heights (a normal gap) after box k; the
@@ -173,10 +178,15 @@ def hyphen(rec, lines, name: str, strokes: bool = False) -> None:
         shift = int(round(boxes[k][2] + 0.65 * height - boxes[k + 1][0]))
         cut = int(boxes[k][2] + boxes[k + 1][0]) // 2
         y = float(np.median((boxes[:, 1] + boxes[:, 3]) / 2))
+        y0, y1 = float(np.median(boxes[:, 1])), float(np.median(boxes[:, 3]))
+        dots = [((x0 + x1) / 2, y0 + f * (y1 - y0)) for f in (0.3, 0.7)]  # a colon's
         if strokes:
             moved = [{"width": st["width"], "points": [[x + (shift if x >= cut else 0), yy] for x, yy in st["points"]]}
                      for st in line.strokes]
-            with_dash = moved + [{"width": pen, "points": [[x0 + t * (x1 - x0), y] for t in np.linspace(0, 1, 6)]}]
+            if mark == ":":
+                with_dash = moved + [{"width": 1.5 * pen, "points": [[dx, dy]]} for dx, dy in dots]
+            else:
+                with_dash = moved + [{"width": pen, "points": [[x0 + t * (x1 - x0), y] for t in np.linspace(0, 1, 6)]}]
             plain = rec.read(strokes=line.strokes).text
             read = rec.read(strokes=with_dash).text
         else:
@@ -186,11 +196,15 @@ def hyphen(rec, lines, name: str, strokes: bool = False) -> None:
                 wide[:, :cut], wide[:, cut + shift:] = image[:, :cut], image[:, cut:]
             else:  # characters further apart than that: moved closer, the paper between them cut out
                 wide[:, :cut], wide[:, cut:image.shape[1] + shift] = image[:, :cut], image[:, cut - shift:]
-            cv2.line(wide, (int(x0), int(y)), (int(x1), int(y)), 20, int(round(pen)), cv2.LINE_AA)
+            if mark == ":":
+                for dx, dy in dots:
+                    cv2.circle(wide, (int(dx), int(dy)), int(round(0.75 * pen)), 20, -1, cv2.LINE_AA)
+            else:
+                cv2.line(wide, (int(x0), int(y)), (int(x1), int(y)), 20, int(round(pen)), cv2.LINE_AA)
             plain, read = rec.read(image).text, rec.read(wide).text
         right["as written"].append(plain == line.text)
-        right["a '-' where there is none"].append("-" in plain)
-        right["with a hyphen"].append(read == text)
+        right[f"a '{mark}' where there is none"].append(mark in plain)
+        right[f"with a '{mark}'"].append(read == text)
     print(f"{len(right['as written'])} lines of {name}, from the {'strokes' if strokes else 'image'}")
     for case, hits in right.items():
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
@@ -218,8 +232,9 @@ def unmarked(paths, model: str = "hangul", noise: str | None = None, full_stops:
             specks = [c for c in specks if not any(reading._inside(c, box) for box, _ in ends)]
             if not full_stops and not dashes:
                 return ends
-        found = reading._marks(reading._stack(pieces, cfg, reading._line_height(pieces)), labels, specks, dashes)[1]
-        return [m for m in found if m[1] == "-"] if dashes else ends + found
+        found = reading._marks(reading._stack(pieces, cfg, reading._line_height(pieces)), labels, specks, dashes,
+                               cfg.colons)[1]
+        return [m for m in found if m[1] in "-:"] if dashes else ends + found
 
     for path in paths:
         if (Path(path) / "lines.jsonl").exists():

@@ -18,8 +18,9 @@ The steps, in order:
    strokes ``stroke_min_height``), boxes given back in the image's pixels. From the pad's strokes:
    each stroke, in the order it was drawn; a stroke that lands on an earlier syllable (a tick added
    afterwards) joins that syllable, since a syllable is usually finished before the next begins.
-   Marks are taken out (full stops, commas, "?", "!", hyphens: :func:`_marks`, :func:`_end_marks`). A line
-   of only flat strokes (a dash, a bar) takes its height from the widest one (:func:`_line_height`).
+   Marks are taken out (full stops, commas, "?", "!", hyphens, colons in numbers: :func:`_marks`,
+   :func:`_end_marks`). A line of only flat strokes (a dash, a bar) takes its height from the widest one
+   (:func:`_line_height`).
 2. **Clusters.** Pieces stacked above each other (a vowel ㅗ under its consonant, a final consonant
    below) overlap a lot horizontally: they are joined. An image-only cluster wider than 0.8 line
    heights (neighbours written so tightly that their ink touches) is cut at its thinnest column;
@@ -77,6 +78,7 @@ class SegmentConfig:
     # up do; 2-10 would read in-order lines a little better). No effect on digits there: 0 for them.
     marks: bool = True  # full stops and commas told apart (_marks): in numbers, decimal points and thousands' commas
     dashes: bool = True  # and hyphens between characters ("010-1234-5678", "2026-12-07", "서울-부산"; _marks)
+    colons: bool = False  # and colons between digits ("12:30"; _colon); not for Hangul: a careless ㅑ's two ticks
     end_marks: bool = True  # "?" and "!" (_end_marks); not for digits: a pen-drawn MNIST 7 or 9 whose stroke leaves
     # a dot under it is a "?" (2 of 900 validation number lines; full stops and commas: none)
     min_height: float = 100.0  # in pixels: an image's writing lower than this (its pieces' 90th percentile height) is
@@ -93,7 +95,8 @@ HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
                                cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.8, min_part=0.25,
                                join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0, end_marks=False,
-                               min_height=0.0, sharpen=False)  # strokes: enlarged as Hangul's (number lines read better)
+                               min_height=0.0, sharpen=False, colons=True)  # strokes: enlarged as Hangul's (number
+# lines read better)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
 TOP_K = 8  # candidates per box the beam search looks at
@@ -534,7 +537,7 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     clusters, ends = _end_marks(clusters, labels, cfg, specks) if cfg.end_marks else (clusters, [])
     clusters = _stack(clusters, cfg, _line_height(clusters))
     specks = [c for c in specks if not any(_inside(c, box) for box, _ in ends)]  # a "?"'s dot is no full stop
-    clusters, marks = _marks(clusters, labels, specks, cfg.dashes) if cfg.marks else (clusters, [])
+    clusters, marks = _marks(clusters, labels, specks, cfg.dashes, cfg.colons) if cfg.marks else (clusters, [])
     marks = ends + marks
     if scale != 1.0:  # the marks' boxes in the image's own pixels
         marks = [(_whole_box(box, scale), m) for box, m in marks]
@@ -560,6 +563,8 @@ MARK_SOLID = 0.45  # ink over at least this share of its box
 # validation lines) DASH_SHORT..DASH_LONG of the syllables' height long, its middle within DASH_MIDDLE of the middle of
 # their rows, apart from the others, with writing on both sides
 DASH_FLAT = 2.0
+COLON_OVER = 0.3  # a colon's dots share at least this share of the narrower one's columns,
+COLON_ALIKE = 2.0  # and neither is more than this many times as large as the other (a scan's broken 7: a blob, a speck)
 DASH_SHORT = 0.15
 DASH_LONG = 0.7
 DASH_MIDDLE = 0.25
@@ -676,13 +681,82 @@ def _dash(c: "_Cluster", others: list, top: float, height: float) -> bool:
     if not (c.width >= DASH_FLAT * c.height and DASH_SHORT * height <= c.width <= DASH_LONG * height
             and abs(middle) <= DASH_MIDDLE * height):
         return False
-    left = max((o.x1 for o in others if o.x1 <= c.x0), default=None)
-    right = min((o.x0 for o in others if o.x0 >= c.x1), default=None)
-    return (left is not None and right is not None and c.x0 - left >= DASH_GAP * height
-            and right - c.x1 >= DASH_GAP * height)
+    return _spaced(c.x0, c.x1, others, height)
 
 
-def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bool = False) -> tuple[list, list]:
+def _spaced(x0: float, x1: float, others: list, height: float) -> bool:
+    """Whether columns ``x0``..``x1`` have writing (``others``, none in these columns) on both sides, at least
+    DASH_GAP of ``height`` away: a mark of its own, not a piece broken off a stroke."""
+    left = max((o.x1 for o in others if o.x1 <= x0), default=None)
+    right = min((o.x0 for o in others if o.x0 >= x1), default=None)
+    return left is not None and right is not None and x0 - left >= DASH_GAP * height and right - x1 >= DASH_GAP * height
+
+
+def _pieces(c: "_Cluster", labels: np.ndarray) -> list | None:
+    """A cluster's pieces of ink (whole components) as clusters of their own, top first; None for a part cut out."""
+    if c.column_range is not None:
+        return None
+    x0, y0 = int(c.x0), int(c.y0)
+    region = labels[y0:int(c.y1), x0:int(c.x1)]
+    out = []
+    for m in c.members:
+        ys, xs = np.nonzero(region == m)
+        if not len(xs):
+            return None
+        out.append(_Cluster(float(x0 + xs.min()), float(y0 + ys.min()), float(x0 + xs.max() + 1),
+                            float(y0 + ys.max() + 1), [m]))
+    return sorted(out, key=lambda p: p.y0)
+
+
+def _dot(c: "_Cluster", labels: np.ndarray, height: float) -> bool:
+    """Whether cluster ``c`` is shaped as a dot on writing ``height`` high: small, about round, solid."""
+    return (max(c.width, c.height) <= MARK_SIZE * height and c.width <= MARK_FLAT * c.height
+            and c.height <= MARK_FLAT * c.width and _solid(c, labels))
+
+
+def _colon(a: "_Cluster", b: "_Cluster", others: list, top: float, height: float) -> bool:
+    """Whether dots ``a`` and ``b`` (:func:`_dot`) are a colon on rows ``top``..``top + height``: alike in size
+    (COLON_ALIKE), one above the other (sharing COLON_OVER of the narrower's columns), one in the upper half and one
+    in the lower, nothing else in their columns, and writing on both sides a gap away (``others``, :func:`_spaced`)."""
+    a, b = sorted((a, b), key=lambda c: c.y0)
+    x0, x1 = min(a.x0, b.x0), max(a.x1, b.x1)
+    sizes = sorted(max(c.width, c.height) for c in (a, b))
+    return (sizes[1] <= COLON_ALIKE * sizes[0] and a.y1 <= b.y0
+            and (a.y0 + a.y1) / 2 < top + height / 2 < (b.y0 + b.y1) / 2
+            and min(a.x1, b.x1) - max(a.x0, b.x0) >= COLON_OVER * min(a.width, b.width)
+            and all(o.x1 <= x0 or o.x0 >= x1 for o in others) and _spaced(x0, x1, others, height))
+
+
+def _colons(clusters: list, labels: np.ndarray, specks: Sequence, top: float, height: float) -> tuple[set, list]:
+    """A colon's two dots: one cluster of two pieces (dots stacked), or two dots of their own — clusters, or specks
+    of a fine pen at least MARK_PEN_DOT of its thickness across. -> (the clusters taken, [(box, ":")])."""
+    taken, marks = set(), []
+    for k, c in enumerate(clusters):
+        pair = _pieces(c, labels) if len(c.members) == 2 else None
+        others = clusters[:k] + clusters[k + 1:]
+        if pair and all(_dot(p, labels, height) for p in pair) and _colon(*pair, others, top, height):
+            taken.add(k)
+            marks.append((_int_box(c), ":"))
+    dots = [(c, k) for k, c in enumerate(clusters) if k not in taken and _dot(c, labels, height)]
+    pen = None
+    for c in specks:
+        if np.count_nonzero(_ink_of(c, labels)) > DUST_AREA and _dot(c, labels, height):
+            pen = _pen_thickness(labels > 0) if pen is None else pen
+            if max(c.width, c.height) >= MARK_PEN_DOT * pen:
+                dots.append((c, None))
+    for n, (a, ka) in enumerate(dots):
+        for b, kb in dots[n + 1:]:
+            if {ka, kb} & taken:
+                continue
+            others = [o for k, o in enumerate(clusters) if k not in (ka, kb)]
+            if _colon(a, b, others, top, height):
+                taken |= {ka, kb} - {None}
+                marks.append((_int_box(a.join(b)), ":"))
+    return taken, marks
+
+
+def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bool = False,
+           colons: bool = False) -> tuple[list, list]:
     """Full stops and commas (a sentence written out) apart from the syllables: clusters no wider or higher
     than MARK_SIZE of the syllables' height, low in the line (their top past MARK_LOW of the way from the
     syllables' tops to their bottoms), beside the others (overlapping none across) and after some of them
@@ -699,8 +773,11 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bo
     big = [c for c in clusters if c.height >= tall] or clusters  # (none: only flat strokes)
     top, bottom = _syllable_band(clusters)
     height = bottom - top
-    marks, rest = [], []
+    taken, marks = _colons(clusters, labels, specks, top, height) if colons else (set(), [])
+    rest = []
     for k, c in enumerate(clusters):
+        if k in taken:
+            continue
         small = c.width <= MARK_SIZE * height and c.height <= MARK_SIZE * height and c.width <= MARK_FLAT * c.height
         low = c.y0 >= top + MARK_LOW * (bottom - top)
         apart = all(o.x1 <= c.x0 or o.x0 >= c.x1 for j, o in enumerate(clusters) if j != k)
@@ -830,7 +907,8 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
     pieces, labels = _image_clusters(ink, cfg, specks)
     pieces, ends = _end_marks(pieces, labels, cfg, specks) if cfg.end_marks else (pieces, [])
     specks = [c for c in specks if not any(_inside(c, box) for box, _ in ends)]
-    found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels, specks, cfg.dashes)[1] if cfg.marks else [])
+    found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels, specks, cfg.dashes, cfg.colons)[1]
+                    if cfg.marks else [])
     dx, dy = box[0] - margin, box[1] - margin
     taken, marks = set(), []
     for (x0, y0, x1, y1), mark in found:
@@ -2038,6 +2116,6 @@ def _read_line(recognizer, image, strokes, k: int, prior: bool | None, weight: f
     for box, mark in seg.marks:  # after the syllables left of it, no space before it
         at = sum(r.box[0] < box[0] for r in read)
         read.insert(at, SyllableRead(box, [(mark, 1.0)], mark))
-        if mark == "-" and at + 1 < len(read):  # nor after a hyphen: it joins ("010-1234", its gap is no space)
+        if mark in "-:" and at + 1 < len(read):  # nor after a hyphen or colon: it joins ("010-1234", "12:30")
             read[at + 1] = replace(read[at + 1], space_before=False)
     return Reading(read, prior=use_prior)

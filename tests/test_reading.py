@@ -916,7 +916,7 @@ def test_a_sentence_s_full_stops_and_commas_are_read_as_marks(hangul_rec, monkey
     assert all(s.box[3] - s.box[1] < 20 for s in marks)  # small: the dot and the tick, not a syllable
     assert reading_.to_json()["syllables"][1]["top"] == [{"label": ",", "prob": 1.0}]
     assert hangul_rec.read(word_image("네 알겠습니다", size=70)).text == "네 알겠습니다"
-    monkeypatch.setattr(reading, "_marks", lambda clusters, labels, specks=(), dashes=False: (clusters, []))
+    monkeypatch.setattr(reading, "_marks", lambda clusters, labels, *rest: (clusters, []))
     read_as_syllables = hangul_rec.read(sentence).text
     assert "." not in read_as_syllables and len(read_as_syllables.replace(" ", "")) == 8
 
@@ -1488,3 +1488,23 @@ def test_a_broken_stroke_s_flat_piece_is_no_hyphen(phd08_dir, monkeypatch):
     assert hyphens() == 0
     monkeypatch.setattr(reading, "DASH_GAP", 0.0)
     assert hyphens() >= 10
+
+
+def test_a_colon_between_digits_is_read_as_a_mark(digits_rec, mnist_digits, monkeypatch):
+    """Times ("12:30"): two round dots one above the other, alike in size, in a gap of their own between digits, are
+    ":" (one candidate; before: dropped or read as a digit, "7:05" → "7505"). Dots unlike in size (a scan's broken
+    stroke: a blob over a speck) are none; numbers without one get none; taken for no mark, the colon is lost."""
+    def colon(line, x, radius=(2, 2)):
+        cv2.circle(line, (x + 6, 13), radius[0], 255, -1)
+        cv2.circle(line, (x + 6, 27), radius[1], 255, -1)
+
+    lines, texts, plain = numbers_with_a_mark(mnist_digits, 7, ":", 12, (3, 6), colon)
+    read = [digits_rec.read(x) for x in lines]
+    assert sum(r.text == t for r, t in zip(read, texts)) >= 18, [r.text for r in read]  # measured: 20
+    assert all(s.top == [(":", 1.0)] for r in read for s in r.syllables if s.label == ":")
+    assert not any(":" in digits_rec.read(x).text for x in plain)
+    unlike, _, _ = numbers_with_a_mark(mnist_digits, 7, ":", 12, (3, 6), lambda line, x: colon(line, x, (3, 1)))
+    assert not any(":" in digits_rec.read(x).text for x in unlike)
+    monkeypatch.setattr(reading, "SEGMENT_CONFIGS", {**reading.SEGMENT_CONFIGS,
+                                                     "digits": replace(reading.DIGITS_SEGMENT, colons=False)})
+    assert not any(":" in digits_rec.read(x).text for x in lines)
