@@ -563,13 +563,14 @@ MARK_SOLID = 0.45  # ink over at least this share of its box
 # validation lines) DASH_SHORT..DASH_LONG of the syllables' height long, its middle within DASH_MIDDLE of the middle of
 # their rows, apart from the others, with writing on both sides
 DASH_FLAT = 2.0
-COLON_OVER = 0.3  # a colon's dots share at least this share of the narrower one's columns,
-COLON_ALIKE = 2.0  # and neither is more than this many times as large as the other (a scan's broken 7: a blob, a speck)
 DASH_SHORT = 0.15
 DASH_LONG = 0.7
 DASH_MIDDLE = 0.25
 DASH_GAP = 0.06  # and at least this far from it (a broken stroke's flat piece, as the bar of ㄴ off its stem in a
 # scan, lies closer: 0.01-0.04 of a height in the 17 false hyphens of 62,174 held-out images without one; README)
+# A colon (numbers): two dots (_dot), one in each half of the rows, apart and spaced as a hyphen is, which
+COLON_OVER = 0.3  # share at least this share of the narrower one's columns
+COLON_ALIKE = 2.0  # and neither is more than this many times as large as the other (a scan's broken 7: a blob, a speck)
 # A question or exclamation mark: a dot (solid, MARK_LOW or lower, no larger than MARK_DOT of the syllables' height)
 # under one stroke that starts high (within MARK_HIGH of the syllables' top), at least MARK_STEM high, no wider than
 # MARK_ROUND of its height and with no hole; nothing else above or below either. Set on 300 validation lines with
@@ -765,8 +766,8 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bo
     sit higher (ㅏ's tick) or are strokes bent thin (a careless hand's ㄱ drifted from its syllable).
     ``labels``: the line's pieces of ink. ``specks``: the pieces too small to be writing (:func:`_image_clusters`):
     a fine pen's full stop is one, and is taken where it is at least MARK_PEN_DOT of the pen's thickness across
-    (a speck of grain is not). ``dashes``: hyphens too (:func:`_dash`), apart and with writing on both sides.
-    -> (the other clusters, [(box, mark)])."""
+    (a speck of grain is not). ``dashes``: hyphens too (:func:`_dash`), apart and with writing on both sides;
+    ``colons``: colons too (:func:`_colons`). -> (the other clusters, [(box, mark)])."""
     if len(clusters) < 2:
         return clusters, []
     tall = 0.5 * _line_height(clusters)
