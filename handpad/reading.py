@@ -287,9 +287,14 @@ def _line_height(clusters: Sequence[_Cluster]) -> float:
     low = int(at)
     high = min(low + 1, len(heights) - 1)
     height = max(heights[low] + (heights[high] - heights[low]) * (at - low), 1.0)
-    if all(c.width >= FLAT * c.height for c in clusters):
+    if _all_flat(clusters):
         height = max(height, max(c.width for c in clusters))
     return height
+
+
+def _all_flat(clusters: Sequence[_Cluster]) -> bool:
+    """Every cluster FLAT times as wide as high or more (a dash, a bar: no syllable's height among them)."""
+    return all(c.width >= FLAT * c.height for c in clusters)
 
 
 def _gaps(clusters: list[_Cluster], height: float) -> list[float]:
@@ -541,7 +546,7 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     marks = ends + marks
     if scale != 1.0:  # the marks' boxes in the image's own pixels
         marks = [(_whole_box(box, scale), m) for box, m in marks]
-    if not all(c.width >= FLAT * c.height for c in clusters):  # a bar is no row of touching syllables
+    if not _all_flat(clusters):  # a bar is no row of touching syllables
         clusters = _split_wide(clusters, mask, labels, _line_height(clusters), cfg)
     owner = None  # made on the first crop: a line without a recognizer is cut on shapes alone
 
