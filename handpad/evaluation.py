@@ -207,6 +207,35 @@ def boxes_right(found, truth, min_iou: float = 0.5) -> bool:
     return len(found) == len(truth) and all(box_iou(f, t) >= min_iou for f, t in zip(found, truth))
 
 
+def _area(b) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _inter(a, b) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def syllables_boxed(found, truth, min_iou: float = 0.5) -> int:
+    """How many characters of a line have a box of their own: each found box goes to the character it
+    overlaps most; a character is boxed when exactly one box went to it (a split gives it two), on it
+    (IoU >= ``min_iou``), holding no other character's ink (a merge: more than half of another's box).
+    :func:`boxes_right` is the line's verdict (all boxed, none extra); this counts each character."""
+    mine: dict[int, list] = {}
+    for f in found:
+        overlaps = [_inter(f, t) for t in truth]
+        if overlaps and max(overlaps) > 0:
+            mine.setdefault(int(np.argmax(overlaps)), []).append(f)
+    right = 0
+    for k, t in enumerate(truth):
+        boxes = mine.get(k, [])
+        if len(boxes) != 1 or box_iou(boxes[0], t) < min_iou:
+            continue
+        if any(_inter(boxes[0], o) > 0.5 * _area(o) for j, o in enumerate(truth) if j != k):
+            continue
+        right += 1
+    return right
+
+
 def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None, limit: int | None = None,
                      progress: bool = True, verifier="shipped", checks=None, config=None,
                      true_boxes: bool = False) -> dict:
@@ -257,10 +286,12 @@ def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None,
             row[f"seconds@{w:g}"] = time.perf_counter() - t0
             text = "".join((" " if s else "") + lab for lab, s in zip(labels, seg.starts))
             row[f"boxes@{w:g}"] = boxes_right(seg.boxes, sample.boxes)
+            row[f"boxed@{w:g}"] = syllables_boxed(seg.boxes, sample.boxes)
             row[f"text@{w:g}"] = text == sample.text
             row[f"chars@{w:g}"] = text.replace(" ", "") == truth_chars
             row[f"right@{w:g}"] = (sum(a == b for a, b in zip(labels, truth_chars)) if row[f"boxes@{w:g}"] else 0)
         row["boxes"], row["seconds"] = row[f"boxes@{weights[-1]:g}"], row[f"seconds@{weights[-1]:g}"]
+        row["boxed"] = row[f"boxed@{weights[-1]:g}"]
         if true_boxes:
             _read_true_boxes(recognizer, sample, source.get("image"), lm, weights, row)
         rows.append(row)
@@ -287,12 +318,15 @@ def _reading_metrics(rows: list[dict], weights) -> dict:
     def summarize(rs):
         if not rs:
             return {}
+        characters = max(sum(r["n"] for r in rs), 1)
         m = {"lines": len(rs), "boxes_right": float(np.mean([r["boxes"] for r in rs])),
+             "characters_boxed": float(sum(r["boxed"] for r in rs) / characters),
              "seconds_p50": float(np.median([r["seconds"] for r in rs]))}
         for w in weights:
             boxed = [r for r in rs if r[f"boxes@{w:g}"]]
             m[f"prior {w:g}"] = {
                 "boxes_right": float(np.mean([r[f"boxes@{w:g}"] for r in rs])),
+                "characters_boxed": float(sum(r[f"boxed@{w:g}"] for r in rs) / characters),
                 "text_right": float(np.mean([r[f"text@{w:g}"] for r in rs])),  # spaces included
                 "characters_in_order": float(np.mean([r[f"chars@{w:g}"] for r in rs])),  # spaces ignored
                 "character_accuracy": float(sum(r[f"right@{w:g}"] for r in boxed) / max(sum(r["n"] for r in boxed), 1)),
@@ -314,15 +348,15 @@ def _reading_metrics(rows: list[dict], weights) -> dict:
 
 
 def format_reading(metrics: dict, name: str) -> str:
-    lines = [f"{'subset':<24} {'lines':>6} {'boxes':>7}  " + "  ".join(
+    lines = [f"{'subset':<24} {'lines':>6} {'boxes':>7} {'boxed':>7}  " + "  ".join(
         f"{k:>22}" for k in metrics["all"] if k.startswith("prior")) + "   p50 ms"]
     subsets = [(k, v) for k, v in metrics.items() if k != "faces"] + list(metrics.get("faces", {}).items())
     for subset, m in subsets:
         cells = "  ".join(f"text {v['text_right']:6.1%} chars {v['character_accuracy']:6.1%}" for k, v in m.items()
                           if k.startswith("prior"))
-        lines.append(f"{subset[:24]:<24} {m['lines']:>6} {m['boxes_right']:>7.1%}  {cells}   {m['seconds_p50'] * 1000:.1f}")
+        lines.append(f"{subset[:24]:<24} {m['lines']:>6} {m['boxes_right']:>7.1%} {m['characters_boxed']:>7.1%}  {cells}   {m['seconds_p50'] * 1000:.1f}")
         if any("true_boxes" in v for k, v in m.items() if k.startswith("prior")):
             cells = "  ".join(f"text {v['true_boxes']['text_right']:6.1%} chars {v['true_boxes']['character_accuracy']:6.1%}"
                               for k, v in m.items() if k.startswith("prior"))
-            lines.append(f"{'  in the true boxes':<24} {'':>6} {'':>7}  {cells}")
+            lines.append(f"{'  in the true boxes':<24} {'':>6} {'':>7} {'':>7}  {cells}")
     return f"{name}\n" + "\n".join(lines)

@@ -425,11 +425,38 @@ def test_evaluate_reads_a_line_set_through_the_one_path(tmp_path, mnist_store, c
     metrics = json.loads((out / "digits" / "reading.json").read_text())
     m = metrics["all"]
     assert m["lines"] == 12 and m["boxes_right"] >= 0.9
+    assert 0.95 <= m["characters_boxed"] <= 1 and (m["boxes_right"] < 1 or m["characters_boxed"] == 1)
     assert m["prior 0"]["text_right"] >= 0.75 and m["prior 0"]["character_accuracy"] >= 0.9
     assert set(metrics) == {"all", "normal"} and m["seconds_p50"] > 0
     # a digits set asked of the Hangul model: a clear error, not a reading
     assert main(["evaluate", str(lines), "--model", "hangul", "--out", str(out)]) == 1
     assert "holds digits lines; model 'hangul' reads hangul" in capsys.readouterr().err
+
+
+def test_characters_boxed_counts_merges_splits_and_missing_boxes(tmp_path, mnist_store):
+    """`syllables_boxed` on a real number line's true boxes: all boxed; two digits in one box lose both; a
+    digit cut in two (or with a piece of it boxed apart) loses it; a box missing loses its digit only."""
+    from handpad.cli import main
+    from handpad.evaluation import boxes_right, syllables_boxed
+    from handpad.sources.lines import read_lines
+
+    lines = tmp_path / "numbers"
+    assert main(["synth", "numbers", "--store", str(mnist_store), "--out", str(lines), "--style", "scanned",
+                 "--spacing", "normal", "--count", "3", "--digits", "6", "--seed", "8", "--quiet"]) == 0
+    for line in read_lines(lines):
+        truth = [tuple(map(float, b)) for b in line.boxes]
+        assert len(truth) == 6 and syllables_boxed(truth, truth) == 6 and boxes_right(truth, truth)
+        (a0, ay0, a1, ay1), (b0, by0, b1, by1) = truth[0], truth[1]
+        merged = [(a0, min(ay0, by0), b1, max(ay1, by1))] + truth[2:]
+        assert syllables_boxed(merged, truth) == 4
+        x0, y0, x1, y1 = truth[2]
+        middle = (x0 + x1) / 2
+        split = truth[:2] + [(x0, y0, middle, y1), (middle, y0, x1, y1)] + truth[3:]
+        assert syllables_boxed(split, truth) == 5 and not boxes_right(split, truth)
+        tick = truth[:3] + [(x0 + 0.8 * (x1 - x0), y0, x1, y0 + 0.2 * (y1 - y0))] + truth[3:]  # a piece boxed apart
+        assert syllables_boxed(tick, truth) == 5
+        assert syllables_boxed(truth[:5], truth) == 5 and not boxes_right(truth[:5], truth)
+        assert syllables_boxed([], truth) == 0
 
 
 def test_evaluate_reads_the_true_boxes_too_to_tell_cutting_from_reading(tmp_path, mnist_store, capsys):

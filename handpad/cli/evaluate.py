@@ -13,7 +13,8 @@ the most-confused pairs, and (up to 60 classes) a confusion-matrix PNG.
 
 DATA is a dataset store or a folder of labeled images (DATA/<label>/*.png), or a line set
 (words or numbers, from `handpad synth words|numbers`): then the lines are read as `handpad read`
-reads them and the report gives boxes right (one per character), whole lines right with and
+reads them and the report gives boxes right (lines whose every character got one box of its
+own), boxed (characters with a box of their own: no merge, no split), whole lines right with and
 without the language prior, character accuracy and the time per line.
 Several --model options (or --compare A B C) put the models side by side in one table.
 
