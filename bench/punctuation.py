@@ -21,12 +21,14 @@ digits, for full stops and commas (`_marks`: numbers' decimal points and thousan
 
 With --decimal (a number line set, --model digits), each number is read as it is and with a decimal point after
 one of its digits (drawn at random, not the last): the digits after it moved right by 0.35 of the line's height
-and a dot of the line's pen in the middle of that gap, on the baseline.
+and a dot of the line's pen in the middle of that gap, on the baseline. --comma: a comma there instead (a
+thousands' comma, "15,000": a tick of the line's pen from the baseline down, 0.22 of the line's height).
 
     python bench/punctuation.py --unmarked data/words-val-pen data/hangul-val-pen-80
     python bench/punctuation.py --unmarked data/words-val-pen --noise sp:0.001      # grain is no dot
     python bench/punctuation.py --unmarked data/words-val-pen data/hangul-val-pen-80 --full-stops   # nor "." / ","
     python bench/punctuation.py data/numbers-val-pen --model digits --decimal
+    python bench/punctuation.py data/numbers-val-pen --model digits --comma
 
 With --hyphen, each line is read as it is and with a hyphen (a stroke of the line's pen, 0.35 of its height long
 round ends included, at the middle of its rows, 0.15 heights from the characters on either side) after one of its
@@ -80,6 +82,7 @@ def main() -> None:
                    "pad's way), the mark's strokes left out for the line without it")
     p.add_argument("--unmarked", action="store_true", help="count images where a ? or ! is found that holds none")
     p.add_argument("--decimal", action="store_true", help="numbers with a decimal point (--model digits)")
+    p.add_argument("--comma", action="store_true", help="numbers with a thousands' comma (--model digits)")
     p.add_argument("--hyphen", action="store_true", help="a hyphen between two characters (numbers) or two words")
     p.add_argument("--colon", action="store_true", help="a colon between two digits (--model digits)")
     p.add_argument("--dashes", action="store_true", help="with --unmarked: hyphens found where there are none")
@@ -98,8 +101,8 @@ def main() -> None:
     if len(args.lines) != 1:
         p.error("one line set (several only with --unmarked)")
     args.lines = args.lines[0]
-    if args.decimal:
-        decimal(Recognizer.load("digits"), read_lines(args.lines)[: args.limit], args.lines)
+    if args.decimal or args.comma:
+        decimal(Recognizer.load("digits"), read_lines(args.lines)[: args.limit], args.lines, "," if args.comma else ".")
         return
     if args.hyphen or args.colon:
         between(Recognizer.load(args.model), read_lines(args.lines)[: args.limit], args.lines, args.strokes,
@@ -132,22 +135,33 @@ def main() -> None:
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
 
 
-def decimal(rec, lines, name: str) -> None:
-    """Numbers as written and with a decimal point between two of their digits: whole numbers right."""
+def decimal(rec, lines, name: str, mark: str = ".") -> None:
+    """Numbers as written and with a decimal point (or a thousands' comma) between two of their digits: whole
+    numbers right."""
     rng = np.random.default_rng(0)
-    right = {"as written": [], "with a decimal point": [], "a '.' where there is none": []}
+    what = "a decimal point" if mark == "." else "a comma"
+    right = {"as written": [], f"with {what}": [], f"a '{mark}' where there is none": []}
     for line in lines:
         image, boxes = line.image(), line.boxes
         height = float(np.median(boxes[:, 3] - boxes[:, 1]))
         k = int(rng.integers(0, len(line.text) - 1))
-        gap, x = int(0.35 * height), int(boxes[k][2] + 2)
+        # the line parted at its palest column between the two digits (a scan's grey edge reaches past its box:
+        # parted at the box, a sliver of it would stand apart like a comma)
+        lo, hi = int(boxes[k][2]), max(int(boxes[k + 1][0]), int(boxes[k][2]) + 1)
+        gap, x = int(0.35 * height), lo + int(np.argmax(image[:, lo:hi + 1].min(axis=0)))
         wide = np.full((image.shape[0], image.shape[1] + gap), 255, np.uint8)
         wide[:, :x], wide[:, x + gap:] = image[:, :x], image[:, x:]
-        point = with_mark(wide, (0, 0, int(x + gap // 2 - 0.25 * height), int(boxes[k][3])), height, ".")
+        if mark == ".":
+            point = with_mark(wide, (0, 0, int(x + gap // 2 - 0.25 * height), int(boxes[k][3])), height, mark)
+        else:  # a comma's length goes with the writing's size, not the pen's (a fine pen's tick is no dot)
+            point, pen, base = wide.copy(), max(3.0, pen_width(image)), float(boxes[k][3])
+            cx = x + gap / 2
+            cv2.line(point, (int(cx + 0.04 * height), int(base - 0.02 * height - pen / 2)),
+                     (int(cx - 0.04 * height), int(base + 0.2 * height)), 20, int(round(pen)), cv2.LINE_AA)
         text = rec.read(image).text
         right["as written"].append(text == line.text)
-        right["a '.' where there is none"].append("." in text)
-        right["with a decimal point"].append(rec.read(point[:, :wide.shape[1]]).text == line.text[:k + 1] + "." + line.text[k + 1:])
+        right[f"a '{mark}' where there is none"].append(mark in text)
+        right[f"with {what}"].append(rec.read(point[:, :wide.shape[1]]).text == line.text[:k + 1] + mark + line.text[k + 1:])
     print(f"{len(lines)} numbers of {name}")
     for case, hits in right.items():
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")

@@ -562,6 +562,8 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
 MARK_SIZE = 0.35  # a full stop or a comma: no wider or higher than this share of the syllables' height,
 MARK_LOW = 0.6  # its top below this share of the way from the syllables' tops to their bottoms,
 MARK_COMMA = 1.3  # a comma when this many times as high as wide (a full stop is about round),
+MARK_COMMA_HIGH = 0.5  # and a comma that hangs below the writing's rows as high as this share of their height,
+MARK_TICK = 0.8  # and solid, or one straight stroke (ink over this share of its convex hull: _tick)
 MARK_FLAT = 1.6  # and neither wider than this many times its height (a careless hand's short dash is a stroke)
 MARK_SOLID = 0.45  # ink over at least this share of its box
 # A hyphen: a flat stroke (DASH_FLAT times as wide as high or more: 2.5 missed a third of thick pens' hyphens on
@@ -612,6 +614,18 @@ def _solid(c: "_Cluster", labels: np.ndarray) -> bool:
     """Whether cluster ``c``'s ink fills MARK_SOLID of its box, with no hole in it (a small ㅇ is a ring)."""
     ink = _ink_of(c, labels)
     return np.count_nonzero(ink) >= MARK_SOLID * ink.size and _no_hole(ink)
+
+
+def _tick(c: "_Cluster", labels: np.ndarray) -> bool:
+    """Whether cluster ``c`` is one short straight stroke: its ink fills MARK_TICK of its convex hull, with no hole
+    (a comma drawn with a fine pen is slanted and thin, so it fills little of its box; a bent stroke fills little of
+    its hull)."""
+    ink = _ink_of(c, labels)
+    points = cv2.findNonZero(ink.astype(np.uint8))
+    if points is None:
+        return False
+    hull = cv2.contourArea(cv2.convexHull(points)) + 0.5 * cv2.arcLength(cv2.convexHull(points), True) + 1.0
+    return np.count_nonzero(ink) >= MARK_TICK * hull and _no_hole(ink)
 
 
 def _syllable_band(clusters: list) -> tuple[float, float]:
@@ -767,7 +781,8 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bo
     than MARK_SIZE of the syllables' height, low in the line (their top past MARK_LOW of the way from the
     syllables' tops to their bottoms), beside the others (overlapping none across) and after some of them
     (a rule's remnant at a line's start is none), and solid (ink over
-    MARK_SOLID of their box and no hole: a dot, a short thick tick, not a small ㅇ): a syllable's small pieces are stacked into it already,
+    MARK_SOLID of their box and no hole: a dot, a short thick tick, not a small ㅇ; a comma that hangs below the
+    syllables' rows may reach MARK_COMMA_HIGH and be one straight stroke, :func:`_tick`): a syllable's small pieces are stacked into it already,
     sit higher (ㅏ's tick) or are strokes bent thin (a careless hand's ㄱ drifted from its syllable).
     ``labels``: the line's pieces of ink. ``specks``: the pieces too small to be writing (:func:`_image_clusters`):
     a fine pen's full stop is one, and is taken where it is at least MARK_PEN_DOT of the pen's thickness across
@@ -785,11 +800,15 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bo
         if k in taken:
             continue
         small = c.width <= MARK_SIZE * height and c.height <= MARK_SIZE * height and c.width <= MARK_FLAT * c.height
+        comma = c.height >= MARK_COMMA * c.width
+        # a comma that hangs below the writing's rows may be taller, or one thin straight stroke (a jamo's stroke
+        # broken off, low in its syllable, does not reach below it)
+        hangs = comma and c.y1 > bottom and c.width <= MARK_SIZE * height and c.height <= MARK_COMMA_HIGH * height
         low = c.y0 >= top + MARK_LOW * (bottom - top)
         apart = all(o.x1 <= c.x0 or o.x0 >= c.x1 for j, o in enumerate(clusters) if j != k)
         apart &= any(o.x1 <= c.x0 for o in big)  # after writing: a line does not start with one
-        if small and low and apart and _solid(c, labels):
-            marks.append((_int_box(c), "," if c.height >= MARK_COMMA * c.width else "."))
+        if low and apart and (small and _solid(c, labels) or hangs and (_solid(c, labels) or _tick(c, labels))):
+            marks.append((_int_box(c), "," if comma else "."))
         elif dashes and apart and _dash(c, [o for j, o in enumerate(clusters) if j != k], top, height):
             marks.append((_int_box(c), "-"))
         else:
@@ -897,7 +916,8 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
     if len(strokes) < 3 or len(clusters) < 2:
         return strokes, [], clusters
     height = _line_height(clusters)
-    small = [float((p.max(axis=0) - p.min(axis=0)).max()) + w <= MARK_SIZE * height for p, w in strokes]
+    span = [(float(p[:, 0].max() - p[:, 0].min()) + w, float(p[:, 1].max() - p[:, 1].min()) + w) for p, w in strokes]
+    small = [wide <= MARK_SIZE * height and high <= max(MARK_SIZE, MARK_COMMA_HIGH) * height for wide, high in span]
     flat = [cfg.dashes and (p[:, 0].max() - p[:, 0].min()) >= DASH_FLAT * (p[:, 1].max() - p[:, 1].min() + w)
             and p[:, 0].max() - p[:, 0].min() + w <= DASH_LONG * height for p, w in strokes]
     if not any(small) and not any(flat):
@@ -2122,6 +2142,7 @@ def _read_line(recognizer, image, strokes, k: int, prior: bool | None, weight: f
     for box, mark in seg.marks:  # after the syllables left of it, no space before it
         at = sum(r.box[0] < box[0] for r in read)
         read.insert(at, SyllableRead(box, [(mark, 1.0)], mark))
-        if mark in "-:" and at + 1 < len(read):  # nor after a hyphen or colon: it joins ("010-1234", "12:30")
+        # nor after a hyphen or colon: it joins ("010-1234", "12:30"); in numbers a comma or point too ("15,000")
+        if (mark in "-:" or kind == "digits" and mark in ",.") and at + 1 < len(read):
             read[at + 1] = replace(read[at + 1], space_before=False)
     return Reading(read, prior=use_prior)

@@ -26,7 +26,8 @@ turned up to 15 degrees, on ruled or grid paper, in a row of boxes (원고지, a
 one character to a box) or in one box (a form's field); the printed lines are taken away
 first, and so is a line drawn by hand under the writing (underlined). Full stops, commas,
 question and exclamation marks among Hangul syllables are read as ".", ",", "?" and "!", a
-number's decimal point and thousands' commas as "." and ",", a hyphen between characters
+number's decimal point and thousands' commas as "." and "," with no space after them (3.14,
+15,000), a hyphen between characters
 (010-1234-5678, 2026-12-07, 서울-부산) as "-", and a colon between digits (12:30) as ":".
 
 With --json, one JSON object per image ("text" holds a newline between lines; "line" says which
