@@ -34,7 +34,8 @@ With --hyphen, each line is read as it is and with a hyphen (a stroke of the lin
 round ends included, at the middle of its rows, 0.15 heights from the characters on either side) after one of its
 characters (numbers: drawn at random, not the last, as "010-1234"; Hangul lines of two words or more: in place of
 the first space, as "서울-부산"), from the image and, with --strokes, from the strokes (the hyphen a stroke of its
-own). --colon: a colon instead (two dots of the line's pen at 0.3 and 0.7 of its rows; numbers only). With
+own). --colon: a colon instead (two dots of the line's pen at 0.3 and 0.7 of its rows; numbers only); --minus: the
+hyphen's stroke before the first digit, 0.15 heights from it (a negative number, "-42"; numbers only). With
 --unmarked --dashes: where a "-" (numbers: or ":") is found in images that hold none.
 
     python bench/punctuation.py data/numbers-val-pen --model digits --hyphen [--strokes]
@@ -84,6 +85,7 @@ def main() -> None:
     p.add_argument("--decimal", action="store_true", help="numbers with a decimal point (--model digits)")
     p.add_argument("--comma", action="store_true", help="numbers with a thousands' comma (--model digits)")
     p.add_argument("--hyphen", action="store_true", help="a hyphen between two characters (numbers) or two words")
+    p.add_argument("--minus", action="store_true", help="a minus sign before the number (--model digits)")
     p.add_argument("--colon", action="store_true", help="a colon between two digits (--model digits)")
     p.add_argument("--dashes", action="store_true", help="with --unmarked: hyphens found where there are none")
     p.add_argument("--model", default="hangul", choices=["hangul", "digits"])
@@ -104,9 +106,9 @@ def main() -> None:
     if args.decimal or args.comma:
         decimal(Recognizer.load("digits"), read_lines(args.lines)[: args.limit], args.lines, "," if args.comma else ".")
         return
-    if args.hyphen or args.colon:
+    if args.hyphen or args.colon or args.minus:
         between(Recognizer.load(args.model), read_lines(args.lines)[: args.limit], args.lines, args.strokes,
-                ":" if args.colon else "-")
+                ":" if args.colon else "-", lead=args.minus)
         return
     rec = Recognizer.load("hangul")
     if args.questions:
@@ -167,7 +169,7 @@ def decimal(rec, lines, name: str, mark: str = ".") -> None:
         print(f"  {case:<36} {100 * np.mean(hits):5.1f}%  ({len(hits)} lines)")
 
 
-def between(rec, lines, name: str, strokes: bool = False, mark: str = "-") -> None:
+def between(rec, lines, name: str, strokes: bool = False, mark: str = "-", lead: bool = False) -> None:
     """Lines as written and with a hyphen (or a colon: two dots of the pen, at 0.3 and 0.7 of the rows) between two
     characters (numbers) or in place of the first space (Hangul lines of 2+ words): whole lines right, from the image
     or the strokes."""
@@ -176,7 +178,9 @@ def between(rec, lines, name: str, strokes: bool = False, mark: str = "-") -> No
     for line in lines:
         boxes = np.asarray(line.boxes)
         height = float(np.median(boxes[:, 3] - boxes[:, 1]))
-        if rec.label_space.kind == "digits":
+        if lead:  # a minus sign: before the first digit, which moves right to make room
+            k, text = -1, mark + line.text
+        elif rec.label_space.kind == "digits":
             k = int(rng.integers(0, len(line.chars) - 1))
             text = line.text[:k + 1] + mark + line.text[k + 1:]
         elif " " in line.text:
@@ -187,10 +191,11 @@ def between(rec, lines, name: str, strokes: bool = False, mark: str = "-") -> No
         # the hyphen's ink (round ends included) 0.35 heights long, 0.15 heights (a normal gap) after box k; the
         # characters after it moved to start 0.15 heights after it
         pen = (float(np.median([st["width"] for st in line.strokes])) if strokes else max(3.0, pen_width(line.image())))
-        x0 = boxes[k][2] + 0.15 * height + pen / 2
-        x1 = boxes[k][2] + 0.5 * height - pen / 2
-        shift = int(round(boxes[k][2] + 0.65 * height - boxes[k + 1][0]))
-        cut = int(boxes[k][2] + boxes[k + 1][0]) // 2
+        before = boxes[k][2] if k >= 0 else boxes[0][0] - 0.65 * height  # (the minus: where the line will start)
+        x0 = before + 0.15 * height + pen / 2 + (0.65 * height if k < 0 else 0)
+        x1 = before + 0.5 * height - pen / 2 + (0.65 * height if k < 0 else 0)
+        shift = int(round(before + 0.65 * height - boxes[k + 1][0])) if k >= 0 else int(round(0.65 * height))
+        cut = int(boxes[k][2] + boxes[k + 1][0]) // 2 if k >= 0 else 0
         y = float(np.median((boxes[:, 1] + boxes[:, 3]) / 2))
         y0, y1 = float(np.median(boxes[:, 1])), float(np.median(boxes[:, 3]))
         dots = [((x0 + x1) / 2, y0 + f * (y1 - y0)) for f in (0.3, 0.7)]  # a colon's
@@ -247,7 +252,7 @@ def unmarked(paths, model: str = "hangul", noise: str | None = None, full_stops:
             if not full_stops and not dashes:
                 return ends
         found = reading._marks(reading._stack(pieces, cfg, reading._line_height(pieces)), labels, specks, dashes,
-                               cfg.colons)[1]
+                               cfg.colons, dashes and cfg.minus)[1]
         return [m for m in found if m[1] in "-:"] if dashes else ends + found
 
     for path in paths:

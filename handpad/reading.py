@@ -79,6 +79,7 @@ class SegmentConfig:
     marks: bool = True  # full stops and commas told apart (_marks): in numbers, decimal points and thousands' commas
     dashes: bool = True  # and hyphens between characters ("010-1234-5678", "2026-12-07", "서울-부산"; _marks)
     colons: bool = False  # and colons between digits ("12:30"; _colon); not for Hangul: a careless ㅑ's two ticks
+    minus: bool = False  # and a hyphen's stroke before the first character is a minus sign ("-42"; numbers only)
     end_marks: bool = True  # "?" and "!" (_end_marks); not for digits: a pen-drawn MNIST 7 or 9 whose stroke leaves
     # a dot under it is a "?" (2 of 900 validation number lines; full stops and commas: none)
     min_height: float = 100.0  # in pixels: an image's writing lower than this (its pieces' 90th percentile height) is
@@ -95,7 +96,7 @@ HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
                                cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.8, min_part=0.25,
                                join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0, end_marks=False,
-                               min_height=0.0, sharpen=False, colons=True)  # strokes: enlarged as Hangul's (number
+                               min_height=0.0, sharpen=False, colons=True, minus=True)  # strokes: enlarged as Hangul's (number
 # lines read better)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
@@ -542,7 +543,7 @@ def _image_line(image, cfg: SegmentConfig, ink: np.ndarray | None = None):
     clusters, ends = _end_marks(clusters, labels, cfg, specks) if cfg.end_marks else (clusters, [])
     clusters = _stack(clusters, cfg, _line_height(clusters))
     specks = [c for c in specks if not any(_inside(c, box) for box, _ in ends)]  # a "?"'s dot is no full stop
-    clusters, marks = _marks(clusters, labels, specks, cfg.dashes, cfg.colons) if cfg.marks else (clusters, [])
+    clusters, marks = _marks(clusters, labels, specks, cfg.dashes, cfg.colons, cfg.minus) if cfg.marks else (clusters, [])
     marks = ends + marks
     if scale != 1.0:  # the marks' boxes in the image's own pixels
         marks = [(_whole_box(box, scale), m) for box, m in marks]
@@ -694,22 +695,25 @@ def _inside(c: "_Cluster", box) -> bool:
     return c.x0 >= box[0] and c.y0 >= box[1] and c.x1 <= box[2] and c.y1 <= box[3]
 
 
-def _dash(c: "_Cluster", others: list, top: float, height: float) -> bool:
+def _dash(c: "_Cluster", others: list, top: float, height: float, lead: bool = False) -> bool:
     """Whether cluster ``c`` is shaped and placed as a hyphen (DASH_*) on rows ``top``..``top + height``, with
-    writing on both sides (``others``, none of which overlaps its columns) and a gap to it."""
+    writing on both sides (``others``, none of which overlaps its columns) and a gap to it; ``lead``: or on its
+    right only, as a minus sign before a number."""
     middle = (c.y0 + c.y1) / 2 - (top + height / 2)
     if not (c.width >= DASH_FLAT * c.height and DASH_SHORT * height <= c.width <= DASH_LONG * height
             and abs(middle) <= DASH_MIDDLE * height):
         return False
-    return _spaced(c.x0, c.x1, others, height)
+    return _spaced(c.x0, c.x1, others, height, lead)
 
 
-def _spaced(x0: float, x1: float, others: list, height: float) -> bool:
-    """Whether columns ``x0``..``x1`` have writing (``others``, none in these columns) on both sides, at least
-    DASH_GAP of ``height`` away: a mark of its own, not a piece broken off a stroke."""
+def _spaced(x0: float, x1: float, others: list, height: float, lead: bool = False) -> bool:
+    """Whether columns ``x0``..``x1`` have writing (``others``, none in these columns) on both sides (``lead``: or
+    on the right only), at least DASH_GAP of ``height`` away: a mark of its own, not a piece broken off a stroke."""
     left = max((o.x1 for o in others if o.x1 <= x0), default=None)
     right = min((o.x0 for o in others if o.x0 >= x1), default=None)
-    return left is not None and right is not None and x0 - left >= DASH_GAP * height and right - x1 >= DASH_GAP * height
+    if right is None or right - x1 < DASH_GAP * height:
+        return False
+    return (left is None and lead) or (left is not None and x0 - left >= DASH_GAP * height)
 
 
 def _pieces(c: "_Cluster", labels: np.ndarray) -> list | None:
@@ -776,7 +780,7 @@ def _colons(clusters: list, labels: np.ndarray, specks: Sequence, top: float, he
 
 
 def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bool = False,
-           colons: bool = False) -> tuple[list, list]:
+           colons: bool = False, minus: bool = False) -> tuple[list, list]:
     """Full stops and commas (a sentence written out) apart from the syllables: clusters no wider or higher
     than MARK_SIZE of the syllables' height, low in the line (their top past MARK_LOW of the way from the
     syllables' tops to their bottoms), beside the others (overlapping none across) and after some of them
@@ -787,7 +791,8 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bo
     ``labels``: the line's pieces of ink. ``specks``: the pieces too small to be writing (:func:`_image_clusters`):
     a fine pen's full stop is one, and is taken where it is at least MARK_PEN_DOT of the pen's thickness across
     (a speck of grain is not). ``dashes``: hyphens too (:func:`_dash`), apart and with writing on both sides;
-    ``colons``: colons too (:func:`_colons`). -> (the other clusters, [(box, mark)])."""
+    ``colons``: colons too (:func:`_colons`); ``minus``: a hyphen's stroke first in the line, before writing, is a
+    minus sign "-". -> (the other clusters, [(box, mark)])."""
     if len(clusters) < 2:
         return clusters, []
     tall = 0.5 * _line_height(clusters)
@@ -805,11 +810,13 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bo
         # broken off, low in its syllable, does not reach below it)
         hangs = comma and c.y1 > bottom and c.width <= MARK_SIZE * height and c.height <= MARK_COMMA_HIGH * height
         low = c.y0 >= top + MARK_LOW * (bottom - top)
-        apart = all(o.x1 <= c.x0 or o.x0 >= c.x1 for j, o in enumerate(clusters) if j != k)
-        apart &= any(o.x1 <= c.x0 for o in big)  # after writing: a line does not start with one
+        across = all(o.x1 <= c.x0 or o.x0 >= c.x1 for j, o in enumerate(clusters) if j != k)
+        apart = across and any(o.x1 <= c.x0 for o in big)  # after writing: a line does not start with one
+        first = minus and across and not any(o.x1 <= c.x0 for j, o in enumerate(clusters) if j != k)
         if low and apart and (small and _solid(c, labels) or hangs and (_solid(c, labels) or _tick(c, labels))):
             marks.append((_int_box(c), "," if comma else "."))
-        elif dashes and apart and _dash(c, [o for j, o in enumerate(clusters) if j != k], top, height):
+        elif dashes and (apart or first) and _dash(c, [o for j, o in enumerate(clusters) if j != k], top, height,
+                                                   lead=first):
             marks.append((_int_box(c), "-"))
         else:
             rest.append(c)
@@ -933,7 +940,7 @@ def _stroke_marks(strokes: list, cfg: SegmentConfig) -> tuple[list, list, list |
     pieces, labels = _image_clusters(ink, cfg, specks)
     pieces, ends = _end_marks(pieces, labels, cfg, specks) if cfg.end_marks else (pieces, [])
     specks = [c for c in specks if not any(_inside(c, box) for box, _ in ends)]
-    found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels, specks, cfg.dashes, cfg.colons)[1]
+    found = ends + (_marks(_stack(pieces, cfg, _line_height(pieces)), labels, specks, cfg.dashes, cfg.colons, cfg.minus)[1]
                     if cfg.marks else [])
     dx, dy = box[0] - margin, box[1] - margin
     taken, marks = set(), []
