@@ -69,6 +69,26 @@ def numbers_with_a_mark(mnist_digits, seed: int, mark: str, room: int, lengths: 
     return lines, texts, plain
 
 
+def pen_numbers_with_a_stroke(digits_rec, mnist_store, tmp_path, digits: str, seed: int, add) -> tuple[int, int]:
+    """Ten numbers of ``digits`` test digits redrawn with a pen (`handpad synth numbers --style pen`), each read from
+    its strokes with a mark's stroke added by ``add(line, height) -> (strokes, text)``: (how many read as ``text``,
+    of those read right without it)."""
+    from handpad.cli import main
+    from handpad.sources.lines import read_lines
+
+    out = tmp_path / f"numbers-{seed}"
+    assert main(["synth", "numbers", "--store", str(mnist_store), "--out", str(out), "--style", "pen",
+                 "--spacing", "normal", "--count", "10", "--digits", digits, "--seed", str(seed), "--quiet"]) == 0
+    right = considered = 0
+    for ln in read_lines(out):
+        if digits_rec.read(strokes=ln.strokes).text != ln.text:
+            continue  # (a digit misread as written: not the mark's doing)
+        considered += 1
+        strokes, text = add(ln, float(np.median(ln.boxes[:, 3] - ln.boxes[:, 1])))
+        right += digits_rec.read(strokes=strokes).text == text
+    return right, considered
+
+
 def word_image(text: str, size: int = 90, gap: int = 24, space: int = 90) -> np.ndarray:
     """``text`` written with a real handwriting font, syllable by syllable, dark on white."""
     require(Path(NANUM_PEN).exists(), f"{NANUM_PEN} (Debian fonts-nanum-extra, installed by setup.sh)")
@@ -1503,8 +1523,6 @@ def test_a_thousands_comma_in_a_number_is_read_with_no_space(digits_rec, mnist_d
     with a fine pen, is a thin slanted tick that fills little of its box (one straight stroke: _tick). Before, both
     were dropped or read as a digit ("45,0" → "4510"). In a number no space follows a comma or a point. From the
     image and from the pad's strokes; no "," where there is none."""
-    from handpad.cli import main
-    from handpad.sources.lines import read_lines
 
     for draw in (lambda line, x: cv2.line(line, (x + 6, 30), (x + 3, 38), 255, 2),  # thin and slanted
                  lambda line, x: cv2.line(line, (x + 6, 29), (x + 4, 35), 255, 3)):  # thick, as high as 0.4
@@ -1514,22 +1532,16 @@ def test_a_thousands_comma_in_a_number_is_read_with_no_space(digits_rec, mnist_d
         assert all(s.top == [(",", 1.0)] for r in read for s in r.syllables if s.label == ",")
     assert not any("," in digits_rec.read(x).text for x in plain)
 
-    out = tmp_path / "numbers"
-    assert main(["synth", "numbers", "--store", str(mnist_store), "--out", str(out), "--style", "pen",
-                 "--spacing", "normal", "--count", "10", "--digits", "4-6", "--seed", "3", "--quiet"]) == 0
-    right = considered = 0
-    for ln in read_lines(out):
-        if digits_rec.read(strokes=ln.strokes).text != ln.text:
-            continue  # (a digit misread as written: not the comma's doing)
-        considered += 1
-        k = len(ln.chars) - 4  # "12,345": three digits after the comma
-        gap, height = (ln.boxes[k][2] + ln.boxes[k + 1][0]) / 2, float(np.median(ln.boxes[:, 3] - ln.boxes[:, 1]))
+    def comma(ln, height):  # "12,345": three digits after it
+        k = len(ln.chars) - 4
+        gap, base = (ln.boxes[k][2] + ln.boxes[k + 1][0]) / 2, float(np.median(ln.boxes[:, 3]))
         moved = [{"width": st["width"], "points": [[x + 0.3 * height * (x > gap), y] for x, y in st["points"]]}
                  for st in ln.strokes]
-        base = float(np.median([b[3] for b in ln.boxes]))
-        comma = {"width": ln.strokes[0]["width"], "points": [[gap + 0.17 * height, base - 0.02 * height],
-                                               [gap + 0.12 * height, base + 0.2 * height]]}
-        right += digits_rec.read(strokes=moved + [comma]).text == ln.text[:k + 1] + "," + ln.text[k + 1:]
+        tick = {"width": ln.strokes[0]["width"], "points": [[gap + 0.17 * height, base - 0.02 * height],
+                                                          [gap + 0.12 * height, base + 0.2 * height]]}
+        return moved + [tick], ln.text[:k + 1] + "," + ln.text[k + 1:]
+
+    right, considered = pen_numbers_with_a_stroke(digits_rec, mnist_store, tmp_path, "4-6", 3, comma)
     assert considered >= 6 and right >= considered - 1, (right, considered)  # measured: 10 of 10
 
 
@@ -1537,8 +1549,6 @@ def test_a_minus_sign_before_a_number_is_read(digits_rec, mnist_digits, tmp_path
     """Negative numbers ("-42"): a hyphen's stroke before the first digit (at the middle of the digits' rows, a gap
     before it, nothing left of it) is "-", from the image and the pad's strokes (before: dropped, or read as a
     digit). None in numbers without one; taken for no minus, it is lost."""
-    from handpad.cli import main
-    from handpad.sources.lines import read_lines
 
     images, labels = mnist_digits
     rng = np.random.default_rng(9)
@@ -1556,21 +1566,14 @@ def test_a_minus_sign_before_a_number_is_read(digits_rec, mnist_digits, tmp_path
     assert all(s.top == [("-", 1.0)] for r in read for s in r.syllables if s.label == "-")
     assert not any("-" in digits_rec.read(x).text for x in plain)
 
-    out = tmp_path / "numbers"
-    assert main(["synth", "numbers", "--store", str(mnist_store), "--out", str(out), "--style", "pen",
-                 "--spacing", "normal", "--count", "10", "--digits", "2-4", "--seed", "4", "--quiet"]) == 0
-    right = considered = 0
-    for ln in read_lines(out):
-        if digits_rec.read(strokes=ln.strokes).text != ln.text:
-            continue  # (a digit misread as written: not the minus's doing)
-        considered += 1
-        height = float(np.median(ln.boxes[:, 3] - ln.boxes[:, 1]))
-        y = float(np.median((ln.boxes[:, 1] + ln.boxes[:, 3]) / 2))
+    def minus(ln, height):  # drawn first, the digits moved right to make room
+        x0, y = float(ln.boxes[0][0]), float(np.median((ln.boxes[:, 1] + ln.boxes[:, 3]) / 2))
         moved = [{"width": st["width"], "points": [[x + 0.65 * height, y_] for x, y_ in st["points"]]}
                  for st in ln.strokes]
-        x0 = float(ln.boxes[0][0])
-        minus = {"width": ln.strokes[0]["width"], "points": [[x0 + 0.2 * height, y], [x0 + 0.45 * height, y]]}
-        right += digits_rec.read(strokes=[minus] + moved).text == "-" + ln.text
+        return [{"width": ln.strokes[0]["width"], "points": [[x0 + 0.2 * height, y], [x0 + 0.45 * height, y]]}] + moved, \
+            "-" + ln.text
+
+    right, considered = pen_numbers_with_a_stroke(digits_rec, mnist_store, tmp_path, "2-4", 4, minus)
     assert considered >= 6 and right >= considered - 1, (right, considered)  # measured: 10 of 10
     monkeypatch.setattr(reading, "SEGMENT_CONFIGS", {**reading.SEGMENT_CONFIGS,
                                                      "digits": replace(reading.DIGITS_SEGMENT, minus=False)})
