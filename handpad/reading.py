@@ -566,6 +566,8 @@ MARK_COMMA = 1.3  # a comma when this many times as high as wide (a full stop is
 MARK_COMMA_HIGH = 0.5  # and a comma that hangs below the writing's rows as high as this share of their height,
 MARK_TICK = 0.8  # and solid, or one straight stroke (ink over this share of its convex hull: _tick)
 MARK_FLAT = 1.6  # and neither wider than this many times its height (a careless hand's short dash is a stroke)
+MARK_LONG = 1.8  # or a comma when its ink is this many times as long as thick (validation: drawn commas 2.1-2.7,
+MARK_LEAN = 60.0  # drawn full stops 1.0-1.05), leaning no more than this many degrees from upright (_comma_shaped)
 MARK_SOLID = 0.45  # ink over at least this share of its box
 # A hyphen: a flat stroke (DASH_FLAT times as wide as high or more: 2.5 missed a third of thick pens' hyphens on
 # validation lines) DASH_SHORT..DASH_LONG of the syllables' height long, its middle within DASH_MIDDLE of the middle of
@@ -627,6 +629,20 @@ def _tick(c: "_Cluster", labels: np.ndarray) -> bool:
         return False
     hull = cv2.contourArea(cv2.convexHull(points)) + 0.5 * cv2.arcLength(cv2.convexHull(points), True) + 1.0
     return np.count_nonzero(ink) >= MARK_TICK * hull and _no_hole(ink)
+
+
+def _comma_shaped(c: "_Cluster", labels: np.ndarray) -> bool:
+    """A comma rather than a full stop: MARK_COMMA times as high as wide, or its ink drawn out along one axis
+    (MARK_LONG times as long as thick, from the spread of its pixels) that leans no more than MARK_LEAN degrees
+    from upright: a comma slanted 30-45 degrees fills a box about as wide as high; a dot is about round."""
+    if c.height >= MARK_COMMA * c.width:
+        return True
+    ys, xs = np.nonzero(_ink_of(c, labels))
+    if len(xs) < 3:
+        return False
+    spread, axes = np.linalg.eigh(np.cov(np.stack([xs, ys]).astype(np.float64)) + np.eye(2) / 12.0)
+    lean = np.degrees(np.arctan2(abs(axes[0, 1]), abs(axes[1, 1])))  # the long axis, from upright
+    return bool(np.sqrt(spread[1] / spread[0]) >= MARK_LONG and lean <= MARK_LEAN)
 
 
 def _syllable_band(clusters: list) -> tuple[float, float]:
@@ -804,18 +820,20 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bo
     for k, c in enumerate(clusters):
         if k in taken:
             continue
-        small = c.width <= MARK_SIZE * height and c.height <= MARK_SIZE * height and c.width <= MARK_FLAT * c.height
-        comma = c.height >= MARK_COMMA * c.width
-        # a comma that hangs below the writing's rows may be taller, or one thin straight stroke (a jamo's stroke
-        # broken off, low in its syllable, does not reach below it)
-        hangs = comma and c.y1 > bottom and c.width <= MARK_SIZE * height and c.height <= MARK_COMMA_HIGH * height
         low = c.y0 >= top + MARK_LOW * (bottom - top)
         across = all(o.x1 <= c.x0 or o.x0 >= c.x1 for j, o in enumerate(clusters) if j != k)
         apart = across and any(o.x1 <= c.x0 for o in big)  # after writing: a line does not start with one
         first = minus and across and not any(o.x1 <= c.x0 for j, o in enumerate(clusters) if j != k)
-        if low and apart and (small and _solid(c, labels) or hangs and (_solid(c, labels) or _tick(c, labels))):
-            marks.append((_int_box(c), "," if comma else "."))
-        elif dashes and (apart or first) and _dash(c, [o for j, o in enumerate(clusters) if j != k], top, height,
+        if low and apart and c.width <= MARK_SIZE * height and c.height <= max(MARK_SIZE, MARK_COMMA_HIGH) * height:
+            small = c.height <= MARK_SIZE * height and c.width <= MARK_FLAT * c.height
+            # a comma that hangs below the writing's rows may be taller, or one thin straight stroke (a jamo's
+            # stroke broken off, low in its syllable, does not reach below it); only one higher than wide: a
+            # slanted thin stroke is too often a careless hand's broken one
+            hangs = c.height >= MARK_COMMA * c.width and c.y1 > bottom and c.height <= MARK_COMMA_HIGH * height
+            if small and _solid(c, labels) or hangs and (_solid(c, labels) or _tick(c, labels)):
+                marks.append((_int_box(c), "," if _comma_shaped(c, labels) else "."))
+                continue
+        if dashes and (apart or first) and _dash(c, [o for j, o in enumerate(clusters) if j != k], top, height,
                                                    lead=first):
             marks.append((_int_box(c), "-"))
         else:
@@ -832,7 +850,7 @@ def _marks(clusters: list, labels: np.ndarray, specks: Sequence = (), dashes: bo
             continue
         pen = _pen_thickness(labels > 0) if pen is None else pen  # (once, and only for a speck that may be one)
         if max(c.width, c.height) >= MARK_PEN_DOT * pen:
-            marks.append((_int_box(c), "," if c.height >= MARK_COMMA * c.width else "."))
+            marks.append((_int_box(c), "," if _comma_shaped(c, labels) else "."))
     return rest, sorted(marks)
 
 

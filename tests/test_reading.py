@@ -968,6 +968,27 @@ def test_a_sentence_s_full_stops_and_commas_are_read_as_marks(hangul_rec, monkey
     assert "." not in read_as_syllables and len(read_as_syllables.replace(" ", "")) == 8
 
 
+def test_a_comma_slanted_across_its_box_is_a_comma_not_a_full_stop(hangul_rec, monkeypatch):
+    """A comma slanted 40-45 degrees fills a box about as wide as high; by its box alone it was a full stop. Its
+    ink drawn out along one leaning axis makes it a comma (reading._comma_shaped: MARK_LONG, MARK_LEAN); a round
+    dot there is still a full stop."""
+    image = word_image("네 알겠습니다", size=70)
+    ys, xs = np.nonzero(image < 128)
+    cols = np.unique(xs)
+    right, base = int(cols[np.argmax(np.diff(cols))]), int(np.percentile(ys, 95))  # 네's right side, the baseline
+    ticks = []
+    for dx, dy in ((9, 9), (10, 12)):  # 45 and 40 degrees from upright
+        tick = image.copy()
+        cv2.line(tick, (right + 16 + dx, base - dy // 2), (right + 16, base + dy // 2), 0, 5, cv2.LINE_AA)
+        ticks.append(tick)
+        assert hangul_rec.read(tick).text == "네, 알겠습니다"
+    dot = image.copy()
+    cv2.circle(dot, (right + 20, base), 4, 0, -1, cv2.LINE_AA)
+    assert hangul_rec.read(dot).text == "네. 알겠습니다"
+    monkeypatch.setattr(reading, "MARK_LONG", 100.0)  # by the box alone
+    assert [hangul_rec.read(t).text for t in ticks] == ["네. 알겠습니다"] * 2
+
+
 @pytest.mark.parametrize("text", ["좋아요!", "진짜?", "사랑해!", "어디 가요?"])
 def test_question_and_exclamation_marks_are_read_as_marks(hangul_rec, monkeypatch, text):
     """A question or an exclamation written with a real handwriting font: its "?" or "!" (a stroke over a dot,
