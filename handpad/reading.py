@@ -627,8 +627,9 @@ def _tick(c: "_Cluster", labels: np.ndarray) -> bool:
     points = cv2.findNonZero(ink.astype(np.uint8))
     if points is None:
         return False
-    hull = cv2.contourArea(cv2.convexHull(points)) + 0.5 * cv2.arcLength(cv2.convexHull(points), True) + 1.0
-    return np.count_nonzero(ink) >= MARK_TICK * hull and _no_hole(ink)
+    hull = cv2.convexHull(points)  # through the pixels' centres: half its outline and a pixel added for their area
+    area = cv2.contourArea(hull) + 0.5 * cv2.arcLength(hull, True) + 1.0
+    return np.count_nonzero(ink) >= MARK_TICK * area and _no_hole(ink)
 
 
 def _comma_shaped(c: "_Cluster", labels: np.ndarray) -> bool:
