@@ -1,7 +1,7 @@
 """Try settings of the line cutting (handpad.reading.SegmentConfig) on VALIDATION line sets.
 
 Each ``--try`` is one setting, fields of the model kind's SegmentConfig written field=value,...;
-the first row is the shipped setting (same process). For each: boxes right and whole lines right
+the first row is the shipped setting (same process). For each: boxes right (lines), characters boxed and whole lines right
 per spacing (Hangul with the prior, as shipped; digits without), and the p50 time per line.
 Never run it on the held-out sets: they measure.
 
@@ -48,6 +48,7 @@ for line_set in args.sets:
     lines = read_lines(line_set)
     for name, config in configs:
         m = evaluate_reading(rec, lines, config=config, progress=False)
-        cells = "  ".join(f"{k}: boxes {m[k]['boxes_right']:6.1%} lines {m[k][prior]['text_right']:6.1%}"
+        cells = "  ".join(f"{k}: boxes {m[k]['boxes_right']:6.1%} boxed {m[k]['characters_boxed']:6.1%} "
+                          f"lines {m[k][prior]['text_right']:6.1%}"
                           for k in ("normal", "tight") if k in m)
         print(f"{line_set}  {name:<44} {cells}  p50 {m['all']['seconds_p50'] * 1000:.1f} ms", flush=True)
