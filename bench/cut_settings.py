@@ -1,8 +1,8 @@
 """Try settings of the line cutting (handpad.reading.SegmentConfig) on VALIDATION line sets.
 
 Each ``--try`` is one setting, fields of the model kind's SegmentConfig written field=value,...;
-the first row is the shipped setting (same process). For each: boxes right (lines), characters boxed and whole lines right
-per spacing (Hangul with the prior, as shipped; digits without), and the p50 time per line.
+the first row is the shipped setting (same process). For each: boxes right (lines), characters boxed and whole
+lines right per spacing (Hangul with the prior, as shipped; digits without), and the p50 time per line.
 Never run it on the held-out sets: they measure.
 
     python bench/cut_settings.py data/numbers-val-pen --model runs/digits-v3/model.keras \
