@@ -592,6 +592,7 @@ MARK_HIGH = 0.25
 MARK_ROUND = 1.25
 MARK_HOOK = 0.3  # "?" where the upper half of the stroke is at least this wide (a hook), "!" where narrower
 MARK_ASIDE = 0.2  # the dot's middle under the stroke, or this much aside
+MARK_SLANT = 0.4  # or, under a slanted stroke's lower end, this much left of its box (_lower_end)
 MARK_TOUCH = 0.1  # other ink reaching this far over the mark's columns (tight writing) is let be
 MARK_PEN_DOT = 0.6  # the dot (a speck too) is at least this share of its stroke's thickness across
 MARK_AFTER = 1.1  # and only after this many of the syllables' heights of writing (single syllables' own ㅣ and
@@ -678,6 +679,11 @@ def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig, specks: Seq
                  o.x0 - MARK_ASIDE * height <= middle <= o.x1 + MARK_ASIDE * height]
         if len(above) > 1:  # tight writing: the syllable before it reaches near too; the stroke is right over the dot
             above = [j for j in above if pieces[j].x0 <= middle <= pieces[j].x1]
+        if not above:  # a slanted "!": its dot under the stroke's lower end, which may lie beyond its box by more
+            ends = [(abs(_lower_end(o, labels) - middle), j) for j, o in enumerate(pieces)
+                    if j != k and o.y1 <= dot.y0 and o.x0 - MARK_SLANT * height <= middle <= o.x1]
+            near = [j for d, j in ends if d <= MARK_ASIDE * height]
+            above = near if len(near) == 1 else []
         if len(above) != 1 or above[0] in taken:
             continue
         stroke = pieces[above[0]]
@@ -698,6 +704,15 @@ def _end_marks(pieces: list, labels: np.ndarray, cfg: SegmentConfig, specks: Seq
         marks.append((_int_box(mark), "?" if hook else "!"))
         taken |= {k, above[0]} - {None}
     return [c for j, c in enumerate(pieces) if j not in taken], marks
+
+
+def _lower_end(c: "_Cluster", labels: np.ndarray) -> float:
+    """The middle column of a piece's lowest quarter of ink (where a stroke ends, slanted or not)."""
+    ink = _ink_of(c, labels)
+    rows = np.flatnonzero(ink.any(axis=1))
+    low = ink[rows[-1] - max(1, (rows[-1] - rows[0] + 1) // 4) + 1: rows[-1] + 1]
+    cols = np.flatnonzero(low.any(axis=0))
+    return int(c.x0) + 0.5 * (cols[0] + cols[-1] + 1)
 
 
 def _pen_thickness(mask: np.ndarray) -> float:

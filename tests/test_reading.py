@@ -1004,6 +1004,22 @@ def test_question_and_exclamation_marks_are_read_as_marks(hangul_rec, monkeypatc
     assert hangul_rec.read(line).text[-1] not in "?!"
 
 
+def test_a_slanted_exclamation_mark_close_after_a_syllable_is_read(hangul_rec, monkeypatch):
+    """Written fast, a "!" leans and its dot lands left of the stroke, close to the syllable before: the dot under
+    neither box, both near, it was no mark ("좋아요!" read "좋아요" and a stray piece). The stroke whose lower end is
+    near the dot (reading._lower_end, within MARK_ASIDE; the only one) is its stroke."""
+    image = word_image("좋아요", size=80, gap=10, space=60)
+    ys, xs = np.nonzero(image < 128)
+    top, bottom, right = int(ys.min()), int(ys.max()), int(xs.max())
+    height = bottom - top
+    cv2.line(image, (right + 30, top + 4), (right + 19, top + int(0.62 * height)), 0, 5, cv2.LINE_AA)
+    cv2.circle(image, (right + 10, bottom - 4), 4, 0, -1, cv2.LINE_AA)
+    read = hangul_rec.read(image)
+    assert read.text == "좋아요!" and read.syllables[-1].top == [("!", 1.0)]
+    monkeypatch.setattr(reading, "MARK_SLANT", -1.0)  # no stroke looked for beyond the dot's reach: no mark
+    assert not hangul_rec.read(image).text.endswith("!")
+
+
 def test_a_fine_pens_dot_under_its_stroke_is_a_mark_and_a_speck_of_grain_is_not(hangul_rec, monkeypatch):
     """A "!" or "?" written with a fine pen: its dot, as wide as the stroke is thick, is smaller than the specks
     the reading leaves out, and is the mark's dot all the same (reading._end_marks, its specks); a speck of grain
