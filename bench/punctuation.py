@@ -191,11 +191,13 @@ def between(rec, lines, name: str, strokes: bool = False, mark: str = "-", lead:
         # the hyphen's ink (round ends included) 0.35 heights long, 0.15 heights (a normal gap) after box k; the
         # characters after it moved to start 0.15 heights after it
         pen = (float(np.median([st["width"] for st in line.strokes])) if strokes else max(3.0, pen_width(line.image())))
-        before = boxes[k][2] if k >= 0 else boxes[0][0] - 0.65 * height  # (the minus: where the line will start)
-        x0 = before + 0.15 * height + pen / 2 + (0.65 * height if k < 0 else 0)
-        x1 = before + 0.5 * height - pen / 2 + (0.65 * height if k < 0 else 0)
-        shift = int(round(before + 0.65 * height - boxes[k + 1][0])) if k >= 0 else int(round(0.65 * height))
-        cut = int(boxes[k][2] + boxes[k + 1][0]) // 2 if k >= 0 else 0
+        if k >= 0:
+            start = boxes[k][2]
+            shift, cut = int(round(start + 0.65 * height - boxes[k + 1][0])), int(boxes[k][2] + boxes[k + 1][0]) // 2
+        else:  # the minus where the first digit began, every digit moved right
+            start = boxes[0][0]
+            shift, cut = int(round(0.65 * height)), 0
+        x0, x1 = start + 0.15 * height + pen / 2, start + 0.5 * height - pen / 2
         y = float(np.median((boxes[:, 1] + boxes[:, 3]) / 2))
         y0, y1 = float(np.median(boxes[:, 1])), float(np.median(boxes[:, 3]))
         dots = [((x0 + x1) / 2, y0 + f * (y1 - y0)) for f in (0.3, 0.7)]  # a colon's

@@ -194,10 +194,16 @@ def format_table(rows, data: Path) -> str:
 # -- reading lines (words, numbers) ------------------------------------------------------------------
 
 
+def _area(b) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _inter(a, b) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
 def box_iou(a, b) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
+    inter = _inter(a, b)
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
 
@@ -205,14 +211,6 @@ def box_iou(a, b) -> float:
 def boxes_right(found, truth, min_iou: float = 0.5) -> bool:
     """One box per character, no merges or splits: as many boxes, each on its character (IoU)."""
     return len(found) == len(truth) and all(box_iou(f, t) >= min_iou for f, t in zip(found, truth))
-
-
-def _area(b) -> float:
-    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
-
-
-def _inter(a, b) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def syllables_boxed(found, truth, min_iou: float = 0.5) -> int:
