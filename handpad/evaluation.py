@@ -279,7 +279,7 @@ def evaluate_reading(recognizer, lines, use_strokes: bool = False, weights=None,
             if seg.labels is not None:
                 labels = seg.labels
             else:
-                tops = [recognizer._ranked(p, reading.TOP_K) for p in seg.probs]
+                tops = [recognizer._ranked(p, reading.SEARCH_K) for p in seg.probs]
                 labels = reading.best_text(tops, seg.starts, lm, w) if w > 0 else [t[0][0] for t in tops]
             row[f"seconds@{w:g}"] = time.perf_counter() - t0
             text = "".join((" " if s else "") + lab for lab, s in zip(labels, seg.starts))
@@ -303,7 +303,7 @@ def _read_true_boxes(recognizer, sample, image, lm, weights, row: dict) -> None:
 
     image = sample.image() if image is None else image
     crops = [image[y0:y1, x0:x1] for x0, y0, x1, y1 in sample.boxes]
-    tops = [recognizer._ranked(p, reading.TOP_K) for p in recognizer.predict_proba(crops)]
+    tops = [recognizer._ranked(p, reading.SEARCH_K) for p in recognizer.predict_proba(crops)]
     starts = [i > 0 and sample.text[i - 1] == " " for i, ch in enumerate(sample.text) if ch != " "]
     truth = sample.text.replace(" ", "")
     for w in weights:

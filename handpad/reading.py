@@ -100,9 +100,11 @@ DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0
 # lines read better)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
-TOP_K = 8  # candidates per box the beam search looks at
+TOP_K = 8  # candidates listed per box (the answer's "top")
+SEARCH_K = 32  # candidates per box the beam search looks at (a hand the model reads poorly has the right one lower)
 BEAM = 12
-PRIOR_WEIGHT = 0.6  # weight of the language model's log-probability (tuned on validation faces)
+PRIOR_WEIGHT = 0.7  # weight of the language model's log-probability (tuned on validation faces; with SEARCH_K and
+# WORD_BONUS on the casual hand's validation lines too, bench/prior_control.py: README "A casual hand's words")
 BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
 FLAT = 3.0  # a piece of ink this many times as wide as high or more is flat (no syllable's height: _line_height)
@@ -151,9 +153,10 @@ class ReadChecks:
 READ_CHECKS = ReadChecks()  # without a verifier
 VERIFIED_CHECKS = ReadChecks(recheck=2.0, prune=0.05)  # with one: wider, the verifier weeds out (tuned on validation lines)
 SYLLABLE_BONUS = 2.0  # per syllable, when boxes and labels are decided together (see _decode)
-WORD_BONUS = 2.0  # added to a word that is in the prior's word list (SyllableLM.knows), times the weight; set on
+WORD_BONUS = 2.5  # added to a word that is in the prior's word list (SyllableLM.knows), times the weight; set on
 # validation lines (bench/word_bonus.py, bench/prior_control.py --bonus): the most lines right if half the words
-# are listed and half not (listed +2.1 points, unlisted -0.9; 4: +2.4 / -1.9; 8: +3.5 / -4.2)
+# are listed and half not (at weight 0.6: 2 was best, listed +2.1 points, unlisted -0.9; with the casual hand's
+# lines and 32 candidates: weight 0.7 and 2.5, README "A casual hand's words")
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
 
@@ -1230,32 +1233,51 @@ def _decode(n: int, near: list, cost: dict, probs: np.ndarray, space_at: list[bo
             label_list) -> list:
     """Grouping and labels together: a beam over the cuts, each syllable scored by its cost (shape,
     and the verifier's doubt),
-    log P(box | label) over its TOP_K candidates, weight * log P_LM(label | previous) and a bonus per
+    log P(box | label) over its SEARCH_K candidates, weight * log P_LM(label | previous) and a bonus per
     syllable (the language model's log-probabilities would otherwise favour fewer syllables)."""
     ending: dict[int, list] = {}
     for idx, (i, j) in enumerate(near):
         ending.setdefault(j, []).append((i, idx))
     hyps: dict[int, list] = {0: [(0.0, None, (), "")]}  # score, previous syllable, path, the word so far
     for j in range(1, n + 1):
-        found = []
+        scores, extend = [], []  # per (box ending at j, hypothesis): the scores of its labels, and what they extend
         for i, idx in ending.get(j, ()):
             if i not in hyps:
                 continue
             p = probs[idx]
-            top = top_indices(p, TOP_K)
+            top = top_indices(p, SEARCH_K)
             labels = [label_list[t] for t in top]
-            logp = np.log(np.maximum(p[top], 1e-12))
+            logp = np.log(np.maximum(p[top].astype(np.float64), 1e-12))
             base = SYLLABLE_BONUS - cost[(i, j)]
+            after: dict = {}  # weight * log P_LM(labels | previous), per previous syllable (hypotheses share them)
             for score, prev, path, word in hyps[i]:
                 start = prev is None or space_at[i]
                 s0 = score + base + (_word_end(lm, prev, word, weight) if start and prev is not None else 0.0)
-                for lab, a, l in zip(labels, logp, lm.log_probs(None if start else prev, labels)):
-                    found.append((s0 + a + weight * l, lab, path + (((i, j), lab),), lab if start else word + lab))
-        if found:
-            found.sort(key=lambda h: -h[0])
-            hyps[j] = found[:BEAM]
+                before = None if start else prev
+                if before not in after:
+                    after[before] = weight * lm.log_probs(before, labels)
+                scores.append(s0 + logp + after[before])
+                extend.append((labels, path, (i, j), "" if start else word))
+        if scores:
+            hyps[j] = [(s, lab, path + ((box, lab),), word + lab)
+                       for s, (_, path, box, word), lab in _best_of(scores, extend, BEAM)]
     best = max(hyps[n], key=lambda h: h[0] + _word_end(lm, h[1], h[3], weight))
     return list(best[2])
+
+
+def _best_of(scores: list[np.ndarray], extend: list, beam: int) -> list:
+    """The ``beam`` best (score, what it extends, label) of several hypotheses' label scores, best first;
+    ``extend[r][0]``: the labels scored by ``scores[r]``. Ties in the order given (as a stable sort of
+    every (hypothesis, label) pair keeps them)."""
+    flat = np.concatenate(scores)
+    order = np.argsort(-flat, kind="stable")[:beam]
+    offsets = np.cumsum([len(s) for s in scores])
+    rows = np.searchsorted(offsets, order, side="right")
+    out = []
+    for o, r in zip(order.tolist(), rows.tolist()):
+        labels = extend[r][0]
+        out.append((float(flat[o]), extend[r], labels[o - (offsets[r - 1] if r else 0)]))
+    return out
 
 
 def _word_end(lm, last: str, word: str, weight: float) -> float:
@@ -1283,14 +1305,10 @@ def best_text(candidates: list[list[tuple[str, float]]], starts: list[bool], lm,
         hyps = [(0.0, None, ())]  # score, previous syllable, labels so far
         for b in range(i, j):
             labels = [c for c, _ in candidates[b]]
-            logp = np.log(np.maximum([p for _, p in candidates[b]], 1e-12))
-            new = []
-            for score, prev, path in hyps:
-                lmp = lm.log_probs(prev, labels)
-                for lab, s in zip(labels, score + logp + weight * lmp):
-                    new.append((float(s), lab, path + (lab,)))
-            new.sort(key=lambda h: -h[0])
-            hyps = new[:beam]
+            logp = np.log(np.maximum(np.array([p for _, p in candidates[b]], np.float64), 1e-12))
+            scores = [score + logp + weight * lm.log_probs(prev, labels) for score, prev, _ in hyps]
+            hyps = [(s, lab, path + (lab,)) for s, (_, path), lab in
+                    _best_of(scores, [(labels, path) for _, _, path in hyps], beam)]
         hyps = [(s + _word_end(lm, prev, "".join(path), weight), prev, path) for s, prev, path in hyps]
         chosen += list(max(hyps, key=lambda h: h[0])[2])
         i = j
@@ -2169,16 +2187,16 @@ def _read_line(recognizer, image, strokes, k: int, prior: bool | None, weight: f
 
         lm = SyllableLM.load()
     seg = segment(image, strokes, kind, recognizer, config, lm=lm, weight=weight, verifier=verifier, checks=checks, ink=ink)
-    tops = [recognizer._ranked(p, k) for p in seg.probs]
+    searched = use_prior and seg.labels is None  # the text still to choose, from more candidates than are listed
+    ranked = [recognizer._ranked(p, max(k, SEARCH_K) if searched else k) for p in seg.probs]
+    tops = [t[:k] for t in ranked]
     boxes, starts = seg.boxes, seg.starts
     if not use_prior:
         labels = [t[0][0] for t in tops]
-    elif seg.labels is not None:  # chosen with the boxes; kept among the listed candidates
-        labels = seg.labels
+    else:  # chosen with the boxes (segment) or now; kept among the listed candidates
+        labels = best_text(ranked, starts, lm, weight) if searched else seg.labels
         index = recognizer.label_space.index
         tops = [t if lab in dict(t) else t + [(lab, float(p[index(lab)]))] for lab, t, p in zip(labels, tops, seg.probs)]
-    else:
-        labels = best_text(tops, starts, lm, weight)
     read = [SyllableRead(b, t, lab, s) for b, t, lab, s in zip(boxes, tops, labels, starts)]
     for box, mark in seg.marks:  # after the syllables left of it, no space before it
         at = sum(r.box[0] < box[0] for r in read)

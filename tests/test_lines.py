@@ -87,7 +87,7 @@ def digit_lines(digits, style, spacing, count=12, seed=3):
     return list(L.digit_records(store.images, store.labels, idx, opts))
 
 
-CASES = [("hangul", "pen"), ("hangul", "careless"), ("digits", "pen"), ("digits", "scanned")]
+CASES = [("hangul", "pen"), ("hangul", "careless"), ("hangul", "casual"), ("digits", "pen"), ("digits", "scanned")]
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +151,16 @@ def test_normal_spacing_leaves_blank_columns_and_tight_may_touch(made, kind, sty
     assert tight.max() < 0.15 and tight.min() > -0.1
     assert (tight <= 0.01).any()  # some characters touch or overlap
     assert np.median(normal) > 2 * max(np.median(tight), 0.02)
+
+
+def test_a_casual_hand_joins_strokes_a_careless_one_lifts_the_pen_between(made):
+    def strokes_per_syllable(style):
+        lines = [line for spacing in ("normal", "tight") for line, _ in made["hangul", style, spacing]]
+        return sum(len(line.strokes) for line in lines) / sum(len(line.boxes) for line in lines)
+
+    # the same seeds write the same words; the casual hand (handpad.synth.hand.CASUAL) draws on without lifting
+    assert [x.text for x, _ in made["hangul", "casual", "normal"]] == [x.text for x, _ in made["hangul", "careless", "normal"]]
+    assert strokes_per_syllable("casual") < 0.8 * strokes_per_syllable("careless")
 
 
 def test_words_of_a_phrase_are_further_apart_than_their_syllables(made):

@@ -183,8 +183,9 @@ def test_the_prior_prefers_a_real_word():
     candidates = [[("얀", 0.55), ("안", 0.45)], [("넝", 0.6), ("녕", 0.4)]]
     assert reading.best_text(candidates, [False, False], lm, weight=0.0) == ["얀", "넝"]
     assert reading.best_text(candidates, [False, False], lm) == ["안", "녕"]
-    # a clear picture is not overruled: the prior only decides near ties
-    clear = [[("얀", 0.999), ("안", 0.001)], [("넝", 0.999), ("녕", 0.001)]]
+    # a clear picture is not overruled: 안녕 is ~21 nats likelier than 얀넝 to the prior (and a listed word),
+    # worth 0.7 * (21 + 2.5) = 16.4 nats; two syllables read at 0.9999 are worth 2 * 9.2 = 18.4
+    clear = [[("얀", 0.9999), ("안", 0.0001)], [("넝", 0.9999), ("녕", 0.0001)]]
     assert reading.best_text(clear, [False, False], lm) == ["얀", "넝"]
 
 
@@ -202,6 +203,31 @@ def test_the_word_list_bonus_picks_a_listed_word_over_likelier_syllables(monkeyp
     assert reading.best_text(candidates, [False, False], lm) == ["파", "워"]
     clear = [[("마", 0.999), ("파", 0.001)], [("워", 0.9), ("위", 0.1)]]
     assert reading.best_text(clear, [False, False], lm) == ["마", "워"]
+
+
+def test_a_hand_the_model_reads_poorly_is_read_from_more_candidates_than_are_listed(hangul_rec, monkeypatch):
+    """A casual hand (the hand synthesizer's casual style: strokes joined, each jamo formed its own way) in two
+    handwriting faces: the right syllable is often below the model's 8th, where the prior's search (SEARCH_K
+    candidates per box) still finds it. Each box lists TOP_K candidates, and the one the text uses last when it
+    ranks lower."""
+    from handpad.synth import lines as L
+    from handpad.synth.fonts import resolve_fonts
+
+    require(Path(NANUM_PEN).exists() and Path(UN_PEN).exists(), "fonts-nanum and fonts-unfonts-extra (setup.sh)")
+    faces, _ = resolve_fonts([Path(NANUM_PEN), Path(UN_PEN)])
+    lines = [line for line, _ in L.hangul_records(faces, L.LineSetOptions("hangul", "casual", "normal", 32, 6, (2, 4), 0.0))]
+    assert reading.SEARCH_K >= 4 * reading.TOP_K
+    searched = [hangul_rec.read(line.image) for line in lines]
+    monkeypatch.setattr(reading, "SEARCH_K", reading.TOP_K)
+    listed = [hangul_rec.read(line.image) for line in lines]
+
+    def right(readings):
+        return sum(r.text == line.text for r, line in zip(readings, lines))
+
+    assert right(searched) >= right(listed) + 2  # 15 against 11 of 32 when written
+    deep = [s for r in searched for s in r.syllables if len(s.top) > reading.TOP_K]
+    assert deep and all(len(s.top) == reading.TOP_K + 1 and s.top[-1][0] == s.label for s in deep)
+    assert all(len(s.top) == reading.TOP_K and s.label in dict(s.top) for r in listed for s in r.syllables)
 
 
 def test_choose_and_json(hangul_rec):

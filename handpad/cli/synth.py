@@ -114,7 +114,8 @@ WORDS_DESCRIPTION = """\
 Write lines of common Korean words (and, --phrases of the time, phrases of 2-3 words) of
 --syllables syllables with font faces: line i is written by face i mod the number of faces,
 as a pen drawing of the glyph's skeleton (--style pen, as the held-out pen-drawn syllables)
-or by a careless hand with a mouse (--style careless). Words come from the shipped
+or by a careless hand with a mouse (--style careless; --style casual: a hand that also joins
+strokes and forms each jamo its own way, as hard to read as the casual held-out designs). Words come from the shipped
 frequency list (handpad.prior.common_words / common_phrases): a length is drawn uniformly,
 then a word of that length; a word the face cannot draw is replaced by another.
 
@@ -228,8 +229,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     w = sub.add_parser("words", help="lines of common words written with font faces (test data for reading)",
                        description=WORDS_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_font_args(w)
-    w.add_argument("--style", choices=("pen", "careless"), default="pen",
-                   help="pen: the glyph's skeleton redrawn with a round pen; careless: written by a careless hand with a mouse")
+    w.add_argument("--style", choices=("pen", "careless", "casual"), default="pen",
+                   help="pen: the glyph's skeleton redrawn with a round pen; careless: written by a careless hand with a mouse; "
+                        "casual: a careless hand that also joins strokes and forms each jamo its own way (harder)")
     _add_line_args(w, "2-6", "syllables")
     w.add_argument("--phrases", type=float, default=0.2, metavar="P",
                    help="share of lines that are phrases of 2-3 words (default 0.2)")

@@ -59,7 +59,10 @@ from . import pen as penlib
 GENERATOR_VERSION = 1  # bump when the lines a seed produces change
 
 KINDS = ("hangul", "digits")
-STYLES = {"hangul": ("pen", "careless"), "digits": ("pen", "scanned")}
+STYLES = {"hangul": ("pen", "careless", "casual"), "digits": ("pen", "scanned")}
+# The hand that writes each Hangul style but pen (handpad.synth.hand's presets): casual is the careless hand
+# that also joins strokes and forms each jamo its own way, as hard to read as the casual held-out designs.
+HANDS = {"careless": "careless", "casual": "casual"}
 SPACINGS = ("normal", "tight", "mixed")
 
 LINE_HEIGHT = (64.0, 160.0)  # px: a line's character size is drawn from this range
@@ -244,10 +247,11 @@ def render_strokes(strokes: Sequence[dict], shape: tuple[int, int], color: int =
 
 # -- characters from fonts and digits ----------------------------------------------------------
 class FaceWriter:
-    """Writes syllables of one font face as ``pen`` or ``careless`` :class:`Strokes`."""
+    """Writes syllables of one font face as ``pen``, ``careless`` or ``casual`` :class:`Strokes`
+    (``hand_style``: another hand for the hand-written styles than the style's own)."""
 
     def __init__(self, face, style: str = "pen", pen_style: penlib.PenStyle = penlib.DEFAULT_PEN,
-                 hand_style: handlib.HandStyle = handlib.CARELESS):
+                 hand_style: handlib.HandStyle | None = None):
         from .render import GlyphRenderer
 
         if style not in STYLES["hangul"]:
@@ -255,7 +259,7 @@ class FaceWriter:
         self.face = face
         self.style = style
         self.pen_style = pen_style
-        self.hand_style = hand_style
+        self.hand_style = hand_style or handlib.hand_style(HANDS.get(style, "careless"))
         self.renderer = GlyphRenderer(face.path, face.index, textured=face.textured, cache_size=4096)
         self._cmap: set[int] | None = None
 
@@ -289,7 +293,7 @@ def hangul_line(writer: FaceWriter, text: str, rng: np.random.Generator, spacing
     ps = writer.pen_style
     pen_ratio = rng.uniform(*ps.width)
     color = int(rng.integers(ps.ink[0], ps.ink[1] + 1))
-    if writer.style == "careless":
+    if writer.style != "pen":
         # One pen for the line: the thinnest the syllables were made for (a thicker pen would
         # fill the gaps a careless hand leaves between strokes for its own pen).
         pen_ratio = min(s.ratio for w in words for s in w)
