@@ -50,7 +50,16 @@ def main() -> None:
     verifier = shipped_verifier(rec.label_space.kind)
     # the reading before the box verifier (2026-12-04): no verifier, touching ink cut only past 1.2 line heights
     before = replace(reading.SEGMENT_CONFIGS[rec.label_space.kind], split_aspect=1.2, min_part=0.3)
-    rows = {"read from the image": [], "read from the strokes": [], "image, as before the verifier": [],
+    def searched_as_before(**source):
+        search, bonus = reading.SEARCH_K, reading.WORD_BONUS
+        reading.SEARCH_K, reading.WORD_BONUS = 8, 2.0
+        try:
+            return reading.read(rec, **source, weight=0.6)
+        finally:
+            reading.SEARCH_K, reading.WORD_BONUS = search, bonus
+
+    rows = {"read from the image": [], "read from the strokes": [], "image, the search as before (8 cand.)": [],
+            "strokes, the search as before (8 cand.)": [], "image, as before the verifier": [],
             "strokes, as before the verifier": [], "segmentation alone (image, no model)": [],
             "model call alone on the boxes found": [], "verifier call alone on the boxes found": [],
             "baseline: one syllable's top_k": []}
@@ -58,6 +67,12 @@ def main() -> None:
         rows["read from the image"] += list(timed(lambda: rec.read(image), args.repeats))
         if s.strokes:
             rows["read from the strokes"] += list(timed(lambda: rec.read(strokes=s.strokes), args.repeats))
+        if rec.label_space.kind == "hangul":  # the search as before 2026-12-07: 8 candidates, weight 0.6, bonus 2
+            rows["image, the search as before (8 cand.)"] += list(timed(lambda: searched_as_before(image=image),
+                                                                       args.repeats))
+            if s.strokes:
+                rows["strokes, the search as before (8 cand.)"] += list(
+                    timed(lambda: searched_as_before(strokes=s.strokes), args.repeats))
         rows["image, as before the verifier"] += list(timed(lambda: reading.read(rec, image, verifier=None, config=before),
                                                             args.repeats))
         if s.strokes:

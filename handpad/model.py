@@ -353,14 +353,15 @@ def top_indices(probs: np.ndarray, k: int) -> np.ndarray:
     if k > 8:  # many wanted: those at least the k-th largest (ties included), sorted, as a full sort ranks them.
         # A row of 11,172 holds few distinct values (the rarer syllables' jamo products repeat), which makes a
         # partition of the whole row slow (~1 ms): the k largest are among those near the largest, found first.
-        chosen, largest = np.arange(len(probs)), probs.max()
-        for share in (1e-3, 1e-6, 1e-9):
-            near = np.flatnonzero(probs >= largest * share)
+        largest = probs.max()
+        for share in (1e-4, 1e-8):
+            near = np.flatnonzero(probs >= largest * share)  # ascending, so ties stay in index order
             if len(near) >= k:
-                chosen = near
                 break
-        kth = np.partition(probs[chosen], len(chosen) - k)[len(chosen) - k]
-        chosen = np.flatnonzero(probs >= kth)
+        else:
+            near = np.arange(len(probs))
+        values = probs[near]
+        chosen = near[values >= np.partition(values, len(values) - k)[len(values) - k]]
         return chosen[np.argsort(-probs[chosen], kind="stable")][:k]
     rest = np.array(probs, dtype=np.float64)  # a copy: the chosen ones are struck out
     out = np.empty(k, np.intp)

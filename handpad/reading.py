@@ -1306,7 +1306,8 @@ def best_text(candidates: list[list[tuple[str, float]]], starts: list[bool], lm,
         for b in range(i, j):
             labels = [c for c, _ in candidates[b]]
             logp = np.log(np.maximum(np.array([p for _, p in candidates[b]], np.float64), 1e-12))
-            scores = [score + logp + weight * lm.log_probs(prev, labels) for score, prev, _ in hyps]
+            after = {prev: weight * lm.log_probs(prev, labels) for prev in {prev for _, prev, _ in hyps}}
+            scores = [score + logp + after[prev] for score, prev, _ in hyps]
             hyps = [(s, lab, path + (lab,)) for s, (_, path), lab in
                     _best_of(scores, [(labels, path) for _, _, path in hyps], beam)]
         hyps = [(s + _word_end(lm, prev, "".join(path), weight), prev, path) for s, prev, path in hyps]
