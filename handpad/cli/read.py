@@ -17,9 +17,10 @@ Read image files that hold a line of handwriting: several Hangul syllables (word
 or digits (numbers), written left to right. The ink is cut into syllables (or digits), each is
 recognized by the model, and for Hangul a language prior (syllable bigrams from wordfreq's
 Korean word list, and a small bonus for words the list holds) picks the most likely text among
-each box's candidates. An image of several lines (a photo of a page) is read line by line, where
-empty rows separate them (a list of short words too: each line reads as whole syllables): one
-output line per line of text, each after its file's name.
+each box's 32 best candidates (--top lists fewer; the one the text uses is always listed). An
+image of several lines (a photo of a page) is read line by line, where empty rows separate them
+(a list of short words too: each line reads as whole syllables): one output line per line of
+text, each after its file's name.
 Photos are taken as they come: held upright (their EXIF orientation is followed), a sheet lying
 on a darker desk, lit unevenly, grainy or dusty,
 turned up to 15 degrees, on ruled or grid paper, in a row of boxes (원고지, a form's boxes:
