@@ -15,7 +15,7 @@ from dataclasses import fields, replace
 
 from handpad import Recognizer
 from handpad.evaluation import evaluate_reading
-from handpad.reading import SEGMENT_CONFIGS
+from handpad.reading import PRIOR_WEIGHT, SEGMENT_CONFIGS
 from handpad.sources.lines import read_lines
 
 
@@ -43,7 +43,7 @@ args = parser.parse_args()
 rec = Recognizer.load(args.model)
 base = SEGMENT_CONFIGS[rec.label_space.kind]
 configs = [("shipped", base)] + [(t, setting(t, base)) for t in args.tries]
-prior = "prior 0.6" if rec.label_space.kind == "hangul" else "prior 0"
+prior = f"prior {PRIOR_WEIGHT:g}" if rec.label_space.kind == "hangul" else "prior 0"
 for line_set in args.sets:
     lines = read_lines(line_set)
     for name, config in configs:

@@ -1,6 +1,6 @@
 """Tune how reading asks the box verifier (handpad.reading.ReadChecks) on VALIDATION line sets.
 
-Hangul lines are read with the prior (weight 0.6, as shipped), digits without.
+Hangul lines are read with the prior (its weight as shipped, reading.PRIOR_WEIGHT), digits without.
 
 For each setting: boxes right and whole lines right (with the prior, as shipped) and the p50 time
 per line, on every set given, from the image and from the strokes; the first row is the reading
@@ -20,7 +20,7 @@ import itertools
 
 from handpad import Recognizer
 from handpad.evaluation import evaluate_reading
-from handpad.reading import READ_CHECKS, ReadChecks
+from handpad.reading import PRIOR_WEIGHT, READ_CHECKS, ReadChecks
 from handpad.sources.lines import read_lines
 from handpad.verifier import BoxVerifier
 
@@ -38,7 +38,7 @@ parser.add_argument("--limit", type=int, default=None)
 args = parser.parse_args()
 
 rec = Recognizer.load(args.model)
-weight = 0.6 if rec.label_space.kind == "hangul" else 0.0  # digits: no prior
+weight = PRIOR_WEIGHT if rec.label_space.kind == "hangul" else 0.0  # digits: no prior
 verifier = BoxVerifier.load(args.verifier)
 sets = {s: read_lines(s) for s in args.sets}
 settings = [("no verifier", None, ReadChecks())] + [

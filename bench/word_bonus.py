@@ -2,8 +2,8 @@
 
 A word that is in the prior's word list gets ``weight * bonus`` more when the text is chosen (with the
 boxes, from the strokes or the image). For each bonus: boxes right and whole lines right with the prior
-(weight 0.6, as shipped) on every set given, from the image and from the strokes. Never run it on the
-held-out sets: they measure.
+(its weight as shipped, reading.PRIOR_WEIGHT) on every set given, from the image and from the strokes. Never
+run it on the held-out sets: they measure.
 
     python bench/word_bonus.py data/words-val-pen data/words-val-tight-pen data/words-val-careless \\
         data/words-val-tight-careless --bonus 0 1 2 4
