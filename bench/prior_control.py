@@ -31,6 +31,8 @@ def main() -> None:
     lines = read_lines(args.lines)
     weight = reading.PRIOR_WEIGHT if args.weight is None else args.weight
     if args.search_k is not None:
+        if args.search_k < 1:
+            p.error("--search-k: at least 1 candidate per box")
         reading.SEARCH_K = args.search_k  # read by the decoders at each call
     rec = Recognizer.load(lines.kind)
     words = sorted({w for s in lines for w in s.text.split()})
