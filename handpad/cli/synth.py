@@ -115,9 +115,10 @@ Write lines of common Korean words (and, --phrases of the time, phrases of 2-3 w
 --syllables syllables with font faces: line i is written by face i mod the number of faces,
 as a pen drawing of the glyph's skeleton (--style pen, as the held-out pen-drawn syllables)
 or by a careless hand with a mouse (--style careless; --style casual: a hand that also joins
-strokes and forms each jamo its own way, as hard to read as the casual held-out designs). Words come from the shipped
-frequency list (handpad.prior.common_words / common_phrases): a length is drawn uniformly,
-then a word of that length; a word the face cannot draw is replaced by another.
+strokes and forms each jamo its own way, as hard to read as the casual held-out designs).
+Words come from the shipped frequency list (handpad.prior.common_words / common_phrases): a
+length is drawn uniformly, then a word of that length; a word the face cannot draw is
+replaced by another.
 
 """ + LINES_NOTE + """
 Examples:

@@ -6,7 +6,7 @@ A line set is a folder made by ``handpad synth words`` / ``handpad synth numbers
     manifest.json   {"format": "handpad-lines", "version": 1, "kind": "hangul" | "digits", "options": {...}, "seed": S}
     lines.jsonl     one object per line: {"file": "00000.png", "text": "안녕 하세요",
                     "boxes": [[x0, y0, x1, y1], ...], "strokes": [{"width": w, "points": [[x, y], ...]}, ...],
-                    "face": ..., "style": "pen" | "careless" | "scanned", "spacing": "normal" | "tight"}
+                    "face": ..., "style": "pen" | "careless" | "casual" | "scanned", "spacing": "normal" | "tight"}
     00000.png ...   the images (dark ink on white)
 
 ``boxes``: one per non-space character of ``text``, in order; pixels, x1/y1 exclusive
