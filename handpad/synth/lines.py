@@ -59,10 +59,10 @@ from . import pen as penlib
 GENERATOR_VERSION = 1  # bump when the lines a seed produces change
 
 KINDS = ("hangul", "digits")
+# Hangul styles but pen are written by the hand synthesizer's preset of that name (handpad.synth.hand): casual is
+# the careless hand that also joins strokes and forms each jamo its own way, as hard to read as the casual
+# held-out designs.
 STYLES = {"hangul": ("pen", "careless", "casual"), "digits": ("pen", "scanned")}
-# The hand that writes each Hangul style but pen (handpad.synth.hand's presets): casual is the careless hand
-# that also joins strokes and forms each jamo its own way, as hard to read as the casual held-out designs.
-HANDS = {"careless": "careless", "casual": "casual"}
 SPACINGS = ("normal", "tight", "mixed")
 
 LINE_HEIGHT = (64.0, 160.0)  # px: a line's character size is drawn from this range
@@ -259,7 +259,7 @@ class FaceWriter:
         self.face = face
         self.style = style
         self.pen_style = pen_style
-        self.hand_style = hand_style or handlib.hand_style(HANDS.get(style, "careless"))
+        self.hand_style = hand_style or handlib.hand_style("careless" if style == "pen" else style)
         self.renderer = GlyphRenderer(face.path, face.index, textured=face.textured, cache_size=4096)
         self._cmap: set[int] | None = None
 
