@@ -84,7 +84,7 @@ class SegmentConfig:
     # a dot under it is a "?" (2 of 900 validation number lines; full stops and commas: none)
     min_height: float = 100.0  # in pixels: an image's writing lower than this (its pieces' 90th percentile height) is
     # cut and read from its ink map enlarged to it (cubic), as the recognizer's training glyphs were drawn large and
-    # scaled down; boxes are given back in the image's pixels. Set on validation lines shrunk to 0.25-1x (README,
+    # scaled down; boxes are given back in the image's pixels. Set on validation lines shrunk to 0.25-1x (docs/reading.md,
     # "Small writing"); 0: never (digits: enlarged number lines read no better)
     sharpen: bool = True  # a blurred image's ink map (BLUR_SOFT or more of its ink at mid levels) stretched from
     # BLUR_LOW..BLUR_HIGH to 0..1, so its strokes are as narrow as a sharp one's; not for digits (MNIST's soft strokes)
@@ -104,7 +104,7 @@ TOP_K = 8  # candidates listed per box (the answer's "top")
 SEARCH_K = 32  # candidates per box the beam search looks at (a hand the model reads poorly has the right one lower)
 BEAM = 12
 PRIOR_WEIGHT = 0.7  # weight of the language model's log-probability (tuned on validation faces; with SEARCH_K and
-# WORD_BONUS on the casual hand's validation lines too, bench/prior_control.py: README "A casual hand's words")
+# WORD_BONUS on the casual hand's validation lines too, bench/prior_control.py: docs/reading.md, "A casual hand's words")
 BOX_THRESHOLD = 0.25  # ink-map level counted as ink
 MAX_PIECES = 4  # clusters one syllable may have
 FLAT = 3.0  # a piece of ink this many times as wide as high or more is flat (no syllable's height: _line_height)
@@ -156,7 +156,7 @@ SYLLABLE_BONUS = 2.0  # per syllable, when boxes and labels are decided together
 WORD_BONUS = 2.5  # added to a word that is in the prior's word list (SyllableLM.knows), times the weight; set on
 # validation lines (bench/word_bonus.py, bench/prior_control.py --bonus): the most lines right if half the words
 # are listed and half not (at weight 0.6: 2 was best, listed +2.1 points, unlisted -0.9; with the casual hand's
-# lines and 32 candidates: weight 0.7 and 2.5, README "A casual hand's words")
+# lines and 32 candidates: weight 0.7 and 2.5, docs/reading.md, "A casual hand's words")
 SHAPE_WEIGHT = 1.0  # geometric cost against the recognizer's -log(top-1) when both are known
 
 
@@ -580,7 +580,7 @@ DASH_SHORT = 0.15
 DASH_LONG = 0.7
 DASH_MIDDLE = 0.25
 DASH_GAP = 0.06  # and at least this far from it (a broken stroke's flat piece, as the bar of ㄴ off its stem in a
-# scan, lies closer: 0.01-0.04 of a height in the 17 false hyphens of 62,174 held-out images without one; README)
+# scan, lies closer: 0.01-0.04 of a height in the 17 false hyphens of 62,174 held-out images without one; docs/reading.md)
 # A colon (numbers): two dots (_dot), one in each half of the rows, apart and spaced as a hyphen is, which
 COLON_OVER = 0.3  # share at least this share of the narrower one's columns
 COLON_ALIKE = 2.0  # and neither is more than this many times as large as the other (a scan's broken 7: a blob, a speck)
