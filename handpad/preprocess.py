@@ -6,7 +6,7 @@ original project failed here: it resized the whole canvas (drawings became tiny)
 dark-on-white drawings to a model trained on bright-on-dark data, and never cropped the ink.
 
 Steps, in order:
-1. grayscale (color and alpha are flattened; alpha over white),
+1. grayscale (color and alpha are flattened; alpha over white, light strokes on a transparent canvas over black),
 2. polarity: the background is the dominant border color; the output has ink = 1,
 3. ink is separated from the background (contrast-normalized, faint noise dropped),
 4. crop to the ink's bounding box,
@@ -108,8 +108,12 @@ def to_gray01(image) -> np.ndarray:
         alpha = img[:, :, 3] if img.shape[2] == 4 else None
         gray = img[:, :, :3].mean(axis=2) if not np.allclose(img[:, :, 0], img[:, :, 2]) else img[:, :, 0]
         if alpha is not None and alpha.min() < 1.0:
-            # Transparent background: composite over white, as a viewer would show it.
-            gray = gray * alpha + (1.0 - alpha)
+            # Transparent background: composite over white, as a viewer would show it; but strokes drawn light
+            # on a transparent canvas (a dark-mode drawing app's export: few opaque pixels, mostly light) would
+            # vanish on white, so they go over black, where the polarity step finds them.
+            opaque = alpha > 0.5
+            light = 0 < np.count_nonzero(opaque) < 0.5 * alpha.size and float(gray[opaque].mean()) > 0.5
+            gray = gray * alpha + (0.0 if light else 1.0 - alpha)
         img = gray
     return np.ascontiguousarray(img, dtype=np.float32)
 

@@ -84,6 +84,13 @@ def test_color_and_rgba(glyph):
     rgba = np.zeros(glyph.shape + (4,), np.uint8)
     rgba[..., 3] = glyph  # black strokes on a transparent background
     assert np.array_equal(preprocess(rgba), ref)
+    rgba[..., :3] = 255  # white strokes on a transparent background (a dark-mode canvas's export): over white
+    assert np.array_equal(preprocess(rgba), ref)  # they would vanish; they are read as the black ones
+    framed = np.pad(glyph, 10)
+    paper = np.full(framed.shape + (4,), 255, np.uint8)  # white paper written on in black, opaque but for a
+    paper[..., :3] -= framed[..., None]                   # transparent border: over white, as before
+    paper[:4, :, 3] = 0
+    assert np.array_equal(preprocess(paper), preprocess(framed))
 
 
 def test_center_mass_moves_the_mass_to_the_middle():
