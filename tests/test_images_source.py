@@ -109,3 +109,31 @@ def test_image_size_limit_lets_photos_through(tmp_path):
     assert decode_image(jpg.tobytes(), "photo.jpg").shape == (4000, 4000, 3)
     with pytest.raises(DataFormatError, match="^<memory>: not a readable image: the file is empty"):
         decode_image(b"")
+
+
+def test_an_iphone_photo_heic_is_read_upright_and_other_documents_are_named(tmp_path):
+    """A HEIC photo (an iPhone's default) decodes through pillow-heif, upright as its orientation says (the
+    plugin applies it and leaves the tag at 1: not turned twice); a PDF or an SVG is refused with what to do."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()  # to write one here (handpad registers it to read)
+    gray = drawing("7", True)
+    stored = np.ascontiguousarray(np.rot90(gray, 1))  # the sensor's pixels: the phone held sideways
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "turn 90 degrees clockwise to view"
+    Image.fromarray(stored).convert("RGB").save(tmp_path / "IMG_0001.HEIC", quality=95, exif=exif.tobytes())
+    got = read_image(tmp_path / "IMG_0001.HEIC")
+    got = got if got.ndim == 2 else cv2.cvtColor(got, cv2.COLOR_BGR2GRAY)
+    assert got.shape == gray.shape  # upright: as high as the drawing, not as wide
+    assert np.abs(got.astype(int) - gray).mean() < 6  # lossy, but the same picture ...
+    assert np.abs(np.rot90(got, 2).astype(int) - gray).mean() > 15  # ... not the one turned over
+
+    (tmp_path / "page.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj")
+    (tmp_path / "logo.svg").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (tmp_path / "cut.heic").write_bytes((tmp_path / "IMG_0001.HEIC").read_bytes()[:600])
+    for name, why in (("page.pdf", "a PDF document, not an image: export its page as PNG or JPEG"),
+                      ("logo.svg", "an SVG drawing (vector), not a picture of pixels: export it as PNG"),
+                      ("cut.heic", "a HEIC/HEIF photo that cannot be decoded: corrupt or truncated")):
+        with pytest.raises(DataFormatError) as e:
+            read_image(tmp_path / name)
+        assert str(e.value) == f"{tmp_path / name}: not a readable image ({why})"

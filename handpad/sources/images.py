@@ -2,7 +2,7 @@
 
 ``read_image`` reads the bytes with Python and decodes them with ``cv2.imdecode`` (``cv2.imread``
 cannot open non-ASCII paths such as ``샘플/가.png`` on every platform), falling back to Pillow for
-formats OpenCV lacks. A labeled folder is ``ROOT/<label>/<image>``: the subfolder name is the label.
+formats OpenCV lacks (HEIC/HEIF, an iPhone's photos, through the pillow-heif plugin). A labeled folder is ``ROOT/<label>/<image>``: the subfolder name is the label.
 
 Images over :data:`MAX_IMAGE_PIXELS` are refused before any pixel is decoded (their header is
 read with Pillow): a decompression bomb -- a 91 KB PNG of 20000 x 20000 pixels -- would otherwise
@@ -24,7 +24,8 @@ from ..labels import space_for_labels
 from ..preprocess import PreprocessConfig
 from . import Input, Reader
 
-IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".pnm"})
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".pnm",
+                              ".heic", ".heif"})
 MAX_IMAGE_PIXELS = 50_000_000  # width x height; a 48-megapixel phone photo (8000 x 6000) still passes
 
 
@@ -45,9 +46,7 @@ def image_header_size(data: bytes) -> tuple[int, int] | None:
     and without the size: its format openers are called directly instead, as ``Image.open`` does.)"""
     import struct
 
-    from PIL import Image
-
-    Image.init()
+    Image = _pillow()
     prefix = data[:16]
     for fmt in list(Image.ID):
         factory, accept = Image.OPEN[fmt]
@@ -74,7 +73,7 @@ def decode_image(data: bytes, where=None) -> np.ndarray:
     if img is None:
         img = _decode_with_pillow(data)
     if img is None:
-        raise DataFormatError(where, "not a readable image (unknown format or corrupt data)")
+        raise DataFormatError(where, "not a readable image (" + _what_it_is(data) + ")")
     if size is None and img.ndim >= 2:
         check_image_size(img.shape[1], img.shape[0], where)  # a format only OpenCV knows: same limit
     if img.dtype == np.uint16:
@@ -104,8 +103,7 @@ _UPRIGHT = {
 
 def exif_orientation(data: bytes) -> int:
     """The EXIF orientation of image bytes (1-8; 1, upright, where there is none or it cannot be read)."""
-    from PIL import Image
-
+    Image = _pillow()
     try:
         with Image.open(io.BytesIO(data)) as im:  # the header only: no pixels decoded
             value = im.getexif().get(0x0112, 1)
@@ -131,9 +129,45 @@ def read_image(path) -> np.ndarray:
     return decode_image(raw, path)
 
 
-def _decode_with_pillow(data: bytes) -> np.ndarray | None:
-    from PIL import Image, UnidentifiedImageError
+def _pillow():
+    """PIL.Image with its formats loaded and, where pillow-heif is installed (a dependency), HEIC/HEIF too. The
+    plugin turns a photo upright as it decodes it and leaves its orientation tag at 1, so :func:`upright` does
+    not turn it twice."""
+    from PIL import Image
 
+    global _HEIF
+    if _HEIF is None:
+        try:
+            from pillow_heif import register_heif_opener
+        except ImportError:
+            _HEIF = False
+        else:
+            register_heif_opener()
+            _HEIF = True
+    Image.init()
+    return Image
+
+
+_HEIF: bool | None = None  # whether HEIC/HEIF photos can be decoded (None: not looked yet)
+
+
+def _what_it_is(data: bytes) -> str:
+    """Why bytes no decoder took are not an image it reads, with what to do where the kind is known."""
+    head = data[:1024].lstrip()
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1", b"ftypheim", b"ftypheis"):
+        return ("a HEIC/HEIF photo, and pillow-heif, which decodes them, is not installed: pip install pillow-heif, "
+                "or export the photo as JPEG" if not _HEIF else "a HEIC/HEIF photo that cannot be decoded: corrupt or truncated")
+    if head.startswith(b"%PDF"):
+        return "a PDF document, not an image: export its page as PNG or JPEG"
+    if head.startswith(b"<svg") or head.startswith(b"<?xml") and b"<svg" in head:
+        return "an SVG drawing (vector), not a picture of pixels: export it as PNG"
+    return "unknown format or corrupt data"
+
+
+def _decode_with_pillow(data: bytes) -> np.ndarray | None:
+    from PIL import UnidentifiedImageError
+
+    Image = _pillow()
     try:
         with Image.open(io.BytesIO(data)) as im:
             im.load()
