@@ -12,6 +12,9 @@ without a verifier (the baseline, same process). Never run it on the held-out se
     # many validation lines 3-4 ms sooner, then on the held-out words-pen 0.9 points fewer from the image: not adopted
     python bench/read_checks.py data/words-val-pen data/words-val-tight-pen data/words-val-careless \
         --verifier models/verifier-hangul.keras --weights 1 --recheck 2 --prune 0.05 --reread 0.98 0.8 0.7
+    # two verifiers at the shipped checks, one row each (named by their folder)
+    python bench/read_checks.py data/words-val-* --verifier models/verifier-hangul.keras runs/v2/verifier-hangul.keras \
+        --weights 1 --recheck 2 --prune 0.05
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from handpad.verifier import BoxVerifier
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("sets", nargs="+")
 parser.add_argument("--model", default="hangul")
-parser.add_argument("--verifier", required=True)
+parser.add_argument("--verifier", required=True, nargs="+", help="verifier file(s): each one's rows in turn")
 parser.add_argument("--weights", type=float, nargs="+", default=[0.5, 1.0, 2.0])
 parser.add_argument("--recheck", type=float, nargs="+", default=[READ_CHECKS.recheck, 2.0])
 parser.add_argument("--verified", type=float, nargs="+", default=[READ_CHECKS.verified])
@@ -39,11 +42,12 @@ args = parser.parse_args()
 
 rec = Recognizer.load(args.model)
 weight = PRIOR_WEIGHT if rec.label_space.kind == "hangul" else 0.0  # digits: no prior
-verifier = BoxVerifier.load(args.verifier)
+verifiers = [(path, BoxVerifier.load(path)) for path in args.verifier]
 sets = {s: read_lines(s) for s in args.sets}
 settings = [("no verifier", None, ReadChecks())] + [
-    (f"w={w:g} re={r:g} ver={v:g} prune={p:g} rr={rr:g}", verifier,
-     ReadChecks(recheck=r, verified=v, verify_weight=w, prune=p, reread=rr))
+    (f"w={w:g} re={r:g} ver={v:g} prune={p:g} rr={rr:g}" + (f" {path.rsplit('/', 2)[-2]}" if len(verifiers) > 1 else ""),
+     verifier, ReadChecks(recheck=r, verified=v, verify_weight=w, prune=p, reread=rr))
+    for path, verifier in verifiers
     for w, r, v, p, rr in itertools.product(args.weights, args.recheck, args.verified, args.prune, args.reread)]
 cols = [(s, strokes) for s in sets for strokes in (False, True) if not strokes or sets[s][0].strokes]
 print(f"{'setting':<34}" + "".join(f"{s.rstrip('/').split('/')[-1][:18] + (' strk' if st else ' img'):>24}" for s, st in cols)
