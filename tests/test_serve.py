@@ -3,6 +3,7 @@ through Starlette's TestClient, the body limit on a lazy stream, thread safety, 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import socket
 import subprocess
@@ -77,6 +78,19 @@ def test_predict_reads_digits_and_syllables(client, model, image, expected):
     assert sum(probs) <= 1 + 1.5e-4  # each rounded to 4 places
 
 
+def test_an_iphone_photo_is_read(client):
+    """HEIC, an iPhone's photo format (pillow-heif), through the same decoding as every upload."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    digit = cv2.imdecode(np.frombuffer(drawn_digit("7"), np.uint8), cv2.IMREAD_GRAYSCALE)
+    photo = io.BytesIO()
+    Image.fromarray(digit).convert("RGB").save(photo, format="HEIF", quality=90)
+    r = client.post("/api/predict?model=digits", content=photo.getvalue())
+    assert r.status_code == 200, r.text
+    assert r.json()["top"][0]["label"] == "7"
+
+
 def test_top_and_only(client):
     top5 = client.post("/api/predict?model=hangul&top=5", content=rendered_syllable("가")).json()["top"]
     assert len(top5) == 5 and top5[0]["label"] == "가"
@@ -108,7 +122,8 @@ def bomb(path: Path) -> bytes:
     ("/api/predict?model=digits", lambda _: png(np.full((300, 300), 255, np.uint8)), 400, "nothing drawn"),
     ("/api/predict?model=digits", lambda _: b"\x89PNG\r\n\x1a\n but not really" * 10, 400, "not a readable image"),
     ("/api/predict?model=digits", lambda _: b"", 400, "empty body"),
-    ("/api/predict?model=digits", lambda _: b"this is not an image", 400, "not a readable image"),
+    ("/api/predict?model=digits", lambda _: b"this is not an image", 400, "not a readable image (unknown format"),
+    ("/api/predict?model=digits", lambda _: b"%PDF-1.7\n1 0 obj", 400, "a PDF document, not an image: export its page"),
     ("/api/predict?model=digits", lambda _: b"\0" * (MAX_BODY_BYTES + 1), 413, "over the limit of 2097152 bytes"),
     ("/api/predict?model=digits", lambda _: png(np.zeros((4097, 4096), np.uint8)), 413, "16.8 megapixels"),
     ("/api/predict?model=digits", bomb, 413, "20000x20000 = 400.0 megapixels"),

@@ -73,7 +73,7 @@ def decode_image(data: bytes, where=None) -> np.ndarray:
     if img is None:
         img = _decode_with_pillow(data)
     if img is None:
-        raise DataFormatError(where, "not a readable image (" + _what_it_is(data) + ")")
+        raise DataFormatError(where, "not a readable image (" + what_it_is(data) + ")")
     if size is None and img.ndim >= 2:
         check_image_size(img.shape[1], img.shape[0], where)  # a format only OpenCV knows: same limit
     if img.dtype == np.uint16:
@@ -151,7 +151,7 @@ def _pillow():
 _HEIF: bool | None = None  # whether HEIC/HEIF photos can be decoded (None: not looked yet)
 
 
-def _what_it_is(data: bytes) -> str:
+def what_it_is(data: bytes) -> str:
     """Why bytes no decoder took are not an image it reads, with what to do where the kind is known."""
     head = data[:1024].lstrip()
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1", b"ftypheim", b"ftypheis"):

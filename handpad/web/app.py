@@ -47,7 +47,7 @@ from starlette.staticfiles import StaticFiles
 from ..errors import DataFormatError, HandpadError, NothingDrawnError
 from ..pad.canvas import SampleSaver, default_store_dir
 from ..recognizer import Recognizer, answer_json
-from ..sources.images import decode_image, image_header_size
+from ..sources.images import decode_image, image_header_size, what_it_is
 
 KINDS = ("digits", "hangul")
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a 400x400 canvas is ~10 KB as PNG
@@ -143,7 +143,7 @@ def decode(data: bytes):
         raise ApiError(400, "empty body: send the image's bytes (PNG or JPEG) as the request body")
     size = image_header_size(data)
     if size is None:
-        raise ApiError(400, "not a readable image (send PNG or JPEG bytes)")
+        raise ApiError(400, f"not a readable image ({what_it_is(data)}; send PNG, JPEG or HEIC bytes)")
     width, height = size
     if width * height > MAX_IMAGE_PIXELS:
         raise ApiError(413, f"image is {width}x{height} = {width * height / 1e6:.1f} megapixels, over the limit "
