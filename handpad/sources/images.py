@@ -2,7 +2,8 @@
 
 ``read_image`` reads the bytes with Python and decodes them with ``cv2.imdecode`` (``cv2.imread``
 cannot open non-ASCII paths such as ``샘플/가.png`` on every platform), falling back to Pillow for
-formats OpenCV lacks (HEIC/HEIF, an iPhone's photos, through the pillow-heif plugin). A labeled folder is ``ROOT/<label>/<image>``: the subfolder name is the label.
+formats OpenCV lacks (HEIC/HEIF, an iPhone's photos, through the pillow-heif plugin). A labeled folder
+is ``ROOT/<label>/<image>``: the subfolder name is the label.
 
 Images over :data:`MAX_IMAGE_PIXELS` are refused before any pixel is decoded (their header is
 read with Pillow): a decompression bomb -- a 91 KB PNG of 20000 x 20000 pixels -- would otherwise
@@ -24,8 +25,8 @@ from ..labels import space_for_labels
 from ..preprocess import PreprocessConfig
 from . import Input, Reader
 
-IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".pnm",
-                              ".heic", ".heif"})
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm",
+                              ".pbm", ".pnm", ".heic", ".heif"})
 MAX_IMAGE_PIXELS = 50_000_000  # width x height; a 48-megapixel phone photo (8000 x 6000) still passes
 
 
@@ -155,8 +156,9 @@ def what_it_is(data: bytes) -> str:
     """Why bytes no decoder took are not an image it reads, with what to do where the kind is known."""
     head = data[:1024].lstrip()
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1", b"ftypheim", b"ftypheis"):
-        return ("a HEIC/HEIF photo, and pillow-heif, which decodes them, is not installed: pip install pillow-heif, "
-                "or export the photo as JPEG" if not _HEIF else "a HEIC/HEIF photo that cannot be decoded: corrupt or truncated")
+        if not _HEIF:
+            return "a HEIC/HEIF photo, and pillow-heif, which decodes them, is not installed: pip install pillow-heif"
+        return "a HEIC/HEIF photo that cannot be decoded: corrupt or truncated"
     if head.startswith(b"%PDF"):
         return "a PDF document, not an image: export its page as PNG or JPEG"
     if head.startswith(b"<svg") or head.startswith(b"<?xml") and b"<svg" in head:
