@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from pathlib import Path
 
 from handpad import Recognizer
 from handpad.evaluation import evaluate_reading
@@ -45,7 +46,7 @@ weight = PRIOR_WEIGHT if rec.label_space.kind == "hangul" else 0.0  # digits: no
 verifiers = [(path, BoxVerifier.load(path)) for path in args.verifier]
 sets = {s: read_lines(s) for s in args.sets}
 settings = [("no verifier", None, ReadChecks())] + [
-    (f"w={w:g} re={r:g} ver={v:g} prune={p:g} rr={rr:g}" + (f" {path.rsplit('/', 2)[-2]}" if len(verifiers) > 1 else ""),
+    (f"w={w:g} re={r:g} ver={v:g} prune={p:g} rr={rr:g}" + (f" {Path(path).parent.name or path}" if len(verifiers) > 1 else ""),
      verifier, ReadChecks(recheck=r, verified=v, verify_weight=w, prune=p, reread=rr))
     for path, verifier in verifiers
     for w, r, v, p, rr in itertools.product(args.weights, args.recheck, args.verified, args.prune, args.reread)]
