@@ -8,8 +8,8 @@ optional blur/binarization -> store, committing each input once it is fully conv
 samples are skipped and counted (``strict`` stops at the first); an input that cannot be read
 adds nothing to the store and is listed in the report, and the other inputs are still converted.
 
-``convert_mnist``, ``convert_phd08``, ``convert_hgu1`` and ``convert_images`` build the reader
-and the options of one source.
+``convert_mnist``, ``convert_phd08``, ``convert_hgu1``, ``convert_images`` and ``convert_lines``
+build the reader and the options of one source.
 """
 from __future__ import annotations
 
@@ -28,12 +28,13 @@ from .preprocess import preprocess
 from .sources import Input, Reader, check_size
 from .sources.hgu1 import Hgu1Reader
 from .sources.images import ImageFolderReader
+from .sources.lines import LineBoxReader
 from .sources.mnist import MnistReader
 from .sources.phd08 import Phd08Options, Phd08Reader
 from .store import StoreWriter
 
 __all__ = ["ConversionReport", "ConvertOptions", "Phd08Options", "convert", "convert_hgu1", "convert_images",
-           "convert_mnist", "convert_phd08"]
+           "convert_lines", "convert_mnist", "convert_phd08"]
 
 
 @dataclass
@@ -218,3 +219,12 @@ def convert_images(root, out, size: int = 60, center_mass: bool | None = None, s
     """``ROOT/<label>/*.png`` -> store; one input per label folder. Digits-only sets are centered by mass."""
     options = ConvertOptions(size, strict, overwrite, progress, workers)
     return convert(ImageFolderReader(root, size, center_mass), out, options)
+
+
+def convert_lines(sets: Iterable, out, margin: float = 1.0, size: int | None = None, strict: bool = False,
+                  overwrite: bool = False, progress: bool = True, workers: int | None = None) -> ConversionReport:
+    """Line sets (``handpad synth words`` / ``numbers``) -> store of their characters as the reading
+    cuts them (:class:`handpad.sources.lines.LineBoxReader`); one input per 250 lines."""
+    reader = LineBoxReader(sets, margin, size)
+    options = ConvertOptions(reader.config.size, strict, overwrite, progress, workers)
+    return convert(reader, out, options)

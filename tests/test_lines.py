@@ -378,3 +378,43 @@ def test_cli_words_and_numbers_write_sets(tmp_path, faces, mnist_store):
 def test_cli_refuses_a_bad_range(tmp_path, mnist_store, capsys):
     rc = handpad_main(["synth", "numbers", "--out", str(tmp_path / "x"), "--store", str(mnist_store), "--digits", "8-3"])
     assert rc == 1 and "--digits" in capsys.readouterr().err and not (tmp_path / "x").exists()
+
+
+def test_convert_lines_stores_each_character_as_the_reading_cuts_and_prepares_it(tmp_path, mnist_store, faces, capsys):
+    from handpad import reading
+    from handpad.preprocess import PRESETS, preprocess
+
+    for style in ("pen", "scanned"):
+        assert handpad_main(["synth", "numbers", "--out", str(tmp_path / style), "--store", str(mnist_store),
+                             "--split", "train", "--style", style, "--spacing", "normal", "--count", "4", "--digits", "3-5",
+                             "--quiet"]) == 0
+    out = tmp_path / "boxes"
+    assert handpad_main(["convert", "lines", str(tmp_path / "pen"), str(tmp_path / "scanned"), "--out", str(out),
+                         "--no-progress", "--workers", "1"]) == 0
+    store = load_store(out)
+    pen_lines, scanned_lines = read_lines(tmp_path / "pen"), read_lines(tmp_path / "scanned")
+    assert store.manifest["source"] == "lines" and store.manifest["label_space"] == "digits"
+    # per pen line its digits from the image, then again from the strokes; per scanned line from the image
+    expected = [d for s in pen_lines for d in s.text * 2] + [d for s in scanned_lines for d in s.text]
+    got = store.label_names(store.labels)
+    assert got == expected  # normal spacing: every digit's box is found (a box the cutting misses is no sample)
+    # the first line's digits are, pixel for pixel, what reading that line prepares for the model
+    first = pen_lines[0]
+    seg = reading.segment(first.image(), kind="digits")
+    assert [b for b in seg.boxes] and len(seg.crops) == len(first.text)
+    prepared = np.stack([preprocess(c, config=PRESETS["digits"], ink="map") for c in seg.crops])
+    assert np.array_equal(np.asarray(store.images[: len(first.text)]), prepared)
+    assert got[: len(first.text)] == list(first.text)
+    # again into the same store: every input is done already
+    assert handpad_main(["convert", "lines", str(tmp_path / "pen"), str(tmp_path / "scanned"), "--out", str(out),
+                         "--no-progress"]) == 0
+    assert "2 already converted, skipped" in capsys.readouterr().out and len(load_store(out)) == len(got)
+    # not a line set; sets of two kinds
+    assert handpad_main(["convert", "lines", str(mnist_store), "--out", str(tmp_path / "x")]) == 1
+    assert f"{mnist_store / 'manifest.json'}: not a line set manifest" in capsys.readouterr().err
+    assert handpad_main(["synth", "words", "--out", str(tmp_path / "w"), "--fonts", str(PEN_SCRIPT), "--count", "1",
+                         "--quiet"]) == 0
+    assert handpad_main(["convert", "lines", str(tmp_path / "pen"), str(tmp_path / "w"), "--out", str(tmp_path / "y")]) == 1
+    err = capsys.readouterr().err
+    assert "line sets of different kinds" in err and "convert each kind into its own store" in err
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()

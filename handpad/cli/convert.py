@@ -16,6 +16,7 @@ Sources:
   hgu1    PE92 / SERI95 handwritten Hangul: .hgu1 files (EUC-KR labels, gray images)
   images  a folder of labeled images: DIR/<label>/*.png|jpg|bmp...
   pen     a store -> the same samples redrawn with a round pen on a large canvas (as the pad sees them)
+  lines   line sets (handpad synth words / numbers) -> their characters as `handpad read` cuts them
 
 Bad samples are skipped and counted (--strict stops at the first); a file that cannot be
 read is reported and the others are still converted; the exit status is 1 if anything was
@@ -120,6 +121,30 @@ Example:
     p.set_defaults(_convert=_run_images)
 
     _add_pen(sub, fmt)
+
+    p = sub.add_parser("lines", help="line sets -> their characters as the reading cuts them", formatter_class=fmt,
+                       description="""\
+Line sets (made by `handpad synth words` / `handpad synth numbers`) -> a store of their characters
+as `handpad read` cuts and prepares them: from each line's image and, where it has them, its strokes,
+the boxes the segmentation proposes that overlap a true character's box (IoU >= 0.75), each cut to
+its own ink (a neighbour's ink reaching into it left out), labeled with that character. A model
+trained on them also sees what reading a line gives it: the hand's drift from character to
+character, neighbours cut away, now and then a piece of the next one. Use line sets of training
+digits or faces only (synth numbers --split train; synth words --exclude the held-out faces).
+
+Example (the digits members trained on number lines, models/README.md):
+  handpad synth numbers --out data/numbers-train/pen --split train --style pen --spacing mixed --count 2000 --seed 201
+  handpad convert lines data/numbers-train/pen --out data/digits/train-lines""")
+    p.add_argument("sets", nargs="+", metavar="SET", help="line set folders, all of one kind (hangul or digits)")
+    p.add_argument("--margin", type=float, default=1.0,
+                   help="boxes on groupings costing up to this much more than the shapes' best (default 1.0)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the dataset store folder to write (created if needed)")
+    p.add_argument("--size", type=int, help="side of the store images (default: the kind's preprocessing, 60)")
+    p.add_argument("--strict", action="store_true", help="stop at the first bad line (default: skip and count)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing store in --out instead of continuing it")
+    p.add_argument("--workers", type=int, help="processes to use (default: one per CPU)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(_convert=_run_lines)
 
 
 def _add_pen(sub, fmt) -> None:
@@ -242,3 +267,10 @@ def _run_images(args):
     return convert_images(args.root, args.out, size=args.size, strict=args.strict, overwrite=args.overwrite,
                           progress=not args.no_progress, workers=args.workers)
 
+
+
+def _run_lines(args):
+    from ..convert import convert_lines
+
+    return convert_lines(args.sets, args.out, margin=args.margin, size=args.size, strict=args.strict,
+                         overwrite=args.overwrite, progress=not args.no_progress, workers=args.workers)

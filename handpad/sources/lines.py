@@ -21,13 +21,16 @@ Errors name the file and the line of ``lines.jsonl`` (:class:`~handpad.errors.Da
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, HandpadError
+from ..labels import label_space
+from ..preprocess import PRESETS
+from . import Input, Reader, check_size
 
 FORMAT = "handpad-lines"
 VERSION = 1
@@ -173,3 +176,83 @@ def _sample(row, folder: Path, path: Path, number: int) -> LineSample:
                 raise bad(f"stroke {k}: points must be a non-empty list of [x, y]")
     extra = {k: v for k, v in row.items() if k not in (*REQUIRED, "strokes", "face", "style", "spacing")}
     return LineSample(folder / file, text, arr, strokes, row.get("face"), row.get("style"), row.get("spacing"), extra)
+
+
+# -- the boxes a reading cuts, as a source of training samples -------------------------------------
+
+CHUNK_LINES = 250  # lines per input: what a conversion commits at once and a re-run skips
+
+
+class LineBoxReader(Reader):
+    """Line sets -> their characters as the reading cuts them, each with its label (``handpad convert lines``).
+
+    For every line, from its image and (where it has them) from its strokes: the boxes the segmentation
+    proposes (:func:`handpad.reading.layout`, groupings within ``margin`` of the shapes' best) that overlap
+    a true character's box by at least ``POSITIVE_IOU``, the closest one per character. A box is the
+    line's ink map cut to its own pieces (a neighbour's ink reaching into the rectangle is left out) and
+    preprocessed as :func:`handpad.reading.read` prepares it, so a model trained on these sees what it
+    reads in a line: the hand's drift from character to character, neighbours cut away, now and then a
+    piece of the next one. All sets must be of one kind; the store counts in its label space, at its
+    preprocessing (``size``: another side, for a model that reads larger inputs).
+    """
+
+    name = "lines"
+    ink = "map"  # the reading's crops are pieces of the line's ink map
+    unit = "line"
+    no_ink = "nothing drawn in the box"
+
+    def __init__(self, folders, margin: float = 1.0, size: int | None = None):
+        self.folders = [Path(f) for f in folders]
+        if not self.folders:
+            raise HandpadError("give at least one line set (made by `handpad synth words` / `numbers`)")
+        kinds = {f: read_manifest(f)["kind"] for f in self.folders}
+        if len(set(kinds.values())) > 1:
+            raise HandpadError("line sets of different kinds (" + ", ".join(f"{f}: {k}" for f, k in kinds.items())
+                               + "): convert each kind into its own store")
+        if not margin >= 0:
+            raise HandpadError(f"--margin must be 0 or more, not {margin}")
+        self.kind, self.margin = kinds[self.folders[0]], float(margin)
+        self.label_space = label_space(self.kind)
+        self.config = PRESETS[self.kind] if size is None else replace(PRESETS[self.kind], size=check_size(size))
+
+    def manifest_options(self) -> dict:
+        return {"line_sets": [str(f) for f in self.folders], "margin": self.margin} | super().manifest_options()
+
+    def inputs(self) -> list:
+        out = []
+        for folder in self.folders:
+            try:
+                n = len(read_lines(folder))
+            except DataFormatError as e:
+                out.append(e)
+                continue
+            out += [Input(f"{folder}:[{a}:{min(a + CHUNK_LINES, n)}]", (folder, a), min(CHUNK_LINES, n - a))
+                    for a in range(0, n, CHUNK_LINES)]
+        return out
+
+    def read(self, input: Input) -> Iterator:
+        from .. import reading
+        from ..evaluation import box_iou
+        from ..verifier import POSITIVE_IOU
+
+        folder, start = input.ref
+        index = {label: i for i, label in enumerate(self.label_space.labels)}
+        for n, sample in enumerate(read_lines(folder).samples[start:start + input.count], start + 1):
+            for source in ("image", "strokes") if sample.strokes else ("image",):
+                path, what = str(folder / LINES_FILE), f"line {n} ({sample.path.name}), from its {source}"
+                try:
+                    lay = reading.layout(**{source: sample.image() if source == "image" else sample.strokes},
+                                         kind=self.kind)
+                except HandpadError as e:  # this line is no sample; the others still are
+                    yield DataFormatError(path, f"{what}: {e}")
+                    continue
+                closest: dict[int, tuple] = {}  # character -> (overlap, grouping)
+                for i, j in lay.near(self.margin):
+                    overlaps = [box_iou(lay.box(i, j), t) for t in sample.boxes]
+                    k = int(np.argmax(overlaps))
+                    if overlaps[k] >= POSITIVE_IOU and overlaps[k] > closest.get(k, (0.0,))[0]:
+                        closest[k] = (overlaps[k], (i, j))
+                for k in sorted(closest):
+                    char = sample.chars[k]
+                    if char in index:  # a mark outside the label space (a minus, a comma) is no sample
+                        yield lay.crop(*closest[k][1]), index[char], (path, f"{what}, character {k + 1} ({char})")
