@@ -7,7 +7,7 @@ a space as an empty box (as on 원고지), 0-3 empty boxes after the writing and
 원고지 row has 10-20); the rules and walls printed 1-3 px thick at 40-100% black. The same rows are read
 three ways in one process: the characters at the same places without the boxes (the baseline), in their
 boxes, and in their boxes with the walls left in (only the rules above and below taken away, as
-`handpad read` did before 2026-12-06). `handpad.reading.without_rules` takes the walls away.
+`handpad read` did before 2026-12-06). `handpad.page.without_rules` takes the walls away.
 
     python bench/boxed_rows.py data/words-val-pen --limit 100
     python bench/boxed_rows.py data/numbers-val-pen --model digits --limit 100
@@ -91,6 +91,7 @@ def main() -> None:
     p.add_argument("--boxes", type=int, default=4, help="rows of at least this many boxes")
     args = p.parse_args()
 
+    from handpad import page as page_module
     from handpad import reading
     from handpad.errors import HandpadError
     from handpad.recognizer import Recognizer
@@ -106,12 +107,12 @@ def main() -> None:
         turns = np.random.default_rng(args.seed + 1).uniform(-args.rotate, args.rotate, len(samples))
         rows = {name: [turned(im, t) for im, t in zip(images, turns)] for name, images in rows.items()}
     rows["in boxes, walls left in"] = rows["in boxes"]
-    keep_walls = reading._without_walls
+    keep_walls = page_module._without_walls
     print(f"{args.lines}: {len(samples)} lines written one character to a box, model {args.model}"
           + (f", turned up to ±{args.rotate:g}°" if args.rotate else ""))
     print(f"{'condition':28s} {'text right':>10s} {'chars right':>11s} {'failed':>7s} {'ms/line':>8s}")
     for name, images in rows.items():
-        reading._without_walls = (lambda out, ink, rules: out) if name.endswith("left in") else keep_walls
+        page_module._without_walls = (lambda out, ink, rules: out) if name.endswith("left in") else keep_walls
         right = chars = total = failed = 0
         t0 = time.perf_counter()
         for s, im in zip(samples, images):
@@ -126,7 +127,7 @@ def main() -> None:
             chars += sum(a == b for a, b in zip(got, s.chars)) if len(got) == len(s.chars) else 0
         ms = (time.perf_counter() - t0) * 1000 / len(samples)
         print(f"{name:28s} {right / len(samples) * 100:9.1f}% {chars / total * 100:10.1f}% {failed:7d} {ms:8.1f}")
-    reading._without_walls = keep_walls
+    page_module._without_walls = keep_walls
 
 
 if __name__ == "__main__":

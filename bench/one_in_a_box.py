@@ -6,7 +6,7 @@ character without the box under the same transform, in the same process: with pa
 box's own sides, turned 2 and 4 degrees, with grain and blur, as a cell of a grid whose lines run out
 through the photo, cut out of a row of boxes with 12 or 30 px of paper around (the row's rules running on
 out through the sides), and on graph paper (a photo 1.6x the character, lines every 24 px light or 40 px darker,
-against the same photo without them). Top-1 right per case (`handpad.reading.without_box`, `without_rules_across`).
+against the same photo without them). Top-1 right per case (`handpad.page.without_box`, `without_rules_across`).
 
     python bench/one_in_a_box.py data/words-pen --lines 60
     python bench/one_in_a_box.py data/numbers-pen --model digits

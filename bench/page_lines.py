@@ -1,4 +1,4 @@
-"""Pages of several lines (`handpad.reading.page_lines`): are the lines found, and read as alone?
+"""Pages of several lines (`handpad.page.page_lines`): are the lines found, and read as alone?
 
 Pages are stacked from line sets (`handpad synth words` / `synth numbers`): 2-4 lines each, picked at
 random, as one writer writes them (each line's ink scaled to about the same height, 85-115%), with
@@ -16,7 +16,7 @@ on the page) read alone.
 With --read N --desk each page is also read as a photo of the sheet lying on a darker desk (`on_a_desk`).
 With --ruled the pages are ruled paper: a printed line in each gap between lines of writing, one above and
 one below (1-3 px, 0.4-1.0 of the ink's strength, turned with the page), taken away before the lines are
-found (`handpad.reading.without_rules`, as `read` does); the same pages as without --ruled.
+found (`handpad.page.without_rules`, as `read` does); the same pages as without --ruled.
 """
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def main() -> None:
                    help="turn each page by a random angle within +-DEG degrees (lines are then found right "
                         "when each range holds one line's middle row)")
     p.add_argument("--ruled", action="store_true", help="ruled paper: printed lines between the lines of writing, "
-                   "taken away first (handpad.reading.without_rules)")
+                   "taken away first (handpad.page.without_rules)")
     p.add_argument("--desk", action="store_true", help="with --read: each page also read as a phone photo of the "
                    "sheet (dark ink on white) lying on a darker desk, 150 px of desk around it")
     p.add_argument("--singles", nargs="*", default=[], help="stores of single syllables that must stay one line")
@@ -105,7 +105,8 @@ def main() -> None:
                    "twentieth sitting (no read_apart: short lines are not asked about)")
     args = p.parse_args()
 
-    from handpad.reading import page_lines, read_apart, resolve_verifier, without_rules
+    from handpad.page import page_lines, without_rules
+    from handpad.reading import read_apart, resolve_verifier
     from handpad.recognizer import Recognizer
     from handpad.store import load_store
 

@@ -3,7 +3,7 @@
 People underline what they write. Each line of a set is read as it is and again with a line drawn under it by
 hand (a wavy pen line, 5 px, from just before the first character to just after the last, 12-24 px under the
 lowest ink, waving 2-6 px), in the same process (`handpad read`, `Recognizer.read`;
-`handpad.reading.without_underlines`). Prints whole lines right for both, and how many underlines were found.
+`handpad.page.without_underlines`). Prints whole lines right for both, and how many underlines were found.
 
     python bench/underlined.py data/words-pen --limit 200
     python bench/underlined.py data/numbers-pen --model digits
@@ -36,6 +36,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
 
+    from handpad import page as page_module
     from handpad import reading
     from handpad.preprocess import ink_map
     from handpad.recognizer import Recognizer
@@ -52,7 +53,7 @@ def main() -> None:
         under += rec.read(with_line).text == line.text
         if hasattr(reading, "without_underlines"):  # (absent from the code before it: compared in turns)
             ink = ink_map(with_line)
-            found += reading.without_underlines(ink) is not ink
+            found += page_module.without_underlines(ink) is not ink
     n = len(lines)
     print(f"{n} lines of {args.lines}, model {rec.name}: whole lines right as written {100 * plain / n:.1f}%, "
           f"underlined by hand {100 * under / n:.1f}% (underline found in {100 * found / n:.1f}%)")

@@ -64,11 +64,11 @@ class Recognizer:
         """The uint8 input the model sees for ``image`` (raises NothingDrawnError if there is no ink);
         ``ink`` as :func:`handpad.preprocess.ink_map` takes it. A photo of one character on ruled or grid
         paper has its printed lines taken away first, as :meth:`read` does
-        (:func:`handpad.reading.without_rules_across`), and a scan's dark border, punch holes, a photo's thumb
-        (:func:`handpad.reading.without_scan_marks`); any other image is prepared as it is."""
+        (:func:`handpad.page.without_rules_across`), and a scan's dark border, punch holes, a photo's thumb
+        (:func:`handpad.page.without_scan_marks`); any other image is prepared as it is."""
         if ink != "map":
             from .preprocess import ink_map
-            from .reading import without_rules_across, without_scan_marks
+            from .page import without_rules_across, without_scan_marks
 
             image, ink = without_rules_across(without_scan_marks(ink_map(image, ink))), "map"
         return self.model.prepare(image, ink)

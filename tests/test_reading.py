@@ -14,6 +14,7 @@ import pytest
 from conftest import require
 from PIL import Image, ImageDraw, ImageFont
 
+from handpad import page as page_module
 from handpad import reading
 from handpad.errors import HandpadError, NothingDrawnError
 from handpad.preprocess import preprocess
@@ -328,7 +329,7 @@ def test_a_page_of_number_lines_prints_one_line_per_line(tmp_path, mnist_digits)
 def test_a_page_photographed_askew_is_turned_straight_before_its_lines_are_found(turn, digits_rec, mnist_digits, monkeypatch):
     """Two long lines of real MNIST digits close together, the page turned by 4 or 11 degrees (turns up to
     15 are looked for; up to 6 until the seventeenth sitting): no empty row parts them any more, so the
-    page is turned straight (reading.skew_angle) and read line by line; the boxes are given on the photo
+    page is turned straight (page_module.skew_angle) and read line by line; the boxes are given on the photo
     as it is. Without the turn it reads as one garbled line."""
     import cv2
 
@@ -341,17 +342,17 @@ def test_a_page_photographed_askew_is_turned_straight_before_its_lines_are_found
     h, w = page.shape
     photo = cv2.warpAffine(page, cv2.getRotationMatrix2D((w / 2, h / 2), turn, 1.0), (w, h))
     assert (photo[:, [0, -1]] == 0).all() and (photo[[0, -1]] == 0).all()  # nothing turned out of the photo
-    assert len(reading.text_lines(reading.ink_map(photo))) == 1  # turned, the lines' rows overlap
+    assert len(page_module.text_lines(reading.ink_map(photo))) == 1  # turned, the lines' rows overlap
     want = ["".join(map(str, labels[30:38])), "".join(map(str, labels[40:48]))]
     read = digits_rec.read(photo)
     assert read.lines == want
-    assert -turn - 1.0 <= reading.skew_angle(reading.ink_map(photo)) <= -turn + 1.0
+    assert -turn - 1.0 <= page_module.skew_angle(reading.ink_map(photo)) <= -turn + 1.0
     ys, xs = np.nonzero(photo > 127)
     for s in read.syllables:  # each box holds ink of the photo, on the photo as it is
         x0, y0, x1, y1 = s.box
         assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h and (photo[y0:y1, x0:x1] > 127).any()
     assert np.mean([s.box[1] for s in read.syllables if s.line == 0]) < np.mean([s.box[1] for s in read.syllables if s.line == 1])
-    monkeypatch.setattr(reading, "skew_angle", lambda ink: 0.0)
+    monkeypatch.setattr(page_module, "skew_angle", lambda ink: 0.0)
     assert digits_rec.read(photo).lines != want
 
 
@@ -392,7 +393,7 @@ def test_a_syllable_whose_final_sits_apart_is_one_line():
     """Careless hands drop a final consonant (or a ㅡ) below the rest, with empty rows between: still one
     line. Rows of real pieces apart, from the hand synthesizer's careless style: many of these drawings
     have empty rows, none is split; two lines of them, side by side in threes, are two lines."""
-    from handpad.reading import text_lines
+    from handpad.page import text_lines
 
     drawings = _finals_apart()
     assert sum(map(_empty_row_inside, drawings)) >= 10  # the test means something: drawings with empty rows inside
@@ -437,7 +438,7 @@ def test_a_list_of_short_words_is_read_line_by_line(hangul_rec, words):
     from handpad.preprocess import ink_map
 
     page = _list_page(words)
-    assert len(reading.text_lines(ink_map(page))) == 1  # shapes alone: one line (the test means something)
+    assert len(page_module.text_lines(ink_map(page))) == 1  # shapes alone: one line (the test means something)
     assert hangul_rec.read(page).lines == words
     assert hangul_rec.read(_list_page(words, gap=0.3)).lines == words
 
@@ -445,7 +446,8 @@ def test_a_list_of_short_words_is_read_line_by_line(hangul_rec, words):
 def test_a_syllable_whose_final_sits_apart_stays_one_line_when_the_reader_is_asked(hangul_rec):
     """The reader asked about the bands of the careless drawings above: a final alone is no syllable, the
     whole is one, so none is split; asked at least 20 times (the test means something)."""
-    from handpad.reading import read_apart, resolve_verifier, text_lines
+    from handpad.page import text_lines
+    from handpad.reading import read_apart, resolve_verifier
 
     judge, asked = read_apart(hangul_rec, resolve_verifier("shipped", "hangul"), "hangul"), []
 
@@ -673,7 +675,7 @@ def test_grainy_and_dusty_photos_read_like_the_clean_line(hangul_rec, digits_rec
 def test_a_page_of_ruled_paper_reads_as_the_plain_page(hangul_rec, turn, monkeypatch):
     """Two lines of a real handwriting font on ruled paper (gray printed lines, 2 px, between and around
     the lines of writing, one touching the first line's baseline), straight or photographed 8 degrees
-    askew: the rules are taken away (reading.without_rules) and the lines read as on plain paper. Left
+    askew: the rules are taken away (page_module.without_rules) and the lines read as on plain paper. Left
     in, the rules join everything into one line of nonsense. A page of rules alone is "nothing drawn";
     single syllables (a ㅡ across the whole character) and plain lines keep every pixel."""
     import cv2
@@ -694,25 +696,25 @@ def test_a_page_of_ruled_paper_reads_as_the_plain_page(hangul_rec, turn, monkeyp
         page, ruled = (cv2.warpAffine(p, turn_it, (cols, rows), borderValue=255) for p in (page, ruled))
     plain = hangul_rec.read(page).lines  # (turned, this font's 요 at this size reads as 스)
     assert hangul_rec.read(ruled).lines == plain and plain[1] == "대한 민국" and plain[0].startswith("안녕 하세")
-    monkeypatch.setattr(reading, "without_rules", lambda ink: ink)
+    monkeypatch.setattr(page_module, "without_rules", lambda ink: ink)
     monkeypatch.setattr(reading, "_sharpened", lambda ink: ink)  # (a blurred page's stretch cuts faint rules back too)
     assert hangul_rec.read(ruled).lines != plain
     monkeypatch.undo()
     with pytest.raises(NothingDrawnError, match="only ruled lines"):
         hangul_rec.read(_rules_only())
     plain = ink_map(word_image("으흐 크르", size=60))
-    assert reading.without_rules(plain) is plain
+    assert page_module.without_rules(plain) is plain
     for ch in "으크흐르":  # one syllable, its ㅡ as wide as the image
         one = ink_map(word_image(ch, size=80))
         ys, xs = np.nonzero(one > 0.25)
         one = np.ascontiguousarray(one[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
-        assert reading.without_rules(one) is one
+        assert page_module.without_rules(one) is one
 
 
 def test_a_narrow_ruled_page_is_no_single_character(hangul_rec, monkeypatch):
     """Three short lines on ruled paper: the page's writing is no wider than twice its height, as one
     character's is, and its rules run out through the frame; still a page (many pieces of ink), its rules go
-    as a page's do (reading._without_printed_lines), straight or photographed 8 degrees askew, and its lines
+    as a page's do (page_module._without_printed_lines), straight or photographed 8 degrees askew, and its lines
     read as written."""
     import cv2
 
@@ -735,9 +737,9 @@ def test_a_narrow_ruled_page_is_no_single_character(hangul_rec, monkeypatch):
     rows, cols = page.shape
     page = cv2.warpAffine(page, cv2.getRotationMatrix2D((cols / 2, rows / 2), 8.0, 1.0), (cols, rows), borderValue=255)
     ink = ink_map(page)  # (turned, its lines overlap in height as a narrow page's do: page_lines finds one)
-    assert np.array_equal(reading._without_printed_lines(ink), reading.without_rules(ink))
-    monkeypatch.setattr(reading, "ONE_CHARACTER_PIECES", 10**6)
-    assert not np.array_equal(reading._without_printed_lines(ink), reading.without_rules(ink))
+    assert np.array_equal(page_module._without_printed_lines(ink), page_module.without_rules(ink))
+    monkeypatch.setattr(page_module, "ONE_CHARACTER_PIECES", 10**6)
+    assert not np.array_equal(page_module._without_printed_lines(ink), page_module.without_rules(ink))
 
 
 def _rules_only() -> np.ndarray:
@@ -767,9 +769,9 @@ def test_a_page_of_grid_paper_reads_as_the_plain_page(hangul_rec, monkeypatch):
     plain = hangul_rec.read(page).lines
     assert hangul_rec.read(grid).lines == plain and plain[1] == "대한 민국" and plain[0].startswith("안녕 하세")
     ink = ink_map(grid)
-    left = reading.without_rules(ink)
+    left = page_module.without_rules(ink)
     assert (left[:, 20:22] == 0).all() and (left[20:22] == 0).all()  # both kinds of line gone
-    monkeypatch.setattr(reading, "without_rules", lambda ink: ink)
+    monkeypatch.setattr(page_module, "without_rules", lambda ink: ink)
     assert hangul_rec.read(grid).lines != plain
 
 
@@ -805,7 +807,7 @@ def _syllable(ch: str, size: int = 80) -> np.ndarray:
 def test_a_row_of_boxes_reads_as_the_row_without_them(hangul_rec, turn, monkeypatch):
     """원고지, one row: a syllable of a real handwriting font in each box, a space as an empty box, two empty
     boxes after, straight or photographed 4 degrees askew. The rules above and below are taken away, and
-    then the walls between the boxes (reading._without_walls: up and down from rule to rule, at one
+    then the walls between the boxes (page_module._without_walls: up and down from rule to rule, at one
     pitch); the row reads as the same syllables without the boxes. With the walls left in, each wall
     reads as a stroke. A row of empty boxes is "nothing drawn"."""
     import cv2
@@ -818,7 +820,7 @@ def test_a_row_of_boxes_reads_as_the_row_without_them(hangul_rec, turn, monkeypa
         row, plain = (cv2.warpAffine(x, m, (w, h), borderValue=255) for x in (row, plain))
     assert hangul_rec.read(plain).text == "대한 민국"
     assert hangul_rec.read(row).text == "대한 민국"
-    monkeypatch.setattr(reading, "_without_walls", lambda out, ink, rules: out)
+    monkeypatch.setattr(page_module, "_without_walls", lambda out, ink, rules: out)
     assert hangul_rec.read(row).text != "대한 민국"
     monkeypatch.undo()
     with pytest.raises(NothingDrawnError, match="only ruled lines"):
@@ -862,7 +864,7 @@ def test_a_form_s_field_of_two_boxes(digits_rec, mnist_digits, monkeypatch):
         number = "".join(str(labels[i]) for i in pair)
         assert digits_rec.read(row).text == number
         with monkeypatch.context() as m:
-            m.setattr(reading, "RULE_LONG_BOXES", reading.RULE_LONG)
+            m.setattr(page_module, "RULE_LONG_BOXES", page_module.RULE_LONG)
             assert digits_rec.read(row).text != number
 
 
@@ -881,7 +883,7 @@ def test_one_syllable_photographed_on_ruled_paper_is_predicted_without_the_rules
         pages[ch] = page
     assert [hangul_rec.top_k(p, 1)[0][0] for p in pages.values()] == list(pages)
     with monkeypatch.context() as m:
-        m.setattr(reading, "without_rules_across", lambda ink: ink)
+        m.setattr(page_module, "without_rules_across", lambda ink: ink)
         assert sum(hangul_rec.top_k(p, 1)[0][0] == ch for ch, p in pages.items()) <= 1
     with pytest.raises(NothingDrawnError, match="only ruled lines"):
         hangul_rec.top_k(_rules_only())
@@ -906,7 +908,7 @@ def _in_a_box(glyph: np.ndarray, case: str, cell: int = 130, margin: int = 24) -
 @pytest.mark.parametrize("case", ["inside", "at its sides", "turned"])
 def test_one_syllable_written_in_a_printed_box_is_predicted_without_the_box(hangul_rec, case, monkeypatch):
     """predict of one syllable of a real handwriting font written in a form's box (or a cell of 원고지 cut out
-    of the photo): the box's four sides go (reading.without_box), and it reads as without the box; left in,
+    of the photo): the box's four sides go (page_module.without_box), and it reads as without the box; left in,
     the box is read as strokes. A photo cut at the box's own sides is paper within a dark frame, not light
     ink on a dark ground."""
     from handpad.preprocess import ink_map
@@ -915,7 +917,7 @@ def test_one_syllable_written_in_a_printed_box_is_predicted_without_the_box(hang
     boxed = {ch: _in_a_box(_syllable(ch, 90), case) for ch in chars}
     assert [hangul_rec.top_k(b, 1)[0][0] for b in boxed.values()] == list(chars)
     with monkeypatch.context() as m:
-        m.setattr(reading, "without_box", lambda ink: ink)
+        m.setattr(page_module, "without_box", lambda ink: ink)
         assert sum(hangul_rec.top_k(b, 1)[0][0] == ch for ch, b in boxed.items()) <= 1
     if case == "at its sides":
         ink = ink_map(boxed["가"])
@@ -925,7 +927,7 @@ def test_one_syllable_written_in_a_printed_box_is_predicted_without_the_box(hang
 def test_one_syllable_in_a_cell_of_a_grid_is_predicted_without_the_grid(hangul_rec, monkeypatch):
     """One cell of 원고지 cut out of a photo with the grid's lines running on out through the frame, the cell
     1.15x its syllable: the lines are shorter than three heights of the writing, as a ruled page's are not,
-    but there are lines both ways from side to side (reading._grid_cell): they go, and it reads as without
+    but there are lines both ways from side to side (page_module._grid_cell): they go, and it reads as without
     them; left in, the lines are read as strokes."""
     chars = "가마하길"
     cells = {}
@@ -941,7 +943,7 @@ def test_one_syllable_in_a_cell_of_a_grid_is_predicted_without_the_grid(hangul_r
         cells[ch] = cell
     assert [hangul_rec.top_k(c, 1)[0][0] for c in cells.values()] == list(chars)
     with monkeypatch.context() as m:
-        m.setattr(reading, "_grid_cell", lambda ink: ink)
+        m.setattr(page_module, "_grid_cell", lambda ink: ink)
         assert sum(hangul_rec.top_k(c, 1)[0][0] == ch for ch, c in cells.items()) <= 1
 
 
@@ -958,7 +960,7 @@ def _underlined(image: np.ndarray, below: int = 16, wave: float = 4.0) -> np.nda
 
 def test_a_line_underlined_by_hand_reads_as_without_the_underline(hangul_rec, digits_rec, mnist_digits, monkeypatch):
     """A word and a number underlined by hand (a wavy pen line under the writing, as people underline): the
-    line goes (reading.without_underlines) and they read as written; left in, it is read as strokes. A
+    line goes (page_module.without_underlines) and they read as written; left in, it is read as strokes. A
     syllable's own ㅡ under the rest of it (흩, 프, 트) is no underline, in a word or cropped alone."""
     from handpad.preprocess import ink_map
 
@@ -969,12 +971,12 @@ def test_a_line_underlined_by_hand_reads_as_without_the_underline(hangul_rec, di
     assert hangul_rec.read(word).text == "안녕 하세요"
     assert digits_rec.read(number).text == digits
     with monkeypatch.context() as m:
-        m.setattr(reading, "without_underlines", lambda ink: ink)
+        m.setattr(page_module, "without_underlines", lambda ink: ink)
         assert hangul_rec.read(word).text != "안녕 하세요"
         assert digits_rec.read(number).text != digits
     for text in ("흩어져", "프로", "트", "스프"):
         ink = ink_map(word_image(text, size=80))
-        assert reading.without_underlines(ink) is ink, text
+        assert page_module.without_underlines(ink) is ink, text
 
 
 def test_a_sentence_s_full_stops_and_commas_are_read_as_marks(hangul_rec, monkeypatch):
@@ -1129,7 +1131,7 @@ def test_a_dusty_scan_reads_as_the_clean_one(hangul_rec, digits_rec, mnist_digit
 
 def test_a_scanners_dark_border_and_punch_holes_are_not_read(hangul_rec, digits_rec, mnist_digits, monkeypatch, SHARED_DATA):
     """A scanned page leaves a dark strip along a side, the shadow of the page's edge, punch holes in the margin, a
-    photo a thumb over the page's edge: not writing (reading.without_scan_marks), so a line of a real handwriting font, and a page of two lines of real
+    photo a thumb over the page's edge: not writing (page_module.without_scan_marks), so a line of a real handwriting font, and a page of two lines of real
     digits, read as without them; read as ink, each was a syllable or digit more (before: 0-1% of validation lines
     right). A tight crop's ㅣ along its side (no longer than the writing) and a full stop stay."""
     word = word_image("안녕 하세요", size=70)
@@ -1153,11 +1155,11 @@ def test_a_scanners_dark_border_and_punch_holes_are_not_read(hangul_rec, digits_
     expected = "\n".join("".join(str(v) for v in labels[a:a + 5]) for a in (40, 50))
     assert digits_rec.read(two).text == expected
     ink = reading.ink_map(hole)
-    assert reading.without_scan_marks(ink)[:, :80].max() == 0 and reading.without_scan_marks(ink)[:, 80:].max() > 0
+    assert page_module.without_scan_marks(ink)[:, :80].max() == 0 and page_module.without_scan_marks(ink)[:, 80:].max() > 0
     for kept in (word_image("이", size=90), word_image("네, 알겠습니다.", size=70)):
         ys, xs = np.nonzero(kept < 128)
         tight = reading.ink_map(kept[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
-        assert reading.without_scan_marks(tight) is tight
+        assert page_module.without_scan_marks(tight) is tight
     # tight crops whose strokes run along their sides, printed bold (measured: 6 of 270 tight crops of five fonts
     # lost a stroke before the four sides' rule) and real PHD08 scans of 나 (13 of 4,374 before the size rule)
     bold = ImageFont.truetype("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf", 220)
@@ -1167,17 +1169,17 @@ def test_a_scanners_dark_border_and_punch_holes_are_not_read(hangul_rec, digits_
         a = np.asarray(img)
         ys, xs = np.nonzero(a < 128)
         tight = reading.ink_map(a[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
-        assert reading.without_scan_marks(tight) is tight, ch
+        assert page_module.without_scan_marks(tight) is tight, ch
     from handpad.sources.phd08 import read_phd08
     for _, scan in read_phd08(SHARED_DATA / "phd08" / "나.txt"):
         ink = reading.ink_map(scan.astype(np.uint8) * 255, "bright")
-        assert reading.without_scan_marks(ink) is ink
+        assert page_module.without_scan_marks(ink) is ink
     # one character alone (Recognizer.prepare): a photo of it with a punch hole beside it reads as without
     one = np.pad(word_image("해", size=120), 60, constant_values=255)
     holed = one.copy()
     cv2.circle(holed, (40, one.shape[0] // 2), 40, 0, -1)
     assert np.array_equal(hangul_rec.prepare(holed), hangul_rec.prepare(one))
-    monkeypatch.setattr(reading, "without_scan_marks", lambda ink: ink)  # the test means something
+    monkeypatch.setattr(page_module, "without_scan_marks", lambda ink: ink)  # the test means something
     assert [hangul_rec.read(image).text == "안녕 하세요" for image in (strip, hole, thumb)] == [False, False, False]
 
 
@@ -1265,7 +1267,7 @@ def test_a_number_s_decimal_point_is_read(digits_rec, mnist_digits, monkeypatch)
 
 def test_a_word_in_a_form_s_field_box_reads_as_without_the_box(hangul_rec, monkeypatch):
     """A word written in one printed box (a form's name field): `read` takes the box's sides away as well
-    (reading.without_box after the rules) and reads the word as written without the box."""
+    (page_module.without_box after the rules) and reads the word as written without the box."""
     fields = {}
     for text in ("사랑해요", "한글"):  # a long line's box was lost in its own rules already; a short word's read as strokes
         word = word_image(text, size=70)
@@ -1276,14 +1278,14 @@ def test_a_word_in_a_form_s_field_box_reads_as_without_the_box(hangul_rec, monke
         as_plain = hangul_rec.read(plain).text  # (사랑해요 at this size: 사랑해소, box or none)
         assert hangul_rec.read(boxed).text == as_plain and as_plain[:3] == text[:3]
         fields[as_plain] = boxed
-    monkeypatch.setattr(reading, "without_box", lambda ink: ink)
+    monkeypatch.setattr(page_module, "without_box", lambda ink: ink)
     assert all(hangul_rec.read(boxed).text != text for text, boxed in fields.items())
 
 
 def test_one_box_cut_out_of_a_row_of_boxes_is_predicted_without_the_box(hangul_rec, monkeypatch):
     """One box of a form's row cut out of the photo with paper around it: the row's rules run on out through
     the photo's sides, shorter than three heights of the writing, and the box's two walls stand between them
-    around the syllable (reading._box_of_a_row); it reads as without the box, and not with it."""
+    around the syllable (page_module._box_of_a_row); it reads as without the box, and not with it."""
     crops = {}
     for ch in "가마하길":
         g = _syllable(ch, 90)
@@ -1293,7 +1295,7 @@ def test_one_box_cut_out_of_a_row_of_boxes_is_predicted_without_the_box(hangul_r
         crops[ch] = row[70:102 + cell + 30, 100 + cell - 30:102 + 2 * cell + 30]
     assert [hangul_rec.top_k(c, 1)[0][0] for c in crops.values()] == list(crops)
     with monkeypatch.context() as m:
-        m.setattr(reading, "_box_of_a_row", lambda ink: ink)
+        m.setattr(page_module, "_box_of_a_row", lambda ink: ink)
         assert sum(hangul_rec.top_k(c, 1)[0][0] == ch for ch, c in crops.items()) <= 1
 
 
@@ -1307,16 +1309,16 @@ def test_a_printed_box_is_not_taken_from_drawings_and_glyphs(mnist_digits):
         img = Image.new("L", (140, 140), 255)
         ImageDraw.Draw(img).text((25, 15), ch, font=bold, fill=0)
         ink = ink_map(np.array(img))
-        assert reading.without_box(ink) is ink, ch
+        assert page_module.without_box(ink) is ink, ch
     images, labels = mnist_digits
     for d in images[np.isin(labels, [0, 8])][:100]:
         big = cv2.resize(d, (112, 112), interpolation=cv2.INTER_LINEAR)  # as large as a box in a photo
         ink = ink_map(big)
-        assert reading.without_box(ink) is ink
+        assert page_module.without_box(ink) is ink
     drawn = np.full((200, 160), 255, np.uint8)
     cv2.rectangle(drawn, (30, 30), (130, 170), 0, 3)
     ink = ink_map(drawn)
-    assert reading.without_box(ink) is ink
+    assert page_module.without_box(ink) is ink
 
 
 def test_syllables_cropped_tight_keep_their_own_bars(hangul_rec):
@@ -1343,12 +1345,12 @@ def test_syllables_cropped_tight_keep_their_own_bars(hangul_rec):
                                                                                            xs.min():xs.max() + 1])
     for ch, tight in crops.values():
         ink = ink_map(tight)
-        assert reading.without_rules_across(ink) is ink, ch
-        assert reading._without_printed_lines(ink) is ink, ch  # as `read` takes them away
+        assert page_module.without_rules_across(ink) is ink, ch
+        assert page_module._without_printed_lines(ink) is ink, ch  # as `read` takes them away
     for key in ((0, 0), (0, 3), (23, 0), (25, 1)):  # 스, 래, 무, 레
         ch, tight = crops[key]
         ink = ink_map(tight)
-        assert reading.without_rules(ink) is ink, ch
+        assert page_module.without_rules(ink) is ink, ch
         assert hangul_rec.top_k(tight, 1)[0][0] == hangul_rec.top_k(np.pad(tight, 40, constant_values=255), 1)[0][0]
         assert hangul_rec.read(tight).text == hangul_rec.read(np.pad(tight, 40, constant_values=255)).text
 
@@ -1365,7 +1367,7 @@ def test_numbers_in_a_form_s_boxes_and_strokes_that_reach_the_rules(digits_rec, 
     with_stroke = row.copy()
     x = 30 + 70 * 6 + 33  # the empty box's middle, from its rule to the other
     with_stroke[32:100, x:x + 3] = 0
-    left = reading.without_rules(ink_map(with_stroke))
+    left = page_module.without_rules(ink_map(with_stroke))
     assert (left[40:95, x:x + 3] > 0.9).all()  # the stroke is kept
     assert (left[40:95, 30:32] == 0).all() and (left[40:95, 30 + 70 * 3:32 + 70 * 3] == 0).all()  # walls gone
 
