@@ -34,13 +34,15 @@ With --hyphen, each line is read as it is and with a hyphen (a stroke of the lin
 round ends included, at the middle of its rows, 0.15 heights from the characters on either side) after one of its
 characters (numbers: drawn at random, not the last, as "010-1234"; Hangul lines of two words or more: in place of
 the first space, as "서울-부산"), from the image and, with --strokes, from the strokes (the hyphen a stroke of its
-own). --colon: a colon instead (two dots of the line's pen at 0.3 and 0.7 of its rows; numbers only); --minus: the
+own). --colon: a colon instead (two dots of the line's pen at 0.3 and 0.7 of its rows; Hangul: after the first word,
+the space after it kept, "이름: 홍길동"); --minus: the
 hyphen's stroke before the first digit, 0.15 heights from it (a negative number, "-42"; numbers only). With
 --unmarked --dashes: where a "-" (numbers: or ":") is found in images that hold none.
 
     python bench/punctuation.py data/numbers-val-pen --model digits --hyphen [--strokes]
     python bench/punctuation.py data/numbers-val-pen --model digits --colon [--strokes]
     python bench/punctuation.py data/words-val-pen --hyphen [--strokes]
+    python bench/punctuation.py data/words-val-pen --colon [--strokes]
     python bench/punctuation.py --unmarked --dashes data/words-val-pen data/words-val-careless data/hangul-val-pen-80
 """
 from __future__ import annotations
@@ -86,7 +88,7 @@ def main() -> None:
     p.add_argument("--comma", action="store_true", help="numbers with a thousands' comma (--model digits)")
     p.add_argument("--hyphen", action="store_true", help="a hyphen between two characters (numbers) or two words")
     p.add_argument("--minus", action="store_true", help="a minus sign before the number (--model digits)")
-    p.add_argument("--colon", action="store_true", help="a colon between two digits (--model digits)")
+    p.add_argument("--colon", action="store_true", help="a colon between two digits, or after a Hangul line's first word")
     p.add_argument("--dashes", action="store_true", help="with --unmarked: hyphens found where there are none")
     p.add_argument("--model", default="hangul", choices=["hangul", "digits"])
     p.add_argument("--full-stops", action="store_true", help="with --unmarked for Hangul, full stops and commas too")
@@ -185,7 +187,8 @@ def between(rec, lines, name: str, strokes: bool = False, mark: str = "-", lead:
             text = line.text[:k + 1] + mark + line.text[k + 1:]
         elif " " in line.text:
             k = len(line.text.split(" ")[0]) - 1
-            text = line.text.replace(" ", mark, 1)
+            # a colon after the first word keeps the space after it ("이름: 홍길동"); a hyphen joins ("서울-부산")
+            text = line.text.replace(" ", ": " if mark == ":" else mark, 1)
         else:
             continue
         # the hyphen's ink (round ends included) 0.35 heights long, 0.15 heights (a normal gap) after box k; the
@@ -194,6 +197,8 @@ def between(rec, lines, name: str, strokes: bool = False, mark: str = "-", lead:
         if k >= 0:
             start = boxes[k][2]
             shift, cut = int(round(start + 0.65 * height - boxes[k + 1][0])), int(boxes[k][2] + boxes[k + 1][0]) // 2
+            if mark == ":" and rec.label_space.kind == "hangul":  # the next word as far from the colon as it was
+                shift = int(round(0.5 * height))  # from the first word (its space kept)
         else:  # the minus where the first digit began, every digit moved right
             start = boxes[0][0]
             shift, cut = int(round(0.65 * height)), 0

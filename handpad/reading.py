@@ -20,7 +20,7 @@ The steps, in order:
    strokes ``stroke_min_height``), boxes given back in the image's pixels. From the pad's strokes:
    each stroke, in the order it was drawn; a stroke that lands on an earlier syllable (a tick added
    afterwards) joins that syllable, since a syllable is usually finished before the next begins.
-   Marks are taken out (full stops, commas, "?", "!", hyphens, colons in numbers: :func:`_marks`,
+   Marks are taken out (full stops, commas, "?", "!", hyphens, colons: :func:`_marks`,
    :func:`_end_marks`). A line of only flat strokes (a dash, a bar) takes its height from the widest one
    (:func:`_line_height`).
 2. **Clusters.** Pieces stacked above each other (a vowel ㅗ under its consonant, a final consonant
@@ -82,7 +82,7 @@ class SegmentConfig:
     # up do; 2-10 would read in-order lines a little better). No effect on digits there: 0 for them.
     marks: bool = True  # full stops and commas told apart (_marks): in numbers, decimal points and thousands' commas
     dashes: bool = True  # and hyphens between characters ("010-1234-5678", "2026-12-07", "서울-부산"; _marks)
-    colons: bool = False  # and colons between digits ("12:30"; _colon); not for Hangul: a careless ㅑ's two ticks
+    colons: bool = True  # and colons ("12:30", "이름: 홍길동"; _colon: two round dots stacked, apart from the writing)
     minus: bool = False  # and a hyphen's stroke before the first character is a minus sign ("-42"; numbers only)
     end_marks: bool = True  # "?" and "!" (_end_marks); not for digits: a pen-drawn MNIST 7 or 9 whose stroke leaves
     # a dot under it is a "?" (2 of 900 validation number lines; full stops and commas: none)
@@ -100,7 +100,7 @@ HANGUL_SEGMENT = SegmentConfig()
 DIGITS_SEGMENT = SegmentConfig(min_aspect=0.15, max_aspect=1.35, stack_overlap=0.5, gap_inside=4.0, cut_close=0.05,
                                cut_gap=0.05, word_gap=0.6, word_gap_ratio=2.5, split_aspect=0.8, min_part=0.25,
                                join_cost=0.2, stroke_join_cost=0.3, stroke_order_cost=0.0, end_marks=False,
-                               min_height=0.0, sharpen=False, colons=True, minus=True)  # strokes: enlarged as Hangul's (number
+                               min_height=0.0, sharpen=False, minus=True)  # strokes: enlarged as Hangul's (number
 # lines read better)
 SEGMENT_CONFIGS = {"hangul": HANGUL_SEGMENT, "digits": DIGITS_SEGMENT}
 
@@ -1405,7 +1405,8 @@ def _read_line(recognizer, image, strokes, k: int, prior: bool | None, weight: f
     for box, mark in seg.marks:  # after the syllables left of it, no space before it
         at = sum(r.box[0] < box[0] for r in read)
         read.insert(at, SyllableRead(box, [(mark, 1.0)], mark))
-        # nor after a hyphen or colon: it joins ("010-1234", "12:30"); in numbers a comma or point too ("15,000")
-        if (mark in "-:" or kind == "digits" and mark in ",.") and at + 1 < len(read):
+        # nor after a hyphen: it joins ("010-1234", "서울-부산"); in numbers a colon, comma or point too ("12:30",
+        # "15,000"); after a colon among words, a space where the gap is a word's ("이름: 홍길동")
+        if (mark == "-" or kind == "digits" and mark in ":,.") and at + 1 < len(read):
             read[at + 1] = replace(read[at + 1], space_before=False)
     return Reading(read, prior=use_prior)

@@ -1685,3 +1685,39 @@ def test_a_colon_between_digits_is_read_as_a_mark(digits_rec, mnist_digits, monk
     monkeypatch.setattr(reading, "SEGMENT_CONFIGS", {**reading.SEGMENT_CONFIGS,
                                                      "digits": replace(reading.DIGITS_SEGMENT, colons=False)})
     assert not any(":" in digits_rec.read(x).text for x in lines)
+
+
+def test_a_colon_after_a_word_is_read_as_a_mark_with_its_space(hangul_rec, monkeypatch):
+    """Labels and forms ("이름: 홍길동", "준비물: 연필"): two round dots stacked after a word, apart from the writing,
+    are ":" (one candidate) and the gap after them is still a word's: "이름: 홍길동", from the image and from the
+    pad's strokes (the dots two strokes of one point each). Taken for no mark (colons off), the colon is lost or
+    read as writing. (Validation and held-out lines with none: none found, docs/reading.md "A colon among words".)"""
+    from handpad.synth.fonts import resolve_fonts
+    from handpad.synth.lines import FaceWriter, hangul_line, line_rng
+
+    require(Path(NANUM_PEN).exists() and Path(UN_PEN).exists(), "fonts-nanum and fonts-unfonts-extra (setup.sh)")
+    image = word_image("이름 홍길동", space=150)
+    ys, xs = np.nonzero(image[:, : image.shape[1] // 2] < 128)
+    cols = np.sort(np.unique(xs))
+    left = int(cols[np.argmax(np.diff(cols))])  # the space's left side
+    top, bottom = int(np.percentile(ys, 5)), int(np.percentile(ys, 95))
+    for y in (top + 0.3 * (bottom - top), top + 0.7 * (bottom - top)):
+        cv2.circle(image, (left + 24, int(y)), 6, 0, -1, cv2.LINE_AA)
+    read = hangul_rec.read(image)
+    assert read.text == "이름: 홍길동", read.text
+    assert [s.top for s in read.syllables if s.label == ":"] == [[(":", 1.0)]]
+    assert hangul_rec.read(word_image("이름 홍길동", space=150)).text == "이름 홍길동"  # none where there is none
+
+    faces = {f.id: f for f in resolve_fonts([Path(NANUM_PEN), Path(UN_PEN)])[0]}
+    for face in faces.values():
+        ln = hangul_line(FaceWriter(face, "pen"), "준비물 연필", line_rng(5, "t", 1), "normal")
+        x = ln.boxes[2][2] + 0.25 * ln.height
+        y0, y1 = float(np.median([b[1] for b in ln.boxes])), float(np.median([b[3] for b in ln.boxes]))
+        moved = [{"width": st["width"], "points": [[px + 0.5 * ln.height * (px > ln.boxes[2][2]), py]
+                                                   for px, py in st["points"]]} for st in ln.strokes]
+        dots = [{"width": 1.5 * ln.width, "points": [[x, y0 + f * (y1 - y0)]]} for f in (0.3, 0.7)]
+        assert hangul_rec.read(strokes=moved).text == "준비물 연필", face.id
+        assert hangul_rec.read(strokes=moved + dots).text == "준비물: 연필", (face.id, hangul_rec.read(strokes=moved + dots).text)
+    monkeypatch.setattr(reading, "SEGMENT_CONFIGS", {**reading.SEGMENT_CONFIGS,
+                                                     "hangul": replace(reading.HANGUL_SEGMENT, colons=False)})
+    assert hangul_rec.read(image).text != "이름: 홍길동"
