@@ -304,6 +304,39 @@ def test_a_phone_photo_stored_sideways_is_read_upright(tmp_path, mnist_digits, c
     assert number not in capsys.readouterr().out
 
 
+def test_a_scanner_apps_pdf_is_read_page_by_page(tmp_path, mnist_digits, capsys):
+    """A PDF of scanned pages (as a scanner app saves them: one picture a page): each page is drawn at 200 dpi and
+    read as an image of its own, "scan.pdf#page=N" before its lines, "page": N in its JSON; a blank page fails alone,
+    the others are read; a broken PDF names the file; a folder's PDFs are read too."""
+    from handpad.cli import main as handpad_main
+
+    images, labels = mnist_digits
+    numbers = [number_line(images[a:a + 5], gap=7) for a in (30, 40)]
+    pages = [Image.fromarray(255 - np.kron(n, np.ones((2, 2), np.uint8))) for n in numbers]
+    pages.append(Image.new("L", (300, 120), 255))  # a blank page
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    pages[0].save(scans / "scan.pdf", "PDF", save_all=True, append_images=pages[1:], resolution=150)
+    want = ["".join(map(str, labels[30:35])), "".join(map(str, labels[40:45]))]
+    f = scans / "scan.pdf"
+    assert handpad_main(["read", "--model", "digits", str(scans)]) == 1  # the folder: its PDF found
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:2] == [f"{f}#page=1\t{want[0]}", f"{f}#page=2\t{want[1]}"]
+    assert out.splitlines()[2].startswith(f"{f}#page=3\tERROR {f}#page=3: nothing drawn")
+    assert "1 of 3 image(s) failed" in err
+    assert handpad_main(["read", "--model", "digits", "--json", str(f)]) == 1
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(a["file"], a["page"], a.get("text")) for a in answers] == [(str(f), 1, want[0]), (str(f), 2, want[1]),
+                                                                        (str(f), 3, None)]
+    # drawn at 200 dpi: the boxes are in the page's pixels at that size (the picture was placed at 150 dpi)
+    box = answers[0]["syllables"][0]["box"]
+    ys, xs = np.nonzero(np.asarray(pages[0]) < 128)
+    assert abs(box[0] - xs.min() * 200 / 150) <= 4 and abs(box[3] - ys.max() * 200 / 150) <= 4
+    (tmp_path / "cut.pdf").write_bytes(f.read_bytes()[:200])
+    assert handpad_main(["read", "--model", "digits", str(tmp_path / "cut.pdf")]) == 1
+    assert f"{tmp_path / 'cut.pdf'}: not a readable PDF document (corrupt, truncated or encrypted)" in capsys.readouterr().out
+
+
 def test_a_page_of_number_lines_prints_one_line_per_line(tmp_path, mnist_digits):
     """A page of two lines of real MNIST digits: `handpad read` prints each line after the file's name;
     the JSON's text holds both, each digit says its line, and its box lies in that line's rows."""

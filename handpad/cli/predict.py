@@ -42,28 +42,31 @@ def configure(p) -> None:
                         "(the 2350 common syllables) with a model of all 11,172")
 
 
-def expand(inputs) -> list[str]:
-    """Files as given; folders -> their image files (sorted, recursive), as path strings."""
+def expand(inputs, documents: bool = False) -> list[str]:
+    """Files as given; folders -> their image files (sorted, recursive), as path strings; ``documents``: and
+    their PDFs (``handpad read`` reads each page)."""
     from ..sources.images import IMAGE_EXTENSIONS
 
+    kinds = IMAGE_EXTENSIONS | ({".pdf"} if documents else set())
     out = []
     for given in inputs:
         p = Path(given)
         if p.is_dir():
-            out += [str(f) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in IMAGE_EXTENSIONS]
+            out += [str(f) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in kinds]
         else:
             out.append(given)
     return out
 
 
-def checked_inputs(args):
-    """The files to read (folders expanded) and the recognizer of ``--model``/``--only``; clear errors."""
+def checked_inputs(args, documents: bool = False):
+    """The files to read (folders expanded; ``documents``: PDFs in them too) and the recognizer of
+    ``--model``/``--only``; clear errors."""
     from ..errors import HandpadError
     from ..recognizer import Recognizer
 
     if args.top < 1:
         raise HandpadError(f"--top must be at least 1, got {args.top}")
-    files = expand(args.files)
+    files = expand(args.files, documents)
     if not files:
         raise HandpadError("no image files found in: " + " ".join(args.files))
     return files, Recognizer.load(args.model, only=args.only)

@@ -4,6 +4,7 @@ The JSON contract (stable), one object per image:
     {"file": "a.png", "text": "안녕 하세요", "syllables": [{"box": [x0, y0, x1, y1], "label": "안",
      "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false, "line": 0}, ...]}
     {"file": "b.png", "error": "<what went wrong>"}
+A PDF's pages are read one by one, each object with its "page" (from 1) after "file".
 The exit status is 1 if any image failed; the others are still read.
 """
 from __future__ import annotations
@@ -37,11 +38,14 @@ line a syllable is on, 0 = the first):
   {"file": "a.png", "text": "안녕 하세요", "syllables": [{"box": [x0, y0, x1, y1], "label": "안",
    "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false, "line": 0}, ...]}
   {"file": "b.png", "error": "b.png: nothing drawn: the image has no ink (draw something first)"}
-The exit status is 1 if any image failed (the others are still read).
+A PDF (a scanner app's document) is read page by page: "scan.pdf#page=2" before each line of
+text, and "page": 2 after "file" in its JSON objects. The exit status is 1 if any image or
+page failed (the others are still read).
 
 examples:
   handpad read word.png
   handpad read page.jpg                      # a photo of a page: each line of text after the file's name
+  handpad read scan.pdf                      # a scanner app's PDF: each page's lines after "scan.pdf#page=N"
   handpad read --model digits --json numbers/ > numbers.jsonl
   handpad read --no-prior --top 5 word.png
   handpad read --verifier none word.png      # cut by shapes and the recognizer alone
@@ -49,7 +53,7 @@ examples:
 
 
 def configure(p) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE_OR_DIR", help="image files or folders of images")
+    p.add_argument("files", nargs="+", metavar="FILE_OR_DIR", help="image files, PDF documents, or folders of them")
     p.add_argument("--model", default="hangul", help="hangul, digits, or a path to a .keras model (default hangul)")
     p.add_argument("--top", type=int, default=3, metavar="K", help="candidates listed per syllable (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON lines (the stable contract) instead of text")
@@ -64,31 +68,48 @@ def configure(p) -> None:
 def run(args) -> int:
     from ..errors import HandpadError
     from ..reading import TOP_K
-    from ..sources.images import read_image
+    from ..sources.images import is_pdf, read_image, read_pages
     from .predict import checked_inputs
 
     from ..reading import resolve_verifier
 
-    files, rec = checked_inputs(args)
+    files, rec = checked_inputs(args, documents=True)
     prior = False if args.no_prior else None
     verifier = resolve_verifier(args.verifier, rec.label_space.kind)
-    failed = 0
+    failed = done = 0
+
+    def report(f: str, page: int | None, reading=None, error: HandpadError | None = None) -> None:
+        name = f if page is None else f"{f}#page={page}"  # a PDF's page: "scan.pdf#page=2", as viewers name it
+        where = {"file": f} | ({} if page is None else {"page": page})
+        if error is not None:
+            msg = str(error) if f in str(error) else f"{name}: {error}"
+            print(json.dumps(where | {"error": msg}, ensure_ascii=False) if args.json else f"{name}\tERROR {msg}",
+                  flush=True)
+        elif args.json:
+            print(json.dumps(where | reading.to_json(f, args.top), ensure_ascii=False), flush=True)
+        else:
+            for line in reading.lines:
+                print(f"{name}\t{line}", flush=True)
+
     for f in files:
+        pages = read_pages(f) if is_pdf(f) else [(None, None)]  # a PDF: each page read as an image of its own
         try:
             if not Path(f).exists():
                 raise HandpadError(f"{f}: no such file or folder")
-            reading = rec.read(read_image(f), k=max(args.top, TOP_K), prior=prior, verifier=verifier)
-        except HandpadError as e:
+            for page, image in pages:
+                done += 1
+                try:
+                    image = read_image(f) if image is None else image
+                    reading = rec.read(image, k=max(args.top, TOP_K), prior=prior, verifier=verifier)
+                except HandpadError as e:  # this image or page; the others are still read
+                    failed += 1
+                    report(f, page, error=e)
+                else:
+                    report(f, page, reading)
+        except HandpadError as e:  # the file as a whole (no such file, a PDF that cannot be opened)
             failed += 1
-            msg = str(e) if f in str(e) else f"{f}: {e}"
-            print(json.dumps({"file": f, "error": msg}, ensure_ascii=False) if args.json else f"{f}\tERROR {msg}",
-                  flush=True)
-            continue
-        if args.json:
-            print(json.dumps(reading.to_json(f, args.top), ensure_ascii=False), flush=True)
-        else:
-            for line in reading.lines:
-                print(f"{f}\t{line}", flush=True)
+            done += 1
+            report(f, None, error=e)
     if failed:
-        print(f"{failed} of {len(files)} image(s) failed", file=sys.stderr)
+        print(f"{failed} of {done} image(s) failed", file=sys.stderr)
     return 1 if failed else 0

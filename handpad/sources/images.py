@@ -5,6 +5,9 @@ cannot open non-ASCII paths such as ``샘플/가.png`` on every platform), falli
 formats OpenCV lacks (HEIC/HEIF, an iPhone's photos, through the pillow-heif plugin). A labeled folder
 is ``ROOT/<label>/<image>``: the subfolder name is the label.
 
+A PDF (a scanner app's pages) is no image; :func:`read_pages` draws each of its pages as one (pypdfium2),
+for ``handpad read``.
+
 Images over :data:`MAX_IMAGE_PIXELS` are refused before any pixel is decoded (their header is
 read with Pillow): a decompression bomb -- a 91 KB PNG of 20000 x 20000 pixels -- would otherwise
 take seconds and gigabytes. Bytes from elsewhere (a web upload) go through :func:`decode_image`,
@@ -28,6 +31,8 @@ from . import Input, Reader
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm",
                               ".pbm", ".pnm", ".heic", ".heif"})
 MAX_IMAGE_PIXELS = 50_000_000  # width x height; a 48-megapixel phone photo (8000 x 6000) still passes
+PDF_DPI = 200  # a PDF's pages are drawn at this many dots per inch (a scan's pages hold 150-300; an A4 page: 3.9 MP)
+MAX_PDF_PAGES = 500  # a document of more pages is refused before one is drawn
 
 
 def check_image_size(width: int, height: int, where=None) -> None:
@@ -128,6 +133,47 @@ def read_image(path) -> np.ndarray:
     except OSError as e:
         raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None
     return decode_image(raw, path)
+
+
+def is_pdf(path) -> bool:
+    """Whether the file at ``path`` is a PDF document (by its first bytes, whatever its name)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(1024).lstrip().startswith(b"%PDF")
+    except OSError:
+        return False
+
+
+def read_pages(path) -> Iterator[tuple[int, np.ndarray]]:
+    """A PDF's pages drawn as gray images at :data:`PDF_DPI` (fewer where a page would be over
+    :data:`MAX_IMAGE_PIXELS`): ``(page number from 1, uint8 HxW)`` one at a time, as ``handpad read`` reads
+    a scanner app's document. Raises :class:`DataFormatError` naming the file (and the page) for a document
+    that cannot be opened, one of more than :data:`MAX_PDF_PAGES` pages, or a page that cannot be drawn."""
+    import pypdfium2 as pdfium
+
+    path = Path(path)
+    try:
+        pdf = pdfium.PdfDocument(path.read_bytes())
+    except OSError as e:
+        raise DataFormatError(path, f"cannot read file ({e.strerror or e})") from None
+    except pdfium.PdfiumError as e:
+        raise DataFormatError(path, f"not a readable PDF document (corrupt, truncated or encrypted): {e}") from None
+    try:
+        if len(pdf) > MAX_PDF_PAGES:
+            raise DataFormatError(path, f"a PDF of {len(pdf)} pages, over the limit of {MAX_PDF_PAGES}: split it first")
+        if not len(pdf):
+            raise DataFormatError(path, "a PDF document with no pages")
+        for number in range(1, len(pdf) + 1):
+            try:
+                page = pdf[number - 1]
+                width, height = page.get_size()  # in points, 72 to the inch
+                scale = min(PDF_DPI / 72, (MAX_IMAGE_PIXELS / max(width * height, 1.0)) ** 0.5)
+                image = page.render(scale=scale, grayscale=True).to_numpy()
+            except pdfium.PdfiumError as e:
+                raise DataFormatError(path, f"page {number}: cannot be drawn ({e})") from None
+            yield number, np.ascontiguousarray(image.reshape(image.shape[0], image.shape[1]))
+    finally:
+        pdf.close()
 
 
 def _pillow():
