@@ -33,7 +33,7 @@ LINE_WIDE = 2.5  # at least this many of its heights wide, or holds two runs of 
 LINE_RUN = 0.4  # at least this share of the higher band's height wide (a syllable's parts are narrower)
 LINE_LONG = 3.0  # bands this many heights wide are lines for sure: their median height is the line height,
 LINE_TALL = 0.8  # and a band at least this share of it high is a (short) line too, whatever its width
-LINE_HEIGHTS_READ = 0.5  # with a reader (reading.read_apart), bands this alike in height may be asked about too:
+LINE_HEIGHTS_READ = 0.5  # with a reader (reading.read_apart), bands this alike in height may be asked about too
 PAGE_TURN = 15.0  # a page photographed askew: turns up to this many degrees either way are tried (6 until
 # the seventeenth sitting: validation pages turned ±10° had all their lines found 85.3% of the time, now 91.7%)
 PAGE_TURN_STEP = 0.5  # ... to this many
@@ -45,6 +45,7 @@ SKEW_PIECES = 6  # and so does ink of fewer pieces than this
 
 
 def _no_hole(ink: np.ndarray) -> bool:
+    """Whether a piece's mask (True = ink) encloses no paper (a dot, a tick; not an o or a ㅁ)."""
     paper = np.pad(~ink, 1, constant_values=True).astype(np.uint8)  # paper all round, as one piece
     return cv2.connectedComponents(paper, connectivity=4)[0] == 2  # background and that piece: no hole
 
