@@ -304,10 +304,10 @@ def test_a_phone_photo_stored_sideways_is_read_upright(tmp_path, mnist_digits, c
     assert number not in capsys.readouterr().out
 
 
-def test_a_scanner_apps_pdf_is_read_page_by_page(tmp_path, mnist_digits, capsys):
+def test_a_scanner_apps_pdf_and_a_tiff_of_pages_are_read_page_by_page(tmp_path, mnist_digits, capsys):
     """A PDF of scanned pages (as a scanner app saves them: one picture a page): each page is drawn at 200 dpi and
     read as an image of its own, "scan.pdf#page=N" before its lines, "page": N in its JSON; a blank page fails alone,
-    the others are read; a broken PDF names the file; a folder's PDFs are read too."""
+    the others are read; a broken PDF names the file; a folder's PDFs are read too. A TIFF of pages likewise."""
     from handpad.cli import main as handpad_main
 
     images, labels = mnist_digits
@@ -335,6 +335,14 @@ def test_a_scanner_apps_pdf_is_read_page_by_page(tmp_path, mnist_digits, capsys)
     (tmp_path / "cut.pdf").write_bytes(f.read_bytes()[:200])
     assert handpad_main(["read", "--model", "digits", str(tmp_path / "cut.pdf")]) == 1
     assert f"{tmp_path / 'cut.pdf'}: not a readable PDF document (corrupt, truncated or encrypted)" in capsys.readouterr().out
+    # a scanner's (or a fax's) TIFF of two pages, the second in color: both read (before, the first page only);
+    # a TIFF of one page is an image as before
+    pages[0].save(tmp_path / "fax.tif", "TIFF", save_all=True, append_images=[pages[1].convert("RGB")])
+    pages[1].save(tmp_path / "one.tif", "TIFF")
+    fax, one = tmp_path / "fax.tif", tmp_path / "one.tif"
+    assert handpad_main(["read", "--model", "digits", str(fax), str(one)]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{fax}#page=1\t{want[0]}", f"{fax}#page=2\t{want[1]}",
+                                                     f"{one}\t{want[1]}"]
 
 
 def test_a_page_of_number_lines_prints_one_line_per_line(tmp_path, mnist_digits):

@@ -4,7 +4,7 @@ The JSON contract (stable), one object per image:
     {"file": "a.png", "text": "안녕 하세요", "syllables": [{"box": [x0, y0, x1, y1], "label": "안",
      "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false, "line": 0}, ...]}
     {"file": "b.png", "error": "<what went wrong>"}
-A PDF's pages are read one by one, each object with its "page" (from 1) after "file".
+A PDF's (or a multi-page TIFF's) pages are read one by one, each object with its "page" (from 1) after "file".
 The exit status is 1 if any image failed; the others are still read.
 """
 from __future__ import annotations
@@ -38,8 +38,8 @@ line a syllable is on, 0 = the first):
   {"file": "a.png", "text": "안녕 하세요", "syllables": [{"box": [x0, y0, x1, y1], "label": "안",
    "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false, "line": 0}, ...]}
   {"file": "b.png", "error": "b.png: nothing drawn: the image has no ink (draw something first)"}
-A PDF (a scanner app's document) is read page by page: "scan.pdf#page=2" before each line of
-text, and "page": 2 after "file" in its JSON objects. The exit status is 1 if any image or
+A PDF (a scanner app's document) or a TIFF of several pages is read page by page:
+"scan.pdf#page=2" before each line of text, and "page": 2 after "file" in its JSON objects. The exit status is 1 if any image or
 page failed (the others are still read).
 
 examples:
@@ -68,7 +68,7 @@ def configure(p) -> None:
 def run(args) -> int:
     from ..errors import HandpadError
     from ..reading import TOP_K
-    from ..sources.images import is_pdf, read_image, read_pages
+    from ..sources.images import is_document, read_image, read_pages
     from .predict import checked_inputs
 
     from ..reading import resolve_verifier
@@ -92,13 +92,15 @@ def run(args) -> int:
                 print(f"{name}\t{line}", flush=True)
 
     for f in files:
-        pages = read_pages(f) if is_pdf(f) else [(None, None)]  # a PDF: each page read as an image of its own
+        pages = read_pages(f) if is_document(f) else [(None, None)]  # a PDF, a TIFF of pages: each read alone
         try:
             if not Path(f).exists():
                 raise HandpadError(f"{f}: no such file or folder")
             for page, image in pages:
                 done += 1
                 try:
+                    if isinstance(image, HandpadError):  # a page that cannot be drawn
+                        raise image
                     image = read_image(f) if image is None else image
                     reading = rec.read(image, k=max(args.top, TOP_K), prior=prior, verifier=verifier)
                 except HandpadError as e:  # this image or page; the others are still read

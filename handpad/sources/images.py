@@ -5,8 +5,8 @@ cannot open non-ASCII paths such as ``샘플/가.png`` on every platform), falli
 formats OpenCV lacks (HEIC/HEIF, an iPhone's photos, through the pillow-heif plugin). A labeled folder
 is ``ROOT/<label>/<image>``: the subfolder name is the label.
 
-A PDF (a scanner app's pages) is no image; :func:`read_pages` draws each of its pages as one (pypdfium2),
-for ``handpad read``.
+A document of several pages — a PDF (a scanner app's), a multi-page TIFF (a scanner's, a fax) — is read page by
+page by ``handpad read`` (:func:`is_document`, :func:`read_pages`; a PDF's pages drawn with pypdfium2).
 
 Images over :data:`MAX_IMAGE_PIXELS` are refused before any pixel is decoded (their header is
 read with Pillow): a decompression bomb -- a 91 KB PNG of 20000 x 20000 pixels -- would otherwise
@@ -144,14 +144,34 @@ def is_pdf(path) -> bool:
         return False
 
 
+def is_document(path) -> bool:
+    """Whether the file at ``path`` holds several pages to read one by one: a PDF, or a TIFF of more than one
+    page (a scanner's or a fax's; :func:`read_image` would read its first page only)."""
+    if is_pdf(path):
+        return True
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) not in (b"II*\x00", b"MM\x00*"):
+                return False
+        with _pillow().open(path) as im:
+            return getattr(im, "n_frames", 1) > 1
+    except Exception:  # noqa: BLE001 -- unreadable: read_image says why, as for any image
+        return False
+
+
 def read_pages(path) -> Iterator[tuple[int, np.ndarray]]:
-    """A PDF's pages drawn as gray images at :data:`PDF_DPI` (fewer where a page would be over
-    :data:`MAX_IMAGE_PIXELS`): ``(page number from 1, uint8 HxW)`` one at a time, as ``handpad read`` reads
-    a scanner app's document. Raises :class:`DataFormatError` naming the file (and the page) for a document
-    that cannot be opened, one of more than :data:`MAX_PDF_PAGES` pages, or a page that cannot be drawn."""
+    """The pages of a document (:func:`is_document`), one at a time, as ``handpad read`` reads a scanner's:
+    ``(page number from 1, uint8 image)``, or ``(page number, DataFormatError)`` for a page that cannot be
+    drawn (the others still are). A PDF's pages are drawn as gray images at :data:`PDF_DPI` (fewer where a page
+    would be over :data:`MAX_IMAGE_PIXELS`); a TIFF's pages are decoded as :func:`read_image` decodes its
+    first. Raises :class:`DataFormatError` naming the file for a document that cannot be opened or one of
+    more than :data:`MAX_PDF_PAGES` pages."""
+    path = Path(path)
+    if not is_pdf(path):
+        yield from _tiff_pages(path)
+        return
     import pypdfium2 as pdfium
 
-    path = Path(path)
     try:
         pdf = pdfium.PdfDocument(path.read_bytes())
     except OSError as e:
@@ -169,11 +189,36 @@ def read_pages(path) -> Iterator[tuple[int, np.ndarray]]:
                 width, height = page.get_size()  # in points, 72 to the inch
                 scale = min(PDF_DPI / 72, (MAX_IMAGE_PIXELS / max(width * height, 1.0)) ** 0.5)
                 image = page.render(scale=scale, grayscale=True).to_numpy()
-            except pdfium.PdfiumError as e:
-                raise DataFormatError(path, f"page {number}: cannot be drawn ({e})") from None
+            except pdfium.PdfiumError as e:  # this page: the others are still read
+                yield number, DataFormatError(path, f"page {number}: cannot be drawn ({e})")
+                continue
             yield number, np.ascontiguousarray(image.reshape(image.shape[0], image.shape[1]))
     finally:
         pdf.close()
+
+
+def _tiff_pages(path: Path) -> Iterator[tuple[int, np.ndarray]]:
+    """Each page of a multi-page TIFF, checked against :data:`MAX_IMAGE_PIXELS` before it is decoded."""
+    try:
+        with _pillow().open(path) as im:
+            pages = getattr(im, "n_frames", 1)
+            if pages > MAX_PDF_PAGES:
+                raise DataFormatError(path, f"a TIFF of {pages} pages, over the limit of {MAX_PDF_PAGES}: split it first")
+            for number in range(1, pages + 1):
+                try:
+                    im.seek(number - 1)
+                    check_image_size(*im.size, f"{path}, page {number}")
+                    image = _array_of(im)
+                except DataFormatError as e:  # this page: the others are still read
+                    yield number, e
+                    continue
+                except (OSError, ValueError, SyntaxError, EOFError) as e:
+                    yield number, DataFormatError(path, f"page {number}: not a readable image ({e})")
+                    continue
+                orientation = im.getexif().get(0x0112, 1)
+                yield number, upright(image, orientation if isinstance(orientation, int) else 1)
+    except OSError as e:
+        raise DataFormatError(path, f"not a readable TIFF ({e})") from None
 
 
 def _pillow():
@@ -218,13 +263,18 @@ def _decode_with_pillow(data: bytes) -> np.ndarray | None:
     Image = _pillow()
     try:
         with Image.open(io.BytesIO(data)) as im:
-            im.load()
-            has_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
-            if im.mode in ("L", "1", "I;16", "I") and not has_alpha:
-                return np.asarray(im.convert("L"))
-            rgb = np.asarray(im.convert("RGBA" if has_alpha else "RGB"))
+            return _array_of(im)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
+
+
+def _array_of(im) -> np.ndarray:
+    """A Pillow image (its current frame) -> uint8 gray, BGR or BGRA, as OpenCV orders them."""
+    im.load()
+    has_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
+    if im.mode in ("L", "1", "I;16", "I") and not has_alpha:
+        return np.asarray(im.convert("L"))
+    rgb = np.asarray(im.convert("RGBA" if has_alpha else "RGB"))
     return cv2.cvtColor(rgb, cv2.COLOR_RGBA2BGRA if rgb.shape[2] == 4 else cv2.COLOR_RGB2BGR)
 
 
