@@ -359,6 +359,7 @@ class PadApp:
         label = self.prediction.choose(rank)
         if label is not None:
             self.message = f"picked {label}: press s to save it"
+            say(self.message)
 
     def save(self) -> None:
         """Save the drawing with the picked label into the user's store, then start a new drawing."""
