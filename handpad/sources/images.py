@@ -187,7 +187,7 @@ def read_pages(path) -> Iterator[tuple[int, np.ndarray]]:
             try:
                 page = pdf[number - 1]
                 width, height = page.get_size()  # in points, 72 to the inch
-                scale = min(PDF_DPI / 72, (MAX_IMAGE_PIXELS / max(width * height, 1.0)) ** 0.5)
+                scale = min(PDF_DPI / 72, 0.99 * (MAX_IMAGE_PIXELS / max(width * height, 1.0)) ** 0.5)  # (rounded up)
                 image = page.render(scale=scale, grayscale=True).to_numpy()
             except pdfium.PdfiumError as e:  # this page: the others are still read
                 yield number, DataFormatError(path, f"page {number}: cannot be drawn ({e})")
