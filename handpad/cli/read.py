@@ -39,8 +39,8 @@ line a syllable is on, 0 = the first):
    "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false, "line": 0}, ...]}
   {"file": "b.png", "error": "b.png: nothing drawn: the image has no ink (draw something first)"}
 A PDF (a scanner app's document) or a TIFF of several pages is read page by page:
-"scan.pdf#page=2" before each line of text, and "page": 2 after "file" in its JSON objects. The exit status is 1 if any image or
-page failed (the others are still read).
+"scan.pdf#page=2" before each line of text, and "page": 2 after "file" in its JSON objects.
+The exit status is 1 if any image or page failed (the others are still read).
 
 examples:
   handpad read word.png
