@@ -31,7 +31,7 @@ question and exclamation marks among Hangul syllables are read as ".", ",", "?" 
 number's decimal point and thousands' commas as "." and "," with no space after them (3.14,
 15,000), a hyphen between characters
 (010-1234-5678, 2026-12-07, 서울-부산) and a minus sign before a number (-42) as "-", and a
-colon between digits (12:30) as ":".
+colon (12:30, 이름: 홍길동) as ":".
 
 With --json, one JSON object per image ("text" holds a newline between lines; "line" says which
 line a syllable is on, 0 = the first):
