@@ -79,3 +79,31 @@ def test_a_missing_path_is_named_once_and_litert_stays_quiet(tmp_path):
     row = proc.stdout.splitlines()[1]
     assert row.split() == [str(tmp_path / "no_such_dir"), "ERROR", "no", "such", "file", "or", "folder"]
     assert "XNNPACK" not in proc.stderr and proc.stderr.strip() == "1 of 1 image(s) failed"
+
+
+def test_a_pdf_and_a_tiff_of_pages_are_predicted_page_by_page(mnist_store, tmp_path):
+    """A scanner's document of one character a page (real MNIST digits, as index cards): each page of a PDF or a
+    multi-page TIFF is an image of its own, "page" after "file" in its JSON, in page order; a blank page fails
+    alone. Before, a PDF was refused and a TIFF's later pages were silently not read."""
+    from PIL import Image
+
+    from handpad.store import load_store
+
+    store = load_store(mnist_store)
+    picks = [int(np.flatnonzero(store.labels == d)[-1]) for d in (3, 8, 5)]
+    pages = [Image.fromarray(255 - cv2.resize(store.images[i], (240, 240))) for i in picks]
+    pages[0].save(tmp_path / "cards.pdf", "PDF", save_all=True, append_images=pages[1:] + [Image.new("L", (240, 240), 255)],
+                  resolution=100)
+    tiff = [p.copy() for p in pages]  # (fresh: Pillow keeps the PDF's settings on the pages it appended)
+    tiff[0].save(tmp_path / "cards.tif", "TIFF", save_all=True, append_images=tiff[1:])
+    proc = run_predict("--model", "digits", "--json", str(tmp_path / "cards.pdf"), str(tmp_path / "cards.tif"))
+    assert proc.returncode == 1, proc.stderr  # the blank page
+    answers = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(a["file"].rsplit("/", 1)[-1], a["page"]) for a in answers] == [("cards.pdf", 1), ("cards.pdf", 2),
+                                                                            ("cards.pdf", 3), ("cards.pdf", 4),
+                                                                            ("cards.tif", 1), ("cards.tif", 2),
+                                                                            ("cards.tif", 3)]
+    labels = [a["top"][0]["label"] if "top" in a else None for a in answers]
+    assert labels == ["3", "8", "5", None, "3", "8", "5"], answers
+    assert "nothing drawn" in answers[3]["error"] and "cards.pdf#page=4" in answers[3]["error"]
+    assert "1 of 7 image(s) failed" in proc.stderr

@@ -4,6 +4,7 @@ The JSON contract (stable; other tools depend on it), one object per image and l
     {"file": "<path as given>", "top": [{"label": "7", "prob": 0.9812}, ...], "unsure": false}
     {"file": "<path as given>", "error": "<what went wrong>"}
 "unsure" is true when the top-1 probability is below handpad.calibration.UNSURE_BELOW (0.5).
+A document's pages (a PDF, a TIFF of pages) are an image each, with "page" (from 1) after "file".
 The exit status is 1 if any image failed; the others are still predicted.
 """
 from __future__ import annotations
@@ -18,7 +19,8 @@ Images of any size, polarity and format (PNG, JPEG, BMP, ...) go through the sam
 preprocessing as the pad; photos are turned upright as their EXIF orientation says, and the
 printed lines of ruled or grid paper, or a printed box around the character (a form's
 box, a cell of 원고지), are taken away first. Folders are expanded to the image
-files in them (sorted).
+files in them (sorted). A PDF or a TIFF of several pages (a scanner's) is read page by page,
+each page an image ("cards.pdf#page=2"; "page": 2 in its JSON).
 
 With --json, one JSON object per image and line:
   {"file": "a.png", "top": [{"label": "7", "prob": 0.9812}, {"label": "1", "prob": 0.0101}, ...]}
@@ -32,7 +34,7 @@ examples:
 
 
 def configure(p) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE_OR_DIR", help="image files or folders of images")
+    p.add_argument("files", nargs="+", metavar="FILE_OR_DIR", help="image files, PDF documents, or folders of them")
     p.add_argument("--model", default="hangul", help="digits, hangul, or a path to a .keras model (default hangul)")
     p.add_argument("--top", type=int, default=3, metavar="K", help="how many labels per image (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON lines (the stable contract) instead of a table")
@@ -72,49 +74,73 @@ def checked_inputs(args, documents: bool = False):
     return files, Recognizer.load(args.model, only=args.only)
 
 
+def _images(files):
+    """(file, page number or None, image, error or None) for each image to predict: a file's, read when its batch
+    comes (image None), or each page of a document (a PDF, a TIFF of pages) with its number."""
+    from ..errors import HandpadError
+    from ..sources.images import is_document, read_pages
+
+    for f in files:
+        if not is_document(f):
+            yield f, None, None, None
+            continue
+        try:
+            for page, image in read_pages(f):
+                yield (f, page, None, image) if isinstance(image, HandpadError) else (f, page, image, None)
+        except HandpadError as e:  # the document as a whole
+            yield f, None, None, e
+
+
 def predict_files(rec, files, k: int, batch_size: int = 64):
-    """Yield (file, [(label, prob), ...] or None, error message or None), in input order."""
+    """Yield (file, page number or None, [(label, prob), ...] or None, error message or None), in input order;
+    a document's pages one after another."""
+    from itertools import islice
 
     from ..errors import HandpadError
     from ..sources.images import read_image
 
-    for start in range(0, len(files), batch_size):
-        chunk = files[start : start + batch_size]
+    items = _images(files)
+    while chunk := list(islice(items, batch_size)):
         prepared, errors = [], {}
-        for f in chunk:
+        for n, (f, page, image, error) in enumerate(chunk):
+            name = f if page is None else f"{f}#page={page}"
             try:
-                if not Path(f).exists():
+                if error is not None:
+                    raise error
+                if image is None and not Path(f).exists():
                     raise HandpadError(f"{f}: no such file or folder")
-                prepared.append(rec.prepare(read_image(f)))
+                prepared.append(rec.prepare(read_image(f) if image is None else image))
             except HandpadError as e:
                 msg = str(e)
-                errors[f] = msg if f in msg else f"{f}: {msg}"
+                errors[n] = msg if f in msg else f"{name}: {msg}"
                 prepared.append(None)
         ok = [x for x in prepared if x is not None]
         tops = iter(rec.top_k_batch(ok, k, prepared=True) if ok else [])
-        for f, x in zip(chunk, prepared):
-            yield (f, None, errors[f]) if x is None else (f, next(tops), None)
+        for n, ((f, page, _, _), x) in enumerate(zip(chunk, prepared)):
+            yield (f, page, None, errors[n]) if x is None else (f, page, next(tops), None)
 
 
 def run(args) -> int:
     from ..calibration import UNSURE_BELOW
     from ..recognizer import answer_json
 
-    files, rec = checked_inputs(args)
-    failed = 0
+    files, rec = checked_inputs(args, documents=True)
+    failed = done = 0
     if not args.json:
         print(f"{'file':<40} top-{args.top} ({rec.name})")
-    for f, top, error in predict_files(rec, files, args.top, args.batch_size):
+    for f, page, top, error in predict_files(rec, files, args.top, args.batch_size):
+        done += 1
         failed += error is not None
+        name, where = (f, {"file": f}) if page is None else (f"{f}#page={page}", {"file": f, "page": page})
         if args.json:
-            obj = {"file": f, "error": error} if error else {"file": f, **answer_json(top)}
+            obj = where | ({"error": error} if error else answer_json(top))
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         elif error:  # the file is in the first column already
-            print(f"{f:<40} ERROR {error.removeprefix(f + ': ')}")
+            print(f"{name:<40} ERROR {error.removeprefix(name + ': ')}")
         else:
-            print(f"{f:<40} " + "  ".join(f"{label} {p:.3f}" for label, p in top)
+            print(f"{name:<40} " + "  ".join(f"{label} {p:.3f}" for label, p in top)
                   + ("  (not sure)" if top[0][1] < UNSURE_BELOW else ""))
     sys.stdout.flush()  # the summary on stderr comes after the table
     if failed:
-        print(f"{failed} of {len(files)} image(s) failed", file=sys.stderr)
+        print(f"{failed} of {done} image(s) failed", file=sys.stderr)
     return 1 if failed else 0
