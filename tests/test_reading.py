@@ -307,7 +307,8 @@ def test_a_phone_photo_stored_sideways_is_read_upright(tmp_path, mnist_digits, c
 def test_a_scanner_apps_pdf_and_a_tiff_of_pages_are_read_page_by_page(tmp_path, mnist_digits, capsys):
     """A PDF of scanned pages (as a scanner app saves them: one picture a page): each page is drawn at 200 dpi and
     read as an image of its own, "scan.pdf#page=N" before its lines, "page": N in its JSON; a blank page fails alone,
-    the others are read; a broken PDF names the file; a folder's PDFs are read too. A TIFF of pages likewise."""
+    the others are read; a broken PDF names the file; a folder's PDFs are read too. A TIFF of pages likewise; a page
+    given as printed ("scan.pdf#page=2") is read alone."""
     from handpad.cli import main as handpad_main
 
     images, labels = mnist_digits
@@ -343,6 +344,11 @@ def test_a_scanner_apps_pdf_and_a_tiff_of_pages_are_read_page_by_page(tmp_path, 
     assert handpad_main(["read", "--model", "digits", str(fax), str(one)]) == 0
     assert capsys.readouterr().out.splitlines() == [f"{fax}#page=1\t{want[0]}", f"{fax}#page=2\t{want[1]}",
                                                      f"{one}\t{want[1]}"]
+    # a page named as it is printed is read alone; a page the document lacks is named
+    assert handpad_main(["read", "--model", "digits", f"{f}#page=2", f"{fax}#page=1", f"{f}#page=9"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [f"{f}#page=2\t{want[1]}", f"{fax}#page=1\t{want[0]}"]
+    assert out[2] == f"{f}\tERROR {f}: no page 9: the document has 3 pages"
 
 
 def test_a_page_of_number_lines_prints_one_line_per_line(tmp_path, mnist_digits):

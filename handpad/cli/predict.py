@@ -20,7 +20,7 @@ preprocessing as the pad; photos are turned upright as their EXIF orientation sa
 printed lines of ruled or grid paper, or a printed box around the character (a form's
 box, a cell of 원고지), are taken away first. Folders are expanded to the image
 files in them (sorted). A PDF or a TIFF of several pages (a scanner's) is read page by page,
-each page an image ("cards.pdf#page=2"; "page": 2 in its JSON).
+each page an image ("cards.pdf#page=2"; "page": 2 in its JSON); given so, that page alone.
 
 With --json, one JSON object per image and line:
   {"file": "a.png", "top": [{"label": "7", "prob": 0.9812}, {"label": "1", "prob": 0.0101}, ...]}
@@ -78,14 +78,15 @@ def _images(files):
     """(file, page number or None, image, error or None) for each image to predict: a file's, read when its batch
     comes (image None), or each page of a document (a PDF, a TIFF of pages) with its number."""
     from ..errors import HandpadError
-    from ..sources.images import is_document, read_pages
+    from ..sources.images import is_document, page_of, read_pages
 
-    for f in files:
-        if not is_document(f):
+    for given in files:
+        f, only = page_of(given)  # "cards.pdf#page=2", as printed: that page alone
+        if not only and not is_document(f):
             yield f, None, None, None
             continue
         try:
-            for page, image in read_pages(f):
+            for page, image in read_pages(f, only):
                 yield (f, page, None, image) if isinstance(image, HandpadError) else (f, page, image, None)
         except HandpadError as e:  # the document as a whole
             yield f, None, None, e

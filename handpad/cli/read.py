@@ -39,7 +39,8 @@ line a syllable is on, 0 = the first):
    "top": [{"label": "안", "prob": 0.93}, ...], "unsure": false, "space_before": false, "line": 0}, ...]}
   {"file": "b.png", "error": "b.png: nothing drawn: the image has no ink (draw something first)"}
 A PDF (a scanner app's document) or a TIFF of several pages is read page by page:
-"scan.pdf#page=2" before each line of text, and "page": 2 after "file" in its JSON objects.
+"scan.pdf#page=2" before each line of text, and "page": 2 after "file" in its JSON objects;
+given so ("scan.pdf#page=2"), that page alone is read.
 The exit status is 1 if any image or page failed (the others are still read).
 
 examples:
@@ -68,7 +69,7 @@ def configure(p) -> None:
 def run(args) -> int:
     from ..errors import HandpadError
     from ..reading import TOP_K
-    from ..sources.images import is_document, read_image, read_pages
+    from ..sources.images import is_document, page_of, read_image, read_pages
     from .predict import checked_inputs
 
     from ..reading import resolve_verifier
@@ -91,8 +92,9 @@ def run(args) -> int:
             for line in reading.lines:
                 print(f"{name}\t{line}", flush=True)
 
-    for f in files:
-        pages = read_pages(f) if is_document(f) else [(None, None)]  # a PDF, a TIFF of pages: each read alone
+    for given in files:
+        f, only = page_of(given)  # "scan.pdf#page=2", as printed: that page alone
+        pages = read_pages(f, only) if only or is_document(f) else [(None, None)]  # a PDF, a TIFF of pages: each alone
         try:
             if not Path(f).exists():
                 raise HandpadError(f"{f}: no such file or folder")

@@ -159,16 +159,25 @@ def is_document(path) -> bool:
         return False
 
 
-def read_pages(path) -> Iterator[tuple[int, np.ndarray]]:
+def page_of(name: str) -> tuple[str, int | None]:
+    """``"scan.pdf#page=2"`` (as ``handpad read`` names a page) -> ``("scan.pdf", 2)``; any other name -> ``(name,
+    None)``. A file whose own name holds "#page=" is taken as it is."""
+    base, mark, number = str(name).rpartition("#page=")
+    if not mark or not number.isdigit() or Path(name).exists() or not Path(base).exists():
+        return str(name), None
+    return base, int(number)
+
+
+def read_pages(path, only: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
     """The pages of a document (:func:`is_document`), one at a time, as ``handpad read`` reads a scanner's:
     ``(page number from 1, uint8 image)``, or ``(page number, DataFormatError)`` for a page that cannot be
     drawn (the others still are). A PDF's pages are drawn as gray images at :data:`PDF_DPI` (fewer where a page
     would be over :data:`MAX_IMAGE_PIXELS`); a TIFF's pages are decoded as :func:`read_image` decodes its
-    first. Raises :class:`DataFormatError` naming the file for a document that cannot be opened or one of
-    more than :data:`MAX_PDF_PAGES` pages."""
+    first. ``only``: that page alone (from 1). Raises :class:`DataFormatError` naming the file for a document
+    that cannot be opened, one of more than :data:`MAX_PDF_PAGES` pages, or one without page ``only``."""
     path = Path(path)
     if not is_pdf(path):
-        yield from _tiff_pages(path)
+        yield from _tiff_pages(path, only)
         return
     import pypdfium2 as pdfium
 
@@ -183,7 +192,7 @@ def read_pages(path) -> Iterator[tuple[int, np.ndarray]]:
             raise DataFormatError(path, f"a PDF of {len(pdf)} pages, over the limit of {MAX_PDF_PAGES}: split it first")
         if not len(pdf):
             raise DataFormatError(path, "a PDF document with no pages")
-        for number in range(1, len(pdf) + 1):
+        for number in _numbers(path, len(pdf), only):
             try:
                 page = pdf[number - 1]
                 width, height = page.get_size()  # in points, 72 to the inch
@@ -197,14 +206,24 @@ def read_pages(path) -> Iterator[tuple[int, np.ndarray]]:
         pdf.close()
 
 
-def _tiff_pages(path: Path) -> Iterator[tuple[int, np.ndarray]]:
-    """Each page of a multi-page TIFF, checked against :data:`MAX_IMAGE_PIXELS` before it is decoded."""
+def _numbers(path: Path, pages: int, only: int | None) -> range:
+    """The page numbers to read of a document of ``pages`` pages: all, or ``only`` where it has that page."""
+    if only is None:
+        return range(1, pages + 1)
+    if not 1 <= only <= pages:
+        raise DataFormatError(path, f"no page {only}: the document has {pages} page{'s' if pages > 1 else ''}")
+    return range(only, only + 1)
+
+
+def _tiff_pages(path: Path, only: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    """Each page of a multi-page TIFF (or page ``only``), checked against :data:`MAX_IMAGE_PIXELS` before it
+    is decoded."""
     try:
         with _pillow().open(path) as im:
             pages = getattr(im, "n_frames", 1)
             if pages > MAX_PDF_PAGES:
                 raise DataFormatError(path, f"a TIFF of {pages} pages, over the limit of {MAX_PDF_PAGES}: split it first")
-            for number in range(1, pages + 1):
+            for number in _numbers(path, pages, only):
                 try:
                     im.seek(number - 1)
                     check_image_size(*im.size, f"{path}, page {number}")
