@@ -74,8 +74,8 @@ def checked_inputs(args, documents: bool = False):
     return files, Recognizer.load(args.model, only=args.only)
 
 
-def _images(files):
-    """(file, page number or None, image, error or None) for each image to predict: a file's, read when its batch
+def images_of(files):
+    """(file, page number or None, image, error or None) for each image to predict or read: a file's, read when its batch
     comes (image None), or each page of a document (a PDF, a TIFF of pages) with its number."""
     from ..errors import HandpadError
     from ..sources.images import is_document, page_of, read_pages
@@ -100,7 +100,7 @@ def predict_files(rec, files, k: int, batch_size: int = 64):
     from ..errors import HandpadError
     from ..sources.images import read_image
 
-    items = _images(files)
+    items = images_of(files)
     while chunk := list(islice(items, batch_size)):
         prepared, errors = [], {}
         for n, (f, page, image, error) in enumerate(chunk):

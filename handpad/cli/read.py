@@ -69,8 +69,8 @@ def configure(p) -> None:
 def run(args) -> int:
     from ..errors import HandpadError
     from ..reading import TOP_K
-    from ..sources.images import is_document, page_of, read_image, read_pages
-    from .predict import checked_inputs
+    from ..sources.images import read_image
+    from .predict import checked_inputs, images_of
 
     from ..reading import resolve_verifier
 
@@ -92,28 +92,21 @@ def run(args) -> int:
             for line in reading.lines:
                 print(f"{name}\t{line}", flush=True)
 
-    for given in files:
-        f, only = page_of(given)  # "scan.pdf#page=2", as printed: that page alone
-        pages = read_pages(f, only) if only or is_document(f) else [(None, None)]  # a PDF, a TIFF of pages: each alone
+    for f, page, image, error in images_of(files):  # a document's pages (a PDF, a TIFF of pages) each alone
+        done += 1
         try:
-            if not Path(f).exists():
-                raise HandpadError(f"{f}: no such file or folder")
-            for page, image in pages:
-                done += 1
-                try:
-                    if isinstance(image, HandpadError):  # a page that cannot be drawn
-                        raise image
-                    image = read_image(f) if image is None else image
-                    reading = rec.read(image, k=max(args.top, TOP_K), prior=prior, verifier=verifier)
-                except HandpadError as e:  # this image or page; the others are still read
-                    failed += 1
-                    report(f, page, error=e)
-                else:
-                    report(f, page, reading)
-        except HandpadError as e:  # the file as a whole (no such file, a PDF that cannot be opened)
+            if error is not None:  # a document that cannot be opened, a page that cannot be drawn
+                raise error
+            if image is None:
+                if not Path(f).exists():
+                    raise HandpadError(f"{f}: no such file or folder")
+                image = read_image(f)
+            reading = rec.read(image, k=max(args.top, TOP_K), prior=prior, verifier=verifier)
+        except HandpadError as e:  # this image or page; the others are still read
             failed += 1
-            done += 1
-            report(f, None, error=e)
+            report(f, page, error=e)
+        else:
+            report(f, page, reading)
     if failed:
         print(f"{failed} of {done} image(s) failed", file=sys.stderr)
     return 1 if failed else 0
