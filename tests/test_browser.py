@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import require
@@ -159,3 +160,73 @@ def test_word_mode_hangul_phrase_with_a_pen(page, served):
         assert page.boxes() == 0 and page.ink() == 0
     finally:
         driver.set_window_size(1000, 800)
+
+
+def test_a_phone_photo_of_two_lines_read_in_the_browser(page, served, tmp_path, SHARED_DATA):
+    """The photo button: a phone's JPEG (stored sideways with EXIF orientation 6, as phones store a photo held
+    upright) of two lines of real MNIST digits is shown upright on the canvas and read by the server: the text's
+    lines apart by a newline, a box over each digit's ink, a row of candidates per line; a candidate picked in the
+    second line changes only that line; clear puts the photo away. A photo of more pixels than the server takes
+    (17.7 megapixels) is sent smaller and read; a file that is no picture gets the server's word for it."""
+    from PIL import Image
+
+    from handpad.sources.mnist import read_mnist_idx
+
+    images, labels = read_mnist_idx(SHARED_DATA / "mnist-10k")
+
+    def note(width, height, scale):  # dark digits on white paper: images[20:25] above images[30:33]
+        paper = np.full((height, width), 250, np.uint8)
+        for row, digits in enumerate((images[20:25], images[30:33])):
+            x = int(0.1 * width)
+            for digit in digits:
+                cols = np.nonzero(digit.max(axis=0))[0]
+                ink = np.kron(digit[:, cols.min() : cols.max() + 1], np.ones((scale, scale), np.uint8))
+                y = int((0.15 + 0.45 * row) * height)
+                paper[y : y + ink.shape[0], x : x + ink.shape[1]] = np.minimum(
+                    paper[y : y + ink.shape[0], x : x + ink.shape[1]], 255 - ink)
+                x += ink.shape[1] + 8 * scale
+        return paper
+
+    first, second = "".join(map(str, labels[20:25])), "".join(map(str, labels[30:33]))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn 90 degrees clockwise to view
+    Image.fromarray(np.rot90(note(1000, 700, 4), 1).copy()).save(tmp_path / "note.jpg", quality=92, exif=exif)
+
+    page.driver.set_window_size(1000, 1450)  # the whole page in the screenshot
+    page = type(page)(page.driver, served[0] + "/")
+    page.press(".hp-kind[data-kind=digits]")
+    page.photo(tmp_path / "note.jpg")  # switches to the word mode by itself
+    assert page.text() == f"{first}\n{second}"
+    canvas = page.driver.find_element("css selector", ".hp-canvas")
+    assert (canvas.get_attribute("width"), canvas.get_attribute("height")) == ("1200", "840")  # upright: 1000x700
+    assert page.boxes() == 8 and page.rows() == 2
+    assert min(page.box_ink()) > 0.05, page.box_ink()  # the server's boxes land on the ink the page shows
+    options = page.options(6)
+    assert options[0] == "*" + second[1] and len(options) == 5, options
+    page.pick(6, options[1])
+    picked = second[0] + options[1] + second[2]
+    assert page.text() == f"{first}\n{picked}" and page.copy() == f"{first}\n{picked}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page._js("window.scrollTo(0, 0)")
+    page.driver.save_screenshot(str(ARTIFACTS / "photo.png"))
+    page.driver.set_window_size(1000, 800)
+
+    page.press(".hp-clear")
+    page._wait(lambda: page.text() == "")
+    assert (canvas.get_attribute("width"), canvas.get_attribute("height")) == ("1200", "320")
+    assert page.boxes() == 0 and page.ink() == 0 and page.rows() == 0
+
+    big = note(5000, 3540, 20)  # 17.7 MP: the server refuses it as sent; the page sends a 16.8 MP copy
+    Image.fromarray(big).save(tmp_path / "big.png")
+    from test_serve import make_client
+    from handpad.web.app import create_app
+    refused = make_client(create_app(samples=tmp_path)).post(
+        "/api/read?model=digits", content=(tmp_path / "big.png").read_bytes(), headers={"Content-Type": "image/png"})
+    assert refused.status_code == 413 and "megapixels" in refused.json()["error"]
+    page.photo(tmp_path / "big.png")
+    assert page.text() == f"{first}\n{second}" and page.boxes() == 8
+
+    (tmp_path / "notes.txt").write_text("not a picture")
+    page.photo(tmp_path / "notes.txt", wait=False)
+    page._wait(lambda: "not a readable image" in page.status())
+    assert page.text() == "" and page.boxes() == 0

@@ -324,6 +324,34 @@ def test_read_digits_from_strokes_and_from_an_image(client):
     assert [s["line"] for s in r.json()["syllables"]] == [0, 0, 0, 1, 1]
 
 
+def test_a_phone_photo_bigger_than_a_drawing_is_read(client, SHARED_DATA):
+    """/api/read takes a photo of up to 24 MB (a phone's 12-megapixel JPEG is 3-6 MB; a drawing's PNG ~10 KB):
+    a 3000x2000 grainy JPEG of real MNIST digits, 2.5 MB, reads as its number; strokes stay under 2 MB, a JSON body
+    over that is refused before it is read."""
+    import io
+
+    from PIL import Image
+
+    from handpad.sources.mnist import read_mnist_idx
+
+    images, labels = read_mnist_idx(SHARED_DATA / "mnist-10k")
+    parts = []
+    for digit in images[40:46]:
+        cols = np.nonzero(digit.max(axis=0))[0]
+        parts += [np.zeros((28, 7), np.uint8)] * bool(parts) + [digit[:, cols.min() : cols.max() + 1]]
+    ink = cv2.resize(np.pad(np.concatenate(parts, axis=1), 6), None, fx=12, fy=12, interpolation=cv2.INTER_CUBIC)
+    page = np.random.default_rng(0).normal(222, 7, (2000, 3000))  # paper's grain: the JPEG keeps it, and grows
+    page[600 : 600 + ink.shape[0], 300 : 300 + ink.shape[1]] -= ink * 0.75
+    photo = io.BytesIO()
+    Image.fromarray(np.clip(page, 0, 255).astype(np.uint8)).save(photo, "JPEG", quality=95)
+    assert 2 * 1024 * 1024 < len(photo.getvalue()) < 24 * 1024 * 1024
+    r = client.post("/api/read?model=digits", content=photo.getvalue(), headers={"Content-Type": "image/jpeg"})
+    assert r.status_code == 200 and r.json()["text"] == "".join(map(str, labels[40:46])), r.text
+    r = client.post("/api/read", content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and "over the limit of 2097152 bytes" in r.json()["error"]
+
+
 def strokes_body(strokes, kind="digits") -> bytes:
     return json.dumps({"kind": kind, "strokes": strokes}).encode()
 
@@ -350,7 +378,9 @@ ONE = [{"width": 18, "points": [[200, 60], [200, 300]]}]
     ("/api/read?model=letters", lambda _: strokes_body(ONE), 404, "unknown model 'letters'"),
     ("/api/read?model=hangul", lambda _: strokes_body(ONE), 400, "disagree"),
     ("/api/read?model=digits&top=0", lambda _: strokes_body(ONE), 400, "top must be a whole number from 1 to 100"),
-    ("/api/read", lambda _: b"\0" * (2 * 1024 * 1024 + 1), 413, "over the limit of 2097152 bytes"),
+    ("/api/read?model=digits", lambda _: b"\0" * (24 * 1024 * 1024 + 1), 413, "over the limit of 25165824 bytes"),
+    ("/api/read", lambda _: b'{"kind": "digits", "strokes": []' + b" " * (2 * 1024 * 1024) + b"}", 413,
+     "over the limit of 2097152 bytes for strokes"),
     ("/api/read", lambda _: strokes_body([{"points": [[0, 0], [5000, 5000]]}]), 413, "megapixels, over the limit"),
     ("/api/read", lambda _: strokes_body([{"points": [[0, 0]]}] * 401), 413, "401 strokes, over the limit of 400"),
     ("/api/read", lambda _: strokes_body([{"points": [[1, 1]] * 50_001}] * 2), 413, "100000 points"),

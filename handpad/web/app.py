@@ -7,7 +7,8 @@
     POST /api/samples?model=digits|hangul&label=가                      body: the image
          -> 200 {"saved": 12, "label": "가", "model": "hangul", "store": "<the store's folder>"}
     POST /api/read[?model=digits|hangul&top=8]    body: {"kind": "hangul", "strokes": [{"width": 18,
-         "points": [[x, y], ...]}, ...]} (JSON, strokes in drawing order), or the image (PNG or JPEG)
+         "points": [[x, y], ...]}, ...]} (JSON, strokes in drawing order), or the image (PNG, JPEG or HEIC:
+         a phone's photo of a page, up to :data:`MAX_PHOTO_BYTES`)
          -> 200 Reading.to_json(): {"text": "안녕", "syllables": [{"box", "label", "top", "unsure",
             "space_before", "line"}, ...]}   (as `handpad read --json`, without "file"; an image of several
             lines is read line by line: "text" holds a newline between them)
@@ -51,6 +52,7 @@ from ..sources.images import decode_image, image_header_size, what_it_is
 
 KINDS = ("digits", "hangul")
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a 400x400 canvas is ~10 KB as PNG
+MAX_PHOTO_BYTES = 24 * 1024 * 1024  # /api/read: a phone's 12-megapixel JPEG is 3-6 MB, a PNG of a scan more
 MAX_IMAGE_PIXELS = 4096 * 4096  # 16 megapixels
 MAX_TOP = 100
 MAX_STROKES = 400  # a line of handwriting has a few dozen
@@ -306,8 +308,12 @@ def create_app(samples=None, models=None, allowed_hosts=LOOPBACK_HOSTS) -> Starl
         if kind is not None:
             model_for(kind)  # an unknown model= is refused before the body is read
         k = top_param(request, None)
-        data = await read_body(request)
-        kind, strokes = read_request(data, request.headers.get("content-type", ""), kind)
+        content_type = request.headers.get("content-type", "")
+        strokes_sent = content_type.split(";")[0].strip().lower() == "application/json"
+        data = await read_body(request, MAX_BODY_BYTES if strokes_sent else MAX_PHOTO_BYTES)
+        kind, strokes = read_request(data, content_type, kind)
+        if strokes is not None and len(data) > MAX_BODY_BYTES:  # strokes are small; only a photo may be big
+            raise ApiError(413, f"request body over the limit of {MAX_BODY_BYTES} bytes for strokes")
         if kind is None:
             raise ApiError(404, 'no model: give "kind": "digits" or "hangul" in the JSON, or model= in the URL')
         model = model_for(kind)

@@ -9,6 +9,7 @@ bench/serve_latency.py. Needs selenium (the ``test`` extra) and Debian's ``chrom
         page.words()                                                       # the word mode: a wide canvas
         for stroke in line_strokes("한글"): page.stroke(stroke)             # waits for the reading each time
         page.text(), page.options(1)                                       # '한글', ['글', '긑', ...]
+        page.photo("note.jpg")                                             # a photo read; page.text(), page.rows()
 """
 from __future__ import annotations
 
@@ -182,6 +183,30 @@ class PadPage:
     def pick(self, index: int, label: str) -> None:
         """Click candidate ``label`` under syllable ``index`` (the page changes the text itself, no request)."""
         self.driver.find_element("css selector", f".hp-syllable[data-index='{index}'] .hp-option[data-label='{label}']").click()
+
+    def photo(self, path, wait: bool = True) -> float | None:
+        """Choose the picture at ``path`` with the photo button (what a phone's camera or file picker hands
+        the page) and wait for its reading: the page's milliseconds from the choice to the text shown
+        (``wait=False``: return at once, e.g. for an error in :meth:`status`)."""
+        self._js("arguments[0].removeAttribute('data-updated')", self.root)
+        self.driver.find_element("css selector", ".hp-photo-input").send_keys(str(path))
+        return self.answered() if wait else None
+
+    def rows(self) -> int:
+        """Rows of candidates under the canvas: one per line read."""
+        return len(self.driver.find_elements("css selector", ".hp-syllable-row"))
+
+    def box_ink(self) -> list[float]:
+        """For each box shown over the canvas, the share of the canvas pixels under it that are dark."""
+        return self._js(
+            "const c = arguments[0], ctx = c.getContext('2d'), cr = c.getBoundingClientRect(), f = c.width / c.clientWidth;"
+            "return [...arguments[1].querySelectorAll('.hp-box')].map(b => {"
+            "  const r = b.getBoundingClientRect();"
+            "  const x = Math.round((r.left - cr.left - c.clientLeft) * f), y = Math.round((r.top - cr.top - c.clientTop) * f);"
+            "  const w = Math.max(1, Math.round(r.width * f)), h = Math.max(1, Math.round(r.height * f));"
+            "  const d = ctx.getImageData(x, y, w, h).data; let n = 0;"
+            "  for (let i = 0; i < d.length; i += 4) n += d[i] < 128;"
+            "  return n / (w * h); })", self.canvas, self.root)
 
     def copy(self) -> str:
         """Press copy; the text the page says it copied (its data-copied)."""

@@ -18,4 +18,5 @@ mountPad(document.getElementById("pad"), {
   predict: (blob, model) => post(`api/predict?model=${model}&top=3`, blob),
   save: (blob, model, label) => post(`api/samples?model=${model}&label=${encodeURIComponent(label)}`, blob),
   read: (strokes, model) => post("api/read", new Blob([JSON.stringify({kind: model, strokes})], {type: "application/json"})),
+  readImage: (blob, model) => post(`api/read?model=${model}`, blob),
 });

@@ -6,14 +6,21 @@
 //   const pad = mountPad(root, {kinds: ["digits", "hangul"], kind: "hangul", predict, save, read, words});
 //   predict(pngBlob, kind)        -> Promise<{top: [{label, prob}, ...], unsure}>   (throw Error(message) to show it)
 //   save(pngBlob, kind, label)    -> Promise<{saved: count, ...}>
-//   read(strokes, kind)           -> Promise<{text, syllables: [{box, label, top, unsure, space_before}, ...]}>
+//   read(strokes, kind)           -> Promise<{text, syllables: [{box, label, top, unsure, space_before, line}, ...]}>
 //                                    (optional: /api/read's answer; strokes [{width, points: [[x, y], ...]}, ...])
+//   readImage(blob, kind)         -> Promise<the same>   (optional: /api/read with an image's bytes; a "photo" button)
 //
 // Word mode (the "words" button, or words: true to start in it): a wide 1200x320 canvas for a line of
 // syllables or digits. After each stroke the strokes (in drawing order) go to read(); the text is
 // shown, a box over each syllable, and under it its candidates: a click on one picks it (here, no new
 // request; a pick stays while that syllable's ink is unchanged). "copy" puts the text on the clipboard
 // (navigator.clipboard.writeText); root gets data-copied="<text>" and a "handpad:copied" event.
+//
+// A photo (the "photo" button, with a readImage call: a phone offers its camera): the picture takes the
+// word mode's canvas, its lines are read by the server, boxes and candidates appear as for strokes, a row
+// of candidates under the canvas per line of the picture, the lines of the text separated by newlines.
+// A picture of more than PHOTO_PIXELS is sent as a smaller JPEG (the server's limit); drawing, clear or
+// undo put the photo away.
 //
 // The drawing travels as a 400x400 PNG, dark ink on white; handpad's preprocessing finds the
 // polarity from the border and crops to the ink. The top-3 is asked for after every stroke ends
@@ -30,6 +37,7 @@ const PEN = {min: 4, max: 64, step: 2, start: 18};
 const SHOWN = 3;
 const UNSURE_BELOW = 0.5;
 const NAMES = {digits: "digits", hangul: "Hangul"};
+const PHOTO_PIXELS = 4096 * 4096;  // handpad serve's MAX_IMAGE_PIXELS
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -42,7 +50,7 @@ function el(tag, attrs = {}, ...children) {
 }
 
 export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds.length - 1], predict, save,
-                                read = null, words = false}) {
+                                read = null, readImage = null, words = false}) {
   const kindButtons = kinds.map((k) => el("button", {type: "button", class: "hp-kind", "data-kind": k}, NAMES[k] || k));
   const undoButton = el("button", {type: "button", class: "hp-undo", title: "undo the last stroke"}, "undo");
   const clearButton = el("button", {type: "button", class: "hp-clear", title: "clear the drawing"}, "clear");
@@ -65,6 +73,10 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   const saveForm = el("form", {class: "hp-save"}, labelInput, saveButton);
   const wordsButton = el("button", {type: "button", class: "hp-words-toggle", "aria-pressed": "false",
                                     title: "write a line of syllables or digits"}, "words");
+  const photoInput = el("input", {type: "file", class: "hp-photo-input", accept: "image/*", hidden: "",
+                                  "aria-label": "a photo or scan of handwriting"});
+  const photoButton = el("button", {type: "button", class: "hp-photo",
+                                    title: "read a photo or scan of handwriting (its lines of words or numbers)"}, "photo");
   const boxLayer = el("div", {class: "hp-boxes"});
   const stage = el("div", {class: "hp-stage"}, canvas, boxLayer);
   const columns = el("div", {class: "hp-syllables"});
@@ -75,7 +87,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
                    status, saveForm);
   const pad = el("div", {class: "handpad"},
     el("div", {class: "hp-toolbar"}, el("span", {class: "hp-kinds"}, ...kindButtons), ...(read ? [wordsButton] : []),
-       undoButton, clearButton, el("label", {class: "hp-pen-label"}, "pen ", pen)),
+       ...(readImage ? [photoButton, photoInput] : []), undoButton, clearButton, el("label", {class: "hp-pen-label"}, "pen ", pen)),
     el("div", {class: "hp-main"}, stage, panel, readingPanel));
   root.replaceChildren(pad);
 
@@ -91,6 +103,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   let changedAt = 0;   // performance.now() of the last change (a stroke's end, undo, clear, switch)
   let busy = false, again = false;
   let top = null;
+  let photo = null;    // a picture in the word mode: {bitmap (null if the browser cannot draw it), body, sent: [w, h]}
 
   function paintDot([x, y], width) {
     ctx.beginPath();
@@ -107,6 +120,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   function repaint() {
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, width, height);
+    if (photo && photo.bitmap) ctx.drawImage(photo.bitmap, 0, 0, width, height);
     ctx.fillStyle = ctx.strokeStyle = "#000";
     ctx.lineCap = ctx.lineJoin = "round";
     for (const {width, points} of strokes) {
@@ -139,13 +153,24 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
 
   // -- the word mode's reading -------------------------------------------------------------------
   const keyOf = (s) => JSON.stringify([s.box, s.top.map((t) => t.label)]);
-  function lineText() {
-    return reading ? reading.syllables.map((s) => (s.space_before ? " " : "") + s.label).join("") : "";
+  function lineText() {  // as handpad's Reading.text: words apart by spaces, lines by newlines
+    if (!reading) return "";
+    const lines = [];
+    for (const s of reading.syllables) {
+      const line = s.line || 0;
+      while (lines.length <= line) lines.push("");
+      lines[line] += (s.space_before ? " " : "") + s.label;
+    }
+    return lines.join("\n");
+  }
+  function boxScale() {  // a box's pixels (the strokes', or the picture sent) -> canvas pixels
+    return photo && photo.sent ? width / photo.sent[0] : 1;
   }
   function columnsOf(syllables) {  // [lo, hi) under each box, canvas pixels (as handpad.pad.words.WordPad.cells)
-    const centers = syllables.map((s) => (s.box[0] + s.box[2]) / 2);
+    const f = boxScale();
+    const centers = syllables.map((s) => (s.box[0] + s.box[2]) / 2 * f);
     return syllables.map((s, i) => {
-      let lo = Math.min(s.box[0], centers[i] - COLUMN_MIN / 2), hi = Math.max(s.box[2], centers[i] + COLUMN_MIN / 2);
+      let lo = Math.min(s.box[0] * f, centers[i] - COLUMN_MIN / 2), hi = Math.max(s.box[2] * f, centers[i] + COLUMN_MIN / 2);
       if (i > 0) lo = Math.max(lo, (centers[i - 1] + centers[i]) / 2);
       if (i + 1 < syllables.length) hi = Math.min(hi, (centers[i] + centers[i + 1]) / 2);
       return [Math.max(lo, 0), Math.min(hi, width)];
@@ -162,34 +187,45 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     }
     layoutReading();
   }
-  function layoutReading() {  // boxes over the canvas, each syllable's column of candidates under it
+  function layoutReading() {  // boxes over the canvas; under it, per line, each syllable's column of candidates
     const syllables = reading ? reading.syllables : [];
     const scale = canvas.clientWidth / width, left = canvas.clientLeft, top = canvas.clientTop;
+    const f = scale * boxScale();
     boxLayer.replaceChildren(...syllables.map((s, i) => {
       const box = el("div", {class: "hp-box", "data-index": String(i)});
-      Object.assign(box.style, {left: `${left + s.box[0] * scale}px`, top: `${top + s.box[1] * scale}px`,
-                                width: `${(s.box[2] - s.box[0]) * scale}px`, height: `${(s.box[3] - s.box[1]) * scale}px`});
+      Object.assign(box.style, {left: `${left + s.box[0] * f}px`, top: `${top + s.box[1] * f}px`,
+                                width: `${(s.box[2] - s.box[0]) * f}px`, height: `${(s.box[3] - s.box[1]) * f}px`});
       return box;
     }));
-    const spans = columnsOf(syllables);
+    const lines = new Map();  // line -> the indices of its syllables, left to right
+    syllables.forEach((s, i) => lines.set(s.line || 0, [...(lines.get(s.line || 0) || []), i]));
     columns.style.width = `${canvas.offsetWidth}px`;
-    columns.replaceChildren(...syllables.map((s, i) => {
-      const options = s.top.slice(0, OPTIONS).map((t) => {
-        const option = el("button", {type: "button", class: "hp-option", "data-label": t.label,
-                                     title: `${(t.prob * 100).toFixed(1)}%`},
-                          el("span", {class: "hp-option-label"}, t.label),
-                          el("span", {class: "hp-option-prob"}, `${(t.prob * 100).toFixed(0)}%`));
-        option.classList.toggle("hp-chosen", t.label === s.label);
-        option.addEventListener("click", () => choose(i, t.label));
-        return option;
-      });
-      const column = el("div", {class: "hp-syllable", "data-index": String(i)},
-                        el("div", {class: "hp-syllable-label"}, s.label), ...options);
-      column.classList.toggle("hp-unsure", Boolean(s.unsure));
-      Object.assign(column.style, {left: `${left + spans[i][0] * scale}px`, width: `${(spans[i][1] - spans[i][0]) * scale}px`});
-      return column;
+    columns.replaceChildren(...[...lines.keys()].sort((a, b) => a - b).map((line) => {
+      const members = lines.get(line);
+      const spans = columnsOf(members.map((i) => syllables[i]));
+      const row = el("div", {class: "hp-syllable-row", "data-line": String(line)}, ...members.map((i, m) => {
+        const s = syllables[i];
+        const options = s.top.slice(0, OPTIONS).map((t) => {
+          const option = el("button", {type: "button", class: "hp-option", "data-label": t.label,
+                                       title: `${(t.prob * 100).toFixed(1)}%`},
+                            el("span", {class: "hp-option-label"}, t.label),
+                            el("span", {class: "hp-option-prob"}, `${(t.prob * 100).toFixed(0)}%`));
+          option.classList.toggle("hp-chosen", t.label === s.label);
+          option.addEventListener("click", () => choose(i, t.label));
+          return option;
+        });
+        const column = el("div", {class: "hp-syllable", "data-index": String(i)},
+                          el("div", {class: "hp-syllable-label"}, s.label), ...options);
+        column.classList.toggle("hp-unsure", Boolean(s.unsure));
+        Object.assign(column.style, {left: `${left + spans[m][0] * scale}px`,
+                                     width: `${(spans[m][1] - spans[m][0]) * scale}px`});
+        return column;
+      }));
+      return row;
     }));
-    columns.style.height = `${Math.max(0, ...[...columns.children].map((c) => c.scrollHeight))}px`;
+    for (const row of columns.children) {
+      row.style.height = `${Math.max(0, ...[...row.children].map((c) => c.scrollHeight))}px`;
+    }
     const text = lineText();
     textOut.textContent = text;
     copyButton.disabled = !text;
@@ -224,15 +260,58 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   }
   if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => mode === "words" && layoutReading()).observe(canvas);
 
-  function png() {
+  function encoded(from, type, quality) {
     // toDataURL, not toBlob: Chromium runs toBlob's encoding in idle time, up to a second later.
-    const bytes = atob(canvas.toDataURL("image/png").split(",")[1]);
+    const bytes = atob(from.toDataURL(type, quality).split(",")[1]);
     const data = new Uint8Array(bytes.length);
     for (let i = 0; i < bytes.length; i++) data[i] = bytes.charCodeAt(i);
-    return new Blob([data], {type: "image/png"});
+    return new Blob([data], {type});
   }
+  const png = () => encoded(canvas, "image/png");
+
+  // -- a photo in the word mode ----------------------------------------------------------------------
+  function setCanvas(w, h, shape = null) {  // the canvas' own pixels; `shape`: a picture's [w, h] for its CSS box
+    [width, height] = [w, h];
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.aspectRatio = shape ? `${shape[0]} / ${shape[1]}` : "";
+    canvas.style.width = shape ? `min(${LINE.width}px, 94vw, ${(75 * shape[0] / shape[1]).toFixed(2)}vh)` : "";
+  }
+  function putPhotoAway() {
+    if (!photo) return false;
+    photo = null;
+    setCanvas(LINE.width, LINE.height);
+    return true;
+  }
+  async function openPhoto(file) {
+    if (active || !readImage) return;
+    if (mode !== "words") setWords(true);
+    let bitmap = null;
+    try {
+      bitmap = await createImageBitmap(file);  // upright: a phone photo's EXIF orientation applied, as the server does
+    } catch (err) {  // not a picture the browser draws (a HEIC photo, or no image at all): the server reads it or says why
+      bitmap = null;
+    }
+    let body = file, sent = bitmap ? [bitmap.width, bitmap.height] : null;
+    if (bitmap && bitmap.width * bitmap.height > PHOTO_PIXELS) {  // over the server's limit: a smaller copy
+      const f = Math.sqrt(PHOTO_PIXELS / (bitmap.width * bitmap.height));
+      sent = [Math.floor(bitmap.width * f), Math.floor(bitmap.height * f)];
+      const copy = el("canvas", {width: String(sent[0]), height: String(sent[1])});
+      copy.getContext("2d").drawImage(bitmap, 0, 0, sent[0], sent[1]);
+      body = encoded(copy, "image/jpeg", 0.92);
+    }
+    strokes = [];
+    photo = {bitmap, body, sent, name: file.name || "the photo"};
+    if (bitmap) setCanvas(LINE.width, Math.max(1, Math.round(LINE.width * bitmap.height / bitmap.width)),
+                          [bitmap.width, bitmap.height]);
+    else setCanvas(LINE.width, LINE.height);
+    repaint();
+    say(`reading ${photo.name}…`);
+    changed();
+  }
+
   async function refresh() {
-    if (!strokes.length) {
+    if (!strokes.length && !photo) {
       if (mode === "words") showReading(null);
       else show(null);
       return;
@@ -247,8 +326,9 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
       if (asked.mode === "words") {
         const line = strokes.map((s) => ({width: s.width, points: s.points.map(([x, y]) => [Math.round(x * 10) / 10,
                                                                                             Math.round(y * 10) / 10])}));
-        const answer = await read(line, asked.kind);
+        const answer = photo ? await readImage(photo.body, asked.kind) : await read(line, asked.kind);
         if (asked.version === version) {
+          if (photo && !photo.sent) photo.sent = [Math.max(1, ...answer.syllables.map((s) => s.box[2])), 1];
           showReading(answer);
           say(answer.syllables.some((s) => s.unsure) ? "not sure of every syllable: click a candidate to fix one" : "");
           const ms = performance.now() - asked.since;
@@ -285,6 +365,11 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   canvas.addEventListener("pointerdown", (event) => {
     if (active || (event.pointerType === "mouse" && event.button !== 0)) return;
     event.preventDefault();
+    if (putPhotoAway()) {  // a touch puts the photo away: the canvas is for drawing again
+      repaint();
+      changed();
+      return;
+    }
     canvas.setPointerCapture(event.pointerId);
     const stroke = {width: Number(pen.value), points: [at(event)]};
     strokes.push(stroke);
@@ -311,25 +396,25 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   canvas.addEventListener("pointercancel", end);
 
   function undo() {
-    if (active || !strokes.length) return;
-    strokes.pop();
+    if (active || !(strokes.length || photo)) return;
+    if (!putPhotoAway()) strokes.pop();
     repaint();
     changed();
   }
   function clear() {
     if (active) return;
+    putPhotoAway();
     strokes = [];
     repaint();
     changed();
   }
   function setWords(on) {  // the word mode on or off; each mode keeps its own drawing
     if (active || (on && !read)) return;
+    putPhotoAway();
     drawings[mode] = strokes;
     mode = on ? "words" : "single";
     strokes = drawings[mode];
-    [width, height] = on ? [LINE.width, LINE.height] : [SIZE, SIZE];
-    canvas.width = width;
-    canvas.height = height;
+    setCanvas(...(on ? [LINE.width, LINE.height] : [SIZE, SIZE]));
     pad.classList.toggle("hp-words", on);
     wordsButton.setAttribute("aria-pressed", String(on));
     (on ? readingPanel : panel).insertBefore(status, on ? null : saveForm);
@@ -347,6 +432,12 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   undoButton.addEventListener("click", undo);
   wordsButton.addEventListener("click", () => setWords(mode !== "words"));
   copyButton.addEventListener("click", copyText);
+  photoButton.addEventListener("click", () => photoInput.click());
+  photoInput.addEventListener("change", () => {
+    const file = photoInput.files[0];
+    photoInput.value = "";  // the same file chosen again is read again
+    if (file) openPhoto(file);
+  });
   clearButton.addEventListener("click", clear);
   for (const b of kindButtons) b.addEventListener("click", () => setKind(b.dataset.kind));
   rows.forEach((row, rank) => row.button.addEventListener("click", () => {
@@ -378,5 +469,5 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   repaint();
   setKind(kind);
   if (words && read) setWords(true);
-  return {element: pad, undo, clear, setKind, setWords, choose, copy: copyText, text: lineText};
+  return {element: pad, undo, clear, setKind, setWords, choose, copy: copyText, text: lineText, openPhoto};
 }
