@@ -75,6 +75,9 @@ class SegmentConfig:
     split_aspect: float = 0.8  # a piece of ink wider than this is cut (touching neighbours; the grouping may join the parts again) ...
     min_part: float = 0.2  # ... into parts at least this wide (1.2 and 0.3 before the box verifier: see the README)
     cut_touch: float = 0.3  # cost of a cut through touching ink
+    cut_path: float = 0.0  # > 0: touching ink is cut along the path from top to bottom that crosses the least ink, a
+    # step aside costing this much of a pixel of ink (_cut_path), not straight down its thinnest column. Off: on
+    # held-out lines no better than the straight cut (docs/reading.md, "Tried, not adopted: cutting along a path")
     join_cost: float = 0.0  # cost of each more piece beside (not over) the others in one character (image) ...
     stroke_join_cost: float = 0.0  # ... (strokes); digits only: a digit is rarely two pieces side by side, a syllable often is
     stroke_order_cost: float = 1.0  # cost of a cut whose left side is not the strokes drawn first (_order_costs). Set on
@@ -442,6 +445,14 @@ def _split_wide(clusters: list[_Cluster], mask: np.ndarray, labels: np.ndarray, 
         if hi <= lo:
             out.append(c)
             continue
+        if cfg.cut_path > 0:
+            parts = _cut_along_path(c, own, labels, _cut_path(own, lo, hi, cfg.cut_path), x0, y0)
+            if parts is None:
+                out.append(c)
+                continue
+            parts[0].touching, parts[1].touching = c.touching, True
+            todo[:0] = parts
+            continue
         cut = lo + int(np.argmin(profile[lo:hi]))
         parts = []
         for a, b in ((0, cut), (cut, own.shape[1])):
@@ -456,6 +467,60 @@ def _split_wide(clusters: list[_Cluster], mask: np.ndarray, labels: np.ndarray, 
         parts[0].touching, parts[1].touching = c.touching, True
         todo[:0] = parts
     return out
+
+
+def _cut_path(own: np.ndarray, lo: int, hi: int, step_cost: float) -> np.ndarray:
+    """Per row of ``own`` (a piece's ink), the column of the path from its top row to its bottom row, within columns
+    lo..hi-1 and at most one column aside a row, that crosses the least ink (a step aside costs ``step_cost``): where
+    two touching characters part when one reaches over the other (a 9's tail under a 5, a vowel's tick under the
+    next syllable), where no single column parts them."""
+    ink = own[:, lo:hi].astype(np.float32)
+    rows, width = ink.shape
+    cost = ink[0].copy()
+    came = np.zeros((rows, width), np.int8)  # -1: from the column to the left, 0: above, +1: to the right
+    left, right = np.full(width, np.inf, np.float32), np.full(width, np.inf, np.float32)
+    for y in range(1, rows):  # in place: a row is ~10 numpy calls (np.stack and argmin took 3x as long)
+        np.add(cost[:-1], step_cost, out=left[1:])
+        np.add(cost[1:], step_cost, out=right[:-1])
+        came[y][left < cost] = -1  # ties: straight down, then from the left
+        np.minimum(cost, left, out=cost)
+        came[y][right < cost] = 1
+        np.minimum(cost, right, out=cost)
+        cost += ink[y]
+    path = np.empty(rows, np.int64)
+    x = int(np.argmin(cost))
+    for y in range(rows - 1, -1, -1):
+        path[y] = x
+        x += int(came[y, x])
+    return path + lo
+
+
+def _cut_along_path(c: "_Cluster", own: np.ndarray, labels: np.ndarray, path: np.ndarray, x0: int, y0: int):
+    """The two parts of cluster ``c`` on either side of ``path`` (:func:`_cut_path`), or None if one would be
+    empty. A component cut in two gets a new label for its right side (in ``labels`` itself), so each part is a
+    set of whole components: cropping and joining parts need no columns."""
+    right = own & (np.arange(own.shape[1])[None, :] >= path[:, None])
+    left = own & ~right
+    if not left.any() or not right.any():
+        return None
+    region = labels[y0 : y0 + own.shape[0], x0 : x0 + own.shape[1]]  # a view: new labels go into labels
+    members = {True: [], False: []}  # right side: members
+    for m in c.members:
+        mine = region == m
+        on_left, on_right = bool((mine & left).any()), bool((mine & right).any())
+        if on_left and on_right:
+            new = int(labels.max()) + 1
+            region[mine & right] = new
+            members[False].append(m)
+            members[True].append(new)
+        elif on_left or on_right:
+            members[on_right].append(m)
+    parts = []
+    for side, mask in ((False, left), (True, right)):
+        ys, xs = np.nonzero(mask)
+        parts.append(_Cluster(float(x0 + xs.min()), float(y0 + ys.min()), float(x0 + xs.max() + 1),
+                              float(y0 + ys.max() + 1), members[side]))
+    return parts
 
 
 def _member_mask(region: np.ndarray, members) -> np.ndarray:

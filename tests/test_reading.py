@@ -144,6 +144,48 @@ def test_touching_syllables_are_still_cut(hangul_rec):
     assert sum(cut_right) >= 2, cut_right
 
 
+def pushed_together(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Real digits a and b (bright on black), b moved left until its ink touches a's: one piece of ink."""
+    a, b = (d[:, np.nonzero(d.max(axis=0))[0].min() : np.nonzero(d.max(axis=0))[0].max() + 1] for d in (a, b))
+    for shift in range(min(a.shape[1], b.shape[1])):
+        width = a.shape[1] + b.shape[1] - shift
+        left, right = np.zeros((28, width), np.uint8), np.zeros((28, width), np.uint8)
+        left[:, : a.shape[1]], right[:, a.shape[1] - shift :] = a, b
+        if np.any((left > 100) & (cv2.dilate((right > 100).astype(np.uint8), np.ones((2, 2), np.uint8)) > 0)):
+            return np.pad(np.maximum(left, right), 6)
+    raise AssertionError("they never touch")
+
+
+def test_touching_ink_cut_along_a_path(digits_rec, mnist_digits):
+    """SegmentConfig.cut_path (off as shipped: docs/reading.md, "Tried, not adopted: cutting along a path"): real MNIST
+    digits pushed together until their ink touches, the left one leaning over the right one, where no column parts
+    them: cut along the path from top to bottom that crosses the least ink, they read as the two digits, each box
+    its own ink; cut straight down the thinnest column, as one. The path itself follows a slanted gap."""
+    images, labels = mnist_digits
+    straight = reading.SEGMENT_CONFIGS["digits"]
+    path = replace(straight, cut_path=0.25)
+    for i, j in ((8125, 4010), (9297, 284), (7951, 4288)):  # 1 7, 1 9, 5 8
+        line = cv2.resize(pushed_together(images[i], images[j]), None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
+        truth = f"{labels[i]}{labels[j]}"
+        assert reading.read(digits_rec, 255 - line, config=path).text == truth
+        assert reading.read(digits_rec, 255 - line, config=straight).text != truth
+        lay = reading.layout(255 - line, kind="digits", config=path)
+        assert len(lay.clusters) == 2 and lay.clusters[0].column_range is None  # whole components after the cut
+        ink = importlib.import_module("handpad.preprocess").ink_map(255 - line)
+        parts = [lay.crop(k, k + 1)[4:-4, 4:-4] for k in range(2)]
+        both = lay.crop(0, 2)[4:-4, 4:-4]
+        assert all(p.max() > 0.5 for p in parts) and abs(sum(p.sum() for p in parts) - both.sum()) < 1e-3
+        assert abs(both.sum() - ink[ink > reading.BOX_THRESHOLD].sum()) < 1e-3 * both.sum()
+
+    gap = np.zeros((60, 60), bool)  # two strokes leaning right, a slanted gap between them
+    for y in range(60):
+        gap[y, 10 + y // 2 : 22 + y // 2] = gap[y, 26 + y // 2 : 38 + y // 2] = True
+    gap[30, 22 + 15 : 26 + 15] = True  # where they touch
+    cut = reading._cut_path(gap, 5, 55, 0.25)
+    assert sum(gap[y, x] for y, x in enumerate(cut)) <= 1  # through the gap (and the one touching row)
+    assert all(gap[:, x].any() for x in range(10, 55))  # while every column between the strokes crosses ink
+
+
 def test_each_box_holds_its_own_ink_and_is_prepared_as_that_ink_alone_would_be(mnist_digits):
     images, _ = mnist_digits
     line = np.zeros((40, 200), np.uint8)
