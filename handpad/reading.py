@@ -160,6 +160,8 @@ class SyllableRead:
     label: str  # the candidate the text uses (the prior may prefer a lower one)
     space_before: bool = False  # a new word starts here
     line: int = 0  # which line of the image (0 = the first; a photo of a page holds several)
+    ink: np.ndarray | None = field(default=None, repr=False, compare=False)  # the box's own ink as it was read
+    # (bright on black, the recognizer's "map" input): what the pads save as a sample of the chosen label; None for a mark
 
     def shown(self, top: int | None = None) -> list[tuple[str, float]]:
         """The first ``top`` candidates, the chosen label always among them (last if it ranks lower)."""
@@ -1466,7 +1468,7 @@ def _read_line(recognizer, image, strokes, k: int, prior: bool | None, weight: f
         labels = best_text(ranked, starts, lm, weight) if searched else seg.labels
         index = recognizer.label_space.index
         tops = [t if lab in dict(t) else t + [(lab, float(p[index(lab)]))] for lab, t, p in zip(labels, tops, seg.probs)]
-    read = [SyllableRead(b, t, lab, s) for b, t, lab, s in zip(boxes, tops, labels, starts)]
+    read = [SyllableRead(b, t, lab, s, ink=c) for b, t, lab, s, c in zip(boxes, tops, labels, starts, seg.crops)]
     for box, mark in seg.marks:  # after the syllables left of it, no space before it
         at = sum(r.box[0] < box[0] for r in read)
         read.insert(at, SyllableRead(box, [(mark, 1.0)], mark))

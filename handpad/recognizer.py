@@ -113,6 +113,13 @@ class Recognizer:
 
         return reading.read(self, image=image, strokes=strokes, k=k or reading.TOP_K, prior=prior, verifier=verifier)
 
+    def samples(self, reading) -> list[tuple[np.ndarray, str]]:
+        """A line as read (with the user's picks: ``Reading.choose``) -> ``(input, label)`` for each of its
+        characters, what the pads save for ``handpad finetune``: each box's own ink prepared as it was read, under
+        the label the text uses. Marks (".", ",", ":", ...) are left out; so are labels outside the model's."""
+        return [(self.model.prepare(s.ink, "map"), s.label) for s in reading.syllables
+                if s.ink is not None and s.label in self.model.label_space]
+
     def _ranked(self, probs: np.ndarray, k: int) -> list[tuple[str, float]]:
         return [(self.labels[i], float(probs[i])) for i in top_indices(probs, k)]
 

@@ -137,6 +137,14 @@ def test_word_mode_digits_with_the_mouse_pick_and_copy(page, served):
     page.press(".hp-undo")
     page.answered()
     assert page.text() == "7" and page.boxes() == 1
+    other = page.options(0)[2]
+    page.pick(0, other)
+    page.press(".hp-save-line")  # the line's characters under the labels shown, for handpad finetune
+    page._wait(lambda: page.status().startswith("saved"))
+    assert page.status() == f"saved {other} (1 sample)" and page.ink() == 0 and page.text() == ""
+    from handpad.store import load_store
+    store = load_store(served[1] / "digits-samples")
+    assert [store.label_space.labels[i] for i in store.labels] == [other]
     page.words()  # back to the one-character pad: its own (empty) drawing
     assert page.ink() == 0 and page.top() == []
 

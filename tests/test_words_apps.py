@@ -205,8 +205,6 @@ def test_app_word_mode_reads_after_every_stroke_and_copies(app, tmp_path, capsys
     app.handle_key(ord("c"))
     assert capsys.readouterr().out == "17\n"
     assert (tmp_path / "words.txt").read_text("utf-8") == "17\n" and "copied: 17" in app.message
-    app.handle_key(ord("s"))  # no saving of a line
-    assert "one-syllable pad" in app.message and not (tmp_path / "samples").exists()
     app.handle_key(ord("z"))
     assert capsys.readouterr().out == "read: 1\n"
     app.handle_key(ord("r"))
@@ -243,6 +241,32 @@ def test_app_picks_by_click_right_click_and_keys(app, capsys):
     second = words.syllables[1].top[1][0]
     assert words.text == "7" + second
     assert capsys.readouterr().out.splitlines()[-1] == f"picked {second}: 7{second}"
+
+
+def test_app_saves_the_lines_syllables_under_the_labels_shown(app, tmp_path, digits, capsys):
+    """s in the word mode: each syllable of the line goes into the store as the one-syllable pad saves a drawing,
+    under the label the text shows (a pick included): its own ink prepared as the reading read it. Then a new line."""
+    from handpad.store import load_store
+
+    app.handle_key(ord("s"))
+    assert "write a line first" in app.message and not (tmp_path / "samples").exists()
+    mouse(app, digit_line("177"))
+    words = app.words
+    lo, hi = words.cells()[2]
+    app.on_mouse(cv2.EVENT_LBUTTONDOWN, (lo + hi) // 2, 320 + 20, 1)  # the third 7 read as its next candidate
+    other = words.syllables[2].top[1][0]
+    assert words.text == "17" + other
+    inputs = [x for x, _ in digits.samples(words.reading)]
+    assert len(inputs) == 3 and all(x.shape == (60, 60) and x.max() == 255 for x in inputs)
+    capsys.readouterr()
+    app.handle_key(ord("s"))
+    assert capsys.readouterr().out.startswith(f"saved 17{other} to {tmp_path / 'samples'} (3 samples)")
+    assert app.message == f"saved 3 syllables: 17{other} (3 samples)"
+    assert app.canvas.is_empty and words.reading is None
+    store = load_store(tmp_path / "samples")
+    assert [store.label_space.labels[i] for i in store.labels] == ["1", "7", other]
+    assert np.array_equal(store.images[:], np.stack(inputs))  # the inputs the line was read from
+    assert [t[0][0] for t in digits.top_k_batch(inputs[:2], prepared=True)] == ["1", "7"]  # each its own digit
 
 
 def test_app_switches_modes_and_each_keeps_its_drawing(app, capsys):
@@ -350,6 +374,34 @@ def test_a_phone_photo_bigger_than_a_drawing_is_read(client, SHARED_DATA):
     r = client.post("/api/read", content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
                     headers={"Content-Type": "application/json"})
     assert r.status_code == 413 and "over the limit of 2097152 bytes" in r.json()["error"]
+
+
+def test_a_line_is_saved_under_the_labels_shown(tmp_path):
+    """POST /api/samples with the word mode's line as JSON: the strokes read again, each character saved under the
+    label the page shows (a pick included) as its own ink; a label per character, each in the model's labels."""
+    from handpad.store import load_store
+    from handpad.web.app import create_app
+
+    client = make_client(create_app(samples=tmp_path))
+    strokes = as_json(digit_line("177"))
+    assert client.post("/api/read", json={"kind": "digits", "strokes": strokes}).json()["text"] == "177"
+    r = client.post("/api/samples", json={"kind": "digits", "strokes": strokes, "labels": ["1", "7", "2"]})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"saved": 3, "labels": ["1", "7", "2"], "model": "digits", "store": str(tmp_path / "digits-samples")}
+    store = load_store(tmp_path / "digits-samples")
+    assert [store.label_space.labels[i] for i in store.labels] == ["1", "7", "2"]
+    from handpad.recognizer import Recognizer
+    rec = Recognizer.load("digits")
+    assert np.array_equal(store.images[:], np.stack([x for x, _ in rec.samples(rec.read(strokes=strokes))]))
+    for body, status, says in (
+            ({"kind": "digits", "strokes": strokes, "labels": ["1", "7"]}, 409, "reads as 3 characters, not 2"),
+            ({"kind": "digits", "strokes": strokes, "labels": ["1", "7", "가"]}, 400, "'가' (character 3) is not one"),
+            ({"kind": "digits", "strokes": strokes, "labels": "177"}, 400, "labels must be a list"),
+            ({"kind": "digits", "strokes": [], "labels": []}, 400, "nothing drawn"),
+            ({"kind": "letters", "strokes": strokes, "labels": ["1"]}, 404, "unknown model")):
+        r = client.post("/api/samples", json=body)
+        assert r.status_code == status and says in r.json()["error"], r.text
+    assert len(load_store(tmp_path / "digits-samples").labels) == 3  # nothing more saved
 
 
 def strokes_body(strokes, kind="digits") -> bytes:

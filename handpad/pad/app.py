@@ -364,7 +364,7 @@ class PadApp:
     def save(self) -> None:
         """Save the drawing with the picked label into the user's store, then start a new drawing."""
         if self.word_mode:
-            self.message = "s saves single syllables: press w for the one-syllable pad"
+            self.save_line()
             return
         if not self._prediction_is_current() or self.prediction.chosen_label is None:
             self.message = "press space, then 1/2/3 to pick the right answer, then s"
@@ -383,6 +383,35 @@ class PadApp:
         self.canvas.clear()
         self.prediction = None
         self.message = f"saved {label} ({samples})"
+
+    def save_line(self) -> None:
+        """Word mode: save each syllable of the line, under the label the text shows (picks included), as the
+        one-syllable pad saves a drawing (each box's own ink as it was read); then start a new line. Fix the
+        text first: what is saved teaches ``handpad finetune`` your hand."""
+        rec = self.loader.recognizer
+        if rec is None:
+            self.message = "the model is still loading"
+            return
+        if not self.words.current:
+            self.read_line(quiet_if_empty=True)
+        samples = rec.samples(self.words.reading) if self.words.reading is not None else []
+        if not samples:
+            self.message = "write a line first, fix its text, then s saves its syllables"
+            return
+        if self._saver is None:
+            self._saver = SampleSaver(self.save_to, rec.model.label_space)
+        try:
+            for seen, label in samples:
+                count = self._saver.save(seen, label)
+        except HandpadError as e:
+            self.message = f"not saved: {e}"
+            print(f"handpad draw: {self.message}", file=sys.stderr, flush=True)
+            return
+        labels = "".join(label for _, label in samples)
+        say(f"saved {labels} to {self.save_to} ({count} sample{'' if count == 1 else 's'})")
+        self.canvas.clear()
+        self.read_line(quiet_if_empty=True)
+        self.message = f"saved {len(samples)} syllable{'' if len(samples) == 1 else 's'}: {labels} ({count} samples)"
 
     def screenshot(self) -> Path:
         """Write the window's current image to the screenshot path."""

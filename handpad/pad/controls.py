@@ -49,6 +49,7 @@ WORD_HELP: tuple[tuple[str, str], ...] = (
     (", .", "select a syllable"),
     ("1-8", "pick its candidate"),
     ("c", "copy the text"),
+    ("s", "save its syllables"),
     ("z", "undo stroke"),
     ("r", "clear"),
     ("[ ]", "pen width"),

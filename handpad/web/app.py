@@ -6,6 +6,9 @@
          -> 200 {"top": [{"label": "가", "prob": 0.9731}, ...], "unsure": false}   (as `handpad predict --json`)
     POST /api/samples?model=digits|hangul&label=가                      body: the image
          -> 200 {"saved": 12, "label": "가", "model": "hangul", "store": "<the store's folder>"}
+    POST /api/samples    body: {"kind": "hangul", "strokes": [...], "labels": ["안", "녕"]} (JSON: a line of the word
+         mode, its labels as the text shows them, picks included) -> each character's own ink, as /api/read reads it,
+         saved under its label: 200 {"saved": 14, "labels": ["안", "녕"], "model": "hangul", "store": "..."}
     POST /api/read[?model=digits|hangul&top=8]    body: {"kind": "hangul", "strokes": [{"width": 18,
          "points": [[x, y], ...]}, ...]} (JSON, strokes in drawing order), or the image (PNG, JPEG or HEIC:
          a phone's photo of a page, up to :data:`MAX_PHOTO_BYTES`)
@@ -131,6 +134,37 @@ class ServedModel:
                 return self._saver.save(seen, label)
             except (HandpadError, ValueError) as e:  # the folder holds another space's store
                 raise ApiError(409, f"not saved: {e}") from None
+
+    def save_line(self, strokes, labels) -> tuple[int, list[str]]:
+        """Read the line's strokes again (as /api/read did), read each character as ``labels`` says (marks as
+        they are) and save each one's own ink (``Recognizer.samples``); returns the store's count and the labels."""
+        rec = self.recognizer()
+        try:
+            with self._lock:
+                reading = rec.read(strokes=strokes)
+        except (HandpadError, NothingDrawnError) as e:
+            raise ApiError(400, str(e)) from None
+        if len(labels) != len(reading.syllables):
+            raise ApiError(409, f"the line reads as {len(reading.syllables)} characters, not {len(labels)}: "
+                                "read it again (POST /api/read) and send a label for each")
+        for i, (syllable, label) in enumerate(zip(reading.syllables, labels)):
+            if syllable.ink is None:  # a mark: not saved
+                continue
+            if label not in rec.model.label_space:
+                raise ApiError(400, f"label {label!r} (character {i + 1}) is not one of the {self.kind} model's labels")
+            reading = reading.choose(i, label)
+        samples = rec.samples(reading)
+        if not samples:
+            raise ApiError(400, "nothing to save: the line holds only marks")
+        with self._save_lock:
+            if self._saver is None:
+                self._saver = SampleSaver(self.store, rec.model.label_space)
+            try:
+                for seen, label in samples:
+                    count = self._saver.save(seen, label)
+            except (HandpadError, ValueError) as e:
+                raise ApiError(409, f"not saved: {e}") from None
+        return count, [label for _, label in samples]
 
     def close(self) -> None:
         with self._save_lock:
@@ -322,6 +356,8 @@ def create_app(samples=None, models=None, allowed_hosts=LOOPBACK_HOSTS) -> Starl
         return JSONResponse(await run_in_threadpool(model.read, k, strokes, data if strokes is None else None))
 
     async def save_sample(request: Request) -> JSONResponse:
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
+            return await save_line(request)
         model = check(request)
         label = unicodedata.normalize("NFC", request.query_params.get("label", "").strip())
         if not label:
@@ -329,6 +365,24 @@ def create_app(samples=None, models=None, allowed_hosts=LOOPBACK_HOSTS) -> Starl
         data = await read_body(request)
         count = await run_in_threadpool(model.save, data, label)
         return JSONResponse({"saved": count, "label": label, "model": model.kind, "store": str(model.store)})
+
+    async def save_line(request: Request) -> JSONResponse:  # the word mode's line, as JSON
+        guard(request)
+        kind = request.query_params.get("model")
+        if kind is not None:
+            model_for(kind)
+        data = await read_body(request)
+        kind, strokes = read_request(data, "application/json", kind)
+        labels = json.loads(data).get("labels")
+        if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
+            raise ApiError(400, "labels must be a list of the line's characters as the text shows them: "
+                                '{"kind": "hangul", "strokes": [...], "labels": ["안", "녕"]}')
+        if kind is None:
+            raise ApiError(404, 'no model: give "kind": "digits" or "hangul" in the JSON, or model= in the URL')
+        model = model_for(kind)
+        labels = [unicodedata.normalize("NFC", v.strip()) for v in labels]
+        count, saved = await run_in_threadpool(model.save_line, line_strokes(strokes), labels)
+        return JSONResponse({"saved": count, "labels": saved, "model": model.kind, "store": str(model.store)})
 
     async def page(request: Request) -> FileResponse:
         return FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)

@@ -19,4 +19,6 @@ mountPad(document.getElementById("pad"), {
   save: (blob, model, label) => post(`api/samples?model=${model}&label=${encodeURIComponent(label)}`, blob),
   read: (strokes, model) => post("api/read", new Blob([JSON.stringify({kind: model, strokes})], {type: "application/json"})),
   readImage: (blob, model) => post(`api/read?model=${model}`, blob),
+  saveLine: (strokes, model, labels) => post("api/samples", new Blob([JSON.stringify({kind: model, strokes, labels})],
+                                                                      {type: "application/json"})),
 });

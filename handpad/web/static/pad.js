@@ -9,6 +9,8 @@
 //   read(strokes, kind)           -> Promise<{text, syllables: [{box, label, top, unsure, space_before, line}, ...]}>
 //                                    (optional: /api/read's answer; strokes [{width, points: [[x, y], ...]}, ...])
 //   readImage(blob, kind)         -> Promise<the same>   (optional: /api/read with an image's bytes; a "photo" button)
+//   saveLine(strokes, kind, labels) -> Promise<{saved: count, labels}>  (optional: the word mode's "save" button; the
+//                                    line's characters under the labels the text shows, for handpad finetune)
 //
 // Word mode (the "words" button, or words: true to start in it): a wide 1200x320 canvas for a line of
 // syllables or digits. After each stroke the strokes (in drawing order) go to read(); the text is
@@ -50,7 +52,7 @@ function el(tag, attrs = {}, ...children) {
 }
 
 export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds.length - 1], predict, save,
-                                read = null, readImage = null, words = false}) {
+                                read = null, readImage = null, saveLine = null, words = false}) {
   const kindButtons = kinds.map((k) => el("button", {type: "button", class: "hp-kind", "data-kind": k}, NAMES[k] || k));
   const undoButton = el("button", {type: "button", class: "hp-undo", title: "undo the last stroke"}, "undo");
   const clearButton = el("button", {type: "button", class: "hp-clear", title: "clear the drawing"}, "clear");
@@ -82,7 +84,10 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   const columns = el("div", {class: "hp-syllables"});
   const textOut = el("output", {class: "hp-text", "aria-label": "the text read"});
   const copyButton = el("button", {type: "button", class: "hp-copy", disabled: "", title: "copy the text"}, "copy");
-  const readingPanel = el("div", {class: "hp-reading"}, columns, el("div", {class: "hp-line"}, textOut, copyButton));
+  const lineSaveButton = el("button", {type: "button", class: "hp-save-line", disabled: "",
+                                       title: "save each syllable under the label shown: handpad finetune learns your hand from them"}, "save");
+  const readingPanel = el("div", {class: "hp-reading"}, columns,
+                          el("div", {class: "hp-line"}, textOut, copyButton, ...(saveLine ? [lineSaveButton] : [])));
   const panel = el("div", {class: "hp-panel"}, el("ol", {class: "hp-top"}, ...rows.map((r) => el("li", {}, r.button))),
                    status, saveForm);
   const pad = el("div", {class: "handpad"},
@@ -229,6 +234,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     const text = lineText();
     textOut.textContent = text;
     copyButton.disabled = !text;
+    lineSaveButton.disabled = !text || Boolean(photo);  // a photo's lines are not saved (the pads save drawings)
     root.dataset.text = text;
   }
   function choose(index, label) {  // pick a candidate: here, no new request
@@ -238,6 +244,26 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     picks.set(keyOf(s), label);
     layoutReading();
     root.dispatchEvent(new CustomEvent("handpad:chosen", {detail: {index, label, text: lineText()}}));
+  }
+  function lineStrokes() {  // as sent to read() and saveLine(): the same line reads the same
+    return strokes.map((s) => ({width: s.width, points: s.points.map(([x, y]) => [Math.round(x * 10) / 10,
+                                                                                    Math.round(y * 10) / 10])}));
+  }
+  async function saveText() {
+    if (!reading || !strokes.length || photo) return say("write a line first, fix its text, then save it", "bad");
+    const labels = reading.syllables.map((s) => s.label);
+    lineSaveButton.disabled = true;
+    try {
+      const answer = await saveLine(lineStrokes(), kind, labels);
+      strokes = [];
+      repaint();
+      changed();
+      say(`saved ${answer.labels.join("")} (${answer.saved} sample${answer.saved === 1 ? "" : "s"})`, "ok");
+      root.dispatchEvent(new CustomEvent("handpad:saved", {detail: answer}));
+    } catch (err) {
+      say(`not saved: ${err.message}`, "bad");
+      lineSaveButton.disabled = false;
+    }
   }
   async function copyText() {
     const text = lineText();
@@ -324,8 +350,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
     const asked = {version, kind, since: changedAt, mode};
     try {
       if (asked.mode === "words") {
-        const line = strokes.map((s) => ({width: s.width, points: s.points.map(([x, y]) => [Math.round(x * 10) / 10,
-                                                                                            Math.round(y * 10) / 10])}));
+        const line = lineStrokes();
         const answer = photo ? await readImage(photo.body, asked.kind) : await read(line, asked.kind);
         if (asked.version === version) {
           if (photo && !photo.sent) photo.sent = [Math.max(1, ...answer.syllables.map((s) => s.box[2])), 1];
@@ -432,6 +457,7 @@ export function mountPad(root, {kinds = ["digits", "hangul"], kind = kinds[kinds
   undoButton.addEventListener("click", undo);
   wordsButton.addEventListener("click", () => setWords(mode !== "words"));
   copyButton.addEventListener("click", copyText);
+  lineSaveButton.addEventListener("click", saveText);
   photoButton.addEventListener("click", () => photoInput.click());
   photoInput.addEventListener("change", () => {
     const file = photoInput.files[0];
