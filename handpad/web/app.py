@@ -18,9 +18,11 @@
 
 Errors answer ``{"error": "..."}``: 400 (no ink, an unreadable image, a bad parameter or label,
 JSON that is not valid or not strokes), 403 (a request from another web site or to another host
-name), 404 (an unknown model), 409 (the store folder holds another label space's samples), 413 (a
-body over :data:`MAX_BODY_BYTES`, an image over :data:`MAX_IMAGE_PIXELS`, strokes spanning more than
-that many pixels or more than :data:`MAX_STROKES` strokes / :data:`MAX_POINTS` points).
+name), 404 (an unknown model), 409 (the store folder holds another label space's samples; a saved
+line's labels, one per character, do not match what its strokes read as), 413 (a body over
+:data:`MAX_BODY_BYTES` (an image for /api/read: :data:`MAX_PHOTO_BYTES`), an image over
+:data:`MAX_IMAGE_PIXELS`, strokes spanning more than that many pixels or more than
+:data:`MAX_STROKES` strokes / :data:`MAX_POINTS` points).
 
 Limits come before the work: the declared Content-Length is checked before any byte is read and a
 streamed body is cut off past the limit; the image's size is read from its header before its pixels
