@@ -147,7 +147,8 @@ class ServedModel:
         except (HandpadError, NothingDrawnError) as e:
             raise ApiError(400, str(e)) from None
         if len(labels) != len(reading.syllables):
-            raise ApiError(409, f"the line reads as {len(reading.syllables)} characters, not {len(labels)}: "
+            n = len(reading.syllables)
+            raise ApiError(409, f"the line reads as {n} character{'' if n == 1 else 's'}, not {len(labels)}: "
                                 "read it again (POST /api/read) and send a label for each")
         for i, (syllable, label) in enumerate(zip(reading.syllables, labels)):
             if syllable.ink is None:  # a mark: not saved
