@@ -441,28 +441,22 @@ def _split_wide(clusters: list[_Cluster], mask: np.ndarray, labels: np.ndarray, 
         if c.column_range is not None:
             own[:, : max(c.column_range[0] - x0, 0)] = False
             own[:, max(c.column_range[1] - x0, 0) :] = False
-        profile = own.sum(axis=0).astype(float)
         lo = max(int(cfg.min_part * height), 1)
         hi = own.shape[1] - lo
         if hi <= lo:
             out.append(c)
             continue
         if cfg.cut_path > 0:
-            parts = _cut_along_path(c, own, labels, _cut_path(own, lo, hi, cfg.cut_path), x0, y0)
-            if parts is None:
-                out.append(c)
-                continue
-            parts[0].touching, parts[1].touching = c.touching, True
-            todo[:0] = parts
-            continue
-        cut = lo + int(np.argmin(profile[lo:hi]))
-        parts = []
-        for a, b in ((0, cut), (cut, own.shape[1])):
-            ys, xs = np.nonzero(own[:, a:b])
-            if not len(xs):
-                continue
-            parts.append(_Cluster(float(x0 + a + xs.min()), float(y0 + ys.min()), float(x0 + a + xs.max() + 1),
-                                  float(y0 + ys.max() + 1), list(c.members), (x0 + a, x0 + b)))
+            parts = _cut_along_path(c, own, labels, _cut_path(own, lo, hi, cfg.cut_path), x0, y0) or []
+        else:  # straight down the thinnest column
+            cut = lo + int(np.argmin(own.sum(axis=0)[lo:hi]))
+            parts = []
+            for a, b in ((0, cut), (cut, own.shape[1])):
+                ys, xs = np.nonzero(own[:, a:b])
+                if not len(xs):
+                    continue
+                parts.append(_Cluster(float(x0 + a + xs.min()), float(y0 + ys.min()), float(x0 + a + xs.max() + 1),
+                                      float(y0 + ys.max() + 1), list(c.members), (x0 + a, x0 + b)))
         if len(parts) < 2:
             out.append(c)
             continue
